@@ -1,0 +1,467 @@
+// Turn match results into findings a merchant can act on. Pure: records, contract and calendar
+// in; findings out. Every record ends referenced by at least one finding or a clean pair.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord, LocalDate } from '../model.js';
+import type { Contract, FeeRule } from '../contract/contract.js';
+import { citeRule } from '../contract/contract.js';
+import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
+import { expectedFee, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
+import { detectRateDrift, type DriftSample } from '../fees/drift.js';
+import { matchAllowedDeduction } from '../fees/deductions.js';
+import { linkCancellations, isCancellation } from '../match/cancellations.js';
+import { matchTransactions, type MatchResult } from '../match/transactions.js';
+import { localSeconds, sameCard, sameTerminal, amountKey } from '../match/keys.js';
+import { formatYuan } from '../normalise/amount.js';
+import { SEVERITY, type FindingKind, type Severity } from './kinds.js';
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  message: string;
+  terminal: CanonicalRecord | null;
+  settlement: CanonicalRecord | null;
+  /** Other rows a person should look at: candidates, the retry, the cancelling void, the repeated line. */
+  related: CanonicalRecord[];
+  expected?: Decimal | string;
+  actual?: Decimal | string;
+  difference?: Decimal;
+  /** Kind-specific facts (rule cited, reason, first_swipe, expected date …). */
+  details: Record<string, string | number | boolean>;
+}
+
+export interface ClassifyInput {
+  terminal: CanonicalRecord[];
+  settlement: CanonicalRecord[];
+  duplicateExports: { record: CanonicalRecord; of: CanonicalRecord }[];
+  contract: Contract;
+  calendar: WorkCalendar;
+  asOf: LocalDate;
+  /** False for a pure fee audit (settlement files only): no claims that need terminal data. */
+  haveTerminal: boolean;
+}
+
+export interface FeeTotals {
+  checked: number;
+  charged: Decimal;
+  perContract: Decimal;
+  overcharge: Decimal;
+  undercharge: Decimal;
+  byMonth: Map<string, FeeBucket>;
+  byTerminal: Map<string, FeeBucket>;
+  byCardType: Map<string, FeeBucket>;
+}
+
+export interface FeeBucket {
+  charged: Decimal;
+  perContract: Decimal;
+  overcharge: Decimal;
+  undercharge: Decimal;
+  count: number;
+}
+
+export interface ClassifyResult {
+  findings: Finding[];
+  match: MatchResult;
+  fees: FeeTotals;
+}
+
+/** A retry within this many minutes with the same card and amount suggests a double charge. */
+const DOUBLE_CHARGE_MINUTES = 30;
+/** A first transaction whose fee exceeds the contract by this much looks like a first-swipe charge. */
+const FIRST_SWIPE_EXCESS = new Decimal(10);
+
+const EXPECTS_SETTLEMENT = new Set(['sale', 'preauth_complete', 'refund']);
+
+function finding(
+  kind: FindingKind,
+  message: string,
+  rows: { terminal?: CanonicalRecord | null; settlement?: CanonicalRecord | null; related?: CanonicalRecord[] },
+  extra: Partial<Pick<Finding, 'expected' | 'actual' | 'difference' | 'details'>> = {},
+): Finding {
+  return {
+    kind,
+    severity: SEVERITY[kind],
+    message,
+    terminal: rows.terminal ?? null,
+    settlement: rows.settlement ?? null,
+    related: rows.related ?? [],
+    details: {},
+    ...extra,
+  };
+}
+
+const yuan = (d: Decimal | undefined): string => (d ? formatYuan(d) : '?');
+
+function describe(r: CanonicalRecord): string {
+  const parts = [r.time ?? r.settleDate ?? ''];
+  if (r.terminalId) parts.push(`terminal ${r.terminalId}`);
+  if (r.rrn) parts.push(`RRN ${r.rrn}`);
+  else if (r.trace) parts.push(`trace ${r.trace}`);
+  else if (r.orderId) parts.push(`order ${r.orderId}`);
+  if (r.card) parts.push(`card ${r.card}`);
+  return parts.filter(Boolean).join(', ');
+}
+
+const where = (r: CanonicalRecord) => `${r.source.file}:${r.source.line}`;
+
+/** The business date a transaction belongs to after the cut-off shift (日切). */
+export function businessDateOfRecord(r: CanonicalRecord, contract: Contract): LocalDate | undefined {
+  if (r.businessDate) return r.businessDate;
+  if (r.time) {
+    return r.hasTime === false
+      ? r.time.slice(0, 10)
+      : businessDateOf(r.time, { cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
+  }
+  return r.settleDate;
+}
+
+export function classifyFindings(input: ClassifyInput): ClassifyResult {
+  const { contract, calendar, asOf } = input;
+  const findings: Finding[] = [];
+  const links = linkCancellations(input.terminal);
+  const settlementCard = input.settlement.filter((s) => s.txnType !== 'deduction');
+  const deductions = input.settlement.filter((s) => s.txnType === 'deduction');
+
+  // Cancellation rows themselves never claim settlement lines; their originals do.
+  const matchable = input.haveTerminal ? input.terminal.filter((t) => !isCancellation(t)) : [];
+  const match = input.haveTerminal
+    ? matchTransactions(matchable, settlementCard, contract.matching)
+    : { pairs: [], duplicates: [], ambiguous: [], unmatchedTerminal: [], unmatchedSettlement: settlementCard };
+  if (!input.haveTerminal) {
+    // Audit mode still recognises duplicate lines.
+    const dup = matchTransactions([], settlementCard, contract.matching);
+    match.duplicates = dup.duplicates;
+    match.unmatchedSettlement = dup.unmatchedSettlement;
+  }
+
+  const successfulSales = input.terminal.filter(
+    (t) => EXPECTS_SETTLEMENT.has(t.txnType) && t.txnType !== 'refund' && t.status === 'success' && !links.cancelledBy.has(t) && !t.cancelled,
+  );
+  const retryOf = (r: CanonicalRecord, self?: CanonicalRecord): CanonicalRecord | undefined => {
+    if (!r.time) return undefined;
+    const t0 = localSeconds(r.time);
+    return successfulSales.find(
+      (s) =>
+        s !== self && s.time && sameTerminal(s, r) && sameCard(s.card, r.card) && amountKey(s) === amountKey(r) &&
+        Math.abs(localSeconds(s.time) - t0) <= DOUBLE_CHARGE_MINUTES * 60,
+    );
+  };
+
+  // --- Pairs -------------------------------------------------------------------------------
+  for (const { terminal: t, settlement: s, pass } of match.pairs) {
+    const cancel = links.cancelledBy.get(t);
+    if (cancel || t.cancelled) {
+      findings.push(
+        finding(
+          'void_settled',
+          `Sale of ¥${yuan(t.amount)} (${describe(t)}) was ${cancel ? (cancel.txnType === 'reversal' ? 'reversed' : 'voided') + ` at ${where(cancel)}` : `marked ${t.rawStatus}`} but settled anyway — ask the acquirer to reverse it`,
+          { terminal: t, settlement: s, related: cancel ? [cancel] : [] },
+          { actual: s.amount, details: { pass } },
+        ),
+      );
+      continue;
+    }
+    if (t.status !== 'success' || !EXPECTS_SETTLEMENT.has(t.txnType)) {
+      const retry = retryOf(t, t);
+      const status = t.rawStatus ?? t.status;
+      findings.push(
+        finding(
+          'dropped_order',
+          `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal shows "${status}"` +
+            (retry ? ` — possible double charge: a successful retry of the same card and amount followed at ${retry.time} (${where(retry)})` : ''),
+          { terminal: t, settlement: s, related: retry ? [retry] : [] },
+          { actual: s.amount ?? s.net, details: { pass, terminalStatus: status, possibleDoubleCharge: Boolean(retry) } },
+        ),
+      );
+      continue;
+    }
+    const tAmount = t.amount?.abs();
+    const sAmount = (s.amount ?? s.net)?.abs();
+    if (tAmount && sAmount && !tAmount.eq(sAmount)) {
+      findings.push(
+        finding(
+          'amount_mismatch',
+          `Terminal shows ¥${yuan(tAmount)} but ¥${yuan(sAmount)} was settled (${describe(t)})`,
+          { terminal: t, settlement: s },
+          { expected: tAmount, actual: sAmount, difference: sAmount.minus(tAmount), details: { pass } },
+        ),
+      );
+    } else {
+      findings.push(finding('matched', `Matched by ${pass}`, { terminal: t, settlement: s }, { details: { pass } }));
+    }
+  }
+
+  // --- Settlement lines no terminal row claimed -----------------------------------------------
+  const ambiguousLines = new Set(match.ambiguous.flatMap((a) => a.candidates));
+  if (input.haveTerminal) {
+    for (const s of match.unmatchedSettlement) {
+      if (ambiguousLines.has(s)) continue;
+      const retry = retryOf(s);
+      findings.push(
+        finding(
+          'dropped_order',
+          `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction` +
+            (retry ? ` — possible double charge: the terminal shows a successful charge of the same card and amount at ${retry.time} (${where(retry)})` : ''),
+          { settlement: s, related: retry ? [retry] : [] },
+          { actual: s.amount ?? s.net, details: { terminalStatus: 'missing', possibleDoubleCharge: Boolean(retry) } },
+        ),
+      );
+    }
+  }
+  for (const { settlement: s, of } of match.duplicates) {
+    findings.push(
+      finding(
+        'duplicate_settlement',
+        `Settled again: ¥${yuan(s.amount ?? s.net)} (${describe(s)}) repeats ${where(of)}`,
+        { settlement: s, related: [of] },
+        { actual: s.amount ?? s.net },
+      ),
+    );
+  }
+  for (const { terminal: t, candidates } of match.ambiguous) {
+    findings.push(
+      finding(
+        'ambiguous_match',
+        `¥${yuan(t.amount)} (${describe(t)}) fits ${candidates.length} settlement lines (${candidates.map(where).join(', ')}); decide which one is its settlement`,
+        { terminal: t, related: candidates },
+        { details: { candidates: candidates.length } },
+      ),
+    );
+  }
+
+  // --- Terminal rows no settlement line claimed -------------------------------------------------
+  const ambiguousTerminal = new Set(match.ambiguous.map((a) => a.terminal));
+  if (input.haveTerminal) {
+    for (const t of match.unmatchedTerminal) {
+      if (ambiguousTerminal.has(t)) continue;
+      const cancel = links.cancelledBy.get(t);
+      if (cancel || t.cancelled) {
+        findings.push(finding('voided', `${t.rawType ?? 'Sale'} of ¥${yuan(t.amount)} cancelled${cancel ? ` by ${where(cancel)}` : ''}; not settled, as expected`, { terminal: t, related: cancel ? [cancel] : [] }));
+        continue;
+      }
+      if (t.status !== 'success' || !EXPECTS_SETTLEMENT.has(t.txnType)) {
+        findings.push(finding('no_settlement_expected', `${t.rawType ?? t.txnType} ${t.rawStatus ?? t.status}: no settlement expected, none found`, { terminal: t }));
+        continue;
+      }
+      const businessDate = businessDateOfRecord(t, contract);
+      if (!businessDate) continue;
+      const expectedDate = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
+      const dueDate = calendar.addCalendarDays(expectedDate, contract.settlement.graceDays);
+      const overdue = asOf > dueDate;
+      findings.push(
+        finding(
+          overdue ? 'unsettled_overdue' : 'unsettled_pending',
+          overdue
+            ? `Terminal shows ${t.txnType === 'refund' ? 'a refund' : 'a successful charge'} of ¥${yuan(t.amount)} (${describe(t)}) but nothing settled; due ${expectedDate} under ${contract.settlement.cycle.text}`
+            : `¥${yuan(t.amount)} (${describe(t)}) not settled yet; due ${expectedDate} under ${contract.settlement.cycle.text}`,
+          { terminal: t },
+          { expected: t.amount, details: { businessDate, expectedDate, dueDate } },
+        ),
+      );
+    }
+    // Cancellation rows: informational, linked or not.
+    for (const c of input.terminal.filter(isCancellation)) {
+      const original = links.originalOf.get(c);
+      findings.push(
+        finding(
+          'voided',
+          original ? `${c.rawType ?? c.txnType} of ${where(original)}` : `${c.rawType ?? c.txnType} of ¥${yuan(c.amount)}: original sale not among the inputs`,
+          { terminal: c, related: original ? [original] : [] },
+        ),
+      );
+    }
+    for (const t of input.terminal.filter((r) => (r.txnType === 'void' || r.txnType === 'reversal') && !isCancellation(r))) {
+      findings.push(finding('no_settlement_expected', `${t.rawType ?? t.txnType} ${t.rawStatus ?? t.status}: cancels nothing`, { terminal: t }));
+    }
+  }
+
+  // --- Fees, net arithmetic, deductions --------------------------------------------------------
+  const duplicateLines = new Set(match.duplicates.map((d) => d.settlement));
+  const pairedTerminal = new Map(match.pairs.map((p) => [p.settlement, p.terminal]));
+  const fees = emptyFeeTotals();
+  const driftSamples: DriftSample[] = [];
+  const firstSettlementOfTerminal = firstSettlementDates(settlementCard, contract);
+  for (const s of settlementCard) {
+    if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
+    checkNet(s, findings);
+    if (contract.fees.rules.length === 0 || s.fee === undefined) continue;
+    const amount = s.amount ?? (s.net && s.fee ? s.net.plus(s.fee) : undefined);
+    if (!amount) continue;
+    const t = pairedTerminal.get(s);
+    const cardType = s.cardType !== 'unknown' ? s.cardType : (t?.cardType ?? 'unknown');
+    const businessDate = businessDateOfRecord(s, contract) ?? asOf;
+    const expected = expectedFee(contract, {
+      cardType,
+      channel: s.channel ?? t?.channel,
+      txnType: s.txnType === 'refund' || amount.isNegative() ? 'refund' : s.txnType,
+      merchantId: s.merchantId,
+      terminalId: s.terminalId ?? t?.terminalId,
+      amount,
+      businessDate,
+    });
+    if (!expected) {
+      findings.push(
+        finding('fee_unverified', `No contract rule covers this ${cardType} ${s.txnType} of ¥${yuan(amount)} on ${businessDate} (${describe(s)}): add a rule to check its fee`, { settlement: s, terminal: t ?? null }, { actual: s.fee, details: { cardType, businessDate } }),
+      );
+      continue;
+    }
+    const actual = signedFee(s, amount);
+    addFee(fees, { month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee);
+    if (feeWithinTolerance(contract, expected.fee, actual)) continue;
+    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount);
+    const firstSwipe =
+      actual.minus(expected.fee).gte(FIRST_SWIPE_EXCESS) &&
+      !!s.terminalId && firstSettlementOfTerminal.get(s.terminalId) === (s.settleDate ?? businessDate);
+    findings.push(
+      finding(
+        'fee_mismatch',
+        `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? ' — on the terminal\'s first settlement (首刷扣费)' : ''}`,
+        { settlement: s, terminal: t ?? null },
+        {
+          expected: expected.fee,
+          actual,
+          difference: actual.minus(expected.fee),
+          details: { rule: citeRule(expected.rule), reason, explanation: expected.explanation, first_swipe: firstSwipe, cardType },
+        },
+      ),
+    );
+    if (isPlainRate(expected.rule)) {
+      driftSamples.push({ cardType, businessDate, amount: amount.abs(), actualFee: actual.abs(), expectedRate: expected.rule.rate });
+    }
+  }
+  for (const drift of detectRateDrift(driftSamples)) {
+    findings.push(
+      finding(
+        'fee_drift',
+        `From ${drift.from} ${drift.cardType} cards were charged ${drift.rate}, contract says ${drift.contractRate} (${drift.count} of ${drift.mismatched} differing fees fit ${drift.rate} exactly)`,
+        {},
+        { expected: drift.contractRate, actual: drift.rate, details: { cardType: drift.cardType, from: drift.from, until: drift.until, count: drift.count } },
+      ),
+    );
+  }
+  classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings);
+
+  for (const { record, of } of input.duplicateExports) {
+    findings.push(finding('duplicate_export', `Same row as ${where(of)}; counted once`, { [record.role === 'terminal' ? 'terminal' : 'settlement']: record, related: [of] }));
+  }
+  return { findings, match, fees };
+}
+
+/** Rows where fee = round(amount × rate) with nothing else in play, so drift analysis is meaningful. */
+function isPlainRate(rule: FeeRule): boolean {
+  return !rule.fixed && !rule.min && !rule.cap;
+}
+
+/**
+ * Fee with the sign the contract uses: positive when charged, negative when returned on a
+ * refund. Refund lines print the returned fee either signed or unsigned; the net tells which.
+ */
+function signedFee(s: CanonicalRecord, amount: Decimal): Decimal {
+  const fee = s.fee!;
+  if (!amount.isNegative() || fee.isZero()) return fee;
+  if (s.net) {
+    // net = amount − fee: a returned fee makes the net smaller in magnitude than the amount.
+    const implied = amount.minus(s.net);
+    if (implied.abs().eq(fee.abs())) return implied;
+  }
+  return fee.isNegative() ? fee : fee.neg();
+}
+
+function checkNet(s: CanonicalRecord, findings: Finding[]): void {
+  if (!s.amount || !s.fee || !s.net) return;
+  const computed = s.amount.minus(signedFee(s, s.amount));
+  if (computed.eq(s.net)) return;
+  findings.push(
+    finding(
+      'net_mismatch',
+      `Net ¥${yuan(s.net)} ≠ amount ¥${yuan(s.amount)} − fee ¥${yuan(s.fee)} = ¥${yuan(computed)} (${describe(s)})`,
+      { settlement: s },
+      { expected: computed, actual: s.net, difference: s.net.minus(computed) },
+    ),
+  );
+}
+
+/** First settlement (or business) date per terminal: where a first-swipe charge would land. */
+function firstSettlementDates(lines: CanonicalRecord[], contract: Contract): Map<string, string> {
+  const first = new Map<string, string>();
+  for (const s of lines) {
+    if (!s.terminalId) continue;
+    const d = s.settleDate ?? businessDateOfRecord(s, contract);
+    if (!d) continue;
+    const prev = first.get(s.terminalId);
+    if (!prev || d < prev) first.set(s.terminalId, d);
+  }
+  return first;
+}
+
+function classifyDeductions(
+  deductions: CanonicalRecord[],
+  firstSettlementOfTerminal: Map<string, string>,
+  contract: Contract,
+  findings: Finding[],
+): void {
+  const usage = new Map<string, number>();
+  const ordered = [...deductions].sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
+  for (const d of ordered) {
+    const amount = (d.net ?? d.amount ?? new Decimal(0)).abs();
+    const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
+    const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
+    const firstSwipe = !!d.terminalId && firstSettlementOfTerminal.get(d.terminalId) === date;
+    const allowed = matchAllowedDeduction(contract, { label, amount, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
+    if (allowed) {
+      usage.set(allowed.usageKey, allowed.usedFen);
+      findings.push(
+        finding('allowed_deduction', `${label} ¥${yuan(amount)} on ${date}: allowed by the contract (${allowed.allowance.label} ${formatYuan(allowed.allowance.amount)} per ${allowed.allowance.per})`, { settlement: d }, { actual: amount, details: { label, rule: `allowance at ${allowed.allowance.file}:${allowed.allowance.line}` } }),
+      );
+      continue;
+    }
+    findings.push(
+      finding(
+        'extra_deduction',
+        `${label} ¥${yuan(amount)} deducted on ${date}${d.terminalId ? ` (terminal ${d.terminalId})` : ''}${firstSwipe ? ' from the terminal\'s first payout (首刷扣费)' : ''}; the contract allows no such deduction`,
+        { settlement: d },
+        { actual: amount, details: { label, first_swipe: firstSwipe } },
+      ),
+    );
+  }
+}
+
+function emptyBucket(): FeeBucket {
+  return { charged: new Decimal(0), perContract: new Decimal(0), overcharge: new Decimal(0), undercharge: new Decimal(0), count: 0 };
+}
+
+function emptyFeeTotals(): FeeTotals {
+  return {
+    checked: 0,
+    charged: new Decimal(0),
+    perContract: new Decimal(0),
+    overcharge: new Decimal(0),
+    undercharge: new Decimal(0),
+    byMonth: new Map(),
+    byTerminal: new Map(),
+    byCardType: new Map(),
+  };
+}
+
+function addToBucket(b: FeeBucket, actual: Decimal, expected: Decimal): void {
+  const diff = actual.minus(expected);
+  b.charged = b.charged.plus(actual);
+  b.perContract = b.perContract.plus(expected);
+  if (diff.gt(0)) b.overcharge = b.overcharge.plus(diff);
+  if (diff.lt(0)) b.undercharge = b.undercharge.minus(diff);
+  b.count++;
+}
+
+function addFee(t: FeeTotals, keys: { month: string; terminal: string; cardType: string }, actual: Decimal, expected: Decimal): void {
+  t.checked++;
+  const diff = actual.minus(expected);
+  t.charged = t.charged.plus(actual);
+  t.perContract = t.perContract.plus(expected);
+  if (diff.gt(0)) t.overcharge = t.overcharge.plus(diff);
+  if (diff.lt(0)) t.undercharge = t.undercharge.minus(diff);
+  for (const [map, key] of [[t.byMonth, keys.month], [t.byTerminal, keys.terminal], [t.byCardType, keys.cardType]] as const) {
+    let b = map.get(key);
+    if (!b) map.set(key, (b = emptyBucket()));
+    addToBucket(b, actual, expected);
+  }
+}

@@ -1,0 +1,53 @@
+// The only place that touches the file system for inputs. Errors become one-line InputErrors.
+import { readFileSync, existsSync } from 'node:fs';
+import { InputError, UsageError, type Role } from '../model.js';
+import { parseEncodingName, SUPPORTED_ENCODINGS, type Encoding } from '../read/decode.js';
+import { readInputFile, type ParsedFile } from '../read/readInput.js';
+import { builtinProfiles } from '../profiles/builtin.js';
+import { parseProfile, type Profile } from '../profiles/profile.js';
+
+export function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    throw new InputError(`${file}: cannot read: ${why}`);
+  }
+}
+
+export function readText(file: string): string {
+  return Buffer.from(readBytes(file)).toString('utf8').replace(/^\uFEFF/, '');
+}
+
+export function resolveEncoding(name: string | undefined): Encoding | undefined {
+  if (name === undefined) return undefined;
+  const enc = parseEncodingName(name);
+  if (!enc) throw new UsageError(`--encoding: unknown encoding "${name}"; expected one of: ${SUPPORTED_ENCODINGS}`);
+  return enc;
+}
+
+/** `--profile NAME|FILE`: a built-in name, or a YAML/JSON profile file. */
+export function resolveProfile(spec: string | undefined): Profile | undefined {
+  if (spec === undefined) return undefined;
+  const builtin = builtinProfiles().find((p) => p.name === spec);
+  if (builtin) return builtin;
+  if (!existsSync(spec)) {
+    throw new UsageError(
+      `--profile: "${spec}" is neither a built-in profile (${builtinProfiles().map((p) => p.name).join(', ')}) nor a file`,
+    );
+  }
+  return parseProfile(readText(spec), spec, spec);
+}
+
+export interface InputOptions {
+  role?: Role;
+  encoding?: Encoding;
+  profile?: Profile;
+  extraProfiles?: Profile[];
+}
+
+export function readInput(file: string, opts: InputOptions): ParsedFile {
+  const profiles = [...(opts.extraProfiles ?? []), ...builtinProfiles()];
+  return readInputFile(readBytes(file), file, { profiles, role: opts.role, encoding: opts.encoding, profile: opts.profile });
+}

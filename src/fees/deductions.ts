@@ -1,0 +1,79 @@
+// Non-sale deductions (押金, 流量费, 年费 …) checked against the allowances in the contract.
+// Pure: the caller owns the usage map and records each accepted use, so the same function
+// serves a single run and an incremental re-run over earlier periods.
+import { Decimal } from 'decimal.js';
+import type { AllowedDeduction, Contract } from '../contract/contract.js';
+import type { LocalDate } from '../model.js';
+
+export interface DeductionSubject {
+  /** Memo / type text of the deduction row, matched against the allowance labels. */
+  label: string;
+  /** Deducted amount as a positive magnitude in yuan. */
+  amount: Decimal;
+  businessDate: LocalDate;
+  terminalId?: string;
+  merchantId?: string;
+}
+
+export interface AllowanceUse {
+  allowance: AllowedDeduction;
+  /** Key of the allowance period this deduction consumes, e.g. `allowance#0|year 2025`. */
+  usageKey: string;
+  /** Fen used in that period including this deduction: store it with `usage.set(usageKey, usedFen)`. */
+  usedFen: number;
+  /** What the allowance still permits in that period after this deduction. */
+  remaining: Decimal;
+}
+
+/** Whether an allowance's label (substring, ASCII case-insensitive, or `/regex/`) matches the deduction text. */
+export function allowanceLabelMatches(allowance: AllowedDeduction, label: string): boolean {
+  if (allowance.labelPattern) return allowance.labelPattern.test(label);
+  return label.toLowerCase().includes(allowance.label.toLowerCase());
+}
+
+/** Allowances whose label matches, in contract order; lets a report say "contract allows 48.00 per year". */
+export function allowancesForLabel(contract: Contract, label: string): AllowedDeduction[] {
+  return contract.fees.allowedDeductions.filter((allowance) => allowanceLabelMatches(allowance, label));
+}
+
+/** The period an allowance use falls into: once ever, the calendar year or month, or the terminal. */
+export function allowanceUsageKey(allowance: AllowedDeduction, deduction: DeductionSubject): string {
+  const id = `allowance#${allowance.index}`;
+  switch (allowance.per) {
+    case 'once': return `${id}|once`;
+    case 'year': return `${id}|year ${deduction.businessDate.slice(0, 4)}`;
+    case 'month': return `${id}|month ${deduction.businessDate.slice(0, 7)}`;
+    case 'terminal': {
+      // Without a terminal id the merchant is the best available owner of the allowance.
+      const owner = deduction.terminalId ?? (deduction.merchantId ? `merchant ${deduction.merchantId}` : 'unknown');
+      return `${id}|terminal ${owner}`;
+    }
+  }
+}
+
+function toFen(amount: Decimal): number {
+  return amount.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+}
+
+/**
+ * The allowance this deduction consumes, or null when no allowance with a matching label has
+ * room for it in its period. `alreadyUsed` maps usage keys to fen already deducted in that
+ * period; it is not modified. An allowance is a budget per period, so two 24.00 data-fee
+ * deductions in one year fit a "48.00 per year" allowance, and a 60.00 one does not.
+ */
+export function matchAllowedDeduction(
+  contract: Contract,
+  deduction: DeductionSubject,
+  alreadyUsed: ReadonlyMap<string, number>,
+): AllowanceUse | null {
+  const deductedFen = toFen(deduction.amount.abs());
+  for (const allowance of allowancesForLabel(contract, deduction.label)) {
+    const usageKey = allowanceUsageKey(allowance, deduction);
+    const budgetFen = toFen(allowance.amount);
+    const usedFen = (alreadyUsed.get(usageKey) ?? 0) + deductedFen;
+    if (usedFen <= budgetFen) {
+      return { allowance, usageKey, usedFen, remaining: new Decimal(budgetFen - usedFen).div(100) };
+    }
+  }
+  return null;
+}

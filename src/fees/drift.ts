@@ -1,0 +1,152 @@
+// Rate drift: the acquirer silently charging a different constant rate (a teaser rate raised
+// after a few months, a credit rate of 0.63% instead of 0.60%). Reporting one line
+// "from 2025-09-28 credit cards were charged 0.63%, contract says 0.60%" is far more useful
+// than hundreds of per-transaction fee findings.
+import { Decimal } from 'decimal.js';
+import { formatPercent } from '../contract/contract.js';
+import type { CardType, LocalDate } from '../model.js';
+
+export interface DriftSample {
+  cardType: CardType;
+  businessDate: LocalDate;
+  /** Transaction amount in yuan as printed (sign ignored). */
+  amount: Decimal;
+  /** Fee the acquirer charged (sign ignored). */
+  actualFee: Decimal;
+  /** Contract rate as a fraction (0.60% → 0.006). Pass only rows whose contract fee is rate × amount (no cap, min or fixed in play). */
+  expectedRate: Decimal;
+}
+
+export interface Drift {
+  cardType: CardType;
+  /** The rate actually charged, e.g. "0.63%". */
+  rate: string;
+  rateFraction: Decimal;
+  /** The contract rate, e.g. "0.60%". */
+  contractRate: string;
+  /** First and last business dates of the rows the drifted rate explains. */
+  from: LocalDate;
+  until: LocalDate;
+  /** Rows the drifted rate reproduces exactly. */
+  count: number;
+  /** Rows of this card type and contract rate whose fee differed from the contract. */
+  mismatched: number;
+}
+
+/** Rates are searched on a 0.0001% grid (1e-6 as a fraction). */
+const RATE_STEP = new Decimal('0.000001');
+const HALF_FEN = new Decimal('0.005');
+const MIN_ROWS = 5;
+const MIN_SHARE = 0.8;
+/** Coarser grid steps are preferred: a contract says 0.63%, not 0.6297%. */
+const ROUNDNESS_STEPS = [10000, 1000, 100, 10, 1];
+
+const Exact = Decimal.clone({ precision: 60 });
+
+/**
+ * The grid rates k·RATE_STEP that reproduce `fee` on `amount` under half-up rounding:
+ * half-up(amount × r) = fee  ⇔  fee − 0.005 ≤ amount × r < fee + 0.005.
+ */
+function reproducingSteps(amount: Decimal, fee: Decimal): { low: number; high: number } | null {
+  const unit = new Exact(amount.toString()).times(RATE_STEP.toString());
+  const feeExact = new Exact(fee.toString());
+  const low = Decimal.max(0, feeExact.minus(HALF_FEN.toString()).div(unit).ceil()).toNumber();
+  const high = feeExact.plus(HALF_FEN.toString()).div(unit).ceil().toNumber() - 1;
+  return high >= low ? { low, high } : null;
+}
+
+interface Interval {
+  low: number;
+  high: number;
+  sample: DriftSample;
+}
+
+/** The grid rate inside the most intervals; among equals the roundest, then the lowest. */
+function bestStep(intervals: Interval[]): number | null {
+  const events = new Map<number, number>();
+  for (const { low, high } of intervals) {
+    events.set(low, (events.get(low) ?? 0) + 1);
+    events.set(high + 1, (events.get(high + 1) ?? 0) - 1);
+  }
+  const positions = [...events.keys()].sort((a, b) => a - b);
+  let depth = 0;
+  let bestDepth = 0;
+  let best: { step: number; roundness: number } | null = null;
+  for (let i = 0; i < positions.length - 1; i++) {
+    depth += events.get(positions[i]) ?? 0;
+    const start = positions[i];
+    const end = positions[i + 1] - 1; // depth is constant on [start, end]
+    if (depth === 0 || depth < bestDepth) continue;
+    for (const roundness of ROUNDNESS_STEPS) {
+      const step = Math.ceil(start / roundness) * roundness;
+      if (step > end) continue;
+      if (depth > bestDepth || best === null || roundness > best.roundness) {
+        best = { step, roundness };
+        bestDepth = depth;
+      }
+      break;
+    }
+  }
+  return best?.step ?? null;
+}
+
+function halfUpFee(amount: Decimal, rate: Decimal): Decimal {
+  return new Exact(amount.toString()).times(rate.toString()).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/**
+ * Finds, per card type and contract rate, a constant rate that explains the fees differing from
+ * the contract: it must reproduce (half-up, to the fen) at least 80% of the differing rows and
+ * at least 5 of them.
+ *
+ * Rather than rounding each row's actual/amount to the grid (noisy for small amounts, where one
+ * fen is a large share of the fee), each row contributes the whole interval of grid rates that
+ * reproduce its fee, and the rate covered by the most rows wins.
+ */
+export function detectRateDrift(samples: readonly DriftSample[]): Drift[] {
+  const groups = new Map<string, DriftSample[]>();
+  for (const sample of samples) {
+    const key = `${sample.cardType}|${sample.expectedRate.toString()}`;
+    const group = groups.get(key);
+    if (group) group.push(sample);
+    else groups.set(key, [sample]);
+  }
+
+  const drifts: Drift[] = [];
+  for (const group of groups.values()) {
+    const mismatched = group.filter(
+      (sample) => !halfUpFee(sample.amount.abs(), sample.expectedRate).eq(sample.actualFee.abs()),
+    );
+    if (mismatched.length < MIN_ROWS) continue;
+
+    const intervals: Interval[] = [];
+    for (const sample of mismatched) {
+      if (sample.amount.isZero()) continue;
+      const range = reproducingSteps(sample.amount.abs(), sample.actualFee.abs());
+      if (range) intervals.push({ ...range, sample });
+    }
+    const step = bestStep(intervals);
+    if (step === null) continue;
+
+    const explained = intervals
+      .filter(({ low, high }) => low <= step && step <= high)
+      .map(({ sample }) => sample);
+    if (explained.length < MIN_ROWS || explained.length < MIN_SHARE * mismatched.length) continue;
+
+    const { cardType, expectedRate } = mismatched[0];
+    const rateFraction = RATE_STEP.times(step);
+    if (rateFraction.eq(expectedRate)) continue;
+    const dates = explained.map((sample) => sample.businessDate).sort();
+    drifts.push({
+      cardType,
+      rate: formatPercent(rateFraction),
+      rateFraction,
+      contractRate: formatPercent(expectedRate),
+      from: dates[0],
+      until: dates[dates.length - 1],
+      count: explained.length,
+      mismatched: mismatched.length,
+    });
+  }
+  return drifts.sort((a, b) => (a.from === b.from ? a.cardType.localeCompare(b.cardType) : a.from < b.from ? -1 : 1));
+}

@@ -1,0 +1,199 @@
+// Expected fee of one transaction under the contract, and a short reason when the acquirer's
+// fee differs. Pure functions: no I/O, no clock, exact decimal arithmetic throughout.
+import { Decimal } from 'decimal.js';
+import { formatPercent } from '../contract/contract.js';
+import type { Contract, FeeRule, PayoutMode, Rounding } from '../contract/contract.js';
+import type { CardType, LocalDate, TxnType } from '../model.js';
+
+/** The facts of a transaction a fee rule can look at. */
+export interface FeeSubject {
+  cardType: CardType;
+  channel?: string;
+  txnType: TxnType;
+  merchantId?: string;
+  terminalId?: string;
+  /** Amount in yuan as printed; refunds may be negative. Rules and fees use its magnitude. */
+  amount: Decimal;
+  businessDate: LocalDate;
+  mode?: PayoutMode;
+}
+
+export interface ExpectedFee {
+  /** Expected fee in yuan, to the fen; negative for a refund whose fee is returned. */
+  fee: Decimal;
+  rule: FeeRule;
+  /** How the fee was reached, e.g. "0.60% of 4768.00 = 28.608 → 28.61 (half-up)". */
+  explanation: string;
+}
+
+// The products here are at most ~25 significant digits; a private high-precision constructor
+// keeps them exact regardless of how the application configured the shared Decimal.
+const ExactDecimal = Decimal.clone({ precision: 60 });
+
+const ROUNDING_MODES: Record<Rounding, Decimal.Rounding> = {
+  'half-up': Decimal.ROUND_HALF_UP,
+  'half-even': Decimal.ROUND_HALF_EVEN,
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+};
+
+/** Transaction types that clear like a sale and so take the sale rules (预授权完成 settles like 消费). */
+const CLEARS_LIKE_SALE: ReadonlySet<TxnType> = new Set<TxnType>(['refund', 'preauth_complete']);
+
+function sameChannel(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+function txnTypeMatches(allowed: readonly TxnType[], txnType: TxnType): boolean {
+  if (allowed.includes(txnType)) return true;
+  // A refund (or pre-auth completion) is charged like the sale it belongs to unless a rule
+  // names its type explicitly; `txnType: sale` rules therefore cover it too.
+  return CLEARS_LIKE_SALE.has(txnType) && allowed.includes('sale');
+}
+
+/** Whether `rule` applies to `txn`: every condition given must hold, dates inclusive. */
+export function ruleMatches(rule: FeeRule, txn: FeeSubject): boolean {
+  const { when } = rule;
+  if (rule.from !== undefined && txn.businessDate < rule.from) return false;
+  if (rule.until !== undefined && txn.businessDate > rule.until) return false;
+  if (when.cardType && !when.cardType.includes(txn.cardType)) return false;
+  if (when.txnType && !txnTypeMatches(when.txnType, txn.txnType)) return false;
+  if (when.mode && (txn.mode === undefined || !when.mode.includes(txn.mode))) return false;
+  if (when.channel) {
+    const channel = txn.channel;
+    if (channel === undefined || !when.channel.some((wanted) => sameChannel(wanted, channel))) return false;
+  }
+  if (when.merchantId && (txn.merchantId === undefined || !when.merchantId.includes(txn.merchantId))) return false;
+  if (when.terminalId && (txn.terminalId === undefined || !when.terminalId.includes(txn.terminalId))) return false;
+  const magnitude = txn.amount.abs();
+  if (when.amountAbove && !magnitude.gt(when.amountAbove)) return false;
+  if (when.amountAtMost && !magnitude.lte(when.amountAtMost)) return false;
+  return true;
+}
+
+/** The first rule (in contract order) that applies to `txn`, or null when none does. */
+export function selectRule(contract: Contract, txn: FeeSubject): FeeRule | null {
+  return contract.fees.rules.find((rule) => ruleMatches(rule, txn)) ?? null;
+}
+
+interface FeeComputation {
+  /** Fee before the fixed add-on, after rounding, min and cap. */
+  percentageFee: Decimal;
+  steps: string[];
+}
+
+/** round(|amount| × rate) to the fen, then the minimum, then the cap. */
+function percentageFee(rule: FeeRule, magnitude: Decimal, rounding: Rounding): FeeComputation {
+  const exact = new ExactDecimal(magnitude.toString()).times(new ExactDecimal(rule.rate.toString()));
+  const rounded = exact.toDecimalPlaces(2, ROUNDING_MODES[rounding]);
+  let fee = new Decimal(rounded.toFixed(2));
+  const steps = [
+    `${rule.ratePercent} of ${magnitude.toFixed(2)} = ${exact.toFixed()} → ${fee.toFixed(2)} (${rounding})`,
+  ];
+  if (rule.min && fee.lt(rule.min)) {
+    fee = rule.min;
+    steps.push(`min ${rule.min.toFixed(2)} applied → ${fee.toFixed(2)}`);
+  }
+  if (rule.cap && fee.gt(rule.cap)) {
+    fee = rule.cap;
+    steps.push(`cap ${rule.cap.toFixed(2)} applied → ${fee.toFixed(2)}`);
+  }
+  return { percentageFee: fee, steps };
+}
+
+/**
+ * The fee the contract allows for `txn`, or null when no rule covers it.
+ *
+ * Sales: round(|amount| × rate) to the fen with the contract rounding, then min, then cap, then
+ * + fixed. Refunds: with `fee-returned` the negative of that fee on the refunded amount under the
+ * rule in force on the refund's business date; the fixed add-on (秒到费) is for the payout of the
+ * original sale and is not expected back. With `fee-kept` the expected fee is 0.
+ */
+export function expectedFee(contract: Contract, txn: FeeSubject): ExpectedFee | null {
+  const rule = selectRule(contract, txn);
+  if (!rule) return null;
+  const magnitude = txn.amount.abs();
+
+  if (txn.txnType === 'refund') {
+    if (contract.fees.refunds === 'fee-kept') {
+      return { fee: new Decimal(0), rule, explanation: 'refund: fee kept by the acquirer (fees.refunds: fee-kept) → 0.00' };
+    }
+    const { percentageFee: fee, steps } = percentageFee(rule, magnitude, contract.fees.rounding);
+    const returned = fee.isZero() ? new Decimal(0) : fee.neg();
+    const fixedNote = rule.fixed ? `; fixed ${rule.fixed.toFixed(2)} not returned` : '';
+    return {
+      fee: returned,
+      rule,
+      explanation: `refund, fee returned: ${steps.join('; ')}${fixedNote} → ${returned.toFixed(2)}`,
+    };
+  }
+
+  const { percentageFee: fee, steps } = percentageFee(rule, magnitude, contract.fees.rounding);
+  let total = fee;
+  if (rule.fixed) {
+    total = fee.plus(rule.fixed);
+    steps.push(`+ fixed ${rule.fixed.toFixed(2)} → ${total.toFixed(2)}`);
+  }
+  return { fee: total, rule, explanation: steps.join('; ') };
+}
+
+/** Whether an actual fee is within the contract's tolerance of the expected one. */
+export function feeWithinTolerance(contract: Contract, expected: Decimal, actual: Decimal): boolean {
+  return actual.minus(expected).abs().lte(contract.fees.tolerance);
+}
+
+const ROUND_YUAN_ADD_ONS = [1, 2, 3];
+
+/** The rate actually charged, as a percent with as many decimals as the contract rate (at least two). */
+function chargedPercent(charged: Decimal, magnitude: Decimal, rule: FeeRule): string {
+  const decimals = Math.max(2, rule.rate.times(100).decimalPlaces());
+  const percent = charged.div(magnitude).times(100).toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
+  return formatPercent(percent.div(100));
+}
+
+/**
+ * A short human reason for a fee that differs from the contract, e.g.
+ * "rate above contract (charged ≈0.63%, contract 0.60%)", "cap 20.00 not applied",
+ * "fixed fee 2.00 not agreed". `amount` is the transaction amount as printed.
+ */
+export function feeDifferenceReason(expected: Decimal, actual: Decimal, rule: FeeRule, amount: Decimal): string {
+  const difference = actual.minus(expected);
+  if (difference.isZero()) return 'fee as contract';
+  const magnitude = amount.abs();
+
+  // Refunds: both fees are returns (≤ 0); compare what came back.
+  // (decimal.js calls 0 and -0 positive/negative by sign bit, so compare with zero instead.)
+  if (expected.lt(0) || actual.lt(0)) {
+    if (expected.lt(0) && actual.gt(0)) {
+      return `fee charged on refund (${actual.toFixed(2)}) instead of returned (${expected.abs().toFixed(2)})`;
+    }
+    if (actual.isZero()) return `fee not returned on refund (contract returns ${expected.abs().toFixed(2)})`;
+    const returnedMore = actual.abs().gt(expected.abs());
+    return returnedMore
+      ? `more fee returned than contract (${actual.abs().toFixed(2)} vs ${expected.abs().toFixed(2)})`
+      : `less fee returned than contract (${actual.abs().toFixed(2)} vs ${expected.abs().toFixed(2)})`;
+  }
+
+  const fixed = rule.fixed ?? new Decimal(0);
+  if (difference.gt(0)) {
+    if (rule.cap && actual.minus(fixed).gt(rule.cap)) return `cap ${rule.cap.toFixed(2)} not applied`;
+    const addOn = ROUND_YUAN_ADD_ONS.find((yuan) => difference.eq(yuan));
+    if (addOn !== undefined) {
+      return rule.fixed
+        ? `extra ${difference.toFixed(2)} per transaction beyond the agreed fixed fee ${rule.fixed.toFixed(2)}`
+        : `fixed fee ${difference.toFixed(2)} not agreed`;
+    }
+  } else {
+    if (rule.fixed && difference.neg().eq(rule.fixed)) return `fixed fee ${rule.fixed.toFixed(2)} not charged`;
+    if (rule.min && expected.minus(fixed).eq(rule.min)) return `min ${rule.min.toFixed(2)} not applied`;
+  }
+
+  const direction = difference.gt(0) ? 'above' : 'below';
+  if (magnitude.isZero()) return `fee ${direction} contract (${actual.toFixed(2)} charged on a zero amount)`;
+  const charged = chargedPercent(actual.minus(fixed), magnitude, rule);
+  if (charged === rule.ratePercent) {
+    // Same rate, different fen: the acquirer rounds another way (e.g. up instead of half-up).
+    return `fee ${difference.abs().toFixed(2)} ${direction} contract (rounding differs)`;
+  }
+  return `rate ${direction} contract (charged ≈${charged}, contract ${rule.ratePercent})`;
+}

@@ -1,0 +1,67 @@
+// Voids (撤销) and reversals (冲正) cancel a sale: a cancelled sale does not enter clearing.
+// Link each cancellation to its original by 原参考号, else the original trace, else the same
+// terminal + card + amount on the same day (the latest earlier sale not already cancelled).
+import type { CanonicalRecord } from '../model.js';
+import { amountKey, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal } from './keys.js';
+
+export interface CancellationLinks {
+  /** Cancellation row → the sale it cancels. */
+  originalOf: Map<CanonicalRecord, CanonicalRecord>;
+  /** Sale → the cancellation row that cancels it. */
+  cancelledBy: Map<CanonicalRecord, CanonicalRecord>;
+  /** Cancellation rows whose original is not among the inputs. */
+  unlinked: CanonicalRecord[];
+}
+
+const CANCELLABLE = new Set(['sale', 'preauth_complete', 'preauth']);
+
+export function isCancellation(r: CanonicalRecord): boolean {
+  // A void that itself failed cancels nothing.
+  return (r.txnType === 'void' || r.txnType === 'reversal') && r.status !== 'failed';
+}
+
+/** `terminal` must be in canonical order so links do not depend on input order. */
+export function linkCancellations(terminal: CanonicalRecord[]): CancellationLinks {
+  const originalOf = new Map<CanonicalRecord, CanonicalRecord>();
+  const cancelledBy = new Map<CanonicalRecord, CanonicalRecord>();
+  const unlinked: CanonicalRecord[] = [];
+  const byRrn = new Map<string, CanonicalRecord[]>();
+  const byTrace = new Map<string, CanonicalRecord[]>();
+  const sales = terminal.filter((r) => CANCELLABLE.has(r.txnType));
+  for (const s of sales) {
+    const rrn = normaliseRrn(s.rrn);
+    if (rrn) push(byRrn, rrn, s);
+    const trace = normaliseTrace(s.trace);
+    if (trace) push(byTrace, `${s.terminalId ?? ''}|${trace}`, s);
+  }
+  for (const c of terminal.filter(isCancellation)) {
+    const free = (s: CanonicalRecord) => !cancelledBy.has(s) && sameMerchant(s, c);
+    let original: CanonicalRecord | undefined;
+    const ref = normaliseRrn(c.originalRef);
+    if (ref) original = byRrn.get(ref)?.find(free);
+    const otrace = normaliseTrace(c.originalTrace);
+    if (!original && otrace) original = byTrace.get(`${c.terminalId ?? ''}|${otrace}`)?.find(free);
+    if (!original && !ref && !otrace) {
+      const day = c.time?.slice(0, 10);
+      const candidates = sales.filter(
+        (s) =>
+          free(s) && sameTerminal(s, c) && sameCard(s.card, c.card) && amountKey(s) === amountKey(c) &&
+          s.time?.slice(0, 10) === day && (s.time ?? '') <= (c.time ?? ''),
+      );
+      original = candidates[candidates.length - 1];
+    }
+    if (original) {
+      originalOf.set(c, original);
+      cancelledBy.set(original, c);
+    } else {
+      unlinked.push(c);
+    }
+  }
+  return { originalOf, cancelledBy, unlinked };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

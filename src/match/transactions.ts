@@ -1,0 +1,219 @@
+// Pair terminal transactions with settlement lines. Passes run from highest fidelity down,
+// and each settlement line is claimed at most once (the `claimed` set), so a lower-fidelity pass
+// can never take a line that has a true key match.
+import type { CanonicalRecord } from '../model.js';
+import {
+  amountKey, localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal,
+} from './keys.js';
+
+export type MatchPass = 'rrn' | 'order' | 'trace' | 'fuzzy';
+
+export interface MatchOptions {
+  /** Trace numbers wrap at 999999: only pair traces whose times are this close. */
+  traceWindowDays: number;
+  /** Fuzzy pass: amount + card + terminal within this many minutes. */
+  fuzzyWindowMinutes: number;
+}
+
+export const DEFAULT_MATCH_OPTIONS: MatchOptions = { traceWindowDays: 15, fuzzyWindowMinutes: 10 };
+
+export interface MatchResult {
+  pairs: { terminal: CanonicalRecord; settlement: CanonicalRecord; pass: MatchPass }[];
+  /** Extra settlement lines for a transaction already settled, with the line they repeat. */
+  duplicates: { settlement: CanonicalRecord; of: CanonicalRecord }[];
+  /** Terminal rows with several equally good candidates: never guessed. */
+  ambiguous: { terminal: CanonicalRecord; candidates: CanonicalRecord[] }[];
+  unmatchedTerminal: CanonicalRecord[];
+  unmatchedSettlement: CanonicalRecord[];
+}
+
+/**
+ * The same transaction settled twice: same identity (RRN, or terminal+trace+day, or order id),
+ * same type and amount. The first line in canonical order is the primary; the others are extra.
+ */
+export function findDuplicateSettlements(settlement: CanonicalRecord[]): {
+  primaries: CanonicalRecord[];
+  duplicates: MatchResult['duplicates'];
+} {
+  const seen = new Map<string, CanonicalRecord>();
+  const primaries: CanonicalRecord[] = [];
+  const duplicates: MatchResult['duplicates'] = [];
+  for (const s of settlement) {
+    const key = settlementIdentity(s);
+    const first = key ? seen.get(key) : undefined;
+    if (first) {
+      duplicates.push({ settlement: s, of: first });
+      continue;
+    }
+    if (key) seen.set(key, s);
+    primaries.push(s);
+  }
+  return { primaries, duplicates };
+}
+
+function settlementIdentity(s: CanonicalRecord): string | undefined {
+  const tail = `${s.txnType}|${amountKey(s)}`;
+  const rrn = normaliseRrn(s.rrn);
+  if (rrn) return `r|${s.merchantId ?? ''}|${rrn}|${tail}`;
+  const trace = normaliseTrace(s.trace);
+  if (trace && s.terminalId) return `t|${s.terminalId}|${trace}|${(s.time ?? s.settleDate ?? '').slice(0, 10)}|${tail}`;
+  if (s.orderId) return `o|${s.merchantId ?? ''}|${s.orderId}|${tail}`;
+  if (s.time && s.hasTime && s.card && s.terminalId) return `f|${s.terminalId}|${s.card}|${s.time}|${tail}`;
+  return undefined;
+}
+
+/** Terminal and settlement must both be in canonical order (see keys.canonicalCompare). */
+export function matchTransactions(
+  terminal: CanonicalRecord[],
+  settlement: CanonicalRecord[],
+  options: MatchOptions = DEFAULT_MATCH_OPTIONS,
+): MatchResult {
+  const { primaries, duplicates } = findDuplicateSettlements(settlement);
+  const claimed = new Set<CanonicalRecord>();
+  const hasMatched = new Set<CanonicalRecord>();
+  const pairs: MatchResult['pairs'] = [];
+
+  const claim = (t: CanonicalRecord, s: CanonicalRecord, pass: MatchPass) => {
+    claimed.add(s);
+    hasMatched.add(t);
+    pairs.push({ terminal: t, settlement: s, pass });
+  };
+
+  const byKeyPass = (
+    pass: MatchPass,
+    terminalKey: (r: CanonicalRecord) => string | undefined,
+    settlementKey: (r: CanonicalRecord) => string | undefined,
+    compatible: (t: CanonicalRecord, s: CanonicalRecord) => boolean,
+  ) => {
+    const index = new Map<string, CanonicalRecord[]>();
+    for (const s of primaries) {
+      if (claimed.has(s)) continue;
+      const k = settlementKey(s);
+      if (!k) continue;
+      const list = index.get(k);
+      if (list) list.push(s);
+      else index.set(k, [s]);
+    }
+    for (const t of terminal) {
+      if (hasMatched.has(t)) continue;
+      const k = terminalKey(t);
+      if (!k) continue;
+      const candidates = index.get(k)?.filter((s) => !claimed.has(s) && compatible(t, s));
+      if (!candidates || candidates.length === 0) continue;
+      claim(t, pickBest(t, candidates), pass);
+    }
+  };
+
+  // 1. RRN is assigned by the host and unique per merchant: the strongest key.
+  byKeyPass('rrn', (t) => normaliseRrn(t.rrn), (s) => normaliseRrn(s.rrn), (t, s) => sameMerchant(t, s) && sameSign(t, s));
+  // 2. QR order numbers (微信订单号 / 商户订单号 / 支付宝交易号) identify a payment as well as an RRN.
+  byKeyPass('order', (t) => t.orderId, (s) => s.orderId, (t, s) => sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s));
+  // 3. Terminal + trace: how timed-out rows without an RRN find their line. Traces wrap, so
+  //    only times within the window count.
+  const traceWindow = options.traceWindowDays * 86400;
+  byKeyPass(
+    'trace',
+    (t) => (t.terminalId && normaliseTrace(t.trace) ? `${t.terminalId}|${normaliseTrace(t.trace)}` : undefined),
+    (s) => (s.terminalId && normaliseTrace(s.trace) ? `${s.terminalId}|${normaliseTrace(s.trace)}` : undefined),
+    (t, s) => sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s) && withinSeconds(t, s, traceWindow),
+  );
+  // 4. Fuzzy, only for pairs no key can decide, and only when the pairing is unique both ways.
+  const ambiguous = fuzzyPass(terminal, primaries, claimed, hasMatched, options, claim);
+
+  return {
+    pairs,
+    duplicates,
+    ambiguous,
+    unmatchedTerminal: terminal.filter((t) => !hasMatched.has(t) && !ambiguous.some((a) => a.terminal === t)),
+    unmatchedSettlement: primaries.filter((s) => !claimed.has(s)),
+  };
+}
+
+/** Prefer the candidate with the same amount, then the nearest time; ties keep canonical order. */
+function pickBest(t: CanonicalRecord, candidates: CanonicalRecord[]): CanonicalRecord {
+  if (candidates.length === 1) return candidates[0];
+  const amount = amountKey(t);
+  let best = candidates[0];
+  let bestScore = Infinity;
+  for (const s of candidates) {
+    const score = (amountKey(s) === amount ? 0 : 1e12) + timeDistance(t, s);
+    if (score < bestScore) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function timeDistance(a: CanonicalRecord, b: CanonicalRecord): number {
+  if (!a.time || !b.time) return 0;
+  return Math.abs(localSeconds(a.time) - localSeconds(b.time));
+}
+
+function withinSeconds(a: CanonicalRecord, b: CanonicalRecord, seconds: number): boolean {
+  return !a.time || !b.time || timeDistance(a, b) <= seconds;
+}
+
+/** Refunds are negative in settlement and positive on terminals; sales never pair with refunds. */
+function sameSign(t: CanonicalRecord, s: CanonicalRecord): boolean {
+  return (t.txnType === 'refund') === (s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative() === true);
+}
+
+function conflictingRrn(t: CanonicalRecord, s: CanonicalRecord): boolean {
+  const a = normaliseRrn(t.rrn);
+  const b = normaliseRrn(s.rrn);
+  return Boolean(a && b && a !== b);
+}
+
+/** Could a key decide this pair? If both sides carry the same kind of key, the key passes already did. */
+function keysUsable(t: CanonicalRecord, s: CanonicalRecord): boolean {
+  if (normaliseRrn(t.rrn) && normaliseRrn(s.rrn)) return true;
+  if (t.orderId && s.orderId) return true;
+  if (normaliseTrace(t.trace) && normaliseTrace(s.trace) && t.terminalId && s.terminalId) return true;
+  return false;
+}
+
+function fuzzyPass(
+  terminal: CanonicalRecord[],
+  primaries: CanonicalRecord[],
+  claimed: Set<CanonicalRecord>,
+  hasMatched: Set<CanonicalRecord>,
+  options: MatchOptions,
+  claim: (t: CanonicalRecord, s: CanonicalRecord, pass: MatchPass) => void,
+): MatchResult['ambiguous'] {
+  const window = options.fuzzyWindowMinutes * 60;
+  const byAmount = new Map<string, CanonicalRecord[]>();
+  for (const s of primaries) {
+    if (claimed.has(s) || !s.time || !s.hasTime) continue;
+    const k = amountKey(s);
+    const list = byAmount.get(k);
+    if (list) list.push(s);
+    else byAmount.set(k, [s]);
+  }
+  const candidatesOf = new Map<CanonicalRecord, CanonicalRecord[]>();
+  const claimantsOf = new Map<CanonicalRecord, CanonicalRecord[]>();
+  for (const t of terminal) {
+    if (hasMatched.has(t) || !t.time || !t.hasTime) continue;
+    if (t.txnType === 'void' || t.txnType === 'reversal') continue;
+    const list = byAmount.get(amountKey(t)) ?? [];
+    const fits = list.filter(
+      (s) =>
+        !keysUsable(t, s) && sameMerchant(t, s) && sameTerminal(t, s) && sameCard(t.card, s.card) &&
+        sameSign(t, s) && timeDistance(t, s) <= window,
+    );
+    if (fits.length === 0) continue;
+    candidatesOf.set(t, fits);
+    for (const s of fits) {
+      const c = claimantsOf.get(s);
+      if (c) c.push(t);
+      else claimantsOf.set(s, [t]);
+    }
+  }
+  const ambiguous: MatchResult['ambiguous'] = [];
+  for (const [t, fits] of candidatesOf) {
+    // Unique both ways, or it is a decision for a person, not for us.
+    if (fits.length === 1 && claimantsOf.get(fits[0])!.length === 1) claim(t, fits[0], 'fuzzy');
+    else ambiguous.push({ terminal: t, candidates: fits });
+  }
+  return ambiguous;
+}

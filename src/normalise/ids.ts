@@ -1,0 +1,127 @@
+// Identifier hygiene: card numbers are masked on read (a full PAN must never be stored or
+// printed), and IDs that Excel has already destroyed are flagged so they are never matched.
+import { toHalfWidth } from './cells.js';
+
+export type IdentifierResult = { ok: true; value: string } | { ok: false; reason: string };
+
+/** ISO/IEC 7812 PANs are 13–19 digits; UnionPay debit cards are 16–19. */
+const PAN_MIN = 13;
+const PAN_MAX = 19;
+const MASK = '******';
+
+// Digit groups joined by single spaces or hyphens (`6222 0212 3456 7890`), or a bare run.
+const DIGIT_GROUPS = /\d+(?:[ -]\d+)*/g;
+const GROUP_SEPARATOR = /[ -]/;
+const SCIENTIFIC_ID = /^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$/;
+const NUMBER_WITH_ZERO_FRACTION = /^(\d+)\.0+$/;
+const LEADING_ZEROS = /^0+/;
+/** Excel keeps 15 significant digits; a longer integer that went through a number is corrupt. */
+const EXCEL_DIGITS = 15;
+
+function maskPan(digits: string): string {
+  return digits.slice(0, 6) + MASK + digits.slice(-4);
+}
+
+function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) n++;
+  }
+  return n;
+}
+
+/**
+ * Masks every full card number in a card-number cell to first 6 + `******` + last 4:
+ * `6222021234567890123` → `622202******0123`. A PAN printed in groups (`6222 0212 3456 7890`,
+ * `6222-0212-3456-7890`) is masked too and comes back compact. Runs of 13–19 digits count as a
+ * PAN; longer bare runs (28-digit order numbers) are not card numbers and are left alone.
+ * Already-masked values (`622848******1234`, `6222****0258`) contain no such run and are
+ * returned unchanged, as is any cell with fewer than 13 digits (no allocation).
+ */
+export function maskCard(text: string): string {
+  const s = toHalfWidth(text);
+  if (countDigits(s) < PAN_MIN) return s;
+  return s.replace(DIGIT_GROUPS, maskDigitGroups);
+}
+
+/**
+ * Masks within one run of digit groups. A bare run is a PAN if it has 13–19 digits. For grouped
+ * runs, consecutive groups are taken greedily while they total at most 19 digits; a window
+ * totalling 13–19 digits is a PAN. This keeps a grouped PAN masked even when it is followed by
+ * other numbers in the same cell.
+ */
+function maskDigitGroups(run: string): string {
+  if (!GROUP_SEPARATOR.test(run)) {
+    return run.length >= PAN_MIN && run.length <= PAN_MAX ? maskPan(run) : run;
+  }
+  const parts = run.split(GROUP_SEPARATOR);
+  const separators: string[] = [];
+  for (let i = 0, pos = 0; i < parts.length - 1; i++) {
+    pos += parts[i].length;
+    separators.push(run[pos]);
+    pos += 1;
+  }
+  let out = '';
+  let i = 0;
+  while (i < parts.length) {
+    let total = parts[i].length;
+    let j = i + 1;
+    // A group that is itself PAN-long stands alone; otherwise short groups join up to 19 digits.
+    if (total < PAN_MIN) {
+      while (j < parts.length && parts[j].length < PAN_MIN && total + parts[j].length <= PAN_MAX) {
+        total += parts[j++].length;
+      }
+    }
+    if (total >= PAN_MIN && total <= PAN_MAX) {
+      out += maskPan(parts.slice(i, j).join(''));
+    } else {
+      j = i + 1; // no PAN starts at group i: keep it and try from the next group
+      out += parts[i];
+    }
+    if (j < parts.length) out += separators[j - 1];
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * Checks an identifier cell (RRN, order number, merchant id …) for damage done by Excel.
+ *
+ * - Scientific notation (`4.00123E+27`, `6.22E+15`) means Excel converted the ID to a number and
+ *   kept only 15 digits: the ID is destroyed and must never be matched, so `ok: false` with a
+ *   reason such as `destroyed by Excel (scientific notation 4.00123E+27); re-export the file as
+ *   text`.
+ * - A trailing `.0` on an all-digit value (`123456789012.0`, from a tool that read the column as
+ *   a float) is stripped when the digits fit in 15 significant digits; longer ones have lost
+ *   digits and are rejected the same way. Leading zeros lost in such a conversion cannot be
+ *   detected here.
+ * - A long integer whose tail Excel replaced with zeros (`4001230000000000000000000000`) looks
+ *   like a valid ID and is NOT detected: there is no reliable signal.
+ *
+ * Full-width characters are mapped to ASCII. An empty cell passes through as `''`.
+ */
+export function checkIdentifier(text: string): IdentifierResult {
+  const s = toHalfWidth(text.trim());
+  if (s.length === 0) return { ok: true, value: s };
+  const c = s.charCodeAt(s.length - 1);
+  // Fast path: both damaged forms end in a digit and contain a `.`; most IDs have no `.`.
+  if (c < 0x30 || c > 0x39 || (!s.includes('.') && !s.includes('e') && !s.includes('E'))) {
+    return { ok: true, value: s };
+  }
+  if (SCIENTIFIC_ID.test(s)) {
+    return { ok: false, reason: `destroyed by Excel (scientific notation ${s}); re-export the file as text` };
+  }
+  const zeroFraction = NUMBER_WITH_ZERO_FRACTION.exec(s);
+  if (zeroFraction) {
+    const digits = zeroFraction[1];
+    if (digits.replace(LEADING_ZEROS, '').length > EXCEL_DIGITS) {
+      return {
+        ok: false,
+        reason: `destroyed by a number conversion (${s} has more than ${EXCEL_DIGITS} digits); re-export the file as text`,
+      };
+    }
+    return { ok: true, value: digits };
+  }
+  return { ok: true, value: s };
+}

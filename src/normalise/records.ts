@@ -1,0 +1,349 @@
+// Rows → canonical records. Every row after the header ends as exactly one of: a record, a
+// rejected row (with file:line, column and reason), or a skipped junk line (reported). Nothing
+// is dropped silently.
+import type { Decimal } from 'decimal.js';
+import type {
+  CanonicalField, CanonicalRecord, CardType, RejectedRow, SkippedLine, TxnStatus, TxnType, UnusableField,
+} from '../model.js';
+import type { RawRow } from '../read/tokenize.js';
+import type { Detection } from '../profiles/detect.js';
+import { CANCELLED_STATUS_WORDS, normaliseLabel, type MoneyField, type Profile } from '../profiles/profile.js';
+import { cleanCell } from './cells.js';
+import { parseAmount } from './amount.js';
+import { parseDate, parseDateTime } from './datetime.js';
+import { checkIdentifier, maskCard } from './ids.js';
+
+export interface NormalisedFile {
+  records: CanonicalRecord[];
+  rejected: RejectedRow[];
+  skipped: SkippedLine[];
+}
+
+/** Words that make a settlement line a non-sale deduction (domain.md §3, §5). */
+export const DEDUCTION_WORDS = ['首刷押金', '首刷扣费', '押金', '服务费', '激活费', 'sim卡流量费', '流量费', '年费', '调账', '扣款', '费用扣除'];
+
+const ID_FIELDS = ['merchantId', 'terminalId', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
+type IdField = (typeof ID_FIELDS)[number];
+
+class RowError extends Error {
+  constructor(readonly column: string, message: string) {
+    super(message);
+  }
+}
+
+interface RowContext {
+  cells: string[];
+  detection: Detection;
+  profile: Profile;
+}
+
+function cellOf(ctx: RowContext, field: CanonicalField): string | undefined {
+  const idx = ctx.detection.mapping.columns[field];
+  if (idx === undefined) return undefined;
+  const raw = ctx.cells[idx];
+  if (raw === undefined) return undefined;
+  const v = cleanCell(raw);
+  return v === '' ? undefined : v;
+}
+
+function columnName(ctx: RowContext, field: CanonicalField): string {
+  return ctx.detection.mapping.headers[field] ?? field;
+}
+
+function moneyOf(ctx: RowContext, field: MoneyField): Decimal | undefined {
+  const text = cellOf(ctx, field);
+  if (text === undefined) return undefined;
+  const parsed = parseAmount(text, ctx.profile.units[field] ?? 'yuan');
+  if (!parsed.ok) throw new RowError(columnName(ctx, field), `cannot read "${text}" as ${parsed.expected}`);
+  return parsed.value ?? undefined;
+}
+
+function lookupWord<T>(vocab: Record<string, T>, text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  const key = normaliseLabel(text);
+  const direct = vocab[key];
+  if (direct !== undefined) return direct;
+  // Longest vocabulary word contained in the text: "POS消费撤销" → 撤销 beats 消费.
+  let best: { len: number; value: T } | undefined;
+  for (const [word, value] of Object.entries(vocab)) {
+    if (word.length >= 2 && key.includes(word) && (!best || word.length > best.len)) best = { len: word.length, value };
+  }
+  return best?.value;
+}
+
+function timeOf(ctx: RowContext): { time?: string; hasTime?: boolean } {
+  const timeText = cellOf(ctx, 'time');
+  const dateText = cellOf(ctx, 'date');
+  if (timeText !== undefined && dateText === undefined) {
+    const r = parseDateTime(timeText);
+    if (!r.ok) throw new RowError(columnName(ctx, 'time'), `cannot read "${timeText}" as ${r.expected}`);
+    return { time: r.value, hasTime: r.hasTime };
+  }
+  if (dateText !== undefined) {
+    // Split date and time columns (通联: 交易日期 + 交易时间 HH:mm:ss). A time column that
+    // already holds a full timestamp wins.
+    if (timeText !== undefined) {
+      const full = parseDateTime(timeText);
+      if (full.ok && full.hasTime) return { time: full.value, hasTime: true };
+    }
+    const r = parseDateTime(dateText, timeText);
+    if (!r.ok) {
+      const col = timeText !== undefined ? `${columnName(ctx, 'date')}+${columnName(ctx, 'time')}` : columnName(ctx, 'date');
+      throw new RowError(col, `cannot read "${dateText}${timeText ? ' ' + timeText : ''}" as ${r.expected}`);
+    }
+    return { time: r.value, hasTime: r.hasTime };
+  }
+  return {};
+}
+
+function dateField(ctx: RowContext, field: 'settleDate' | 'businessDate'): string | undefined {
+  const text = cellOf(ctx, field);
+  if (text === undefined) return undefined;
+  const r = parseDate(text);
+  if (!r.ok) throw new RowError(columnName(ctx, field), `cannot read "${text}" as ${r.expected}`);
+  return r.value;
+}
+
+function hasDeductionWord(...texts: (string | undefined)[]): boolean {
+  for (const t of texts) {
+    if (!t) continue;
+    const k = normaliseLabel(t);
+    if (DEDUCTION_WORDS.some((w) => k.includes(w))) return true;
+  }
+  return false;
+}
+
+function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecord {
+  const { profile } = ctx;
+  const unusable: UnusableField[] = [];
+  const ids: Partial<Record<IdField, string>> = {};
+  for (const f of ID_FIELDS) {
+    const text = cellOf(ctx, f);
+    if (text === undefined) continue;
+    const r = checkIdentifier(text);
+    if (r.ok) ids[f] = r.value;
+    else unusable.push({ field: f, raw: text, reason: r.reason });
+  }
+
+  const { time, hasTime } = timeOf(ctx);
+  const settleDate = dateField(ctx, 'settleDate');
+  const businessDate = dateField(ctx, 'businessDate');
+  const amount = moneyOf(ctx, 'amount');
+  const fee = moneyOf(ctx, 'fee');
+  const net = moneyOf(ctx, 'net');
+  let credit = moneyOf(ctx, 'credit');
+  let debit = moneyOf(ctx, 'debit');
+  let balance: Decimal | undefined;
+  let balanceUnreadable: string | undefined;
+  const balanceText = cellOf(ctx, 'balance');
+  if (balanceText !== undefined) {
+    const b = parseAmount(balanceText, profile.units.balance ?? 'yuan');
+    // A masked or unreadable balance only disables the continuity check; the row itself is fine.
+    if (b.ok) balance = b.value ?? undefined;
+    else balanceUnreadable = balanceText;
+  }
+
+  const rawType = cellOf(ctx, 'txnType');
+  const rawStatus = cellOf(ctx, 'status');
+  const channel = cellOf(ctx, 'channel') ?? profile.defaults.channel;
+  const memo = cellOf(ctx, 'memo');
+
+  if (profile.role === 'bank') {
+    if (credit === undefined && debit === undefined && amount !== undefined) {
+      const dirText = cellOf(ctx, 'direction');
+      const dir = lookupWord(profile.vocab.direction, dirText);
+      if (dirText !== undefined && dir === undefined) {
+        throw new RowError(columnName(ctx, 'direction'), `cannot read "${dirText}" as a direction (收入/支出, 借/贷)`);
+      }
+      const magnitude = amount.abs();
+      if (dir === 'credit' || (dir === undefined && amount.gte(0))) credit = magnitude;
+      else debit = magnitude;
+    }
+    if (credit === undefined && debit === undefined) {
+      throw new RowError(columnName(ctx, 'credit'), 'no amount: expected a credit (收入) or debit (支出) amount');
+    }
+    if (time === undefined) throw new RowError(columnName(ctx, 'date'), 'empty; expected a booking date');
+  } else {
+    if (time === undefined && settleDate === undefined && businessDate === undefined) {
+      throw new RowError(columnName(ctx, ctx.detection.mapping.columns.time !== undefined ? 'time' : 'date'), 'empty; expected a transaction date/time');
+    }
+    if (profile.role === 'terminal' && amount === undefined) throw new RowError(columnName(ctx, 'amount'), 'empty; expected an amount');
+    if (profile.role === 'settlement' && amount === undefined && net === undefined) {
+      throw new RowError(columnName(ctx, 'amount'), 'empty; expected an amount or a net (结算金额)');
+    }
+  }
+
+  let txnType: TxnType = lookupWord(profile.vocab.txnType, rawType) ?? profile.defaults.txnType ?? 'sale';
+  if (rawType !== undefined && lookupWord(profile.vocab.txnType, rawType) === undefined) txnType = 'other';
+  const status: TxnStatus = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus) ?? 'unknown') : (profile.defaults.status ?? 'success');
+  const cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
+
+  if (profile.role === 'settlement') {
+    // Not a card transaction: a deduction word, or no transaction key with a negative net.
+    const noKey = !ids.rrn && !ids.trace && !ids.orderId && unusable.length === 0;
+    const negativeOnly = net !== undefined && net.lt(0) && (amount === undefined || amount.isZero());
+    if (txnType === 'deduction' || hasDeductionWord(rawType, memo) || (noKey && negativeOnly)) txnType = 'deduction';
+  }
+
+  const rawCardType = cellOf(ctx, 'cardType');
+  let cardType: CardType | undefined = lookupWord(profile.vocab.cardType, rawCardType);
+  if (cardType === undefined) {
+    const channelHint = lookupWord(profile.vocab.cardType, channel) ?? lookupWord(profile.vocab.cardType, rawType);
+    cardType = channelHint === 'qr' ? 'qr' : undefined;
+  }
+  cardType = cardType ?? profile.defaults.cardType ?? 'unknown';
+
+  const cardText = cellOf(ctx, 'card');
+  const record: CanonicalRecord = {
+    role: profile.role,
+    source: { file, line: row.line },
+    profile: profile.name,
+    merchantId: ids.merchantId,
+    terminalId: ids.terminalId,
+    time,
+    hasTime,
+    businessDate,
+    settleDate,
+    card: cardText !== undefined ? maskCard(cardText) : undefined,
+    cardType,
+    channel,
+    txnType,
+    status,
+    amount,
+    fee,
+    net,
+    credit,
+    debit,
+    balance,
+    balanceUnreadable,
+    counterparty: cellOf(ctx, 'counterparty'),
+    counterpartyAccount: cellOf(ctx, 'counterpartyAccount'),
+    rrn: ids.rrn,
+    trace: ids.trace,
+    batch: ids.batch,
+    authCode: ids.authCode,
+    orderId: ids.orderId,
+    originalRef: ids.originalRef,
+    originalTrace: ids.originalTrace,
+    payoutId: ids.payoutId,
+    memo,
+    rawType,
+    rawStatus,
+    unusable,
+    content: row.cells.map(cleanCell).join('\u001f'),
+  };
+  if (cancelled) record.cancelled = cancelled;
+  // Drop undefined keys so records stay small and JSON stays clean.
+  for (const k of Object.keys(record) as (keyof CanonicalRecord)[]) if (record[k] === undefined) delete record[k];
+  return record;
+}
+
+function firstNonEmpty(cells: string[]): string {
+  for (const c of cells) {
+    const v = c.trim();
+    if (v !== '') return v;
+  }
+  return '';
+}
+
+function matchesAny(patterns: RegExp[], text: string): boolean {
+  return patterns.some((p) => p.test(text));
+}
+
+function lineText(row: RawRow): string {
+  return row.cells.map((c) => c.trim()).join(',').replace(/,+$/, '').slice(0, 120);
+}
+
+/**
+ * Classify and normalise every row of a file after its header was detected.
+ * `rows` are all rows of the file; rows before the header are preamble junk.
+ */
+export function normaliseRows(rows: RawRow[], detection: Detection, file: string): NormalisedFile {
+  const { profile } = detection;
+  const records: CanonicalRecord[] = [];
+  const rejected: RejectedRow[] = [];
+  const skipped: SkippedLine[] = [];
+  const headerKey = detection.headerCells.map((c) => normaliseLabel(c)).join('\u001f');
+  const headerWidth = detection.headerCells.filter((c) => c.trim() !== '').length;
+
+  for (let i = 0; i <= detection.headerIndex && i < rows.length; i++) {
+    if (i === detection.headerIndex) continue;
+    const blank = rows[i].cells.every((c) => c.trim() === '');
+    skipped.push({ line: rows[i].line, kind: blank ? 'blank' : 'preamble', text: lineText(rows[i]) });
+  }
+
+  // Pending failures after the last good row: if nothing parses after them they are footer
+  // junk (a disclaimer, a totals line in an unknown wording); otherwise they are rejected rows.
+  let pending: { row: RawRow; error: RowError }[] = [];
+  let inFooter = false;
+  const flushPendingAsRejected = () => {
+    for (const p of pending) rejected.push({ file, line: p.row.line, column: p.error.column, reason: p.error.message });
+    pending = [];
+  };
+
+  for (let i = detection.headerIndex + 1; i < rows.length; i++) {
+    const row = rows[i];
+    if (row.cells.every((c) => cleanCell(c) === '')) {
+      skipped.push({ line: row.line, kind: 'blank', text: '' });
+      continue;
+    }
+    if (headerKey && row.cells.map((c) => normaliseLabel(c)).join('\u001f') === headerKey) {
+      skipped.push({ line: row.line, kind: 'header-repeat', text: lineText(row) });
+      continue;
+    }
+    const first = firstNonEmpty(row.cells);
+    const wholeLine = lineText(row);
+    const looksFooter = matchesAny(profile.junk.footer, first) || matchesAny(profile.junk.footer, wholeLine);
+    if (profile.rowPattern && !profile.rowPattern.test(cleanCell(row.cells[0] ?? ''))) {
+      skipped.push({ line: row.line, kind: inFooter || records.length > 0 ? 'footer' : 'preamble', text: wholeLine });
+      continue;
+    }
+    let record: CanonicalRecord | undefined;
+    let error: RowError | undefined;
+    try {
+      record = buildRecord({ cells: row.cells, detection, profile }, file, row);
+    } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      error = e;
+    }
+    if (looksFooter && (error || inFooter)) {
+      // A totals/notes line; it may still parse (合计 rows carry amounts), so the footer
+      // pattern decides, not the parse.
+      inFooter = true;
+      for (const p of pending) skipped.push({ line: p.row.line, kind: 'footer', text: lineText(p.row) });
+      pending = [];
+      skipped.push({ line: row.line, kind: 'footer', text: wholeLine });
+      continue;
+    }
+    if (looksFooter && record && isTotalsRow(first)) {
+      inFooter = true;
+      skipped.push({ line: row.line, kind: 'footer', text: wholeLine });
+      continue;
+    }
+    if (error) {
+      if (inFooter) {
+        skipped.push({ line: row.line, kind: 'footer', text: wholeLine });
+        continue;
+      }
+      pending.push({ row, error });
+      continue;
+    }
+    // A clean record after a footer means the footer was a subtotal mid-file: data resumes.
+    inFooter = false;
+    flushPendingAsRejected();
+    records.push(record!);
+  }
+  // Trailing failures: short lines are footer junk; full-width lines are real rows that failed.
+  for (const p of pending) {
+    const filled = p.row.cells.filter((c) => cleanCell(c) !== '').length;
+    if (records.length > 0 && filled * 2 < headerWidth) skipped.push({ line: p.row.line, kind: 'footer', text: lineText(p.row) });
+    else rejected.push({ file, line: p.row.line, column: p.error.column, reason: p.error.message });
+  }
+  pending = [];
+  return { records, rejected, skipped };
+}
+
+/** Totals rows parse like data (合计,,,,1234.00) and must still never become records. */
+function isTotalsRow(first: string): boolean {
+  return /^(合计|总计|小计|汇总|本页合计|人民币合计|交易合计|总笔数|总金额)/u.test(first.replace(/\s/g, ''));
+}

@@ -1,0 +1,167 @@
+// Pick the profile and header row of a file from its first lines, and explain the choice.
+// A file no profile fits is an error naming the closest profile and the columns that did not
+// map: guessing a layout would silently mis-read money.
+import { InputError, type CanonicalField, type Role } from '../model.js';
+import type { RawRow } from '../read/tokenize.js';
+import { normaliseLabel, type Profile } from './profile.js';
+
+/** How many leading rows may hold titles and notes before the header. */
+const HEADER_SEARCH_ROWS = 40;
+
+export interface ColumnMapping {
+  /** Canonical field → 0-based column index. */
+  columns: Partial<Record<CanonicalField, number>>;
+  /** Header text per mapped field, for `inspect`. */
+  headers: Partial<Record<CanonicalField, string>>;
+  /** Header cells that mapped to no field. */
+  unmapped: string[];
+}
+
+export interface Detection {
+  profile: Profile;
+  /** Index into the row array of the header row; -1 for headerless layouts. */
+  headerIndex: number;
+  headerCells: string[];
+  mapping: ColumnMapping;
+  reason: string;
+}
+
+interface Fit {
+  mapping: ColumnMapping;
+  missing: string[];
+  score: number;
+}
+
+/** `required` entries may be `a|b`: either field satisfies it. */
+function missingRequired(profile: Profile, mapped: Partial<Record<CanonicalField, number>>): string[] {
+  const missing: string[] = [];
+  for (const group of profile.required) {
+    const options = group.split('|') as CanonicalField[];
+    if (!options.some((f) => mapped[f] !== undefined)) missing.push(group);
+  }
+  return missing;
+}
+
+export function mapHeader(profile: Profile, headerCells: string[]): ColumnMapping {
+  const labels = headerCells.map(normaliseLabel);
+  const taken = new Set<number>();
+  const columns: Partial<Record<CanonicalField, number>> = {};
+  const headers: Partial<Record<CanonicalField, string>> = {};
+  for (const [field, aliases] of Object.entries(profile.columns) as [CanonicalField, string[]][]) {
+    // Alias order is priority order: the first alias present in the header wins the field.
+    for (const alias of aliases) {
+      const want = normaliseLabel(alias);
+      const idx = labels.findIndex((l, i) => l === want && !taken.has(i));
+      if (idx >= 0) {
+        columns[field] = idx;
+        headers[field] = headerCells[idx].trim();
+        taken.add(idx);
+        break;
+      }
+    }
+  }
+  const unmapped = headerCells
+    .map((h, i) => ({ h: h.trim(), i }))
+    .filter(({ h, i }) => h !== '' && !taken.has(i))
+    .map(({ h }) => h);
+  return { columns, headers, unmapped };
+}
+
+function fitProfile(profile: Profile, cells: string[]): Fit {
+  const mapping = mapHeader(profile, cells);
+  const missing = missingRequired(profile, mapping.columns);
+  const mappedCount = Object.keys(mapping.columns).length;
+  const signatureHits = profile.signature.filter((f) => mapping.columns[f as CanonicalField] !== undefined).length;
+  return { mapping, missing, score: mappedCount + 2 * signatureHits };
+}
+
+export interface DetectOptions {
+  role?: Role;
+  file: string;
+  /** Set when the user forced a profile with --profile. */
+  forced?: Profile;
+  /** For the error message when headers look garbled. */
+  encoding?: string;
+  garbled?: (text: string) => boolean;
+}
+
+export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectOptions): Detection {
+  const candidates = opts.forced ? [opts.forced] : profiles.filter((p) => !opts.role || p.role === opts.role);
+  const headered = candidates.filter((p) => !p.positions);
+  const searchRows = Math.min(rows.length, HEADER_SEARCH_ROWS);
+  let closest: { profile: Profile; fit: Fit; row: number } | null = null;
+
+  for (let r = 0; r < searchRows; r++) {
+    const cells = rows[r].cells;
+    if (cells.every((c) => c.trim() === '')) continue;
+    let best: { profile: Profile; fit: Fit } | null = null;
+    for (const profile of headered) {
+      const fit = fitProfile(profile, cells);
+      if (fit.missing.length === 0 && (!best || fit.score > best.fit.score)) best = { profile, fit };
+      if (
+        !closest ||
+        fit.missing.length < closest.fit.missing.length ||
+        (fit.missing.length === closest.fit.missing.length && fit.score > closest.fit.score)
+      ) {
+        closest = { profile, fit, row: r };
+      }
+    }
+    if (best) {
+      const mappedNames = Object.entries(best.fit.mapping.headers).map(([f, h]) => `${h}→${f}`);
+      const runnersUp = headered
+        .filter((p) => p !== best!.profile)
+        .map((p) => ({ p, fit: fitProfile(p, cells) }))
+        .filter((x) => x.fit.missing.length === 0)
+        .map((x) => `${x.p.name} (score ${x.fit.score})`);
+      const reason =
+        (opts.forced ? `forced by --profile; ` : '') +
+        `header on line ${rows[r].line} maps ${mappedNames.length} columns (score ${best.fit.score})` +
+        (runnersUp.length ? `; also fits: ${runnersUp.join(', ')}` : '');
+      return { profile: best.profile, headerIndex: r, headerCells: cells, mapping: best.fit.mapping, reason };
+    }
+  }
+
+  // Headerless layouts (利楚/扫呗): declared column positions and a pattern the first cell matches.
+  for (const profile of candidates.filter((p) => p.positions)) {
+    const firstData = rows.find((row) => row.cells.some((c) => c.trim() !== ''));
+    if (!firstData) break;
+    const width = Math.max(...Object.values(profile.positions ?? {}).map((n) => n ?? 0));
+    const first = firstData.cells[0]?.trim() ?? '';
+    if (firstData.cells.length >= width && (!profile.rowPattern || profile.rowPattern.test(first))) {
+      const columns: Partial<Record<CanonicalField, number>> = {};
+      const headers: Partial<Record<CanonicalField, string>> = {};
+      for (const [f, pos] of Object.entries(profile.positions ?? {}) as [CanonicalField, number][]) {
+        columns[f] = pos - 1;
+        headers[f] = `column ${pos}`;
+      }
+      return {
+        profile,
+        headerIndex: -1,
+        headerCells: [],
+        mapping: { columns, headers, unmapped: [] },
+        reason: `no header row; ${firstData.cells.length} columns per row and the first cell matches ${profile.name}'s row pattern`,
+      };
+    }
+  }
+
+  const roleText = opts.role ? ` ${opts.role}` : '';
+  if (!closest) {
+    throw new InputError(`${opts.file}: no${roleText} profile fits: the file has no non-empty lines`, 'check that the right file was passed');
+  }
+  const headerText = rows[closest.row].cells.join(',');
+  if (opts.garbled?.(headerText)) {
+    throw new InputError(
+      `${opts.file}:${rows[closest.row].line}: header looks garbled when decoded as ${opts.encoding ?? 'detected encoding'}: "${headerText.slice(0, 60)}"`,
+      'pass --encoding gbk (or utf-8, utf-16le) to read it correctly',
+    );
+  }
+  const missingNames = closest.fit.missing
+    .map((group) => group.split('|').map((f) => `${f} (${closest!.profile.columns[f as CanonicalField]?.[0] ?? f})`).join(' or '))
+    .join('; ');
+  const unmapped = closest.fit.mapping.unmapped.slice(0, 8).join(', ');
+  throw new InputError(
+    `${opts.file}:${rows[closest.row].line}: no${roleText} profile fits; closest is ${closest.profile.name}, which lacks ${missingNames}` +
+      (unmapped ? `; columns that did not map: ${unmapped}` : ''),
+    `add a profile file (see README "Adding a layout") and pass it with --profile FILE`,
+  );
+}

@@ -1,0 +1,159 @@
+// The whole reconciliation as one pure function over parsed files: dedupe overlapping exports,
+// match, classify, count. The CLI reads the files and prints the result; nothing here does I/O.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord, LocalDate, RejectedRow } from './model.js';
+import type { Contract } from './contract/contract.js';
+import type { WorkCalendar } from './calendar/calendar.js';
+import type { ParsedFile } from './read/readInput.js';
+import { dedupeAcrossFiles } from './match/dedupe.js';
+import { canonicalCompare } from './match/keys.js';
+import { businessDateOfRecord, classifyFindings, type Finding, type FeeTotals } from './classify/findings.js';
+import { ALL_KINDS, isException, type FindingKind } from './classify/kinds.js';
+
+export interface ReconcileInput {
+  terminal: ParsedFile[];
+  settlement: ParsedFile[];
+  contract: Contract;
+  calendar: WorkCalendar;
+  /** Defaults to the latest settlement date the settlement files prove. */
+  asOf?: LocalDate;
+}
+
+export type RowDisposition = 'matched' | 'flagged' | 'informational';
+
+export interface ReconcileResult {
+  asOf: LocalDate;
+  asOfSource: string;
+  files: ParsedFile[];
+  findings: Finding[];
+  counts: Record<FindingKind, number>;
+  rows: { read: number; matched: number; flagged: number; informational: number; rejected: number };
+  dispositions: Map<CanonicalRecord, RowDisposition>;
+  rejected: RejectedRow[];
+  totals: {
+    terminalSuccess: Decimal;
+    settled: Decimal;
+    fees: Decimal;
+    net: Decimal;
+    dropped: Decimal;
+    overdue: Decimal;
+    pending: Decimal;
+    deductions: Decimal;
+    feeOvercharge: Decimal;
+    feeUndercharge: Decimal;
+  };
+  fees: FeeTotals;
+  /** Years touched by the data that the holiday calendar does not cover (weekends still apply). */
+  missingCalendarYears: number[];
+  auditOnly: boolean;
+}
+
+const KIND_ORDER = new Map(ALL_KINDS.map((k, i) => [k, i]));
+
+/** The settlement date the inputs prove: the latest 清算日期, else the latest business date. */
+export function defaultAsOf(settlement: CanonicalRecord[], contract: Contract): { asOf: LocalDate; source: string } | null {
+  let latestSettle: string | undefined;
+  let latestBusiness: string | undefined;
+  for (const s of settlement) {
+    if (s.settleDate && (!latestSettle || s.settleDate > latestSettle)) latestSettle = s.settleDate;
+    const b = businessDateOfRecord(s, contract);
+    if (b && (!latestBusiness || b > latestBusiness)) latestBusiness = b;
+  }
+  if (latestSettle) return { asOf: latestSettle, source: 'latest settlement date in the settlement files' };
+  if (latestBusiness) return { asOf: latestBusiness, source: 'latest transaction date in the settlement files (they print no settlement date)' };
+  return null;
+}
+
+function findingTime(f: Finding): string {
+  const r = f.terminal ?? f.settlement ?? f.related[0];
+  return r?.time ?? r?.settleDate ?? '';
+}
+
+function findingSource(f: Finding): string {
+  const r = f.terminal ?? f.settlement ?? f.related[0];
+  return r ? `${r.source.file}\u0000${String(r.source.line).padStart(10, '0')}` : '';
+}
+
+export function reconcile(input: ReconcileInput): ReconcileResult {
+  const terminalRaw = input.terminal.flatMap((f) => f.records);
+  const settlementRaw = input.settlement.flatMap((f) => f.records);
+  const terminalDedupe = dedupeAcrossFiles(terminalRaw);
+  const settlementDedupe = dedupeAcrossFiles(settlementRaw);
+  const terminal = terminalDedupe.kept.sort(canonicalCompare);
+  const settlement = settlementDedupe.kept.sort(canonicalCompare);
+
+  const auto = defaultAsOf(settlement, input.contract);
+  const asOf = input.asOf ?? auto?.asOf ?? terminal.reduce((m, t) => ((t.time ?? '') > m ? (t.time ?? '').slice(0, 10) : m), '');
+  const asOfSource = input.asOf ? '--as-of' : auto ? auto.source : 'latest terminal date (no settlement rows)';
+
+  const classified = classifyFindings({
+    terminal,
+    settlement,
+    duplicateExports: [...terminalDedupe.duplicates, ...settlementDedupe.duplicates],
+    contract: input.contract,
+    calendar: input.calendar,
+    asOf,
+    haveTerminal: input.terminal.length > 0,
+  });
+  const findings = classified.findings.sort(
+    (a, b) =>
+      (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
+      (findingTime(a) < findingTime(b) ? -1 : findingTime(a) > findingTime(b) ? 1 : 0) ||
+      (findingSource(a) < findingSource(b) ? -1 : findingSource(a) > findingSource(b) ? 1 : 0),
+  );
+
+  const counts = Object.fromEntries(ALL_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>;
+  for (const f of findings) counts[f.kind]++;
+
+  // Every record gets exactly one disposition: flagged beats matched beats informational.
+  const dispositions = new Map<CanonicalRecord, RowDisposition>();
+  const rank: Record<RowDisposition, number> = { informational: 0, matched: 1, flagged: 2 };
+  const mark = (r: CanonicalRecord | null, d: RowDisposition) => {
+    if (!r) return;
+    const prev = dispositions.get(r);
+    if (!prev || rank[d] > rank[prev]) dispositions.set(r, d);
+  };
+  for (const f of findings) {
+    const d: RowDisposition = isException(f.kind) ? 'flagged' : f.kind === 'matched' ? 'matched' : 'informational';
+    mark(f.terminal, d);
+    mark(f.settlement, d);
+    if (f.kind === 'ambiguous_match') for (const r of f.related) mark(r, 'flagged');
+  }
+  const allRecords = [...terminalRaw, ...settlementRaw];
+  // Records no finding names (e.g. a clean settlement line in a fee audit) were checked and are fine.
+  for (const r of allRecords) if (!dispositions.has(r)) dispositions.set(r, 'informational');
+  const rejected = [...input.terminal, ...input.settlement].flatMap((f) => f.rejected);
+  const rows = { read: allRecords.length + rejected.length, matched: 0, flagged: 0, informational: 0, rejected: rejected.length };
+  for (const d of dispositions.values()) rows[d]++;
+
+  const sum = (list: (Decimal | undefined)[]) => list.reduce<Decimal>((acc, v) => (v ? acc.plus(v) : acc), new Decimal(0));
+  const byKind = (k: FindingKind) => findings.filter((f) => f.kind === k);
+  const totals = {
+    terminalSuccess: sum(terminal.filter((t) => t.status === 'success' && (t.txnType === 'sale' || t.txnType === 'preauth_complete')).map((t) => t.amount)),
+    settled: sum(settlement.filter((s) => s.txnType !== 'deduction').map((s) => s.amount)),
+    fees: sum(settlement.map((s) => s.fee)),
+    net: sum(settlement.map((s) => s.net)),
+    dropped: sum(byKind('dropped_order').map((f) => (f.settlement?.amount ?? f.settlement?.net)?.abs())),
+    overdue: sum(byKind('unsettled_overdue').map((f) => f.terminal?.amount?.abs())),
+    pending: sum(byKind('unsettled_pending').map((f) => f.terminal?.amount?.abs())),
+    deductions: sum(byKind('extra_deduction').map((f) => (f.actual instanceof Decimal ? f.actual : undefined))),
+    feeOvercharge: classified.fees.overcharge,
+    feeUndercharge: classified.fees.undercharge,
+  };
+  const dates = allRecords.map((r) => (r.time ?? r.settleDate ?? '').slice(0, 10)).filter(Boolean);
+  dates.push(asOf);
+  return {
+    asOf,
+    asOfSource,
+    files: [...input.terminal, ...input.settlement],
+    findings,
+    counts,
+    rows,
+    dispositions,
+    rejected,
+    totals,
+    fees: classified.fees,
+    missingCalendarYears: input.calendar.missingYears(dates),
+    auditOnly: input.terminal.length === 0,
+  };
+}

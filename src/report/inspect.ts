@@ -1,0 +1,94 @@
+// `posrecon inspect`: what posrecon understood of each file, as text or JSON.
+import { Decimal } from 'decimal.js';
+import type { ParsedFile } from '../read/readInput.js';
+import { delimiterName } from '../read/readInput.js';
+import { formatYuan } from '../normalise/amount.js';
+
+export interface InspectFileJson {
+  file: string;
+  encoding: string;
+  encodingReason: string;
+  delimiter: string;
+  profile: string;
+  role: string;
+  reason: string;
+  headerLine: number | null;
+  rows: number;
+  skipped: { count: number; lines: { line: number; kind: string; text: string }[] };
+  rejected: { file: string; line: number; column?: string; reason: string }[];
+  mapping: Record<string, string>;
+  unmapped: string[];
+  lines: ParsedFile['lines'];
+  dateRange: { from: string | null; to: string | null };
+  totals: Record<string, string>;
+  unusableIds: { line: number; field: string; raw: string; reason: string }[];
+}
+
+const MONEY_KEYS = ['amount', 'fee', 'net', 'credit', 'debit'] as const;
+
+export function inspectSummary(parsed: ParsedFile): InspectFileJson {
+  const totals: Record<string, string> = {};
+  for (const key of MONEY_KEYS) {
+    let sum: Decimal | null = null;
+    for (const r of parsed.records) {
+      const v = r[key];
+      if (v !== undefined) sum = (sum ?? new Decimal(0)).plus(v);
+    }
+    if (sum !== null) totals[key] = formatYuan(sum);
+  }
+  let from: string | null = null;
+  let to: string | null = null;
+  for (const r of parsed.records) {
+    const d = (r.time ?? r.settleDate ?? r.businessDate ?? '').slice(0, 10);
+    if (!d) continue;
+    if (from === null || d < from) from = d;
+    if (to === null || d > to) to = d;
+  }
+  const mapping: Record<string, string> = {};
+  for (const [field, header] of Object.entries(parsed.mapping.headers)) mapping[header as string] = field;
+  return {
+    file: parsed.file,
+    encoding: parsed.encoding,
+    encodingReason: parsed.encodingReason,
+    delimiter: delimiterName(parsed.delimiter),
+    profile: parsed.profile.name,
+    role: parsed.role,
+    reason: parsed.reason,
+    headerLine: parsed.headerLine,
+    rows: parsed.records.length,
+    skipped: { count: parsed.skipped.length, lines: parsed.skipped.map((s) => ({ line: s.line, kind: s.kind, text: s.text })) },
+    rejected: parsed.rejected.map((r) => ({ ...r })),
+    mapping,
+    unmapped: parsed.mapping.unmapped,
+    lines: parsed.lines,
+    dateRange: { from, to },
+    totals,
+    unusableIds: parsed.records.flatMap((r) => r.unusable.map((u) => ({ line: r.source.line, field: u.field, raw: u.raw, reason: u.reason }))),
+  };
+}
+
+export function formatRejected(r: { file: string; line: number; column?: string; reason: string }, profile?: string): string {
+  return `${r.file}:${r.line}: ${r.column ? `column ${r.column}: ` : ''}${r.reason}${profile ? ` (profile ${profile})` : ''}`;
+}
+
+export function renderInspectText(files: InspectFileJson[]): string {
+  const out: string[] = [];
+  for (const f of files) {
+    const l = f.lines;
+    out.push(f.file);
+    out.push(`  encoding   ${f.encoding} (${f.encodingReason}), ${f.delimiter}-separated`);
+    out.push(`  profile    ${f.profile} → ${f.role}: ${f.reason}`);
+    out.push(`  mapping    ${Object.entries(f.mapping).map(([h, field]) => `${h}→${field}`).join(', ')}`);
+    if (f.unmapped.length) out.push(`  unmapped   ${f.unmapped.join(', ')}`);
+    out.push(`  lines      ${l.total} = header ${l.header} + skipped ${l.skipped} + records ${l.records} + rejected ${l.rejected}`);
+    out.push(`  rows       ${f.rows} read, ${f.rejected.length} rejected, ${f.skipped.count} lines skipped`);
+    for (const s of f.skipped.lines.filter((s) => s.kind !== 'blank')) out.push(`    skipped  line ${s.line} (${s.kind}): ${s.text}`);
+    if (f.dateRange.from) out.push(`  dates      ${f.dateRange.from} … ${f.dateRange.to}`);
+    const totals = Object.entries(f.totals).map(([k, v]) => `${k} ${v}`).join('  ');
+    if (totals) out.push(`  totals     ${totals}`);
+    for (const u of f.unusableIds) out.push(`  unusable   ${f.file}:${u.line}: ${u.field} "${u.raw}": ${u.reason}`);
+    for (const r of f.rejected) out.push(`  rejected   ${formatRejected(r, f.profile)}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

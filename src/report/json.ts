@@ -1,0 +1,126 @@
+// The documented machine-readable output: schema posrecon.reconcile/1 (README "JSON output").
+// Money is always a string (never a JS number), 2 decimals, more where the source printed more.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord } from '../model.js';
+import type { ReconcileResult } from '../reconcile.js';
+import type { Finding, FeeBucket } from '../classify/findings.js';
+import { formatYuan } from '../normalise/amount.js';
+import { isException } from '../classify/kinds.js';
+
+export const RECONCILE_SCHEMA = 'posrecon.reconcile/1';
+
+const money = (d: Decimal | undefined): string | null => (d === undefined ? null : formatYuan(d));
+
+export function recordRef(r: CanonicalRecord | null): Record<string, unknown> | null {
+  if (!r) return null;
+  const ref: Record<string, unknown> = {
+    file: r.source.file,
+    line: r.source.line,
+    role: r.role,
+    merchantId: r.merchantId ?? null,
+    terminalId: r.terminalId ?? null,
+    time: r.time ?? null,
+    settleDate: r.settleDate ?? null,
+    rrn: r.rrn ?? null,
+    trace: r.trace ?? null,
+    orderId: r.orderId ?? null,
+    card: r.card ?? null,
+    cardType: r.cardType,
+    txnType: r.txnType,
+    status: r.status,
+    amount: money(r.amount),
+    fee: money(r.fee),
+    net: money(r.net),
+  };
+  if (r.rawType) ref.rawType = r.rawType;
+  if (r.rawStatus) ref.rawStatus = r.rawStatus;
+  if (r.memo) ref.memo = r.memo;
+  if (r.unusable.length) ref.unusable = r.unusable.map((u) => ({ field: u.field, raw: u.raw, reason: u.reason }));
+  return ref;
+}
+
+const valueText = (v: Decimal | string | undefined): string | null =>
+  v === undefined ? null : v instanceof Decimal ? formatYuan(v) : v;
+
+export function findingJson(f: Finding): Record<string, unknown> {
+  return {
+    kind: f.kind,
+    severity: f.severity,
+    exception: isException(f.kind),
+    message: f.message,
+    terminal: recordRef(f.terminal),
+    settlement: recordRef(f.settlement),
+    related: f.related.map(recordRef),
+    expected: valueText(f.expected),
+    actual: valueText(f.actual),
+    difference: f.difference ? formatYuan(f.difference) : null,
+    details: f.details,
+  };
+}
+
+function bucketJson(map: Map<string, FeeBucket>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, b] of [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    out[k] = {
+      count: b.count,
+      charged: formatYuan(b.charged),
+      perContract: formatYuan(b.perContract),
+      overcharge: formatYuan(b.overcharge),
+      undercharge: formatYuan(b.undercharge),
+    };
+  }
+  return out;
+}
+
+export interface JsonOptions {
+  includeMatched: boolean;
+}
+
+export function reconcileJson(result: ReconcileResult, opts: JsonOptions = { includeMatched: false }): Record<string, unknown> {
+  const t = result.totals;
+  return {
+    schema: RECONCILE_SCHEMA,
+    asOf: result.asOf,
+    asOfSource: result.asOfSource,
+    mode: result.auditOnly ? 'fee-audit' : 'reconcile',
+    inputs: result.files.map((f) => ({
+      file: f.file,
+      role: f.role,
+      profile: f.profile.name,
+      encoding: f.encoding,
+      rows: f.records.length,
+      rejected: f.rejected.length,
+      skipped: f.skipped.length,
+    })),
+    summary: {
+      counts: result.counts,
+      exceptions: Object.entries(result.counts).filter(([k]) => isException(k as never)).reduce((n, [, v]) => n + v, 0),
+      totals: {
+        terminalSuccess: formatYuan(t.terminalSuccess),
+        settled: formatYuan(t.settled),
+        fees: formatYuan(t.fees),
+        net: formatYuan(t.net),
+        dropped: formatYuan(t.dropped),
+        overdue: formatYuan(t.overdue),
+        pending: formatYuan(t.pending),
+        extraDeductions: formatYuan(t.deductions),
+        feeOvercharge: formatYuan(t.feeOvercharge),
+        feeUndercharge: formatYuan(t.feeUndercharge),
+      },
+      fees: {
+        checked: result.fees.checked,
+        charged: formatYuan(result.fees.charged),
+        perContract: formatYuan(result.fees.perContract),
+        overcharge: formatYuan(result.fees.overcharge),
+        undercharge: formatYuan(result.fees.undercharge),
+        byMonth: bucketJson(result.fees.byMonth),
+        byTerminal: bucketJson(result.fees.byTerminal),
+        byCardType: bucketJson(result.fees.byCardType),
+      },
+      rows: result.rows,
+      missingCalendarYears: result.missingCalendarYears,
+    },
+    findings: result.findings.filter((f) => opts.includeMatched || f.kind !== 'matched').map(findingJson),
+    rejected: result.rejected.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
+  };
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { Decimal } from 'decimal.js';
+import { describe, expect, it } from 'vitest';
+import { loadContract } from '../../src/contract/contract.js';
+import { allowancesForLabel, matchAllowedDeduction } from '../../src/fees/deductions.js';
+import type { DeductionSubject } from '../../src/fees/deductions.js';
+
+const basic = loadContract(
+  readFileSync(new URL('../../fixtures/contracts/contract-basic.yaml', import.meta.url), 'utf8'),
+  'contract-basic.yaml',
+);
+
+function deduction(label: string, amount: string, businessDate: string, terminalId?: string): DeductionSubject {
+  return { label, amount: new Decimal(amount), businessDate, terminalId };
+}
+
+/** Runs deductions in order the way a caller would, recording each accepted use. */
+function run(items: DeductionSubject[], contract = basic): (string | null)[] {
+  const used = new Map<string, number>();
+  return items.map((item) => {
+    const use = matchAllowedDeduction(contract, item, used);
+    if (!use) return null;
+    used.set(use.usageKey, use.usedFen);
+    return `${use.allowance.label} ${use.remaining.toFixed(2)} left`;
+  });
+}
+
+describe('matchAllowedDeduction', () => {
+  it('allows the yearly data fee once a year', () => {
+    expect(
+      run([
+        deduction('SIM卡流量费', '48.00', '2025-03-01'),
+        deduction('SIM卡流量费', '48.00', '2025-09-01'),
+        deduction('SIM卡流量费', '48.00', '2026-03-01'),
+      ]),
+    ).toEqual(['流量费 0.00 left', null, '流量费 0.00 left']);
+  });
+
+  it('treats the allowance as a budget per period', () => {
+    expect(
+      run([
+        deduction('流量费', '24.00', '2025-01-05'),
+        deduction('流量费', '24.00', '2025-07-05'),
+        deduction('流量费', '0.01', '2025-12-05'),
+      ]),
+    ).toEqual(['流量费 24.00 left', '流量费 0.00 left', null]);
+  });
+
+  it('refuses a deduction above the allowance', () => {
+    expect(run([deduction('流量费', '60.00', '2025-03-01')])).toEqual([null]);
+    expect(allowancesForLabel(basic, '流量费').map((a) => a.amount.toFixed(2))).toEqual(['48.00']);
+  });
+
+  it('allows a deposit once per terminal', () => {
+    expect(
+      run([
+        deduction('首刷押金', '99.00', '2025-03-01', 'T0000001'),
+        deduction('首刷押金', '99.00', '2025-03-01', 'T0000002'),
+        deduction('首刷押金', '99.00', '2025-04-01', 'T0000001'),
+      ]),
+    ).toEqual(['押金 0.00 left', '押金 0.00 left', null]);
+  });
+
+  it('does not modify the usage map and ignores unknown labels', () => {
+    const used = new Map<string, number>();
+    matchAllowedDeduction(basic, deduction('流量费', '48.00', '2025-03-01'), used);
+    expect(used.size).toBe(0);
+    expect(matchAllowedDeduction(basic, deduction('激活费', '10.00', '2025-03-01'), used)).toBeNull();
+  });
+
+  it('supports once, month and /regex/ labels', () => {
+    const contract = loadContract(
+      [
+        'fees:',
+        '  allowedDeductions:',
+        '    - { label: "/^(年费|服务费)$/", amount: "10.00", per: once }',
+        '    - { label: "通讯费", amount: "5.00", per: month }',
+      ].join('\n'),
+      'contract.yaml',
+    );
+    expect(
+      run(
+        [
+          deduction('服务费', '10.00', '2025-01-01'),
+          deduction('年费', '10.00', '2026-01-01'),
+          deduction('通讯费', '5.00', '2025-01-31'),
+          deduction('通讯费', '5.00', '2025-02-01'),
+          deduction('通讯费', '5.00', '2025-02-28'),
+        ],
+        contract,
+      ),
+    ).toEqual(['/^(年费|服务费)$/ 0.00 left', null, '通讯费 0.00 left', '通讯费 0.00 left', null]);
+  });
+});

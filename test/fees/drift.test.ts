@@ -1,0 +1,100 @@
+import { Decimal } from 'decimal.js';
+import { describe, expect, it } from 'vitest';
+import { detectRateDrift } from '../../src/fees/drift.js';
+import type { DriftSample } from '../../src/fees/drift.js';
+import type { CardType } from '../../src/model.js';
+
+function halfUp(amount: Decimal, rate: Decimal): Decimal {
+  return amount.times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/** Deterministic pseudo-random amounts (no Math.random, so failures reproduce). */
+function amounts(count: number, seed: number): Decimal[] {
+  const result: Decimal[] = [];
+  let state = seed;
+  for (let i = 0; i < count; i++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    result.push(new Decimal(50 + (state % 800000)).div(100)); // 0.50 … 8000.49 yuan
+  }
+  return result;
+}
+
+function day(offset: number): string {
+  const date = new Date(Date.UTC(2025, 8, 1 + offset));
+  return date.toISOString().slice(0, 10);
+}
+
+function series(cardType: CardType, contractRate: string, chargedRate: string, startDay: number, count: number, seed: number): DriftSample[] {
+  const expectedRate = new Decimal(contractRate);
+  const charged = new Decimal(chargedRate);
+  return amounts(count, seed).map((amount, i) => ({
+    cardType,
+    businessDate: day(startDay + Math.floor(i / 3)),
+    amount,
+    actualFee: halfUp(amount, charged),
+    expectedRate,
+  }));
+}
+
+describe('detectRateDrift', () => {
+  it('finds a teaser rate raised silently from 2025-09-28', () => {
+    const before = series('credit', '0.006', '0.006', 0, 80, 1); // 2025-09-01 … 2025-09-27 at contract rate
+    const after = series('credit', '0.006', '0.0063', 27, 40, 2); // from 2025-09-28 at 0.63%
+    const debit = series('debit', '0.005', '0.005', 0, 50, 3);
+    const drifts = detectRateDrift([...before, ...after, ...debit]);
+    expect(drifts).toHaveLength(1);
+    const [drift] = drifts;
+    expect(drift).toMatchObject({ cardType: 'credit', rate: '0.63%', contractRate: '0.60%', from: '2025-09-28' });
+    // Rows whose 0.63% fee happens to round to the 0.60% fee are not mismatches; all others are explained.
+    expect(drift.count).toBe(drift.mismatched);
+    expect(drift.count).toBeGreaterThan(30);
+  });
+
+  it('reports a rate with more decimals when that is what reproduces the fees', () => {
+    const drifts = detectRateDrift(series('qr', '0.0038', '0.00385', 0, 40, 7));
+    expect(drifts.map((d) => [d.rate, d.contractRate])).toEqual([['0.385%', '0.38%']]);
+  });
+
+  it('tolerates a few unexplained rows (≥ 80% explained)', () => {
+    const drifting = series('credit', '0.006', '0.0063', 0, 40, 11);
+    const noise: DriftSample[] = amounts(5, 99).map((amount) => ({
+      cardType: 'credit',
+      businessDate: '2025-09-02',
+      amount,
+      actualFee: halfUp(amount, new Decimal('0.006')).plus(1),
+      expectedRate: new Decimal('0.006'),
+    }));
+    const [drift] = detectRateDrift([...drifting, ...noise]);
+    expect(drift.rate).toBe('0.63%');
+    expect(drift.mismatched - drift.count).toBe(5);
+  });
+
+  it('reports nothing for scattered differences', () => {
+    const noise: DriftSample[] = amounts(20, 5).map((amount, i) => ({
+      cardType: 'credit',
+      businessDate: day(i),
+      amount,
+      actualFee: halfUp(amount, new Decimal('0.006')).plus(new Decimal(i % 7).div(10).plus('0.13')),
+      expectedRate: new Decimal('0.006'),
+    }));
+    expect(detectRateDrift(noise)).toEqual([]);
+  });
+
+  it('needs at least 5 differing rows', () => {
+    const few = series('credit', '0.006', '0.0063', 0, 40, 3)
+      .filter((sample) => !halfUp(sample.amount, sample.expectedRate).eq(sample.actualFee))
+      .slice(0, 4);
+    expect(few).toHaveLength(4);
+    expect(detectRateDrift(few)).toEqual([]);
+  });
+
+  it('keeps separate contract rates apart (dated rules)', () => {
+    const old = series('credit', '0.006', '0.0065', 0, 30, 21);
+    const renewed = series('credit', '0.0063', '0.0065', 30, 30, 22);
+    const drifts = detectRateDrift([...old, ...renewed]);
+    expect(drifts.map((d) => [d.from, d.rate, d.contractRate])).toEqual([
+      ['2025-09-01', '0.65%', '0.60%'],
+      ['2025-10-01', '0.65%', '0.63%'],
+    ]);
+  });
+});

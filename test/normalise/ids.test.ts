@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { checkIdentifier, maskCard } from '../../src/normalise/ids.js';
+
+describe('maskCard', () => {
+  it.each([
+    ['6222021234567890123', '622202******0123'], // 19 digits
+    ['6228480123456781234', '622848******1234'],
+    ['6222021234567890', '622202******7890'], // 16
+    ['4111111111111', '411111******1111'], // 13
+    ['6222 0212 3456 7890', '622202******7890'],
+    ['6222-0212-3456-7890-123', '622202******0123'],
+    ['卡号6222021234567890', '卡号622202******7890'],
+    ['６２２２０２１２３４５６７８９０', '622202******7890'],
+    ['6222 0212 3456 7890 2025', '622202******7890 2025'],
+    ['6222021234567890 12', '622202******7890 12'],
+  ])('%s → %s', (text, want) => {
+    expect(maskCard(text)).toBe(want);
+  });
+
+  it.each([
+    '622848******1234', '6222****0258', '622609******0048', '6226******5669', 'Z200******010N',
+    '1234****9876', '', '622202', '123456789012', // 12 digits: not a PAN
+    '4200000925202101284997714292', // 28-digit order number: not a card number
+  ])('leaves %s unchanged', (text) => {
+    expect(maskCard(text)).toBe(text);
+  });
+
+  it('never returns a full PAN (13–19 digits) found in the input', () => {
+    const pan = fc.integer({ min: 13, max: 19 }).chain((len) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: len, maxLength: len }));
+    const filler = fc.string({ unit: fc.constantFrom('a', ' ', '-', '*', '卡', ':'), maxLength: 4 });
+    fc.assert(fc.property(filler, pan, filler, (before, p, after) => {
+      const out = maskCard(before + p + after);
+      return !out.includes(p) && out.includes(p.slice(0, 6) + '******' + p.slice(-4));
+    }), { numRuns: 1000 });
+  });
+
+  it('is idempotent', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789 -*x') }), (s) => maskCard(maskCard(s)) === maskCard(s)));
+  });
+});
+
+describe('checkIdentifier', () => {
+  it.each(['4.00123E+27', '4.00123e+27', '6.22E+15', '6E+15', '１.２３Ｅ＋１９', '4.2E-05'])('flags %s as destroyed by Excel', (text) => {
+    const r = checkIdentifier(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/^destroyed by Excel \(scientific notation .+\); re-export the file as text$/);
+  });
+
+  it('gives the reason in the documented words', () => {
+    expect(checkIdentifier('4.00123E+27')).toEqual({
+      ok: false, reason: 'destroyed by Excel (scientific notation 4.00123E+27); re-export the file as text',
+    });
+  });
+
+  it.each([
+    ['123456789012', '123456789012'],
+    ['4200000925202101284997714292', '4200000925202101284997714292'],
+    ['S20210128170702357723', 'S20210128170702357723'],
+    ['ofyak5qR_1wYsC99CsWA6R9MJazA', 'ofyak5qR_1wYsC99CsWA6R9MJazA'],
+    ['2021-01-28', '2021-01-28'],
+    ['V1.2', 'V1.2'],
+    ['ABCE5', 'ABCE5'],
+    ['123456789012.0', '123456789012'], // float-read RRN: strip the .0
+    ['802310048993424.00', '802310048993424'], // 15 digits still exact
+    ['００１２３４', '001234'],
+    ['', ''],
+  ])('accepts %s as %s', (text, want) => {
+    expect(checkIdentifier(text)).toEqual({ ok: true, value: want });
+  });
+
+  it('rejects a .0 number too long to have survived the conversion', () => {
+    const r = checkIdentifier('4200000925202101284997714292.0');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/more than 15 digits.*re-export the file as text/);
+  });
+
+  it('does not try to detect zero-filled tails (no reliable signal)', () => {
+    expect(checkIdentifier('4001230000000000000000000000')).toEqual({ ok: true, value: '4001230000000000000000000000' });
+  });
+});
