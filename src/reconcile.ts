@@ -117,7 +117,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const d: RowDisposition = isException(f.kind) ? 'flagged' : f.kind === 'matched' ? 'matched' : 'informational';
     mark(f.terminal, d);
     mark(f.settlement, d);
-    if (f.kind === 'ambiguous_match') for (const r of f.related) mark(r, 'flagged');
+    // Related rows that are part of the finding itself (the cancelling void, the candidates).
+    if (f.kind === 'ambiguous_match' || f.kind === 'void_settled' || f.kind === 'voided') for (const r of f.related) mark(r, d);
   }
   const allRecords = [...terminalRaw, ...settlementRaw];
   // Records no finding names (e.g. a clean settlement line in a fee audit) were checked and are fine.

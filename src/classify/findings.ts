@@ -90,7 +90,7 @@ function finding(
   };
 }
 
-const yuan = (d: Decimal | undefined): string => (d ? formatYuan(d) : '?');
+const yuan = (d: Decimal | undefined): string => (d ? formatYuan(d, { thousands: true }) : '?');
 
 function describe(r: CanonicalRecord): string {
   const parts = [r.time ?? r.settleDate ?? ''];
@@ -236,7 +236,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       if (ambiguousTerminal.has(t)) continue;
       const cancel = links.cancelledBy.get(t);
       if (cancel || t.cancelled) {
-        findings.push(finding('voided', `${t.rawType ?? 'Sale'} of ¥${yuan(t.amount)} cancelled${cancel ? ` by ${where(cancel)}` : ''}; not settled, as expected`, { terminal: t, related: cancel ? [cancel] : [] }));
+        findings.push(
+          finding(
+            'voided',
+            `${t.rawType ?? 'Sale'} of ¥${yuan(t.amount)} (${describe(t)}) ${cancel ? `${cancel.txnType === 'reversal' ? 'reversed' : 'voided'} by ${where(cancel)}` : `marked ${t.rawStatus}`}; not settled, as expected`,
+            { terminal: t, related: cancel ? [cancel] : [] },
+          ),
+        );
         continue;
       }
       if (t.status !== 'success' || !EXPECTS_SETTLEMENT.has(t.txnType)) {
@@ -259,16 +265,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         ),
       );
     }
-    // Cancellation rows: informational, linked or not.
-    for (const c of input.terminal.filter(isCancellation)) {
-      const original = links.originalOf.get(c);
-      findings.push(
-        finding(
-          'voided',
-          original ? `${c.rawType ?? c.txnType} of ${where(original)}` : `${c.rawType ?? c.txnType} of ¥${yuan(c.amount)}: original sale not among the inputs`,
-          { terminal: c, related: original ? [original] : [] },
-        ),
-      );
+    // Cancellation rows whose original is not among the inputs (its sale was in an earlier export).
+    for (const c of links.unlinked) {
+      findings.push(finding('voided', `${c.rawType ?? c.txnType} of ¥${yuan(c.amount)} (${describe(c)}): original sale not among the inputs`, { terminal: c }));
     }
     for (const t of input.terminal.filter((r) => (r.txnType === 'void' || r.txnType === 'reversal') && !isCancellation(r))) {
       findings.push(finding('no_settlement_expected', `${t.rawType ?? t.txnType} ${t.rawStatus ?? t.status}: cancels nothing`, { terminal: t }));
@@ -340,6 +339,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     );
   }
   classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings);
+
+  // `matched` means amounts and fee agree: a pair whose line has a fee or net finding is
+  // counted under that finding instead.
+  const feeFlagged = new Set(findings.filter((f) => f.kind === 'fee_mismatch' || f.kind === 'net_mismatch').map((f) => f.settlement));
+  const kept = findings.filter((f) => !(f.kind === 'matched' && feeFlagged.has(f.settlement)));
+  findings.length = 0;
+  findings.push(...kept);
 
   for (const { record, of } of input.duplicateExports) {
     findings.push(finding('duplicate_export', `Same row as ${where(of)}; counted once`, { [record.role === 'terminal' ? 'terminal' : 'settlement']: record, related: [of] }));
