@@ -107,7 +107,7 @@ export function normaliseLabel(s: string): string {
   }
   out = out.toLowerCase();
   // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额.
-  return out.replace(/[(\[](元|人民币|rmb|cny|¥|￥)[)\]]$/u, '').replace(/[:：*]+$/u, '');
+  return out.replace(/[([](元|人民币|rmb|cny|¥|￥)[)\]]$/u, '').replace(/[:：*]+$/u, '');
 }
 
 // ---------------------------------------------------------------------------------------------

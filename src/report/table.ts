@@ -92,7 +92,7 @@ export function renderTable(result: ReconcileResult, opts: TableOptions): string
     if (n === 0) continue;
     out.push(`  ${c.red(padStart(String(n), 5))}  ${padEnd(SHORT[k] ?? k, labelWidth)}  ${stake[k] ?? ''}`.trimEnd());
   }
-  const info: string[] = [`${result.counts.matched} matched`];
+  const info: string[] = result.auditOnly ? [`${result.fees.checked} fees checked against the contract`] : [`${result.counts.matched} matched`];
   if (result.counts.unsettled_pending) info.push(`${result.counts.unsettled_pending} pending (${money(t.pending)}, not yet due)`);
   if (result.counts.voided) info.push(`${result.counts.voided} voided, correctly not settled`);
   if (result.counts.no_settlement_expected) info.push(`${result.counts.no_settlement_expected} failed rows, not settled`);
