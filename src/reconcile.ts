@@ -6,13 +6,18 @@ import type { Contract } from './contract/contract.js';
 import type { WorkCalendar } from './calendar/calendar.js';
 import type { ParsedFile } from './read/readInput.js';
 import { dedupeAcrossFiles } from './match/dedupe.js';
-import { canonicalCompare } from './match/keys.js';
+import { createHash } from 'node:crypto';
+import { canonicalCompare, recordFingerprint } from './match/keys.js';
 import { businessDateOfRecord, classifyFindings, type Finding, type FeeTotals } from './classify/findings.js';
 import { ALL_KINDS, isException, type FindingKind } from './classify/kinds.js';
+import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
+import { dailyTotals, type DailyPoint } from './bank/daily.js';
 
 export interface ReconcileInput {
   terminal: ParsedFile[];
   settlement: ParsedFile[];
+  /** Bank statements (银行流水): the settlement payouts ↔ bank credits leg. */
+  bank?: ParsedFile[];
   contract: Contract;
   calendar: WorkCalendar;
   /** Defaults to the latest settlement date the settlement files prove. */
@@ -46,6 +51,10 @@ export interface ReconcileResult {
   /** Years touched by the data that the holiday calendar does not cover (weekends still apply). */
   missingCalendarYears: number[];
   auditOnly: boolean;
+  /** The bank leg (payouts, bank rows, balance continuity); null without bank statements. */
+  bank: BankResult | null;
+  /** Per business date: expected (terminal), settled (acquirer), credited (bank), for charts. */
+  daily: DailyPoint[];
 }
 
 const KIND_ORDER = new Map(ALL_KINDS.map((k, i) => [k, i]));
@@ -66,7 +75,8 @@ export function defaultAsOf(settlement: CanonicalRecord[], contract: Contract): 
 
 function findingTime(f: Finding): string {
   const r = f.terminal ?? f.settlement ?? f.related[0];
-  return r?.time ?? r?.settleDate ?? '';
+  // A payout not credited names no row: it sorts by its settlement date.
+  return r?.time ?? r?.settleDate ?? (typeof f.details.settleDate === 'string' ? f.details.settleDate : '');
 }
 
 function findingSource(f: Finding): string {
@@ -95,12 +105,19 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     asOf,
     haveTerminal: input.terminal.length > 0,
   });
-  const findings = classified.findings.sort(
+  const bankFiles = input.bank ?? [];
+  const bankRaw = bankFiles.flatMap((f) => f.records);
+  const bank = bankFiles.length
+    ? reconcileBank({ settlement, bank: bankRaw, contract: input.contract, asOf, calendar: input.calendar })
+    : null;
+  const findings = [...classified.findings, ...(bank?.findings ?? [])].sort(
     (a, b) =>
       (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
       (findingTime(a) < findingTime(b) ? -1 : findingTime(a) > findingTime(b) ? 1 : 0) ||
       (findingSource(a) < findingSource(b) ? -1 : findingSource(a) > findingSource(b) ? 1 : 0),
   );
+
+  assignFindingIds(findings);
 
   const counts = Object.fromEntries(ALL_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>;
   for (const f of findings) counts[f.kind]++;
@@ -120,10 +137,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     // Related rows that are part of the finding itself (the cancelling void, the candidates).
     if (f.kind === 'ambiguous_match' || f.kind === 'void_settled' || f.kind === 'voided') for (const r of f.related) mark(r, d);
   }
-  const allRecords = [...terminalRaw, ...settlementRaw];
+  // Bank rows: the bank leg puts every row in exactly one category and disposition.
+  for (const [r, d] of bank?.dispositions ?? []) dispositions.set(r, d);
+  const allRecords = [...terminalRaw, ...settlementRaw, ...bankRaw];
   // Records no finding names (e.g. a clean settlement line in a fee audit) were checked and are fine.
   for (const r of allRecords) if (!dispositions.has(r)) dispositions.set(r, 'informational');
-  const rejected = [...input.terminal, ...input.settlement].flatMap((f) => f.rejected);
+  const rejected = [...input.terminal, ...input.settlement, ...bankFiles].flatMap((f) => f.rejected);
   const rows = { read: allRecords.length + rejected.length, matched: 0, flagged: 0, informational: 0, rejected: rejected.length };
   for (const d of dispositions.values()) rows[d]++;
 
@@ -141,12 +160,13 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     feeOvercharge: classified.fees.overcharge,
     feeUndercharge: classified.fees.undercharge,
   };
-  const dates = allRecords.map((r) => (r.time ?? r.settleDate ?? '').slice(0, 10)).filter(Boolean);
+  // Bank booking dates need no holiday calendar; only the settlement timing does.
+  const dates = [...terminalRaw, ...settlementRaw].map((r) => (r.time ?? r.settleDate ?? '').slice(0, 10)).filter(Boolean);
   dates.push(asOf);
   return {
     asOf,
     asOfSource,
-    files: [...input.terminal, ...input.settlement],
+    files: [...input.terminal, ...input.settlement, ...bankFiles],
     findings,
     counts,
     rows,
@@ -156,5 +176,31 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     fees: classified.fees,
     missingCalendarYears: input.calendar.missingYears(dates),
     auditOnly: input.terminal.length === 0,
+    bank,
+    daily: dailyTotals({
+      terminal: input.terminal.length > 0 ? terminal : null,
+      settlement,
+      findings,
+      contract: input.contract,
+      creditedByDate: bank?.creditedByDate ?? null,
+    }),
   };
+}
+
+/**
+ * Finding ids depend only on content (kind + fingerprints of the rows named, file names
+ * excluded), so the same problem keeps its id across runs, re-exports and renamed files.
+ */
+export function assignFindingIds(findings: Finding[]): void {
+  const seen = new Map<string, number>();
+  for (const f of findings) {
+    const rows = [f.terminal, f.settlement].map((r) => (r ? recordFingerprint(r) : '-'));
+    // Bank-leg findings name no terminal or settlement row: their bank rows and payout identify them.
+    const bankRows = f.terminal || f.settlement ? '' : f.related.map(recordFingerprint).join('\u0003') + String(f.details.payout ?? '');
+    const extra = f.kind === 'fee_drift' ? `${f.details.cardType}|${f.details.from}` : bankRows;
+    const base = createHash('sha1').update([f.kind, ...rows, extra].join('\u0002')).digest('hex').slice(0, 12);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    f.id = n === 0 ? base : `${base}-${n}`;
+  }
 }

@@ -15,6 +15,8 @@ import { formatYuan } from '../normalise/amount.js';
 import { SEVERITY, type FindingKind, type Severity } from './kinds.js';
 
 export interface Finding {
+  /** Stable across runs for the same rows: kind + the fingerprints of the rows involved. */
+  id?: string;
   kind: FindingKind;
   severity: Severity;
   message: string;
@@ -137,13 +139,20 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const successfulSales = input.terminal.filter(
     (t) => EXPECTS_SETTLEMENT.has(t.txnType) && t.txnType !== 'refund' && t.status === 'success' && !links.cancelledBy.has(t) && !t.cancelled,
   );
+  // Index successful sales by card + amount so each double-charge check is a lookup, not a scan.
+  const salesByCardAmount = new Map<string, CanonicalRecord[]>();
+  for (const s of successfulSales) {
+    if (!s.time) continue;
+    const key = `${cardDigits(s.card)}|${amountKey(s)}`;
+    const list = salesByCardAmount.get(key);
+    if (list) list.push(s);
+    else salesByCardAmount.set(key, [s]);
+  }
   const retryOf = (r: CanonicalRecord, self?: CanonicalRecord): CanonicalRecord | undefined => {
     if (!r.time) return undefined;
     const t0 = localSeconds(r.time);
-    return successfulSales.find(
-      (s) =>
-        s !== self && s.time && sameTerminal(s, r) && sameCard(s.card, r.card) && amountKey(s) === amountKey(r) &&
-        Math.abs(localSeconds(s.time) - t0) <= DOUBLE_CHARGE_MINUTES * 60,
+    return salesByCardAmount.get(`${cardDigits(r.card)}|${amountKey(r)}`)?.find(
+      (s) => s !== self && sameTerminal(s, r) && sameCard(s.card, r.card) && Math.abs(localSeconds(s.time!) - t0) <= DOUBLE_CHARGE_MINUTES * 60,
     );
   };
 
@@ -351,6 +360,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     findings.push(finding('duplicate_export', `Same row as ${where(of)}; counted once`, { [record.role === 'terminal' ? 'terminal' : 'settlement']: record, related: [of] }));
   }
   return { findings, match, fees };
+}
+
+/** Last four digits of a masked card: the part every masking style keeps. */
+function cardDigits(card: string | undefined): string {
+  return card ? card.replace(/\D/g, '').slice(-4) : '';
 }
 
 /** Rows where fee = round(amount × rate) with nothing else in play, so drift analysis is meaningful. */

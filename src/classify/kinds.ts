@@ -12,6 +12,14 @@ export const EXCEPTION_KINDS = [
   'extra_deduction',
   'ambiguous_match',
   'fee_unverified',
+  // Bank leg (settlement payouts ↔ bank credits).
+  'payout_missing',
+  'payout_short',
+  'payout_over',
+  'ambiguous_payout',
+  'unexplained_credit',
+  'unexplained_debit',
+  'balance_gap',
 ] as const;
 
 export const INFORMATIONAL_KINDS = [
@@ -22,6 +30,9 @@ export const INFORMATIONAL_KINDS = [
   'voided',
   'no_settlement_expected',
   'duplicate_export',
+  'payout_matched',
+  'payout_pending',
+  'bank_unrelated',
 ] as const;
 
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
@@ -43,6 +54,13 @@ export const SEVERITY: Record<FindingKind, Severity> = {
   extra_deduction: 'warning',
   ambiguous_match: 'warning',
   fee_unverified: 'warning',
+  payout_missing: 'error',
+  payout_short: 'error',
+  payout_over: 'warning',
+  ambiguous_payout: 'warning',
+  unexplained_credit: 'warning',
+  unexplained_debit: 'warning',
+  balance_gap: 'warning',
   matched: 'info',
   unsettled_pending: 'info',
   fee_drift: 'info',
@@ -50,6 +68,9 @@ export const SEVERITY: Record<FindingKind, Severity> = {
   voided: 'info',
   no_settlement_expected: 'info',
   duplicate_export: 'info',
+  payout_matched: 'info',
+  payout_pending: 'info',
+  bank_unrelated: 'info',
 };
 
 /** One-line meaning of each kind, for help texts and report legends. */
@@ -64,6 +85,13 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   extra_deduction: 'Non-sale deduction (押金, 服务费, 流量费 …) not allowed by the contract',
   ambiguous_match: 'More than one possible match: needs a person',
   fee_unverified: 'No contract rule covers this transaction: fee not checked',
+  payout_missing: 'Payout not credited to the bank account by the end of its window (未到账)',
+  payout_short: 'Payout credited short of the settled amount',
+  payout_over: 'Payout credited above the settled amount',
+  ambiguous_payout: 'More than one set of bank credits fits the payout: needs a person',
+  unexplained_credit: 'Acquirer-looking bank credit that pays no expected payout',
+  unexplained_debit: 'Acquirer or fee debit on the bank statement the contract does not allow',
+  balance_gap: 'Running balance does not follow: a missing row or page in the statement',
   matched: 'Matched',
   unsettled_pending: 'Not yet due for settlement',
   fee_drift: 'Fees follow a different constant rate than the contract',
@@ -71,6 +99,9 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   voided: 'Voided or reversed sale, correctly not settled',
   no_settlement_expected: 'Failed, timed-out or non-settling terminal row, correctly not settled',
   duplicate_export: 'Row repeated in another input file (re-export), counted once',
+  payout_matched: 'Payout credited to the bank account',
+  payout_pending: 'Payout not credited yet, still within its window',
+  bank_unrelated: 'Bank row unrelated to acquirer payouts (rent, transfers, card spending …)',
 };
 
 export function isException(kind: FindingKind): boolean {

@@ -7,6 +7,9 @@ import { EXIT } from './exitCodes.js';
 import { runInspect } from './inspectCommand.js';
 import { registerReconcile } from './reconcileCommand.js';
 import { registerInit } from './initCommand.js';
+import { registerStoreCommands } from './storeCommands.js';
+
+const VERSION = '0.1.0';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -31,7 +34,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   program
     .name('posrecon')
     .description('Reconcile POS terminal exports against acquirer settlement files and bank statements.')
-    .version('0.1.0')
+    .version(VERSION)
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -54,14 +57,32 @@ Exit codes: 0 nothing to act on · 1 exceptions or rejected rows · 2 usage or i
     .option('--profile <name|file>', 'force a built-in profile by name, or a profile YAML/JSON file')
     .option('--encoding <name>', 'force the encoding (utf-8, gbk, gb18030, utf-16le, utf-16be)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExample:\n  posrecon inspect --format json settlement-2025-10-09.csv\n')
-    .action((files: string[], opts: { role?: Role; profile?: string; encoding?: string; format: 'text' | 'json' }) => {
+    .option('-v, --verbose', 'more detail on errors')
+    .addHelpText('after', '\nExamples:\n  posrecon inspect 交易明细-1001.csv 结算单-1002.csv\n  posrecon inspect --format json settlement-2025-10-09.csv\n')
+    .action((files: string[], opts: { role?: Role; profile?: string; encoding?: string; format: 'text' | 'json'; verbose?: boolean }) => {
       setExit(runInspect(files, opts, io));
     });
 
   registerReconcile(program, io, setExit);
   registerInit(program, io, setExit);
+  registerStoreCommands(program, io, setExit);
   return program;
+}
+
+/** Did the command that ran ask for --verbose? (Each subcommand has its own -v/--verbose.) */
+function wantsVerbose(program: Command): boolean {
+  return [program, ...program.commands].some((c) => Boolean(c.opts().verbose));
+}
+
+/** `--verbose` detail under a one-line error: what posrecon was doing, and the underlying cause. */
+function errorDetail(e: Error): string[] {
+  const lines = [...((e as Error & { context?: string[] }).context ?? [])];
+  for (let cause = e.cause, depth = 0; cause !== undefined && depth < 5; cause = (cause as Error).cause, depth++) {
+    lines.push(`caused by: ${cause instanceof Error ? cause.message : String(cause)}`);
+    if (!(cause instanceof Error)) break;
+  }
+  lines.push(`posrecon ${VERSION}, Node ${process.version}`);
+  return lines;
 }
 
 /** Run the CLI; returns the exit code (tests call this directly; bin/ passes process.argv). */
@@ -81,6 +102,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     if (e instanceof InputError || e instanceof UsageError) {
       io.stderr(`posrecon: ${e.message}\n`);
       if (e instanceof InputError && e.hint) io.stderr(`  hint: ${e.hint}\n`);
+      if (wantsVerbose(program)) for (const line of errorDetail(e)) io.stderr(`  ${line}\n`);
       return EXIT.USAGE;
     }
     const err = e as Error;
@@ -90,11 +112,17 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // `posrecon … | head` closes the pipe early: stop quietly instead of crashing.
+  // `posrecon … | head` closes the pipe early: stop writing quietly instead of crashing with an
+  // EPIPE stack, and still exit with the code the run decided (as `set -o pipefail` reports it).
+  let stdoutClosed = false;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      stdoutClosed = true;
+      return;
+    }
     throw e;
   });
-  const code = await runCli(argv);
+  const io = processIO();
+  const code = await runCli(argv, { ...io, stdout: (t) => void (stdoutClosed || process.stdout.write(t)) });
   process.exitCode = code;
 }

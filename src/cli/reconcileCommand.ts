@@ -1,13 +1,18 @@
 // `posrecon reconcile`: read the inputs, reconcile, print the report, decide the exit code.
-import { writeFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { UsageError, type LocalDate } from '../model.js';
+import { InputError, UsageError, type LocalDate } from '../model.js';
 import { defaultContract, loadContract, type Contract } from '../contract/contract.js';
 import { loadBuiltinCalendar } from '../calendar/calendar.js';
-import { reconcile } from '../reconcile.js';
+import { reconcile, type ReconcileResult } from '../reconcile.js';
+import { businessDateOfRecord } from '../classify/findings.js';
 import { reconcileJson } from '../report/json.js';
 import { renderTable } from '../report/table.js';
+import { renderCsv } from '../report/csv.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderHtml } from '../report/html.js';
+import { createProgress, progressWanted } from '../report/progress.js';
 import { ALL_KINDS, EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
 import { readInput, readText, resolveEncoding, resolveProfile } from './io.js';
@@ -24,6 +29,8 @@ export interface ReconcileCliOptions {
   encoding?: string;
   terminalProfile?: string;
   settlementProfile?: string;
+  bank?: string[];
+  bankProfile?: string;
   failOn?: string;
   ignore?: string;
   includeMatched?: boolean;
@@ -32,8 +39,21 @@ export interface ReconcileCliOptions {
   color?: boolean;
 }
 
-const FORMATS = ['table', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+export const FORMATS = ['table', 'json', 'csv', 'markdown', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** `--output FILE` without `--format`: the format follows the file's extension. */
+const FORMAT_OF_EXTENSION: Record<string, Format> = {
+  '': 'table',
+  '.txt': 'table',
+  '.text': 'table',
+  '.json': 'json',
+  '.csv': 'csv',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+};
 
 export function registerReconcile(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -41,18 +61,24 @@ export function registerReconcile(program: Command, io: CliIO, setExit: (code: n
     .description('pair terminal transactions with settlement lines and report dropped orders, unsettled payments and fee deductions off contract')
     .option('-t, --terminal <files...>', 'terminal / merchant-portal transaction exports (any number, any order)')
     .option('-s, --settlement <files...>', 'acquirer settlement files (any number, any order)')
+    .option('--bank <files...>', 'bank statements (银行流水) of the settlement account: check that the payouts arrived (any number, any order)')
     .option('-c, --contract <file>', 'contract YAML/JSON: settlement cycle, cut-off, fee rules (see `posrecon init contract`)')
     .option('--holidays <files...>', 'extra holiday files (holiday-cn JSON format) for years posrecon does not ship')
     .option('--as-of <date>', 'judge overdue settlements as of this date (default: latest settlement date in the files)')
-    .addOption(new Option('-f, --format <format>', 'output format (default table; inferred from --output extension)').choices([...FORMATS]))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
+    .addOption(
+      new Option('-f, --format <format>', 'output format (default table, also when piped; otherwise inferred from the --output extension: .json .csv .md .html .txt)').choices([
+        ...FORMATS,
+      ]),
+    )
+    .option('-o, --output <file>', 'write the report to this file instead of stdout (csv: UTF-8 with BOM for Excel; html: one self-contained page)')
     .option('--encoding <name>', 'force the encoding of every input (utf-8, gbk, utf-16le …)')
     .option('--terminal-profile <name|file>', 'force the profile of the terminal files')
     .option('--settlement-profile <name|file>', 'force the profile of the settlement files')
+    .option('--bank-profile <name|file>', 'force the profile of the bank statements')
     .option('--fail-on <kinds>', `comma-separated finding kinds that make the exit code 1 (default: all exceptions)`)
     .option('--ignore <kinds>', 'comma-separated finding kinds that never affect the exit code')
-    .option('--include-matched', 'list matched pairs in the JSON findings too')
-    .option('-v, --verbose', 'also list informational findings (pending, voided, failed rows)')
+    .option('--include-matched', 'list matched pairs in the JSON/CSV findings (and the HTML informational tables) too')
+    .option('-v, --verbose', 'also list informational findings (pending, voided, failed rows); more detail on errors')
     .option('-q, --quiet', 'print nothing when there is nothing to act on')
     .option('--no-color', 'no colours in the table output')
     .addHelpText(
@@ -61,7 +87,10 @@ export function registerReconcile(program: Command, io: CliIO, setExit: (code: n
 Examples:
   posrecon reconcile -t 交易明细-1001.csv -s 结算单-1002.csv -c contract.yaml
   posrecon reconcile -t terminal/*.csv -s settlement/*.csv --format json -o report.json
+  posrecon reconcile -t terminal/*.csv -s settlement/*.csv -c contract.yaml -o report.html   # open in a browser
+  posrecon reconcile -t terminal/*.csv -s settlement/*.csv -c contract.yaml -o exceptions.csv # open in Excel
   posrecon reconcile -s settlement/*.csv -c contract.yaml        # fee audit only
+  posrecon reconcile -t terminal/*.csv -s settlement/*.csv --bank 银行流水.csv -c contract.yaml   # + payouts ↔ bank credits
 
 Exit codes: 0 nothing to act on (pending is not an exception) · 1 exceptions or rejected rows · 2 usage or input error`,
     )
@@ -79,16 +108,79 @@ function parseKinds(text: string | undefined, flag: string): Set<FindingKind> | 
   return new Set(kinds as FindingKind[]);
 }
 
-function chooseFormat(opts: ReconcileCliOptions): Format {
+/** Explicit --format wins; else the --output extension decides; else table (also when stdout is a pipe). */
+export function chooseFormat(opts: Pick<ReconcileCliOptions, 'format' | 'output'>): Format {
   if (opts.format) return opts.format as Format;
-  const ext = opts.output ? extname(opts.output).toLowerCase() : '';
-  if (ext === '.json') return 'json';
-  return 'table';
+  if (!opts.output) return 'table';
+  const ext = extname(opts.output).toLowerCase();
+  const format = FORMAT_OF_EXTENSION[ext];
+  if (!format) {
+    throw new UsageError(`--output ${opts.output}: cannot tell the format from "${ext}"; name the file .txt, .json, .csv, .md or .html, or pass --format ${FORMATS.join('|')}`);
+  }
+  return format;
+}
+
+/** Extra lines `--verbose` prints under an input error: what posrecon was doing when it failed. */
+function withContext<T>(context: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InputError || e instanceof UsageError) {
+      const err = e as Error & { context?: string[] };
+      err.context = [...(err.context ?? []), context];
+    }
+    throw e;
+  }
 }
 
 function loadContractFile(path: string | undefined): Contract {
   if (!path) return defaultContract();
-  return loadContract(readText(path), path);
+  return withContext(`while loading the contract ${path}`, () => loadContract(readText(path), path));
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // unreadable: reading it reports the error properly
+  }
+}
+
+function writeReport(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    const err = new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
+    err.cause = e;
+    throw err;
+  }
+}
+
+export interface RenderOptions {
+  format: Format;
+  color: boolean;
+  verbose: boolean;
+  includeMatched: boolean;
+  contract?: Contract;
+}
+
+export function renderReport(result: ReconcileResult, o: RenderOptions): string {
+  switch (o.format) {
+    case 'json':
+      return JSON.stringify(reconcileJson(result, { includeMatched: o.includeMatched }), null, 2) + '\n';
+    case 'csv':
+      return renderCsv(result, { includeMatched: o.includeMatched });
+    case 'markdown':
+      return renderMarkdown(result, { verbose: o.verbose });
+    case 'html': {
+      const contract = o.contract;
+      return renderHtml(result, { includeMatched: o.includeMatched, dateOf: contract ? (r) => businessDateOfRecord(r, contract) : undefined });
+    }
+    case 'table':
+      return renderTable(result, { color: o.color, verbose: o.verbose });
+  }
 }
 
 function validDate(text: string): LocalDate {
@@ -107,33 +199,63 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
   const failOn = parseKinds(opts.failOn, '--fail-on');
   const ignore = parseKinds(opts.ignore, '--ignore');
   const asOf = opts.asOf !== undefined ? validDate(opts.asOf) : undefined;
+  const format = chooseFormat(opts);
   const encoding = resolveEncoding(opts.encoding);
   const contract = loadContractFile(opts.contract);
   const holidayFiles = [
     ...contract.holidays.map((h) => resolve(dirname(opts.contract ?? '.'), h)),
     ...(opts.holidays ?? []),
   ];
-  const calendar = loadBuiltinCalendar(holidayFiles.map((f) => ({ name: f, text: readText(f) })));
+  const calendar = withContext(`while loading the holiday files ${holidayFiles.join(', ') || '(built-in only)'}`, () =>
+    loadBuiltinCalendar(holidayFiles.map((f) => ({ name: f, text: readText(f) }))),
+  );
   const terminalProfile = resolveProfile(opts.terminalProfile);
   const settlementProfile = resolveProfile(opts.settlementProfile);
+  const bankProfile = resolveProfile(opts.bankProfile);
 
-  const terminal = terminalFiles.map((f) => readInput(f, { role: 'terminal', encoding, profile: terminalProfile }));
-  const settlement = settlementFiles.map((f) => readInput(f, { role: 'settlement', encoding, profile: settlementProfile }));
-  const result = reconcile({ terminal, settlement, contract, calendar, asOf });
+  const inputs = [
+    ...terminalFiles.map((file) => ({ file, role: 'terminal' as const, profile: terminalProfile, flag: opts.terminalProfile })),
+    ...settlementFiles.map((file) => ({ file, role: 'settlement' as const, profile: settlementProfile, flag: opts.settlementProfile })),
+    ...(opts.bank ?? []).map((file) => ({ file, role: 'bank' as const, profile: bankProfile, flag: opts.bankProfile })),
+  ];
+  const progress = createProgress(
+    progressWanted({ stderrIsTTY: io.stderrIsTTY, quiet: Boolean(opts.quiet), env: io.env, inputBytes: inputs.reduce((n, i) => n + fileSize(i.file), 0) }),
+    io.stderr,
+  );
+  let result: ReconcileResult;
+  let text: string;
+  let failing: boolean;
+  try {
+    let rowsRead = 0;
+    const parsed = inputs.map((input, i) => {
+      progress.step(`reading ${input.role} file ${i + 1}/${inputs.length} ${basename(input.file)} · ${rowsRead.toLocaleString('en-US')} rows so far`);
+      const file = withContext(
+        `while reading ${input.file} as a ${input.role} file (encoding: ${opts.encoding ?? 'detected'}, profile: ${input.flag ?? 'detected'})`,
+        () => readInput(input.file, { role: input.role, encoding, profile: input.profile }),
+      );
+      rowsRead += file.records.length;
+      return file;
+    });
+    const terminal = parsed.filter((_p, i) => inputs[i].role === 'terminal');
+    const settlement = parsed.filter((_p, i) => inputs[i].role === 'settlement');
+    const bank = parsed.filter((_p, i) => inputs[i].role === 'bank');
+    progress.step(`matching ${rowsRead.toLocaleString('en-US')} rows`);
+    result = reconcile({ terminal, settlement, bank, contract, calendar, asOf });
 
-  const gating = new Set<FindingKind>(failOn ?? EXCEPTION_KINDS);
-  for (const k of ignore ?? []) gating.delete(k);
-  const failing = [...gating].some((k) => result.counts[k] > 0) || result.rejected.length > 0;
+    const gating = new Set<FindingKind>(failOn ?? EXCEPTION_KINDS);
+    for (const k of ignore ?? []) gating.delete(k);
+    failing = [...gating].some((k) => result.counts[k] > 0) || result.rejected.length > 0;
 
-  const format = chooseFormat(opts);
-  const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
-  const text =
-    format === 'json'
-      ? JSON.stringify(reconcileJson(result, { includeMatched: Boolean(opts.includeMatched) }), null, 2) + '\n'
-      : renderTable(result, { color, verbose: Boolean(opts.verbose) });
+    progress.step(`writing the ${format} report`);
+    // Colour only for a person at a terminal: not into files or pipes, not with NO_COLOR or --no-color.
+    const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
+    text = renderReport(result, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract });
+  } finally {
+    progress.done();
+  }
 
   if (!(opts.quiet && !failing)) {
-    if (opts.output) writeFileSync(opts.output, text);
+    if (opts.output) writeReport(opts.output, text);
     else io.stdout(text);
   }
   return failing ? EXIT.FINDINGS : EXIT.OK;

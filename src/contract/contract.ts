@@ -120,6 +120,11 @@ export interface Contract {
   /** Names that identify acquirer payouts on bank statements. */
   acquirers: string[];
   payoutWindowDays: number;
+  /**
+   * Bank leg, last matching pass: a payout with no exact match pairs with the closest credit in
+   * its window when |difference| <= max(rate x payout, amount). Default 2% or 50.00.
+   */
+  payoutTolerance: { rate: Decimal; amount: Decimal };
   matching: { traceWindowDays: number; fuzzyWindowMinutes: number };
   fees: FeeTerms;
 }
@@ -140,6 +145,7 @@ export function defaultContract(): Contract {
     holidays: [],
     acquirers: [],
     payoutWindowDays: 3,
+    payoutTolerance: { rate: new Decimal('0.02'), amount: new Decimal(50) },
     matching: { traceWindowDays: 15, fuzzyWindowMinutes: 10 },
     fees: {
       rounding: 'half-up',
@@ -179,8 +185,9 @@ interface Entry {
 type SchemaPath = string;
 
 const TOP_LEVEL_KEYS = [
-  'timezone', 'settlement', 'holidays', 'acquirers', 'payoutWindowDays', 'matching', 'fees', 'rules',
+  'timezone', 'settlement', 'holidays', 'acquirers', 'payoutWindowDays', 'payoutTolerance', 'matching', 'fees', 'rules',
 ] as const;
+const PAYOUT_TOLERANCE_KEYS = ['rate', 'amount'] as const;
 const SETTLEMENT_KEYS = ['cycle', 'cutoff', 'cutoffRule', 'graceDays'] as const;
 const MATCHING_KEYS = ['traceWindowDays', 'fuzzyWindowMinutes'] as const;
 const FEES_KEYS = ['rounding', 'tolerance', 'refunds', 'rules', 'allowedDeductions'] as const;
@@ -452,6 +459,17 @@ function parseMatching(reader: ContractReader, node: YamlNode, keyNode: YamlNode
   }
 }
 
+function parsePayoutTolerance(reader: ContractReader, node: YamlNode, keyNode: YamlNode, into: Contract['payoutTolerance']): void {
+  for (const entry of reader.mapping(node, 'payoutTolerance', PAYOUT_TOLERANCE_KEYS, keyNode)) {
+    if (entry.value === null || isNull(entry.value)) continue;
+    const path = `payoutTolerance.${entry.key}`;
+    switch (entry.key) {
+      case 'rate': into.rate = reader.percent(entry.value, path); break;
+      case 'amount': into.amount = reader.amount(entry.value, path); break;
+    }
+  }
+}
+
 function parseWhen(reader: ContractReader, node: YamlNode, keyNode: YamlNode, path: SchemaPath): FeeRuleCondition {
   const when: FeeRuleCondition = {};
   const amountNodes: { above?: YamlNode; atMost?: YamlNode } = {};
@@ -635,6 +653,7 @@ export function loadContract(text: string, fileName: string): Contract {
       case 'holidays': contract.holidays = reader.stringList(value, key); break;
       case 'acquirers': contract.acquirers = reader.stringList(value, key); break;
       case 'payoutWindowDays': contract.payoutWindowDays = reader.count(value, key); break;
+      case 'payoutTolerance': parsePayoutTolerance(reader, value, entry.keyNode, contract.payoutTolerance); break;
       case 'matching': parseMatching(reader, value, entry.keyNode, contract.matching); break;
       case 'fees': feesRulesKey = parseFees(reader, fileName, value, entry.keyNode, contract.fees); break;
       // Top-level `rules:` is an accepted shorthand for fees.rules.

@@ -80,8 +80,19 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const fingerprints = new WeakMap<CanonicalRecord, string>();
+
 /** Identity used to recognise one record seen in two input files (a re-export, a re-sent file). */
 export function recordFingerprint(r: CanonicalRecord): string {
+  let fp = fingerprints.get(r);
+  if (fp === undefined) {
+    fp = computeFingerprint(r);
+    fingerprints.set(r, fp);
+  }
+  return fp;
+}
+
+function computeFingerprint(r: CanonicalRecord): string {
   return [
     r.role, r.merchantId ?? '', r.terminalId ?? '', r.time ?? '', r.settleDate ?? '', r.rrn ?? '', r.trace ?? '',
     r.orderId ?? '', r.card ?? '', r.txnType, r.status, r.amount?.toString() ?? '', r.fee?.toString() ?? '',

@@ -8,7 +8,7 @@ import type {
 import type { RawRow } from '../read/tokenize.js';
 import type { Detection } from '../profiles/detect.js';
 import { CANCELLED_STATUS_WORDS, normaliseLabel, type MoneyField, type Profile } from '../profiles/profile.js';
-import { cleanCell } from './cells.js';
+import { cleanCell, toHalfWidth } from './cells.js';
 import { parseAmount } from './amount.js';
 import { parseDate, parseDateTime } from './datetime.js';
 import { checkIdentifier, maskCard } from './ids.js';
@@ -254,9 +254,44 @@ function lineText(row: RawRow): string {
   return row.cells.map((c) => c.trim()).join(',').replace(/,+$/, '').slice(0, 120);
 }
 
+/** Fields that only a transaction row carries; a totals or subtotal line never has them. */
+const TRANSACTION_KEYS = ['rrn', 'trace', 'orderId', 'authCode', 'originalRef', 'payoutId', 'card'] as const;
+
+function hasTransactionKey(record: CanonicalRecord): boolean {
+  return TRANSACTION_KEYS.some((k) => record[k] !== undefined) || record.unusable.length > 0;
+}
+
+const DATE_FIELDS: readonly CanonicalField[] = ['time', 'date', 'settleDate', 'businessDate'];
+
+/** The start of a date, even an impossible one (`2025-02-30`, `20251341`): a mistyped row, not a note. */
+const DATE_SHAPE = /^\d{4}(?:[-/.年]\d{1,2}|\d{4})/u;
+
+/**
+ * A row that failed to parse still looks like a transaction when one of its date columns holds a
+ * date, or something shaped like one: totals, counts, notes and summary headers never do. Such a
+ * row is rejected (and reported with its reason), never waved through as footer junk.
+ */
+function looksLikeData(row: RawRow, detection: Detection): boolean {
+  for (const field of DATE_FIELDS) {
+    const idx = detection.mapping.columns[field];
+    if (idx === undefined) continue;
+    const text = toHalfWidth(cleanCell(row.cells[idx] ?? ''));
+    if (text !== '' && (DATE_SHAPE.test(text) || parseDateTime(text).ok)) return true;
+  }
+  return false;
+}
+
 /**
  * Classify and normalise every row of a file after its header was detected.
  * `rows` are all rows of the file; rows before the header are preamble junk.
+ *
+ * After the header a row is a record when it parses. A row that does not parse is footer junk
+ * only when it does not look like a transaction (nothing date-like in its date columns) and
+ * either matches the profile's footer patterns, or is short (under half the header's columns)
+ * and follows a footer line or the last record; otherwise it is rejected with file:line, column
+ * and reason. A row that parses is junk
+ * only when it is a totals line (合计, 总计 …) or follows one, and carries no transaction key
+ * (reference, trace, order number, card): so a shop called 小计划咖啡 stays a record.
  */
 export function normaliseRows(rows: RawRow[], detection: Detection, file: string): NormalisedFile {
   const { profile } = detection;
@@ -272,12 +307,22 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     skipped.push({ line: rows[i].line, kind: blank ? 'blank' : 'preamble', text: lineText(rows[i]) });
   }
 
-  // Pending failures after the last good row: if nothing parses after them they are footer
-  // junk (a disclaimer, a totals line in an unknown wording); otherwise they are rejected rows.
+  // A failed row may be junk only when it has no date and fills less than half the header's
+  // columns (a totals line, a count, a note); a wider or dated row is a transaction that failed.
+  const mayBeJunk = (row: RawRow) =>
+    row.cells.filter((c) => cleanCell(c) !== '').length * 2 < headerWidth && !looksLikeData(row, detection);
+
+  // Failures not yet followed by a good row. A good row after them makes them rejected rows;
+  // otherwise each is judged on its own once the footer or the end of the file is reached.
   let pending: { row: RawRow; error: RowError }[] = [];
   let inFooter = false;
-  const flushPendingAsRejected = () => {
-    for (const p of pending) rejected.push({ file, line: p.row.line, column: p.error.column, reason: p.error.message });
+  const reject = (row: RawRow, error: RowError) => rejected.push({ file, line: row.line, column: error.column, reason: error.message });
+  const footer = (row: RawRow) => skipped.push({ line: row.line, kind: 'footer', text: lineText(row) });
+  const settlePending = (isFooter: (row: RawRow) => boolean) => {
+    for (const p of pending) {
+      if (isFooter(p.row)) footer(p.row);
+      else reject(p.row, p.error);
+    }
     pending = [];
   };
 
@@ -306,40 +351,34 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       if (!(e instanceof RowError)) throw e;
       error = e;
     }
-    if (looksFooter && (error || inFooter)) {
-      // A totals/notes line; it may still parse (合计 rows carry amounts), so the footer
-      // pattern decides, not the parse.
-      inFooter = true;
-      for (const p of pending) skipped.push({ line: p.row.line, kind: 'footer', text: lineText(p.row) });
-      pending = [];
-      skipped.push({ line: row.line, kind: 'footer', text: wholeLine });
-      continue;
-    }
-    if (looksFooter && record && isTotalsRow(first)) {
-      inFooter = true;
-      skipped.push({ line: row.line, kind: 'footer', text: wholeLine });
-      continue;
-    }
-    if (error) {
-      if (inFooter) {
-        skipped.push({ line: row.line, kind: 'footer', text: wholeLine });
+    if (record) {
+      // Totals rows can parse like data (合计,,,,1234.00 with a date column filled in): the
+      // footer pattern decides, unless the row carries a transaction key.
+      if (looksFooter && (inFooter || isTotalsRow(first)) && !hasTransactionKey(record)) {
+        inFooter = true;
+        settlePending(mayBeJunk);
+        footer(row);
         continue;
       }
-      pending.push({ row, error });
+      // A clean record after a footer means the footer was a subtotal mid-file: data resumes.
+      inFooter = false;
+      settlePending(() => false);
+      records.push(record);
       continue;
     }
-    // A clean record after a footer means the footer was a subtotal mid-file: data resumes.
-    inFooter = false;
-    flushPendingAsRejected();
-    records.push(record!);
+    // A failed row matching a footer pattern is junk unless it holds a date; after a footer line,
+    // only short undated rows are (a full-width row there is a transaction that failed).
+    if ((looksFooter && !looksLikeData(row, detection)) || (inFooter && mayBeJunk(row))) {
+      inFooter = true;
+      settlePending(mayBeJunk);
+      footer(row);
+      continue;
+    }
+    pending.push({ row, error: error! });
   }
-  // Trailing failures: short lines are footer junk; full-width lines are real rows that failed.
-  for (const p of pending) {
-    const filled = p.row.cells.filter((c) => cleanCell(c) !== '').length;
-    if (records.length > 0 && filled * 2 < headerWidth) skipped.push({ line: p.row.line, kind: 'footer', text: lineText(p.row) });
-    else rejected.push({ file, line: p.row.line, column: p.error.column, reason: p.error.message });
-  }
-  pending = [];
+  // Trailing failures: short lines without a date after the last record are footer junk (a
+  // summary header, a count, a note in an unknown wording); anything else is a failed row.
+  settlePending((r) => records.length > 0 && mayBeJunk(r));
   return { records, rejected, skipped };
 }
 

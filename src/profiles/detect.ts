@@ -32,6 +32,9 @@ interface Fit {
   score: number;
 }
 
+/** Pseudo requirement of profiles without `required`: see fitProfile. */
+const ANY_TWO_COLUMNS = '(two of its columns)';
+
 /** `required` entries may be `a|b`: either field satisfies it. */
 function missingRequired(profile: Profile, mapped: Partial<Record<CanonicalField, number>>): string[] {
   const missing: string[] = [];
@@ -71,6 +74,10 @@ function fitProfile(profile: Profile, cells: string[]): Fit {
   const mapping = mapHeader(profile, cells);
   const missing = missingRequired(profile, mapping.columns);
   const mappedCount = Object.keys(mapping.columns).length;
+  // A profile that lists no `required` fields must still recognise its header: at least two of
+  // its columns (or its only one), or a title line would pass for the header of any file.
+  const declared = Object.keys(profile.columns).length;
+  if (profile.required.length === 0 && mappedCount < Math.min(2, declared)) missing.push(ANY_TWO_COLUMNS);
   const signatureHits = profile.signature.filter((f) => mapping.columns[f as CanonicalField] !== undefined).length;
   return { mapping, missing, score: mappedCount + 2 * signatureHits };
 }
@@ -87,9 +94,24 @@ export interface DetectOptions {
 
 export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectOptions): Detection {
   const candidates = opts.forced ? [opts.forced] : profiles.filter((p) => !opts.role || p.role === opts.role);
-  const headered = candidates.filter((p) => !p.positions);
+  // Layouts found by header names; positional (headerless) and fixed-width ones have none to match.
+  const headered = candidates.filter((p) => !p.positions && Object.keys(p.columns).length > 0);
   const searchRows = Math.min(rows.length, HEADER_SEARCH_ROWS);
   let closest: { profile: Profile; fit: Fit; row: number } | null = null;
+
+  // Text decoded with the wrong encoding must never reach a mapping, not even when an ASCII
+  // header happens to fit: its Chinese cells would be read as garbage. Check the whole region
+  // the header is searched in, so a garbled title or data row counts as much as the header.
+  if (opts.garbled) {
+    const region = rows.slice(0, searchRows);
+    if (opts.garbled(region.map((r) => r.cells.join(',')).join('\n'))) {
+      const shown = region.find((r) => opts.garbled!(r.cells.join(','))) ?? region.find((r) => r.cells.some((c) => c.trim() !== '')) ?? rows[0];
+      throw new InputError(
+        `${opts.file}:${shown.line}: text looks garbled when decoded as ${opts.encoding ?? 'the detected encoding'}: "${printable(shown.cells.join(','), 40)}"`,
+        'pass --encoding with the encoding the file was saved in (utf-8, gbk, utf-16le or utf-16be), or drop --encoding to detect it',
+      );
+    }
+  }
 
   for (let r = 0; r < searchRows; r++) {
     const cells = rows[r].cells;
@@ -148,20 +170,33 @@ export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectO
   if (!closest) {
     throw new InputError(`${opts.file}: no${roleText} profile fits: the file has no non-empty lines`, 'check that the right file was passed');
   }
-  const headerText = rows[closest.row].cells.join(',');
-  if (opts.garbled?.(headerText)) {
+  const profileColumns = closest.profile.columns;
+  const missingNames = closest.fit.missing
+    .map((group) =>
+      group === ANY_TWO_COLUMNS
+        ? `two of its columns (${Object.values(profileColumns).map((aliases) => aliases?.[0]).slice(0, 6).join(', ')})`
+        : group.split('|').map((f) => `${f} (${profileColumns[f as CanonicalField]?.[0] ?? f})`).join(' or '))
+    .join('; ');
+  const unmappedAll = closest.fit.mapping.unmapped;
+  const unmapped = unmappedAll.slice(0, 8).map((h) => printable(h, 30)).join(', ') + (unmappedAll.length > 8 ? `, … (${unmappedAll.length - 8} more)` : '');
+  const unmappedText = unmapped ? `; columns that did not map: ${unmapped}` : '';
+  if (opts.forced) {
     throw new InputError(
-      `${opts.file}:${rows[closest.row].line}: header looks garbled when decoded as ${opts.encoding ?? 'detected encoding'}: "${headerText.slice(0, 60)}"`,
-      'pass --encoding gbk (or utf-8, utf-16le) to read it correctly',
+      `${opts.file}:${rows[closest.row].line}: profile ${opts.forced.name} (forced by --profile) does not fit: no header row has ${missingNames}${unmappedText}`,
+      'check the profile\'s column names against the file, or drop --profile to let posrecon detect the layout',
     );
   }
-  const missingNames = closest.fit.missing
-    .map((group) => group.split('|').map((f) => `${f} (${closest!.profile.columns[f as CanonicalField]?.[0] ?? f})`).join(' or '))
-    .join('; ');
-  const unmapped = closest.fit.mapping.unmapped.slice(0, 8).join(', ');
   throw new InputError(
-    `${opts.file}:${rows[closest.row].line}: no${roleText} profile fits; closest is ${closest.profile.name}, which lacks ${missingNames}` +
-      (unmapped ? `; columns that did not map: ${unmapped}` : ''),
+    `${opts.file}:${rows[closest.row].line}: no${roleText} profile fits; closest is ${closest.profile.name}, which lacks ${missingNames}${unmappedText}`,
     `add a profile file (see README "Adding a layout") and pass it with --profile FILE`,
   );
+}
+
+/** At most `max` characters of `text` for a one-line message, control characters shown as `·`. */
+function printable(text: string, max: number): string {
+  const chars = [...text].map((ch) => {
+    const c = ch.charCodeAt(0);
+    return c < 0x20 || c === 0x7f ? '·' : ch;
+  });
+  return chars.length > max ? chars.slice(0, max).join('') + '…' : chars.join('');
 }

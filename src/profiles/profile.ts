@@ -53,6 +53,90 @@ export interface Profile {
   defaults: { txnType?: TxnType; status?: TxnStatus; cardType?: CardType; channel?: string };
   /** Fields whose presence raises the score, used to tell near-identical layouts apart. */
   signature: string[];
+
+  // --- Optional additions (issue #6: channel and acquirer layouts). Absent = old behaviour. ---
+
+  /** `delimited` (default: CSV/TSV and spreadsheets) or `fixed-width` (UnionPay ZM). */
+  format?: ProfileFormat;
+  /** Fixed-width layouts: the record's fields in order, with offsets resolved. */
+  fixedWidth?: FixedWidthLayout;
+  /**
+   * Header names that must all appear in one row of the first lines for automatic detection to
+   * consider this profile (never checked when the profile is forced with --profile). Lets a
+   * specific layout claim its own files without stealing generic ones.
+   */
+  headerMarkers?: string[];
+  /** Where the clearing date (清算日期) comes from: year of MMDDhhmmss times, stamped as businessDate. */
+  clearingDate?: ClearingDateSpec;
+  /** Per-field cell conversions applied before normalisation (D/C sign letters, year-less times). */
+  transforms?: Partial<Record<CanonicalField, FieldTransform>>;
+  /** Conditional cell rewrites, e.g. a WeChat REFUND row is a refund of -退款金额. */
+  rules?: RowRule[];
+  /** Where the file states its own control totals (summary row, `#交易合计` footer). */
+  controlTotals?: ControlTotalsSpec;
+}
+
+export type ProfileFormat = 'delimited' | 'fixed-width';
+
+export interface FixedWidthField {
+  /** Field name as in the layout's specification (e.g. 交易代码). */
+  name: string;
+  /** Canonical field this field maps to, if any. */
+  field?: CanonicalField;
+  /** 0-based start, in `widthUnit`s. */
+  offset: number;
+  width: number;
+}
+
+export interface FixedWidthLayout {
+  fields: FixedWidthField[];
+  /** Separator characters after each field (UnionPay ZM: one space). */
+  separatorWidth: number;
+  /** Widths count bytes of the file's encoding (GBK: a Chinese character is 2) or characters. */
+  widthUnit: 'bytes' | 'chars';
+  /** End of the last field: the full record length. */
+  recordLength: number;
+  /** End of the last mapped field: shorter lines cannot be records. */
+  minLength: number;
+}
+
+export interface ClearingDateSpec {
+  /** `filename`: taken from the file name with `pattern` (an option still overrides); `option`: only from the option. */
+  from: 'filename' | 'option';
+  /** Regular expression whose first group is the date (YYYYMMDD or YYYY-MM-DD). */
+  pattern?: RegExp;
+}
+
+export interface FieldTransform {
+  /** The first character is a sign letter: `D000000002861` with `{ D: '+', C: '-' }` → `2861`. */
+  signPrefix?: Record<string, '+' | '-'>;
+  /** Year-less `MMDDhhmmss` (or `MMDD`): the year is inferred from the clearing date. */
+  format?: 'MMDDhhmmss';
+}
+
+export interface RowRule {
+  /** Every condition must hold: a regular expression tested on the cleaned cell of that field. */
+  when: Partial<Record<CanonicalField, RegExp>>;
+  /** Cells to set: literal text, `{field}` (copy) or `-{field}` (copy with the sign flipped). */
+  set: Partial<Record<CanonicalField, string>>;
+}
+
+/** Control totals a file can state about itself; see src/read/controlTotals.ts for their meaning. */
+export const TOTAL_KEYS = [
+  'count', 'amount', 'fee', 'net', 'credit', 'debit', 'creditCount', 'debitCount',
+  'saleCount', 'saleAmount', 'refundCount', 'refundAmount',
+] as const;
+export type TotalKey = (typeof TOTAL_KEYS)[number];
+
+export interface ControlTotalsSpec {
+  /** A summary header row (its first cell matches) followed by one row of values (WeChat). */
+  summaryHeader?: RegExp;
+  /** Summary header names per total, in priority order. */
+  columns?: Partial<Record<TotalKey, string[]>>;
+  /** Footer lines with named groups, e.g. `#交易合计：(?<saleCount>\d+)笔` (Alipay). */
+  lines?: RegExp[];
+  /** Unit of the stated money totals (default yuan). */
+  unit?: AmountUnit;
 }
 
 // Words seen in real exports (domain.md §3). Profiles add to these; keys are compared after
@@ -123,6 +207,8 @@ function fail(file: string, lines: LineCounter, node: Node | null | undefined, p
 const PROFILE_KEYS = new Set([
   'name', 'role', 'description', 'encodings', 'encoding', 'delimiter', 'columns', 'required', 'positions', 'rowPattern',
   'units', 'junk', 'vocab', 'defaults', 'signature',
+  'format', 'fields', 'separatorWidth', 'widthUnit', 'headerMarkers', 'clearingDateFrom', 'clearingDatePattern',
+  'transforms', 'rules', 'controlTotals',
 ]);
 
 export function parseProfile(text: string, file: string, origin: string): Profile {
@@ -221,11 +307,13 @@ export function parseProfile(text: string, file: string, origin: string): Profil
       fail(file, lines, nodeAt('rowPattern'), 'rowPattern', 'a valid regular expression', js.rowPattern);
     }
   }
-  if (Object.keys(columns).length === 0 && Object.keys(positions).length === 0) {
-    fail(file, lines, root, 'columns', 'at least one column mapping (columns: or positions:)');
+  const extras = parseExtensions(js, (key, path, expected, got) => fail(file, lines, nodeAt(key), path, expected, got));
+  if (Object.keys(columns).length === 0 && Object.keys(positions).length === 0 && !extras.fixedWidth) {
+    fail(file, lines, root, 'columns', 'at least one column mapping (columns:, positions: or fields: with format: fixed-width)');
   }
   const encodings = js.encodings ?? (js.encoding ? [js.encoding] : []);
   return {
+    ...extras,
     name,
     role: role as Role,
     description: typeof js.description === 'string' ? js.description : '',
@@ -259,3 +347,205 @@ function mergeVocab<T extends string>(
   return out;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Schema additions for channel and acquirer layouts (fixed width, sign letters, year-less times,
+// conditional rewrites, control totals). All optional: a profile without them reads as before.
+
+type Fail = (key: string, path: string, expected: string, got?: unknown) => never;
+
+type Extensions = Pick<Profile, 'format' | 'fixedWidth' | 'headerMarkers' | 'clearingDate' | 'transforms' | 'rules' | 'controlTotals'>;
+
+const TRANSFORM_FORMATS = ['MMDDhhmmss'] as const;
+/** `{field}` or `-{field}` in a rule's `set` value. */
+export const RULE_TEMPLATE = /^(-?)\{([A-Za-z]+)\}$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toRegex(src: unknown, flags: string, onBad: () => never): RegExp {
+  if (typeof src !== 'string' && typeof src !== 'number') onBad();
+  try {
+    return new RegExp(String(src), flags);
+  } catch {
+    return onBad();
+  }
+}
+
+function canonical(field: string, onBad: () => never): CanonicalField {
+  if (!CANONICAL_FIELDS.includes(field as CanonicalField)) onBad();
+  return field as CanonicalField;
+}
+
+function parseTransform(raw: unknown, path: string, key: string, fail: Fail): FieldTransform {
+  if (!isRecord(raw)) fail(key, path, 'a mapping with sign: and/or format:', raw);
+  const out: FieldTransform = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'sign') {
+      if (!isRecord(v) || Object.keys(v).length === 0) fail(key, `${path}.sign`, 'a mapping of sign letter to + or -, e.g. { D: "+", C: "-" }', v);
+      const signs: Record<string, '+' | '-'> = {};
+      for (const [letter, sign] of Object.entries(v)) {
+        if (letter.length !== 1 || (sign !== '+' && sign !== '-')) fail(key, `${path}.sign.${letter}`, 'one letter mapped to "+" or "-"', sign);
+        signs[letter] = sign;
+      }
+      out.signPrefix = signs;
+    } else if (k === 'format') {
+      if (!TRANSFORM_FORMATS.includes(v as (typeof TRANSFORM_FORMATS)[number])) fail(key, `${path}.format`, TRANSFORM_FORMATS.join(', '), v);
+      out.format = v as FieldTransform['format'];
+    } else if (k !== 'name' && k !== 'width' && k !== 'offset' && k !== 'field') {
+      fail(key, `${path}.${k}`, 'sign or format');
+    }
+  }
+  return out;
+}
+
+function parseExtensions(js: Record<string, unknown>, fail: Fail): Extensions {
+  const out: Extensions = {};
+  const transforms: Partial<Record<CanonicalField, FieldTransform>> = {};
+
+  if (js.format !== undefined) {
+    if (js.format !== 'delimited' && js.format !== 'fixed-width') fail('format', 'format', 'delimited or fixed-width', js.format);
+    out.format = js.format;
+  }
+
+  if (js.transforms !== undefined) {
+    if (!isRecord(js.transforms)) fail('transforms', 'transforms', 'a mapping of field: { sign: …, format: … }', js.transforms);
+    for (const [field, t] of Object.entries(js.transforms)) {
+      const f = canonical(field, () => fail('transforms', `transforms.${field}`, 'a canonical field'));
+      transforms[f] = parseTransform(t, `transforms.${field}`, 'transforms', fail);
+    }
+  }
+
+  if (out.format === 'fixed-width') {
+    if (!Array.isArray(js.fields) || js.fields.length === 0) fail('fields', 'fields', 'a list of { name, width } (fixed-width layouts)', js.fields);
+    const sep = js.separatorWidth ?? 0;
+    if (typeof sep !== 'number' || !Number.isInteger(sep) || sep < 0) fail('separatorWidth', 'separatorWidth', 'a whole number of separator characters after each field', sep);
+    const unit = js.widthUnit ?? 'bytes';
+    if (unit !== 'bytes' && unit !== 'chars') fail('widthUnit', 'widthUnit', 'bytes or chars', unit);
+    const fields: FixedWidthField[] = [];
+    let next = 0;
+    const seen = new Set<CanonicalField>();
+    (js.fields as unknown[]).forEach((raw, i) => {
+      const path = `fields[${i}]`;
+      if (!isRecord(raw)) fail('fields', path, 'a mapping { name, width } or { name, offset, width }', raw);
+      const width = raw.width;
+      if (typeof width !== 'number' || !Number.isInteger(width) || width < 1) fail('fields', `${path}.width`, 'a positive whole number', width);
+      const offset = raw.offset ?? next;
+      if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) fail('fields', `${path}.offset`, 'a whole number from 0', offset);
+      const name = raw.name ?? raw.field;
+      if (typeof name !== 'string' || name === '') fail('fields', `${path}.name`, 'the field name (or a canonical field:)', name);
+      let field: CanonicalField | undefined;
+      if (raw.field !== undefined) {
+        field = canonical(String(raw.field), () => fail('fields', `${path}.field`, `a canonical field (${CANONICAL_FIELDS.join(', ')})`, raw.field));
+        if (seen.has(field)) fail('fields', `${path}.field`, `each canonical field at most once (${field} is mapped twice)`);
+        seen.add(field);
+      } else if (CANONICAL_FIELDS.includes(name as CanonicalField)) {
+        field = name as CanonicalField;
+        seen.add(field);
+      }
+      if (raw.sign !== undefined || raw.format !== undefined) {
+        if (!field) fail('fields', path, 'a field: for sign: or format: to apply to');
+        transforms[field] = { ...transforms[field], ...parseTransform(raw, path, 'fields', fail) };
+      }
+      fields.push({ name, field, offset, width });
+      next = offset + width + (sep as number);
+    });
+    const ends = fields.map((f) => f.offset + f.width);
+    const mappedEnds = fields.filter((f) => f.field).map((f) => f.offset + f.width);
+    out.fixedWidth = {
+      fields,
+      separatorWidth: sep as number,
+      widthUnit: unit as 'bytes' | 'chars',
+      recordLength: Math.max(...ends),
+      minLength: mappedEnds.length > 0 ? Math.max(...mappedEnds) : fields[0].offset + fields[0].width,
+    };
+  } else if (js.fields !== undefined) {
+    fail('fields', 'fields', 'fields: only with format: fixed-width');
+  }
+
+  if (js.headerMarkers !== undefined) {
+    if (!Array.isArray(js.headerMarkers) || js.headerMarkers.some((m) => typeof m !== 'string' || m.trim() === '')) {
+      fail('headerMarkers', 'headerMarkers', 'a list of header names that identify the layout', js.headerMarkers);
+    }
+    out.headerMarkers = js.headerMarkers as string[];
+  }
+
+  if (js.clearingDateFrom !== undefined || js.clearingDatePattern !== undefined) {
+    const from = js.clearingDateFrom ?? 'filename';
+    if (from !== 'filename' && from !== 'option') fail('clearingDateFrom', 'clearingDateFrom', 'filename or option', from);
+    let pattern: RegExp | undefined;
+    if (js.clearingDatePattern !== undefined) {
+      pattern = toRegex(js.clearingDatePattern, 'u', () => fail('clearingDatePattern', 'clearingDatePattern', 'a regular expression whose first group is the date', js.clearingDatePattern));
+    } else if (from === 'filename') {
+      pattern = /(?:^|[^0-9])(20\d{6})(?![0-9])/u;
+    }
+    out.clearingDate = { from, pattern };
+  }
+
+  if (js.rules !== undefined) {
+    if (!Array.isArray(js.rules)) fail('rules', 'rules', 'a list of { when: { field: regex }, set: { field: value } }', js.rules);
+    out.rules = (js.rules as unknown[]).map((raw, i) => {
+      const path = `rules[${i}]`;
+      if (!isRecord(raw) || !isRecord(raw.set) || (raw.when !== undefined && !isRecord(raw.when))) {
+        fail('rules', path, 'a mapping { when: { field: regex }, set: { field: value } }', raw);
+      }
+      const when: RowRule['when'] = {};
+      for (const [field, re] of Object.entries((raw.when ?? {}) as Record<string, unknown>)) {
+        const f = canonical(field, () => fail('rules', `${path}.when.${field}`, 'a canonical field'));
+        when[f] = toRegex(re, 'iu', () => fail('rules', `${path}.when.${field}`, 'a valid regular expression', re));
+      }
+      const set: RowRule['set'] = {};
+      for (const [field, value] of Object.entries(raw.set as Record<string, unknown>)) {
+        const f = canonical(field, () => fail('rules', `${path}.set.${field}`, 'a canonical field'));
+        if (typeof value !== 'string' && typeof value !== 'number') fail('rules', `${path}.set.${field}`, 'text, {field} or -{field}', value);
+        const text = String(value);
+        const tpl = RULE_TEMPLATE.exec(text);
+        if (tpl) canonical(tpl[2], () => fail('rules', `${path}.set.${field}`, 'a template naming a canonical field', text));
+        set[f] = text;
+      }
+      return { when, set };
+    });
+  }
+
+  if (js.controlTotals !== undefined) {
+    const ct = js.controlTotals;
+    if (!isRecord(ct)) fail('controlTotals', 'controlTotals', 'a mapping with summaryHeader: + columns:, or lines:', ct);
+    const spec: ControlTotalsSpec = {};
+    if (ct.summaryHeader !== undefined) {
+      spec.summaryHeader = toRegex(ct.summaryHeader, 'iu', () => fail('controlTotals', 'controlTotals.summaryHeader', 'a regular expression', ct.summaryHeader));
+      if (!isRecord(ct.columns)) fail('controlTotals', 'controlTotals.columns', `a mapping of total (${TOTAL_KEYS.join(', ')}): [summary header names]`, ct.columns);
+    }
+    if (ct.columns !== undefined) {
+      if (!isRecord(ct.columns)) fail('controlTotals', 'controlTotals.columns', 'a mapping of total: [names]', ct.columns);
+      spec.columns = {};
+      for (const [key, names] of Object.entries(ct.columns)) {
+        if (!TOTAL_KEYS.includes(key as TotalKey)) fail('controlTotals', `controlTotals.columns.${key}`, `one of ${TOTAL_KEYS.join(', ')}`);
+        const list = typeof names === 'string' ? [names] : names;
+        if (!Array.isArray(list) || list.some((n) => typeof n !== 'string')) fail('controlTotals', `controlTotals.columns.${key}`, 'a header name or a list of names', names);
+        spec.columns[key as TotalKey] = list as string[];
+      }
+    }
+    if (ct.lines !== undefined) {
+      if (!Array.isArray(ct.lines)) fail('controlTotals', 'controlTotals.lines', 'a list of regular expressions with named groups', ct.lines);
+      spec.lines = (ct.lines as unknown[]).map((src, i) => {
+        const re = toRegex(src, 'iu', () => fail('controlTotals', `controlTotals.lines[${i}]`, 'a valid regular expression', src));
+        const groups = [...String(src).matchAll(/\(\?<([A-Za-z]+)>/g)].map((m) => m[1]);
+        if (groups.length === 0 || groups.some((g) => !TOTAL_KEYS.includes(g as TotalKey))) {
+          fail('controlTotals', `controlTotals.lines[${i}]`, `named groups among ${TOTAL_KEYS.join(', ')}`, src);
+        }
+        return re;
+      });
+    }
+    if (ct.unit !== undefined) {
+      if (ct.unit !== 'yuan' && ct.unit !== 'fen') fail('controlTotals', 'controlTotals.unit', 'yuan or fen', ct.unit);
+      spec.unit = ct.unit;
+    }
+    if (!spec.summaryHeader && !spec.lines) fail('controlTotals', 'controlTotals', 'summaryHeader: with columns:, or lines:');
+    out.controlTotals = spec;
+  }
+
+  if (Object.keys(transforms).length > 0) out.transforms = transforms;
+  if (js.separatorWidth !== undefined && out.format !== 'fixed-width') fail('separatorWidth', 'separatorWidth', 'separatorWidth: only with format: fixed-width');
+  return out;
+}

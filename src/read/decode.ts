@@ -109,18 +109,72 @@ export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding):
   );
 }
 
+// Characters a correctly decoded Chinese export is made of: ASCII, the 6763 everyday hanzi of
+// GB2312 and its symbol rows (、。《》①Ⅰ …), the 5401 everyday traditional hanzi of Big5 (a Hong
+// Kong or Macau export prints 時間 and 帳戶), CJK punctuation and the full-width forms. Built once,
+// lazily, from the platform's own decoders: GB2312 rows A1–A3 hold the symbols and full-width
+// forms, rows B0–F7 × A1–FE exactly its hanzi; Big5 A440–C67E its level-1 hanzi. Kana, Greek,
+// Cyrillic and box drawing (GB2312 rows A4–A9) are left out on purpose: mis-decoded UTF-8 is full
+// of them, and of the rarer hanzi both standards leave out.
+let commonChars: Set<string> | null = null;
+
+function decodePairs(set: Set<string>, encoding: string, leads: number[], trails: [number, number][]): void {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(encoding);
+  } catch {
+    return; // a Node built without full ICU: the GB18030 rows still make a good filter
+  }
+  const pair = new Uint8Array(2);
+  for (const lead of leads) {
+    for (const [from, to] of trails) {
+      for (let trail = from; trail <= to; trail++) {
+        pair[0] = lead;
+        pair[1] = trail;
+        const ch = decoder.decode(pair);
+        if (ch.length === 1 && ch !== '\uFFFD' && ch.charCodeAt(0) >= 0x80) set.add(ch);
+      }
+    }
+  }
+}
+
+function commonCharacters(): Set<string> {
+  if (commonChars) return commonChars;
+  const set = new Set<string>();
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  decodePairs(set, 'gb18030', [0xa1, 0xa2, 0xa3, ...range(0xb0, 0xf7)], [[0xa1, 0xfe]]);
+  decodePairs(set, 'big5', range(0xa4, 0xc6), [[0x40, 0x7e], [0xa1, 0xfe]]);
+  commonChars = set;
+  return set;
+}
+
+/** Non-ASCII characters that real exports print: ¥ · × – — ‘ ’ “ ” … ‰ ℃ № and the like. */
+const COMMON_SYMBOLS = new Set([0xa0, 0xa5, 0xb7, 0xd7, 0xf7, 0x2013, 0x2014, 0x2018, 0x2019, 0x201c, 0x201d, 0x2026, 0x2030, 0x2103, 0x2116, 0xfeff]);
+
+function isExpectedChar(ch: string, c: number): boolean {
+  if (c >= 0xc0 && c <= 0x24f) return true; // accented Latin letters in names (Café): no wrong pairing yields them
+  if (c >= 0x3000 && c <= 0x301f) return true; // ideographic space, 、。《》【】 and other CJK punctuation
+  if (c >= 0xff01 && c <= 0xffef) return true; // full-width forms, ￥
+  if (c > 0xffff) return true; // emoji in memos; wrong decodings almost never form surrogate pairs
+  return COMMON_SYMBOLS.has(c) || commonCharacters().has(ch);
+}
+
 /**
- * Text decoded with the wrong encoding shows tell-tale characters: replacement characters,
- * or Latin-1 / box-drawing runs where Chinese headers should be (GBK bytes read as UTF-16, etc.).
+ * True when text was evidently decoded with the wrong encoding. Every wrong pairing among the
+ * supported encodings (UTF-8 read as GBK or UTF-16, GBK read as UTF-8 or UTF-16, UTF-16 read as
+ * GBK) turns Chinese into replacement characters, NULs, Hangul, kana, symbols, private-use or
+ * rare hanzi; a real export is almost all ASCII and everyday (GB2312 or Big5) hanzi. So: more
+ * than 30% of the non-ASCII characters are unexpected, and at least four of them (a rare name or
+ * two in a memo does not trip it). test/read/decode.test.ts checks both directions.
  */
 export function looksGarbled(text: string): boolean {
-  if (text.includes('\uFFFD')) return true;
-  let odd = 0;
-  let letters = 0;
+  let unusual = 0;
+  let nonAscii = 0;
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
-    if (c > 0x20) letters++;
-    if ((c >= 0x80 && c < 0x250) || (c >= 0x2500 && c < 0x2600) || (c >= 0xe000 && c < 0xf900)) odd++;
+    if (c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c < 0x7f)) continue;
+    nonAscii++;
+    if (c === 0xfffd || c < 0x20 || !isExpectedChar(ch, c)) unusual++;
   }
-  return letters > 0 && odd / letters > 0.2;
+  return unusual >= 4 && unusual > nonAscii * 0.3;
 }

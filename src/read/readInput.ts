@@ -1,12 +1,16 @@
 // read → detect profile → normalise, for one file. Pure: bytes in, records and an account of
 // every physical line out. The CLI layer does the file I/O.
-import type { CanonicalRecord, RejectedRow, Role, SkippedLine } from '../model.js';
+import type { CanonicalRecord, LocalDate, RejectedRow, Role, SkippedLine } from '../model.js';
 import { InputError } from '../model.js';
 import { decodeInput, looksGarbled, type Encoding } from './decode.js';
 import { countPhysicalLines, detectDelimiter, tokenizeDelimited, type RawRow } from './tokenize.js';
-import { detectProfile, type ColumnMapping } from '../profiles/detect.js';
-import type { Profile } from '../profiles/profile.js';
+import { detectProfile, type ColumnMapping, type Detection } from '../profiles/detect.js';
+import { normaliseLabel, type Profile } from '../profiles/profile.js';
 import { normaliseRows } from '../normalise/records.js';
+import { DETECTION_LINES, describeMisfit, detectFixedWidth, fixedWidthDetection, fixedWidthLines, fixedWidthRows } from './fixedWidth.js';
+import { readSpreadsheet, spreadsheetKind, type SpreadsheetKind } from './excel.js';
+import { prepareRows } from './cellRules.js';
+import { checkControlTotals, readControlTotals, type ControlTotalMismatch, type ControlTotals } from './controlTotals.js';
 
 export interface ReadOptions {
   profiles: Profile[];
@@ -14,6 +18,11 @@ export interface ReadOptions {
   encoding?: Encoding;
   /** A profile forced with --profile. */
   profile?: Profile;
+  /**
+   * Clearing date (清算日期, YYYY-MM-DD or YYYYMMDD) for layouts whose times have no year
+   * (UnionPay ZM); overrides the one taken from the file name.
+   */
+  clearingDate?: string;
 }
 
 export interface LineAccount {
@@ -24,9 +33,13 @@ export interface LineAccount {
   rejected: number;
 }
 
+/** How the file's content was laid out. */
+export type InputFormat = 'delimited' | 'fixed-width' | 'spreadsheet';
+
 export interface ParsedFile {
   file: string;
-  encoding: Encoding;
+  /** Text encoding, or the spreadsheet kind for workbooks. */
+  encoding: Encoding | SpreadsheetKind;
   encodingReason: string;
   delimiter: string;
   profile: Profile;
@@ -38,39 +51,179 @@ export interface ParsedFile {
   rejected: RejectedRow[];
   skipped: SkippedLine[];
   lines: LineAccount;
+  format?: InputFormat;
+  /** Clearing date of the file when its profile uses one (stamped on records as businessDate). */
+  clearingDate?: LocalDate;
+  /** Totals the file states about itself (summary row, footer), when its profile says where. */
+  controlTotals?: ControlTotals;
+  /** Stated totals that disagree with the rows read: `control_total_mismatch` findings to report. */
+  controlTotalMismatches?: ControlTotalMismatch[];
 }
 
-const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe' };
+/** Pseudo-delimiters of the non-delimited formats, named for `inspect` ("fixed-width field-separated"). */
+export const FIXED_WIDTH_DELIMITER = 'fixed-width';
+export const SPREADSHEET_DELIMITER = 'spreadsheet';
+const DELIMITER_NAMES: Record<string, string> = {
+  ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe',
+  [FIXED_WIDTH_DELIMITER]: 'fixed-width field', [SPREADSHEET_DELIMITER]: 'spreadsheet cell',
+};
 export const delimiterName = (d: string): string => DELIMITER_NAMES[d] ?? JSON.stringify(d);
 
 export function readInputFile(bytes: Uint8Array, file: string, opts: ReadOptions): ParsedFile {
+  const sheet = spreadsheetKind(bytes);
+  if (sheet) return readWorkbook(bytes, file, opts, sheet);
+
   const decoded = decodeInput(bytes, file, opts.encoding);
   const text = decoded.text;
   if (text.trim() === '') throw new InputError(`${file}: the file is empty`, 'check that the export finished downloading');
+
+  // Fixed-width layouts are recognised by record length and first field before any delimiter guess.
+  const candidates = opts.profile ? [opts.profile] : opts.profiles.filter((p) => !opts.role || p.role === opts.role);
+  const fixedProfiles = candidates.filter((p) => p.format === 'fixed-width');
+  if (fixedProfiles.length > 0) {
+    const sample = fixedWidthLines(bytes, text, decoded.encoding, DETECTION_LINES);
+    const fit = detectFixedWidth(sample, fixedProfiles, decoded.encoding, Boolean(opts.profile));
+    if (fit || opts.profile) {
+      const profile = fit?.profile ?? opts.profile!;
+      if (!fit) {
+        throw new InputError(
+          `${file}: does not look like ${profile.name} (fixed width): ${describeMisfit(sample, profile)}`,
+          'check the file, or drop --profile to let posrecon detect the layout',
+        );
+      }
+      const lines = fixedWidthLines(bytes, text, decoded.encoding);
+      const { rows, isRecord } = fixedWidthRows(lines, profile, decoded.encoding);
+      const detection = fixedWidthDetection(profile, fit, Boolean(opts.profile));
+      return finish(rows, detection, file, opts, {
+        encoding: decoded.encoding,
+        encodingReason: decoded.encodingReason,
+        delimiter: FIXED_WIDTH_DELIMITER,
+        format: 'fixed-width',
+        totalLines: countPhysicalLines(text),
+        isData: isRecord,
+      });
+    }
+  }
+
   const delimiter = opts.profile?.delimiter ?? detectDelimiter(text.slice(0, 64 * 1024));
   const rows = tokenizeDelimited(text, delimiter);
-  const detection = detectProfile(rows, opts.profiles, {
-    role: opts.role,
-    file,
-    forced: opts.profile,
-    encoding: decoded.encoding,
-    garbled: looksGarbled,
-  });
-  const result = normaliseRows(rows, detection, file);
-  const lines = accountLines(rows, detection.headerIndex, result, countPhysicalLines(text));
-  return {
-    file,
+  let detection: Detection;
+  try {
+    detection = detectDelimitedProfile(rows, file, opts, decoded.encoding);
+  } catch (e) {
+    // A summary report passed where transactions are expected: say what it is.
+    if (e instanceof InputError && !opts.profile && UNIONPAY_SUMMARY.test(text.slice(0, 4096))) {
+      throw new InputError(
+        `${file}: this is a UnionPay RD summary (商户交易汇总表), not a transaction file`,
+        'read the ZM detail file that came with it; the summary holds its control totals (see docs/layouts.md)',
+      );
+    }
+    throw e;
+  }
+  return finish(rows, detection, file, opts, {
     encoding: decoded.encoding,
     encodingReason: decoded.encodingReason,
     delimiter,
-    profile: detection.profile,
-    role: detection.profile.role,
+    format: 'delimited',
+    totalLines: countPhysicalLines(text),
+  });
+}
+
+function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: SpreadsheetKind): ParsedFile {
+  const sheet = readSpreadsheet(bytes, file, kind);
+  const detection = detectDelimitedProfile(sheet.rows, file, opts, kind);
+  return finish(sheet.rows, detection, file, opts, {
+    encoding: kind,
+    encodingReason: sheet.reason,
+    delimiter: SPREADSHEET_DELIMITER,
+    format: 'spreadsheet',
+    totalLines: sheet.rows.length,
+  });
+}
+
+const UNIONPAY_SUMMARY = /全渠道商户交易汇总表|商户交易汇总表/u;
+
+/** How many leading rows header markers are looked for in (as many as header detection searches). */
+const MARKER_SEARCH_ROWS = 40;
+
+/**
+ * Profile detection for rows of cells (delimited text, spreadsheets). Fixed-width profiles never
+ * apply here, and a profile with `headerMarkers` is only a candidate when one of the first rows
+ * holds all its markers, so a channel-specific layout cannot claim a generic export.
+ */
+function detectDelimitedProfile(rows: RawRow[], file: string, opts: ReadOptions, encoding: string): Detection {
+  let profiles = opts.profiles.filter((p) => p.format !== 'fixed-width');
+  if (!opts.profile) {
+    const labelRows = rows.slice(0, MARKER_SEARCH_ROWS).map((r) => new Set(r.cells.map(normaliseLabel)));
+    profiles = profiles.filter((p) => {
+      if (!p.headerMarkers || p.headerMarkers.length === 0) return true;
+      const want = p.headerMarkers.map(normaliseLabel);
+      return labelRows.some((labels) => want.every((m) => labels.has(m)));
+    });
+  } else if (opts.profile.format === 'fixed-width') {
+    throw new InputError(`${file}: ${opts.profile.name} is a fixed-width layout; this file is not fixed-width text`, 'drop --profile to let posrecon detect the layout');
+  }
+  return detectProfile(rows, profiles, {
+    role: opts.role,
+    file,
+    forced: opts.profile,
+    encoding,
+    garbled: looksGarbled,
+  });
+}
+
+interface FinishInfo {
+  encoding: Encoding | SpreadsheetKind;
+  encodingReason: string;
+  delimiter: string;
+  format: InputFormat;
+  totalLines: number;
+  isData?: (row: RawRow) => boolean;
+}
+
+/** Profile rewrites → normalise → control totals → line account. */
+function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOptions, info: FinishInfo): ParsedFile {
+  const profile = detection.profile;
+  const prepared = prepareRows(rows, detection.mapping, profile, {
+    file,
+    dataFrom: detection.headerIndex + 1,
+    clearingDate: opts.clearingDate,
+    isData: info.isData,
+  });
+  const prepDetection: Detection = { ...detection, mapping: prepared.mapping };
+  const result = normaliseRows(prepared.rows, prepDetection, file);
+  const lines = accountLines(prepared.rows, detection.headerIndex, result, info.totalLines);
+
+  let controlTotals: ControlTotals | undefined;
+  let controlTotalMismatches: ControlTotalMismatch[] | undefined;
+  if (profile.controlTotals) {
+    controlTotals = readControlTotals(rows, profile.controlTotals, info.delimiter.length === 1 ? info.delimiter : ',') ?? undefined;
+    if (controlTotals) {
+      controlTotalMismatches = checkControlTotals(result.records, controlTotals);
+      const summaryLines = new Set(controlTotals.lines);
+      for (const s of result.skipped) if (summaryLines.has(s.line)) s.kind = 'summary';
+    }
+  }
+  const parsed: ParsedFile = {
+    file,
+    encoding: info.encoding,
+    encodingReason: info.encodingReason,
+    delimiter: info.delimiter,
+    profile,
+    role: profile.role,
     reason: detection.reason,
     headerLine: detection.headerIndex >= 0 ? rows[detection.headerIndex].line : null,
-    mapping: detection.mapping,
+    mapping: prepared.mapping,
     ...result,
     lines,
+    format: info.format,
   };
+  if (prepared.clearingDate) parsed.clearingDate = prepared.clearingDate.date;
+  if (controlTotals) {
+    parsed.controlTotals = controlTotals;
+    parsed.controlTotalMismatches = controlTotalMismatches;
+  }
+  return parsed;
 }
 
 /** Lines in = header + skipped + records + rejected; a quoted cell with a newline spans lines. */

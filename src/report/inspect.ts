@@ -15,13 +15,18 @@ export interface InspectFileJson {
   headerLine: number | null;
   rows: number;
   skipped: { count: number; lines: { line: number; kind: string; text: string }[] };
-  rejected: { file: string; line: number; column?: string; reason: string }[];
+  /** Each with `message`, the one-line form `file:line: column X: reason (profile P)`. */
+  rejected: { file: string; line: number; column?: string; reason: string; message: string }[];
   mapping: Record<string, string>;
   unmapped: string[];
   lines: ParsedFile['lines'];
   dateRange: { from: string | null; to: string | null };
   totals: Record<string, string>;
   unusableIds: { line: number; field: string; raw: string; reason: string }[];
+  /** Rows whose balance column is filled but unreadable (ICBC masks it as `xx,yyyy.zz`): never guessed. */
+  unreadableBalances: { count: number; lines: number[]; example: string } | null;
+  /** Things the user should know about the file, one sentence each. */
+  notes: string[];
 }
 
 const MONEY_KEYS = ['amount', 'fee', 'net', 'credit', 'debit'] as const;
@@ -44,6 +49,19 @@ export function inspectSummary(parsed: ParsedFile): InspectFileJson {
     if (from === null || d < from) from = d;
     if (to === null || d > to) to = d;
   }
+  const unreadable = parsed.records.filter((r) => r.balanceUnreadable !== undefined);
+  const unreadableBalances = unreadable.length > 0
+    ? { count: unreadable.length, lines: unreadable.map((r) => r.source.line), example: unreadable[0].balanceUnreadable! }
+    : null;
+  const notes: string[] = [];
+  if (unreadableBalances) {
+    notes.push(
+      `balance unreadable on ${unreadableBalances.count} of ${parsed.records.length} rows (e.g. "${unreadableBalances.example}", masked or not a number): ` +
+        'balances are left empty, not guessed',
+    );
+  }
+  const unusableCount = parsed.records.filter((r) => r.unusable.length > 0).length;
+  if (unusableCount > 0) notes.push(`${unusableCount} rows have identifiers destroyed by Excel: they are never used for matching`);
   const mapping: Record<string, string> = {};
   for (const [field, header] of Object.entries(parsed.mapping.headers)) mapping[header as string] = field;
   return {
@@ -57,13 +75,15 @@ export function inspectSummary(parsed: ParsedFile): InspectFileJson {
     headerLine: parsed.headerLine,
     rows: parsed.records.length,
     skipped: { count: parsed.skipped.length, lines: parsed.skipped.map((s) => ({ line: s.line, kind: s.kind, text: s.text })) },
-    rejected: parsed.rejected.map((r) => ({ ...r })),
+    rejected: parsed.rejected.map((r) => ({ ...r, message: formatRejected(r, parsed.profile.name) })),
     mapping,
     unmapped: parsed.mapping.unmapped,
     lines: parsed.lines,
     dateRange: { from, to },
     totals,
     unusableIds: parsed.records.flatMap((r) => r.unusable.map((u) => ({ line: r.source.line, field: u.field, raw: u.raw, reason: u.reason }))),
+    unreadableBalances,
+    notes,
   };
 }
 
@@ -86,6 +106,7 @@ export function renderInspectText(files: InspectFileJson[]): string {
     if (f.dateRange.from) out.push(`  dates      ${f.dateRange.from} … ${f.dateRange.to}`);
     const totals = Object.entries(f.totals).map(([k, v]) => `${k} ${v}`).join('  ');
     if (totals) out.push(`  totals     ${totals}`);
+    for (const n of f.notes) out.push(`  note       ${n}`);
     for (const u of f.unusableIds) out.push(`  unusable   ${f.file}:${u.line}: ${u.field} "${u.raw}": ${u.reason}`);
     for (const r of f.rejected) out.push(`  rejected   ${formatRejected(r, f.profile)}`);
     out.push('');

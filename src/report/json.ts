@@ -6,6 +6,7 @@ import type { ReconcileResult } from '../reconcile.js';
 import type { Finding, FeeBucket } from '../classify/findings.js';
 import { formatYuan } from '../normalise/amount.js';
 import { isException } from '../classify/kinds.js';
+import { bankSummaryJson, dailyJson, payoutsJson } from './bank.js';
 
 export const RECONCILE_SCHEMA = 'posrecon.reconcile/1';
 
@@ -35,6 +36,14 @@ export function recordRef(r: CanonicalRecord | null): Record<string, unknown> | 
   if (r.rawType) ref.rawType = r.rawType;
   if (r.rawStatus) ref.rawStatus = r.rawStatus;
   if (r.memo) ref.memo = r.memo;
+  if (r.role === 'bank') {
+    ref.credit = money(r.credit);
+    ref.debit = money(r.debit);
+    ref.balance = money(r.balance);
+    if (r.balanceUnreadable !== undefined) ref.balanceUnreadable = r.balanceUnreadable;
+    ref.counterparty = r.counterparty ?? null;
+    ref.counterpartyAccount = r.counterpartyAccount ?? null;
+  }
   if (r.unusable.length) ref.unusable = r.unusable.map((u) => ({ field: u.field, raw: u.raw, reason: u.reason }));
   return ref;
 }
@@ -44,6 +53,7 @@ const valueText = (v: Decimal | string | undefined): string | null =>
 
 export function findingJson(f: Finding): Record<string, unknown> {
   return {
+    id: f.id ?? null,
     kind: f.kind,
     severity: f.severity,
     exception: isException(f.kind),
@@ -119,8 +129,11 @@ export function reconcileJson(result: ReconcileResult, opts: JsonOptions = { inc
       },
       rows: result.rows,
       missingCalendarYears: result.missingCalendarYears,
+      daily: dailyJson(result.daily),
+      bank: bankSummaryJson(result),
     },
     findings: result.findings.filter((f) => opts.includeMatched || f.kind !== 'matched').map(findingJson),
     rejected: result.rejected.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
+    payouts: payoutsJson(result),
   };
 }

@@ -29,6 +29,9 @@ describe('posrecon reconcile on the demo files', () => {
       duplicate_settlement: 1, void_settled: 1, extra_deduction: 2, ambiguous_match: 0, fee_unverified: 0,
       matched: 7, unsettled_pending: 1, fee_drift: 0, allowed_deduction: 0, voided: 1, no_settlement_expected: 1,
       duplicate_export: 0,
+      // The bank leg: no --bank, nothing to count.
+      payout_missing: 0, payout_short: 0, payout_over: 0, ambiguous_payout: 0, unexplained_credit: 0,
+      unexplained_debit: 0, balance_gap: 0, payout_matched: 0, payout_pending: 0, bank_unrelated: 0,
     });
     expect(json.summary.rows).toEqual({ read: 34, matched: 14, flagged: 16, informational: 4, rejected: 0 });
     expect(json.summary.totals.dropped).toBe('888.00');

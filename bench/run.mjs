@@ -1,0 +1,54 @@
+// npm run bench: generate deterministic inputs, run `posrecon reconcile` on them, check the
+// findings against the generator's truth, and print wall time and peak RSS (median of runs).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { generate, toGbk } from './generate.mjs';
+
+const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const out = new URL('./out/', import.meta.url).pathname;
+
+function runOnce(dir, variant) {
+  const t = variant === 'gbk' ? 'terminal.gbk.csv' : 'terminal.csv';
+  const s = variant === 'gbk' ? 'settlement.gbk.csv' : 'settlement.csv';
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [new URL('./child.mjs', import.meta.url).pathname,
+    'reconcile', '-t', `${dir}/${t}`, '-s', `${dir}/${s}`, '-c', `${dir}/contract.yaml`, '--as-of', '2025-10-20',
+    '--format', 'json', '-o', `${dir}/report.${variant}.json`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
+  if (!line) throw new Error(`bench run failed:\n${r.stderr}`);
+  const info = JSON.parse(line.slice(6));
+  return { wall, rssMb: info.maxRssKb / 1024, code: info.code };
+}
+
+function check(dir, variant, truth) {
+  const report = JSON.parse(readFileSync(`${dir}/report.${variant}.json`, 'utf8'));
+  const bad = Object.entries(truth).filter(([k, v]) => report.summary.counts[k] !== v);
+  for (const [k, v] of Object.entries(report.summary.counts)) if (!(k in truth) && v !== 0) bad.push([k, 0]);
+  return bad.map(([k, v]) => `${k}: expected ${v}, got ${report.summary.counts[k]}`);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`posrecon bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, median of ${runs}`);
+console.log('rows/side  variant  wall s  peak RSS MiB  findings check');
+let failed = false;
+for (const n of sizes) {
+  const dir = `${out}${n}`;
+  let meta;
+  if (existsSync(`${dir}/meta.json`)) meta = JSON.parse(readFileSync(`${dir}/meta.json`, 'utf8'));
+  else {
+    meta = generate(dir, n);
+    writeFileSync(`${dir}/terminal.gbk.csv`, toGbk(readFileSync(`${dir}/terminal.csv`, 'utf8')));
+    writeFileSync(`${dir}/settlement.gbk.csv`, toGbk(readFileSync(`${dir}/settlement.csv`, 'utf8')));
+    writeFileSync(`${dir}/meta.json`, JSON.stringify(meta));
+  }
+  for (const variant of ['utf8', 'gbk']) {
+    const results = Array.from({ length: runs }, () => runOnce(dir, variant));
+    const problems = check(dir, variant, meta.truth);
+    if (problems.length) failed = true;
+    console.log(`${String(n).padStart(9)}  ${variant.padEnd(7)}  ${median(results.map((r) => r.wall)).toFixed(2).padStart(6)}  ${median(results.map((r) => r.rssMb)).toFixed(0).padStart(12)}  ${problems.length ? 'MISMATCH ' + problems.join('; ') : 'ok'}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,312 @@
+// Expected payouts ↔ acquirer-looking bank credits. Exclusive (a credit pays payouts of one
+// merchant, and at most once), highest fidelity first, deterministic (no dependence on file or
+// row order beyond the booking order of the statement):
+//
+//   1. exact amount, one credit ↔ one payout, in the payout's window; ties go to the credit whose
+//      memo/counterparty names the payout (payout id, merchant id, date), then the nearest date;
+//   2. one credit = the exact sum of 2…MAX_MERGED_PAYOUTS consecutive payouts of one merchant
+//      (a weekend or holiday paid at once), booked inside the window of the latest of them;
+//   3. several credits in the window = the exact sum of one payout (per-terminal or D0 payouts),
+//      searched over at most MAX_SPLIT_CANDIDATES credits (≤ 2^16 subsets); more than one fitting
+//      set is `ambiguous`, never guessed;
+//   4. only then, the closest unclaimed credit in the window within max(rate × payout, amount)
+//      (contract `payoutTolerance`, default 2% or ¥50): short or over, with a likely cause.
+//
+// Window: booking date from the settlement date to payoutWindowDays calendar days after it.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord, LocalDate } from '../model.js';
+import { formatYuan } from '../normalise/amount.js';
+import type { ExpectedPayout } from './payouts.js';
+import { lineNet } from './payouts.js';
+import { bookingDate, cmp, daysBetween, movementOf, normText, rowText, where } from './rows.js';
+
+/** Pass 2 bound: at most this many consecutive payouts merged into one credit (Golden Week + weekend). */
+export const MAX_MERGED_PAYOUTS = 10;
+/** Pass 3 bound: the split search looks at the nearest 16 candidate credits of a payout, so ≤ 2^16 subsets. */
+export const MAX_SPLIT_CANDIDATES = 16;
+/** Pass 3: fitting sets listed on an ambiguous payout. */
+const MAX_LISTED_SETS = 4;
+
+export type PayoutStatus = 'matched' | 'merged' | 'split' | 'short' | 'over' | 'ambiguous' | 'missing' | 'pending' | 'nothing_due';
+
+export interface LikelyCause {
+  code: 'bank_debit' | 'line_withheld' | 'deduction_not_taken' | 'fees_not_deducted' | 'unknown';
+  text: string;
+  row?: CanonicalRecord;
+}
+
+export interface PayoutOutcome {
+  payout: ExpectedPayout;
+  status: PayoutStatus;
+  /** The credits that paid it (a merged payout shares its one credit with `mergedWith`). */
+  credits: CanonicalRecord[];
+  /** Money credited for this payout: Σ credits, or the payout's own share of a merged credit. */
+  credited?: Decimal;
+  /** credited − expected, for short and over. */
+  difference?: Decimal;
+  mergedWith?: ExpectedPayout[];
+  /** Ambiguous: the sets of credits that fit equally well. */
+  candidates?: CanonicalRecord[][];
+  cause?: LikelyCause;
+  /** Search limits that applied (more candidate credits than the split search looks at). */
+  note?: string;
+}
+
+export interface MatchPayoutsInput {
+  payouts: ExpectedPayout[];
+  /** Acquirer-looking credits, in booking order. */
+  credits: CanonicalRecord[];
+  /** Every debit row, for the likely cause of a short payout. */
+  debits: CanonicalRecord[];
+  tolerance: { rate: Decimal; amount: Decimal };
+  asOf: LocalDate;
+}
+
+export interface MatchPayoutsResult {
+  outcomes: PayoutOutcome[];
+  /** Credits that paid payouts, with the outcomes they paid. */
+  paid: Map<CanonicalRecord, PayoutOutcome[]>;
+  /** Credits held by an ambiguous payout: a person decides. */
+  reserved: Map<CanonicalRecord, PayoutOutcome>;
+}
+
+const yuan = (d: Decimal): string => formatYuan(d, { thousands: true });
+const creditOf = (c: CanonicalRecord): Decimal => movementOf(c).amount;
+const fen = (d: Decimal): number => Math.round(d.times(100).toNumber());
+
+export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
+  const { payouts, credits, tolerance, asOf } = input;
+  const order = new Map(credits.map((c, i) => [c, i]));
+  const outcome = new Map<ExpectedPayout, PayoutOutcome>();
+  const paid = new Map<CanonicalRecord, PayoutOutcome[]>();
+  const reserved = new Map<CanonicalRecord, PayoutOutcome>();
+  const free = (c: CanonicalRecord) => !paid.has(c) && !reserved.has(c);
+  const open = (p: ExpectedPayout) => !outcome.has(p);
+  const positive = payouts.filter((p) => p.amount.gt(0));
+
+  // Ids a credit's memo may name. A credit naming another merchant or payout is not this one's.
+  const tokens = new Set<string>();
+  for (const p of payouts) {
+    if (p.merchantId && p.merchantId.length >= 6) tokens.add(normText(p.merchantId));
+    if (p.payoutId) tokens.add(normText(p.payoutId));
+  }
+  const mentions = new Map<CanonicalRecord, Set<string>>();
+  for (const c of credits) {
+    const text = rowText(c);
+    mentions.set(c, new Set([...tokens].filter((t) => text.includes(t))));
+  }
+  const allowed = (p: ExpectedPayout, c: CanonicalRecord): boolean => {
+    const m = mentions.get(c)!;
+    if (m.size === 0) return true;
+    return (!!p.merchantId && m.has(normText(p.merchantId))) || (!!p.payoutId && m.has(normText(p.payoutId)));
+  };
+  const hint = (p: ExpectedPayout, c: CanonicalRecord): number => {
+    const m = mentions.get(c)!;
+    const text = rowText(c);
+    let score = 0;
+    if (p.payoutId && m.has(normText(p.payoutId))) score += 4;
+    if (p.merchantId && m.has(normText(p.merchantId))) score += 2;
+    if (text.includes(p.date) || text.includes(p.date.replace(/-/g, ''))) score += 1;
+    return score;
+  };
+  const inWindow = (p: ExpectedPayout, c: CanonicalRecord): boolean => {
+    const d = bookingDate(c);
+    return d >= p.date && d <= p.windowEnd;
+  };
+  const distance = (p: ExpectedPayout, c: CanonicalRecord): number => daysBetween(p.date, bookingDate(c));
+  const byAmount = new Map<string, CanonicalRecord[]>();
+  for (const c of credits) {
+    const k = creditOf(c).toString();
+    const list = byAmount.get(k);
+    if (list) list.push(c);
+    else byAmount.set(k, [c]);
+  }
+  const settle = (o: PayoutOutcome) => {
+    outcome.set(o.payout, o);
+    for (const c of o.credits) {
+      if (o.status === 'ambiguous') continue;
+      const list = paid.get(c);
+      if (list) list.push(o);
+      else paid.set(c, [o]);
+    }
+  };
+
+  // --- 1. exact amount, one ↔ one -------------------------------------------------------------
+  const exact: { p: ExpectedPayout; c: CanonicalRecord; hint: number; dist: number }[] = [];
+  for (const p of positive) {
+    for (const c of byAmount.get(p.amount.toString()) ?? []) {
+      if (inWindow(p, c) && allowed(p, c)) exact.push({ p, c, hint: hint(p, c), dist: distance(p, c) });
+    }
+  }
+  exact.sort((a, b) => b.hint - a.hint || a.dist - b.dist || order.get(a.c)! - order.get(b.c)! || cmp(a.p.date, b.p.date) || cmp(a.p.key, b.p.key));
+  for (const { p, c } of exact) {
+    if (!open(p) || !free(c)) continue;
+    settle({ payout: p, status: 'matched', credits: [c], credited: creditOf(c) });
+  }
+
+  // --- 2. one credit = consecutive payouts of one merchant ------------------------------------
+  const byMerchant = new Map<string, ExpectedPayout[]>();
+  for (const p of payouts) {
+    const k = p.merchantId ?? '';
+    const list = byMerchant.get(k);
+    if (list) list.push(p);
+    else byMerchant.set(k, [p]);
+  }
+  const merged: { run: ExpectedPayout[]; c: CanonicalRecord; hint: number; dist: number }[] = [];
+  for (const list of byMerchant.values()) {
+    list.sort((a, b) => cmp(a.date, b.date) || cmp(a.key, b.key));
+    for (let i = 0; i < list.length; i++) {
+      if (!open(list[i])) continue;
+      let sum = list[i].amount;
+      for (let j = i + 1; j < list.length && j - i < MAX_MERGED_PAYOUTS; j++) {
+        if (!open(list[j])) break;
+        sum = sum.plus(list[j].amount);
+        if (!sum.gt(0)) continue;
+        const run = list.slice(i, j + 1);
+        const latest = run[run.length - 1];
+        for (const c of byAmount.get(sum.toString()) ?? []) {
+          if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c))) continue;
+          merged.push({ run, c, hint: Math.max(...run.map((p) => hint(p, c))), dist: distance(latest, c) });
+        }
+      }
+    }
+  }
+  merged.sort((a, b) => b.hint - a.hint || a.dist - b.dist || a.run.length - b.run.length || order.get(a.c)! - order.get(b.c)! || cmp(a.run[0].key, b.run[0].key));
+  for (const { run, c } of merged) {
+    if (!free(c) || !run.every(open)) continue;
+    for (const p of run) {
+      settle({ payout: p, status: 'merged', credits: [c], credited: p.amount, mergedWith: run.filter((q) => q !== p) });
+    }
+  }
+
+  // --- 3. several credits = one payout ----------------------------------------------------------
+  for (const p of positive) {
+    if (!open(p)) continue;
+    const pool = credits
+      .filter((c) => free(c) && inWindow(p, c) && allowed(p, c) && creditOf(c).lt(p.amount))
+      .sort((a, b) => distance(p, a) - distance(p, b) || order.get(a)! - order.get(b)!);
+    if (pool.length < 2) continue;
+    const searched = pool.slice(0, MAX_SPLIT_CANDIDATES);
+    const sets = subsetsSummingTo(searched, p.amount);
+    const note = pool.length > searched.length ? `split search looked at the ${searched.length} nearest of ${pool.length} candidate credits` : undefined;
+    if (sets.length === 1) {
+      const set = sets[0].sort((a, b) => order.get(a)! - order.get(b)!);
+      settle({ payout: p, status: 'split', credits: set, credited: p.amount, note });
+    } else if (sets.length > 1) {
+      const union = [...new Set(sets.flat())].sort((a, b) => order.get(a)! - order.get(b)!);
+      const o: PayoutOutcome = { payout: p, status: 'ambiguous', credits: union, candidates: sets.map((s) => s.sort((a, b) => order.get(a)! - order.get(b)!)), note };
+      settle(o);
+      for (const c of union) reserved.set(c, o);
+    }
+  }
+
+  // --- 4. closest credit within tolerance -----------------------------------------------------
+  const near: { p: ExpectedPayout; c: CanonicalRecord; diff: Decimal; dist: number }[] = [];
+  for (const p of positive) {
+    if (!open(p)) continue;
+    const allowance = Decimal.max(p.amount.times(tolerance.rate), tolerance.amount);
+    for (const c of credits) {
+      if (!free(c) || !inWindow(p, c) || !allowed(p, c)) continue;
+      const diff = creditOf(c).minus(p.amount);
+      if (!diff.isZero() && diff.abs().lte(allowance)) near.push({ p, c, diff, dist: distance(p, c) });
+    }
+  }
+  near.sort((a, b) => a.diff.abs().comparedTo(b.diff.abs()) || a.dist - b.dist || order.get(a.c)! - order.get(b.c)! || cmp(a.p.date, b.p.date) || cmp(a.p.key, b.p.key));
+  for (const cand of near) {
+    const { p, c, diff, dist } = cand;
+    if (!open(p) || !free(c)) continue;
+    const ties = near.filter((o) => o !== cand && o.p === p && free(o.c) && o.dist === dist && o.diff.abs().eq(diff.abs()));
+    if (ties.length > 0) {
+      const set = [c, ...ties.map((t) => t.c)].sort((a, b) => order.get(a)! - order.get(b)!);
+      const o: PayoutOutcome = { payout: p, status: 'ambiguous', credits: set, candidates: set.map((x) => [x]) };
+      settle(o);
+      for (const x of set) reserved.set(x, o);
+      continue;
+    }
+    settle({
+      payout: p,
+      status: diff.isNegative() ? 'short' : 'over',
+      credits: [c],
+      credited: creditOf(c),
+      difference: diff,
+      cause: likelyCause(p, c, diff, input.debits),
+    });
+  }
+
+  // --- What is left: not credited (yet) ---------------------------------------------------------
+  for (const p of payouts) {
+    if (!open(p)) continue;
+    const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : asOf > p.windowEnd ? 'missing' : 'pending';
+    outcome.set(p, { payout: p, status, credits: [] });
+  }
+  return { outcomes: payouts.map((p) => outcome.get(p)!), paid, reserved };
+}
+
+/**
+ * Every set of ≥ 2 credits summing exactly to `target`, up to MAX_LISTED_SETS of them. Amounts
+ * are positive, so a depth-first search over amounts in descending order prunes on the running
+ * sum and the sum still available; the caller bounds the input to MAX_SPLIT_CANDIDATES.
+ */
+export function subsetsSummingTo(pool: CanonicalRecord[], target: Decimal): CanonicalRecord[][] {
+  const items = pool.map((c) => ({ c, v: fen(creditOf(c)) })).sort((a, b) => b.v - a.v);
+  const goal = fen(target);
+  const suffix: number[] = new Array(items.length + 1).fill(0);
+  for (let i = items.length - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + items[i].v;
+  const found: CanonicalRecord[][] = [];
+  const chosen: number[] = [];
+  const walk = (i: number, sum: number): void => {
+    if (found.length >= MAX_LISTED_SETS) return;
+    if (sum === goal) {
+      if (chosen.length >= 2) {
+        const set = chosen.map((k) => items[k].c);
+        // Fen arithmetic found it; confirm with exact decimals.
+        if (set.reduce((acc, c) => acc.plus(creditOf(c)), new Decimal(0)).eq(target)) found.push(set);
+      }
+      return;
+    }
+    if (i >= items.length || sum > goal || sum + suffix[i] < goal) return;
+    chosen.push(i);
+    walk(i + 1, sum + items[i].v);
+    chosen.pop();
+    walk(i + 1, sum);
+  };
+  walk(0, 0);
+  return found;
+}
+
+/** Why a near credit differs from its payout, when the files show a same-sized explanation. */
+export function likelyCause(p: ExpectedPayout, credit: CanonicalRecord, diff: Decimal, debits: CanonicalRecord[]): LikelyCause {
+  const gap = diff.abs();
+  const day = bookingDate(credit);
+  if (diff.isNegative()) {
+    const sameSize = debits.filter((d) => movementOf(d).amount.eq(gap));
+    const sameDay = sameSize.find((d) => bookingDate(d) === day);
+    const inWindow = sameSize.find((d) => bookingDate(d) >= p.date && bookingDate(d) <= p.windowEnd);
+    const debit = sameDay ?? inWindow;
+    if (debit) {
+      const label = [debit.memo, debit.counterparty].filter(Boolean).join(' / ');
+      return {
+        code: 'bank_debit',
+        text: `a bank-side deduction of ¥${yuan(gap)} ${sameDay ? 'on the same day' : `on ${bookingDate(debit)}`} (${where(debit)}${label ? `, ${label}` : ''})`,
+        row: debit,
+      };
+    }
+    const withheld = p.lines.find((l) => l.txnType !== 'deduction' && lineNet(l).eq(gap));
+    if (withheld) {
+      return { code: 'line_withheld', text: `the settlement line at ${where(withheld)} (net ¥${yuan(gap)}) looks withheld from the payout`, row: withheld };
+    }
+    return { code: 'unknown', text: `no bank debit or settlement line of ¥${yuan(gap)}: ask the acquirer for the payout breakdown (a deduction not printed in the settlement file?)` };
+  }
+  const deduction = p.lines.find((l) => l.txnType === 'deduction' && lineNet(l).abs().eq(gap));
+  if (deduction) {
+    const label = [deduction.rawType, deduction.memo].filter(Boolean).join(' ') || 'deduction';
+    return { code: 'deduction_not_taken', text: `the ${label} of ¥${yuan(gap)} printed at ${where(deduction)} was not taken from the payout`, row: deduction };
+  }
+  if (!p.deductions.isZero() && p.deductions.abs().eq(gap)) {
+    return { code: 'deduction_not_taken', text: `the deductions printed in the settlement file (¥${yuan(gap)}) were not taken from the payout` };
+  }
+  if (!p.fees.isZero() && p.fees.eq(gap)) {
+    return { code: 'fees_not_deducted', text: `paid gross: the fees of ¥${yuan(gap)} were not deducted` };
+  }
+  return { code: 'unknown', text: `no settlement line or deduction of ¥${yuan(gap)}: ask the acquirer (a line of another day paid early?)` };
+}

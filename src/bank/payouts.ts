@@ -1,0 +1,97 @@
+// Expected payouts: what the acquirer owes the merchant's bank account, per merchant and
+// settlement date (or per payout id where the settlement file prints one). Pure.
+//
+// A payout is the sum of `net` over every line the acquirer settled, AS PRINTED — lines posrecon
+// flags (dropped, void-settled, duplicate, amount-mismatched) were paid too — plus the deduction
+// lines (negative). The caller passes settlement records already de-duplicated across files, so
+// a re-sent file counts once.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord, LocalDate } from '../model.js';
+import type { Contract } from '../contract/contract.js';
+import { expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
+import { businessDateOfRecord } from '../classify/findings.js';
+import { addDays, cmp } from './rows.js';
+
+export interface ExpectedPayout {
+  /** `merchant|date` or `merchant|id:<payout id>`: stable, used in finding details and ids. */
+  key: string;
+  merchantId?: string;
+  payoutId?: string;
+  /** Settlement date (清算日期); for a payout id, the latest date among its lines. */
+  date: LocalDate;
+  /** True when no line printed a settlement date and it was derived from the business date and cycle. */
+  dateDerived: boolean;
+  /** Last booking date the credit may carry: date + payoutWindowDays (calendar days). */
+  windowEnd: LocalDate;
+  /** Σ net as printed, deductions included: what should arrive. */
+  amount: Decimal;
+  /** Σ amount of the card-transaction lines, Σ fee, Σ deductions (negative). */
+  gross: Decimal;
+  fees: Decimal;
+  deductions: Decimal;
+  lines: CanonicalRecord[];
+}
+
+const ZERO = new Decimal(0);
+
+/** What a settlement line contributes to its payout: its net as printed; a deduction always takes money. */
+export function lineNet(r: CanonicalRecord): Decimal {
+  if (r.txnType === 'deduction') return (r.net ?? r.amount ?? ZERO).abs().neg();
+  if (r.net) return r.net;
+  if (r.amount && r.fee) return r.amount.minus(r.fee);
+  return r.amount ?? ZERO;
+}
+
+/** The settlement date of a line: printed, else derived from its business date under the contract cycle. */
+export function settlementDateOf(
+  r: CanonicalRecord,
+  contract: Contract,
+  calendar?: WorkCalendar,
+): { date: LocalDate; derived: boolean } | undefined {
+  if (r.settleDate) return { date: r.settleDate, derived: false };
+  const business = businessDateOfRecord(r, contract);
+  if (!business) return undefined;
+  if (!calendar) return { date: business, derived: true };
+  const cycle = contract.settlement.cycle;
+  return { date: expectedSettlementDate(business, { kind: cycle.basis, days: cycle.days }, calendar), derived: true };
+}
+
+export function expectedPayouts(settlement: CanonicalRecord[], contract: Contract, calendar?: WorkCalendar): ExpectedPayout[] {
+  const groups = new Map<string, ExpectedPayout>();
+  for (const r of settlement) {
+    const settle = settlementDateOf(r, contract, calendar);
+    if (!settle) continue; // a settlement line always has a date; nothing to pay without one
+    const merchant = r.merchantId ?? '';
+    const key = r.payoutId ? `${merchant}|id:${r.payoutId}` : `${merchant}|${settle.date}`;
+    let p = groups.get(key);
+    if (!p) {
+      p = {
+        key,
+        merchantId: r.merchantId,
+        payoutId: r.payoutId,
+        date: settle.date,
+        dateDerived: settle.derived,
+        windowEnd: '',
+        amount: ZERO,
+        gross: ZERO,
+        fees: ZERO,
+        deductions: ZERO,
+        lines: [],
+      };
+      groups.set(key, p);
+    }
+    if (settle.date > p.date) p.date = settle.date;
+    p.dateDerived = p.dateDerived && settle.derived;
+    const net = lineNet(r);
+    p.amount = p.amount.plus(net);
+    if (r.txnType === 'deduction') p.deductions = p.deductions.plus(net);
+    else {
+      p.gross = p.gross.plus(r.amount ?? net);
+      if (r.fee) p.fees = p.fees.plus(r.fee);
+    }
+    p.lines.push(r);
+  }
+  const payouts = [...groups.values()];
+  for (const p of payouts) p.windowEnd = addDays(p.date, contract.payoutWindowDays);
+  return payouts.sort((a, b) => cmp(a.date, b.date) || cmp(a.merchantId ?? '', b.merchantId ?? '') || cmp(a.key, b.key));
+}

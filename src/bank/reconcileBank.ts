@@ -1,0 +1,387 @@
+// The third leg: settlement payouts ↔ bank statement rows. One pure function from records to
+// findings in the common Finding shape; the caller (src/reconcile.ts) merges them with the
+// terminal ↔ settlement findings.
+//
+// Every bank row ends in exactly one category: it paid a payout, is held by an ambiguous payout,
+// is an unexplained acquirer credit, an unexplained acquirer/fee debit, a deduction the contract
+// allows, unrelated (rent, transfers, card spending), or a copy of a row in another input file.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord, LocalDate } from '../model.js';
+import type { Contract } from '../contract/contract.js';
+import type { WorkCalendar } from '../calendar/calendar.js';
+import type { Finding } from '../classify/findings.js';
+import { businessDateOfRecord } from '../classify/findings.js';
+import { SEVERITY, type FindingKind } from '../classify/kinds.js';
+import { matchAllowedDeduction } from '../fees/deductions.js';
+import { dedupeAcrossFiles } from '../match/dedupe.js';
+import { formatYuan } from '../normalise/amount.js';
+import { expectedPayouts, lineNet, type ExpectedPayout } from './payouts.js';
+import { matchPayouts, type PayoutOutcome } from './matchPayouts.js';
+import { checkBalanceChains, type BalanceChains } from './balance.js';
+import { acquirerHint, bookingDate, feeWordIn, movementOf, orderBankRows, where } from './rows.js';
+
+export type BankRowCategory =
+  | 'payout'
+  | 'ambiguous'
+  | 'unexplained_credit'
+  | 'unexplained_debit'
+  | 'allowed_deduction'
+  | 'unrelated'
+  | 'duplicate';
+
+export type BankRowDisposition = 'matched' | 'flagged' | 'informational';
+
+export interface BankInput {
+  /** Settlement records, already de-duplicated across files (re-sent files count once). */
+  settlement: CanonicalRecord[];
+  /** Every bank record read, from every statement file (copies across files included). */
+  bank: CanonicalRecord[];
+  contract: Contract;
+  asOf: LocalDate;
+  /** Derives the settlement date of lines that print none (business date + contract cycle). */
+  calendar?: WorkCalendar;
+}
+
+export interface BankTotals {
+  /** Σ payouts > 0. */
+  expected: Decimal;
+  /** Σ credited for payouts (exact, merged, split, short, over). */
+  credited: Decimal;
+  missing: Decimal;
+  pending: Decimal;
+  short: Decimal;
+  over: Decimal;
+  unexplainedCredits: Decimal;
+  unexplainedDebits: Decimal;
+}
+
+export interface BankResult {
+  findings: Finding[];
+  payouts: PayoutOutcome[];
+  /** Every bank record (copies included) → its one category. */
+  rows: Map<CanonicalRecord, BankRowCategory>;
+  /** Every bank record → matched | flagged | informational, as for the other rows. */
+  dispositions: Map<CanonicalRecord, BankRowDisposition>;
+  balance: BalanceChains;
+  /** Bank credits attributed back to the business dates of the settlement lines they paid. */
+  creditedByDate: Map<LocalDate, Decimal>;
+  /** Acquirer-looking credits by booking date (matched or not). */
+  acquirerCreditsByDate: Map<LocalDate, Decimal>;
+  totals: BankTotals;
+  /** Booking dates covered by the statements. */
+  statement: { from: LocalDate; to: LocalDate } | null;
+  /** Dates in which acquirer credits are judged: first settlement date … last window end. */
+  period: { from: LocalDate; to: LocalDate } | null;
+  notes: string[];
+}
+
+const ZERO = new Decimal(0);
+const yuan = (d: Decimal): string => formatYuan(d, { thousands: true });
+const signedYuan = (d: Decimal): string => `${d.isNegative() && !d.isZero() ? '-' : ''}¥${yuan(d.abs())}`;
+
+function finding(kind: FindingKind, message: string, related: CanonicalRecord[], extra: Partial<Pick<Finding, 'expected' | 'actual' | 'difference' | 'details'>> = {}): Finding {
+  return { kind, severity: SEVERITY[kind], message, terminal: null, settlement: null, related, details: {}, ...extra };
+}
+
+function describePayout(p: ExpectedPayout): string {
+  const who = p.merchantId ? `merchant ${p.merchantId}` : 'merchant not printed';
+  const id = p.payoutId ? `, payout ${p.payoutId}` : '';
+  return `${who}${id}, settled ${p.date}${p.dateDerived ? ' (derived)' : ''}, ${p.lines.length} line(s)`;
+}
+
+function payoutDetails(p: ExpectedPayout): Record<string, string | number | boolean> {
+  const d: Record<string, string | number | boolean> = {
+    payout: p.key,
+    settleDate: p.date,
+    windowEnd: p.windowEnd,
+    lines: p.lines.length,
+  };
+  if (p.merchantId) d.merchantId = p.merchantId;
+  if (p.payoutId) d.payoutId = p.payoutId;
+  if (p.dateDerived) d.settleDateDerived = true;
+  return d;
+}
+
+function describeRow(r: CanonicalRecord): string {
+  const text = [r.memo, r.counterparty].filter(Boolean).join(' / ');
+  return `${bookingDate(r)}${text ? ` (${text})` : ''}`;
+}
+
+function rowDetails(r: CanonicalRecord, extra: Record<string, string | number | boolean> = {}): Record<string, string | number | boolean> {
+  const d: Record<string, string | number | boolean> = { bookingDate: bookingDate(r), ...extra };
+  if (r.balanceUnreadable !== undefined) d.balanceUnreadable = r.balanceUnreadable;
+  return d;
+}
+
+export function reconcileBank(input: BankInput): BankResult {
+  const { contract, asOf } = input;
+  const findings: Finding[] = [];
+  const rows = new Map<CanonicalRecord, BankRowCategory>();
+  const notes: string[] = [];
+
+  // Overlapping statements: a row in two files is one movement.
+  const dedupe = dedupeAcrossFiles(input.bank);
+  for (const { record, of } of dedupe.duplicates) {
+    rows.set(record, 'duplicate');
+    findings.push(finding('duplicate_export', `Same bank row as ${where(of)}; counted once`, [record, of], { details: rowDetails(record) }));
+  }
+  const ordered = orderBankRows(dedupe.kept);
+  const statement = ordered.length ? { from: bookingDate(ordered[0]), to: bookingDate(ordered[ordered.length - 1]) } : null;
+
+  const payouts = expectedPayouts(input.settlement, contract, input.calendar);
+  const period = payouts.length
+    ? { from: payouts.reduce((m, p) => (p.date < m ? p.date : m), payouts[0].date), to: payouts.reduce((m, p) => (p.windowEnd > m ? p.windowEnd : m), payouts[0].windowEnd) }
+    : null;
+  const inPeriod = (r: CanonicalRecord) => !!period && bookingDate(r) >= period.from && bookingDate(r) <= period.to;
+
+  const acquirerCredits: CanonicalRecord[] = [];
+  const outOfPeriod: CanonicalRecord[] = [];
+  const debits: CanonicalRecord[] = [];
+  const acquirerCreditsByDate = new Map<LocalDate, Decimal>();
+  for (const r of ordered) {
+    const m = movementOf(r);
+    if (m.side === 'debit') debits.push(r);
+    if (m.side !== 'credit' || !acquirerHint(r, contract)) continue;
+    acquirerCreditsByDate.set(bookingDate(r), (acquirerCreditsByDate.get(bookingDate(r)) ?? ZERO).plus(m.amount));
+    if (inPeriod(r)) acquirerCredits.push(r);
+    else outOfPeriod.push(r);
+  }
+
+  // --- Payouts ↔ credits -----------------------------------------------------------------------
+  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf });
+  const totals: BankTotals = {
+    expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
+  };
+  for (const p of payouts) if (p.amount.gt(0)) totals.expected = totals.expected.plus(p.amount);
+  const creditedByDate = new Map<LocalDate, Decimal>();
+  const attribute = (date: LocalDate, amount: Decimal) => creditedByDate.set(date, (creditedByDate.get(date) ?? ZERO).plus(amount));
+
+  for (const o of match.outcomes) {
+    const p = o.payout;
+    const details = payoutDetails(p);
+    const credits = o.credits.map((c) => `¥${yuan(movementOf(c).amount)} on ${bookingDate(c)} (${where(c)})`);
+    if (o.credited) totals.credited = totals.credited.plus(o.credited);
+    if (o.status === 'matched' || o.status === 'merged' || o.status === 'split' || o.status === 'short' || o.status === 'over') {
+      // Attribute what arrived to the business dates of the lines it paid; a short or over
+      // difference goes to the payout's latest business date.
+      let latest = '';
+      for (const l of p.lines) {
+        const d = businessDateOfRecord(l, contract) ?? p.date;
+        if (d > latest) latest = d;
+        attribute(d, lineNet(l));
+      }
+      if (o.difference) attribute(latest || p.date, o.difference);
+    }
+    switch (o.status) {
+      case 'matched':
+        findings.push(finding('payout_matched', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) credited ${credits[0]}`, o.credits, { expected: p.amount, actual: o.credited, details: { ...details, mode: 'exact' } }));
+        break;
+      case 'merged': {
+        const others = (o.mergedWith ?? []).map((q) => q.date);
+        const credit = movementOf(o.credits[0]).amount;
+        findings.push(
+          finding('payout_matched', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) arrived in one credit of ${credits[0]} together with the payout(s) of ${others.join(', ')}`, o.credits, {
+            expected: p.amount,
+            actual: p.amount,
+            details: { ...details, mode: 'merged', mergedWith: others.join(','), creditAmount: formatYuan(credit) },
+          }),
+        );
+        break;
+      }
+      case 'split':
+        findings.push(
+          finding('payout_matched', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) arrived in ${o.credits.length} credits: ${credits.join(', ')}`, o.credits, {
+            expected: p.amount,
+            actual: p.amount,
+            details: { ...details, mode: 'split', credits: o.credits.length, ...(o.note ? { note: o.note } : {}) },
+          }),
+        );
+        break;
+      case 'short':
+      case 'over': {
+        const diff = o.difference!;
+        if (o.status === 'short') totals.short = totals.short.plus(diff.abs());
+        else totals.over = totals.over.plus(diff);
+        findings.push(
+          finding(
+            o.status === 'short' ? 'payout_short' : 'payout_over',
+            `Payout ¥${yuan(p.amount)} (${describePayout(p)}) credited ${credits[0]}: ¥${yuan(diff.abs())} ${o.status === 'short' ? 'short' : 'over'} — likely cause: ${o.cause!.text}`,
+            o.cause?.row && o.cause.row.role === 'bank' ? [...o.credits, o.cause.row] : o.credits,
+            { expected: p.amount, actual: o.credited, difference: diff, details: { ...details, cause: o.cause!.code, causeText: o.cause!.text, ...(o.cause?.row ? { causeRow: where(o.cause.row) } : {}) } },
+          ),
+        );
+        break;
+      }
+      case 'ambiguous': {
+        const sets = (o.candidates ?? []).map((s) => s.map((c) => `¥${yuan(movementOf(c).amount)} (${where(c)})`).join(' + '));
+        findings.push(
+          finding('ambiguous_payout', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) fits ${sets.length} sets of bank credits equally: ${sets.join(' | ')}; decide which paid it`, o.credits, {
+            expected: p.amount,
+            details: { ...details, sets: sets.length, candidates: sets.join(' | '), ...(o.note ? { note: o.note } : {}) },
+          }),
+        );
+        break;
+      }
+      case 'missing': {
+        totals.missing = totals.missing.plus(p.amount);
+        const short = statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '';
+        findings.push(
+          finding('payout_missing', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited to the bank account by ${p.windowEnd} (未到账)${short}`, [], {
+            expected: p.amount,
+            details: { ...details, ...(statement ? { statementEnds: statement.to } : {}) },
+          }),
+        );
+        break;
+      }
+      case 'pending':
+        totals.pending = totals.pending.plus(p.amount);
+        findings.push(finding('payout_pending', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited yet; due by ${p.windowEnd}`, [], { expected: p.amount, details }));
+        break;
+      case 'nothing_due':
+        break; // deductions only (or nothing): no credit expected, the deduction lines are judged on the settlement side
+    }
+  }
+  for (const c of match.paid.keys()) rows.set(c, 'payout');
+  for (const c of match.reserved.keys()) rows.set(c, 'ambiguous');
+
+  // --- Acquirer credits that pay nothing --------------------------------------------------------
+  for (const c of acquirerCredits) {
+    if (rows.has(c)) continue;
+    rows.set(c, 'unexplained_credit');
+    const amount = movementOf(c).amount;
+    totals.unexplainedCredits = totals.unexplainedCredits.plus(amount);
+    const hint = acquirerHint(c, contract)!;
+    findings.push(
+      finding('unexplained_credit', `Credit ¥${yuan(amount)} on ${describeRow(c)} looks like an acquirer payout ("${hint}") but pays no expected payout`, [c], {
+        actual: amount,
+        details: rowDetails(c, { hint }),
+      }),
+    );
+  }
+  for (const c of outOfPeriod) {
+    rows.set(c, 'unrelated');
+    const amount = movementOf(c).amount;
+    const span = period ? `the settlement files' period (${period.from} … ${period.to})` : 'any settlement payout';
+    findings.push(
+      finding('bank_unrelated', `Credit ¥${yuan(amount)} on ${describeRow(c)} looks like an acquirer payout but falls outside ${span}: not judged`, [c], {
+        actual: amount,
+        details: rowDetails(c, { side: 'credit', reason: 'outside the settlement period', hint: acquirerHint(c, contract)! }),
+      }),
+    );
+  }
+
+  // --- Acquirer and fee debits: allowed by the contract, or not --------------------------------
+  const usage = settlementAllowanceUsage(input.settlement, contract);
+  for (const d of debits) {
+    const word = acquirerHint(d, contract) ?? feeWordIn(d);
+    if (!word) continue;
+    const amount = movementOf(d).amount;
+    const label = [d.memo, d.counterparty].filter(Boolean).join(' ') || word;
+    const allowed = matchAllowedDeduction(contract, { label, amount, businessDate: bookingDate(d) }, usage);
+    if (allowed) {
+      usage.set(allowed.usageKey, allowed.usedFen);
+      rows.set(d, 'allowed_deduction');
+      findings.push(
+        finding('allowed_deduction', `${label} ¥${yuan(amount)} debited on ${bookingDate(d)}: allowed by the contract (${allowed.allowance.label} ${formatYuan(allowed.allowance.amount)} per ${allowed.allowance.per})`, [d], {
+          actual: amount,
+          details: rowDetails(d, { label, rule: `allowance at ${allowed.allowance.file}:${allowed.allowance.line}` }),
+        }),
+      );
+      continue;
+    }
+    rows.set(d, 'unexplained_debit');
+    totals.unexplainedDebits = totals.unexplainedDebits.plus(amount);
+    findings.push(
+      finding('unexplained_debit', `Debit ¥${yuan(amount)} on ${describeRow(d)} is an acquirer or fee debit ("${word}") the contract does not allow`, [d], {
+        actual: amount,
+        details: rowDetails(d, { label, word }),
+      }),
+    );
+  }
+
+  // --- Everything else is not the acquirer's business ------------------------------------------
+  for (const r of ordered) {
+    if (rows.has(r)) continue;
+    rows.set(r, 'unrelated');
+    const m = movementOf(r);
+    findings.push(
+      finding('bank_unrelated', `${m.side === 'credit' ? 'Credit' : m.side === 'debit' ? 'Debit' : 'Row'} ¥${yuan(m.amount)} on ${describeRow(r)}: not an acquirer payout or fee`, [r], {
+        actual: m.amount,
+        details: rowDetails(r, { side: m.side }),
+      }),
+    );
+  }
+
+  // --- Running balance ---------------------------------------------------------------------------
+  const balance = checkBalanceChains(input.bank);
+  for (const g of balance.gaps) {
+    findings.push(
+      finding(
+        'balance_gap',
+        `Balance ${signedYuan(g.actual)} on ${bookingDate(g.row)} does not follow from ${signedYuan(g.previous.balance!)} at ${where(g.previous)}: expected ${signedYuan(g.expected)}, ` +
+          `so ¥${yuan(g.difference.abs())} of ${g.difference.isNegative() ? 'debits' : 'credits'} are missing between ${bookingDate(g.previous)} and ${bookingDate(g.row)} (a missing row or page)`,
+        [g.row, g.previous],
+        { expected: g.expected, actual: g.actual, difference: g.difference, details: rowDetails(g.row, { previous: where(g.previous), carried: g.carried }) },
+      ),
+    );
+  }
+  for (const g of balance.links) {
+    notes.push(
+      `${g.row.source.file} does not continue the balance of ${g.previous.source.file} (${signedYuan(g.previous.balance!)} at ${where(g.previous)}, ` +
+        `then ${signedYuan(g.actual)} at ${where(g.row)}, expected ${signedYuan(g.expected)}): another account, or rows missing between the statements`,
+    );
+  }
+  if (balance.unreadable.length) {
+    notes.push(
+      `balance unreadable on ${balance.unreadable.length} of ${input.bank.length} bank rows (e.g. "${balance.unreadable[0].balanceUnreadable}", masked or not a number): ` +
+        'those rows skip the continuity check; balances are not guessed',
+    );
+  }
+  if (balance.missing === input.bank.length && input.bank.length > 0) notes.push('the statements print no running balance: continuity not checked');
+
+  // --- One disposition per bank row ----------------------------------------------------------------
+  const dispositions = new Map<CanonicalRecord, BankRowDisposition>();
+  for (const [r, category] of rows) {
+    let d: BankRowDisposition;
+    if (category === 'payout') {
+      const paidBy = match.paid.get(r) ?? [];
+      d = paidBy.some((o) => o.status === 'short' || o.status === 'over') ? 'flagged' : 'matched';
+    } else if (category === 'ambiguous' || category === 'unexplained_credit' || category === 'unexplained_debit') d = 'flagged';
+    else d = 'informational';
+    dispositions.set(r, d);
+  }
+  for (const g of balance.gaps) dispositions.set(g.row, 'flagged');
+
+  return {
+    findings,
+    payouts: match.outcomes,
+    rows,
+    dispositions,
+    balance,
+    creditedByDate,
+    acquirerCreditsByDate,
+    totals,
+    statement,
+    period,
+    notes,
+  };
+}
+
+/**
+ * Allowances already used by the settlement file's deduction lines, replayed in the order the
+ * settlement side judges them, so a bank debit cannot spend a budget a settlement line spent.
+ */
+function settlementAllowanceUsage(settlement: CanonicalRecord[], contract: Contract): Map<string, number> {
+  const usage = new Map<string, number>();
+  const deductions = settlement
+    .filter((s) => s.txnType === 'deduction')
+    .sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
+  for (const d of deductions) {
+    const amount = (d.net ?? d.amount ?? ZERO).abs();
+    const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
+    const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
+    const allowed = matchAllowedDeduction(contract, { label, amount, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
+    if (allowed) usage.set(allowed.usageKey, allowed.usedFen);
+  }
+  return usage;
+}

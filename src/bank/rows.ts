@@ -1,0 +1,123 @@
+// Bank statement rows: booking dates, the words that mark acquirer payouts and fee debits, and
+// the booking order of rows from statements printed oldest- or newest-first. Pure.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord, LocalDate } from '../model.js';
+import type { Contract } from '../contract/contract.js';
+
+/**
+ * Acquirers (收单机构) whose names appear as the counterparty of payouts. Deliberately specific
+ * names: bare 银联 also marks card spending (银联消费), and 财付通 / 支付宝 are ordinary spending on a
+ * personal account. Add your acquirer's exact name with `acquirers:` in the contract.
+ */
+export const ACQUIRER_NAMES: readonly string[] = [
+  '银联商务', '拉卡拉', '通联支付', '乐刷', '随行付', '汇付天下', '快钱', '易宝支付', '联动优势', '盛付通',
+  '海科融通', '付临门', '合利宝', '富友支付', '杉德', '嘉联支付', '星驿付', '收钱吧',
+];
+
+/** Memo / counterparty words of an acquirer payout (银联入账, 清算款 …). */
+export const PAYOUT_WORDS: readonly string[] = [
+  '银联入账', '银联清算', '清算款', '清算资金', 'pos清算', 'pos结算', '结算款', '商户结算', '收单结算',
+];
+
+/** Words of a fee or deduction debit (the settlement deduction words plus 手续费 and 扣款). */
+export const FEE_WORDS: readonly string[] = ['流量费', '押金', '服务费', '激活费', '年费', '手续费', '扣款'];
+
+/** Full-width to half-width, no spaces, lower case: `ＰＯＳ 清算` → `pos清算`. */
+export function normText(text: string): string {
+  return text.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+}
+
+/** The searchable text of a bank row: memo, counterparty name and account. */
+export function rowText(r: CanonicalRecord): string {
+  return normText([r.memo, r.counterparty, r.counterpartyAccount].filter(Boolean).join(' '));
+}
+
+function firstWordIn(text: string, words: readonly string[]): string | undefined {
+  return words.find((w) => w !== '' && text.includes(normText(w)));
+}
+
+/** The acquirer name the row names (built-in names and the contract's `acquirers`), if any. */
+export function acquirerNameIn(r: CanonicalRecord, contract: Contract): string | undefined {
+  const text = rowText(r);
+  return firstWordIn(text, contract.acquirers) ?? firstWordIn(text, ACQUIRER_NAMES);
+}
+
+/** Why a row looks like an acquirer movement: an acquirer name or a payout word. */
+export function acquirerHint(r: CanonicalRecord, contract: Contract): string | undefined {
+  return acquirerNameIn(r, contract) ?? firstWordIn(rowText(r), PAYOUT_WORDS);
+}
+
+export function feeWordIn(r: CanonicalRecord): string | undefined {
+  return firstWordIn(rowText(r), FEE_WORDS);
+}
+
+export type Movement = 'credit' | 'debit' | 'none';
+
+/** Which side of the account a row moved. A row printing both sides counts by its net. */
+export function movementOf(r: CanonicalRecord): { side: Movement; amount: Decimal } {
+  const net = (r.credit ?? new Decimal(0)).minus(r.debit ?? new Decimal(0));
+  if (net.gt(0)) return { side: 'credit', amount: net };
+  if (net.lt(0)) return { side: 'debit', amount: net.neg() };
+  return { side: 'none', amount: net };
+}
+
+export function bookingDate(r: CanonicalRecord): LocalDate {
+  return (r.time ?? '').slice(0, 10);
+}
+
+function dayNumber(date: LocalDate): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
+}
+
+export function addDays(date: LocalDate, n: number): LocalDate {
+  return new Date((dayNumber(date) + n) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Calendar days from `a` to `b` (negative when b is earlier). */
+export function daysBetween(a: LocalDate, b: LocalDate): number {
+  return Math.round(dayNumber(b) - dayNumber(a));
+}
+
+/**
+ * Booking order: date and time, then file (earliest first, then name), then position in the
+ * file. Statements are printed oldest-first or newest-first (BOC, ICBC): a file whose rows
+ * mostly run backwards in time is read backwards, so rows with the same timestamp (date-only
+ * statements) keep their real order.
+ */
+export function orderBankRows(records: CanonicalRecord[]): CanonicalRecord[] {
+  const byFile = new Map<string, CanonicalRecord[]>();
+  for (const r of records) {
+    const list = byFile.get(r.source.file);
+    if (list) list.push(r);
+    else byFile.set(r.source.file, [r]);
+  }
+  const newestFirst = new Set<string>();
+  const firstTime = new Map<string, string>();
+  for (const [file, list] of byFile) {
+    list.sort((a, b) => a.source.line - b.source.line);
+    let up = 0;
+    let down = 0;
+    for (let i = 1; i < list.length; i++) {
+      const a = list[i - 1].time ?? '';
+      const b = list[i].time ?? '';
+      if (b > a) up++;
+      else if (b < a) down++;
+    }
+    if (down > up) newestFirst.add(file);
+    firstTime.set(file, list.reduce((m, r) => ((r.time ?? '') < m ? (r.time ?? '') : m), list[0]?.time ?? ''));
+  }
+  const files = [...byFile.keys()].sort((a, b) => cmp(firstTime.get(a) ?? '', firstTime.get(b) ?? '') || cmp(a, b));
+  const rank = new Map(files.map((f, i) => [f, i]));
+  return [...records].sort(
+    (a, b) =>
+      cmp(a.time ?? '', b.time ?? '') ||
+      (rank.get(a.source.file) ?? 0) - (rank.get(b.source.file) ?? 0) ||
+      (newestFirst.has(a.source.file) ? b.source.line - a.source.line : a.source.line - b.source.line),
+  );
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const where = (r: CanonicalRecord): string => `${r.source.file}:${r.source.line}`;

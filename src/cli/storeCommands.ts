@@ -1,0 +1,287 @@
+// Daily runs from cron (issue #9): `run`, `status`, `resolve`, `history`, `export` over the store.
+// Option parsing mirrors `reconcile` (the few declarations are repeated here on purpose, so the two
+// commands can evolve independently); the work happens in src/store.
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { UsageError, type LocalDate } from '../model.js';
+import { defaultContract, loadContract, type Contract } from '../contract/contract.js';
+import { loadBuiltinCalendar } from '../calendar/calendar.js';
+import { ALL_KINDS, EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
+import { readInputFile } from '../read/readInput.js';
+import { builtinProfiles } from '../profiles/builtin.js';
+import type { Profile } from '../profiles/profile.js';
+import type { Encoding } from '../read/decode.js';
+import { EXIT } from './exitCodes.js';
+import { readBytes, readText, resolveEncoding, resolveProfile } from './io.js';
+import type { CliIO } from './main.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import { dailyRun, findingHistory, resolveFindings, storeStatus, type RunInputFile } from '../store/daily.js';
+import { sha256Hex } from '../store/serialise.js';
+import {
+  EXPORT_TABLES,
+  dailyRunJson,
+  exportCsv,
+  exportJson,
+  exportTables,
+  historyJson,
+  renderDailyRun,
+  renderHistory,
+  renderStatus,
+  statusJson,
+  type ExportTable,
+} from '../store/render.js';
+
+export const DEFAULT_STORE = 'posrecon.sqlite';
+/** Test-only: `run` sleeps this many ms inside its transaction after ingesting (to test SIGKILL). */
+export const PAUSE_ENV = 'POSRECON_TEST_PAUSE_AFTER_INGEST';
+
+export interface RunCliOptions {
+  store: string;
+  terminal?: string[];
+  settlement?: string[];
+  contract?: string;
+  holidays?: string[];
+  asOf?: string;
+  format?: string;
+  output?: string;
+  encoding?: string;
+  terminalProfile?: string;
+  settlementProfile?: string;
+  failOn?: string;
+  ignore?: string;
+  includeMatched?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  by?: string;
+}
+
+type Setter = (code: number) => void;
+
+const storeOption = (io: CliIO) =>
+  new Option('--store <file>', 'the store file (created by the first run; env POSRECON_STORE)').default(io.env.POSRECON_STORE || DEFAULT_STORE);
+
+const whoAmI = (io: CliIO, by: string | undefined): string => by || io.env.USER || io.env.LOGNAME || io.env.USERNAME || 'unknown';
+
+async function withStore<T>(path: string, create: boolean, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = openSqliteStore(path, { create });
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function parseKinds(text: string | undefined, flag: string): Set<FindingKind> | undefined {
+  if (text === undefined) return undefined;
+  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
+  for (const k of kinds) {
+    if (!ALL_KINDS.includes(k as FindingKind)) throw new UsageError(`${flag}: unknown finding kind "${k}"; expected some of: ${ALL_KINDS.join(', ')}`);
+  }
+  return new Set(kinds as FindingKind[]);
+}
+
+function validDate(text: string): LocalDate {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+    throw new UsageError(`--as-of: expected a date like 2025-10-10, got "${text}"`);
+  }
+  return text;
+}
+
+function chooseFormat(format: string | undefined, output: string | undefined, json: string[]): string {
+  if (format) return format;
+  return output && json.includes(extname(output).toLowerCase()) ? extname(output).toLowerCase().slice(1) : '';
+}
+
+function emit(io: CliIO, text: string, output: string | undefined): void {
+  if (output) writeFileSync(output, text);
+  else io.stdout(text);
+}
+
+export function registerStoreCommands(program: Command, io: CliIO, setExit: Setter): void {
+  program
+    .command('run')
+    .description('daily run: ingest the day\'s files into the store, reconcile everything known, report new, resolved and open findings')
+    .addOption(storeOption(io))
+    .option('-t, --terminal <files...>', 'terminal / merchant-portal exports that arrived (any number; known files are skipped)')
+    .option('-s, --settlement <files...>', 'acquirer settlement files that arrived (any number; known files are skipped)')
+    .option('-c, --contract <file>', 'contract YAML/JSON: settlement cycle, cut-off, fee rules')
+    .option('--holidays <files...>', 'extra holiday files (holiday-cn JSON format)')
+    .option('--as-of <date>', 'judge overdue settlements as of this date (default: latest settlement date in the store)')
+    .addOption(new Option('-f, --format <format>', 'output format (default table; inferred from --output .json)').choices(['table', 'json']))
+    .option('-o, --output <file>', 'write the report to this file instead of stdout')
+    .option('--encoding <name>', 'force the encoding of every new input')
+    .option('--terminal-profile <name|file>', 'force the profile of the terminal files')
+    .option('--settlement-profile <name|file>', 'force the profile of the settlement files')
+    .option('--fail-on <kinds>', 'comma-separated finding kinds that make the exit code 1 (default: all exceptions)')
+    .option('--ignore <kinds>', 'comma-separated finding kinds that never affect the exit code')
+    .option('--include-matched', 'list matched pairs in the JSON findings too')
+    .option('-v, --verbose', 'also list informational findings in the full-state table')
+    .option('-q, --quiet', 'print nothing when there is nothing to act on')
+    .option('--no-color', 'no colours in the table output')
+    .option('--by <name>', 'who runs it, recorded with the run (default $USER)')
+    .addHelpText(
+      'after',
+      `
+Ingesting a file twice, or files that overlap, adds nothing for the overlap and says so; re-running
+the same day with the same files records nothing. Each run is one transaction: a crash leaves the
+previous state; a second concurrent run fails at once (exit 2).
+
+Examples (crontab):
+  15 7 * * *  cd /srv/shop && posrecon run -c contract.yaml -t inbox/交易明细-*.csv -s inbox/结算单-*.csv -q
+
+Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows in new files · 2 usage or input error, store busy`,
+    )
+    .action(async (opts: RunCliOptions) => {
+      setExit(await runDaily(opts, io));
+    });
+
+  program
+    .command('status')
+    .description('list the open items in the store, oldest first (as of the last run)')
+    .addOption(storeOption(io))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--no-color', 'no colours')
+    .action(async (opts: { store: string; format: string; color?: boolean }) => {
+      const status = await withStore(opts.store, false, (store) => storeStatus(store));
+      io.stdout(opts.format === 'json' ? JSON.stringify(statusJson(status), null, 2) + '\n' : renderStatus(status, { color: colorOn(io, opts.color) }));
+      setExit(EXIT.OK);
+    });
+
+  program
+    .command('resolve')
+    .description('record a person\'s decision on findings: they stay visible as acknowledged and no longer fail the run')
+    .argument('<ids...>', 'finding ids (or unique prefixes of at least 4 characters) from `run` or `status`')
+    .addOption(storeOption(io))
+    .requiredOption('--note <text>', 'what was decided or done, e.g. "refunded customer by transfer"')
+    .option('--by <name>', 'who decided (default $USER)')
+    .addHelpText('after', '\nExample:\n  posrecon resolve 3f2a9c1b7d4e --note "refunded customer by transfer"\n')
+    .action(async (ids: string[], opts: { store: string; note: string; by?: string }) => {
+      if (!opts.note.trim()) throw new UsageError('resolve: --note must say what was decided');
+      const done = await withStore(opts.store, false, (store) =>
+        resolveFindings(store, { ids, note: opts.note.trim(), by: whoAmI(io, opts.by), now: () => new Date().toISOString() }),
+      );
+      for (const { decision, finding } of done) {
+        const state = finding.openKind ? (finding.present ? 'open' : 'already resolved by later files') : 'informational';
+        io.stdout(`${finding.id}  ${finding.kind} (${state}): resolved by ${decision.by} at ${decision.at}: "${decision.note}"\n`);
+      }
+      setExit(EXIT.OK);
+    });
+
+  program
+    .command('history')
+    .description('show one finding\'s life: when it appeared, how it changed or was resolved, decisions on it')
+    .argument('<id>', 'a finding id (or a unique prefix of at least 4 characters)')
+    .addOption(storeOption(io))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--no-color', 'no colours')
+    .action(async (id: string, opts: { store: string; format: string; color?: boolean }) => {
+      const history = await withStore(opts.store, false, (store) => findingHistory(store, id));
+      io.stdout(opts.format === 'json' ? JSON.stringify(historyJson(history), null, 2) + '\n' : renderHistory(history, { color: colorOn(io, opts.color) }));
+      setExit(EXIT.OK);
+    });
+
+  program
+    .command('export')
+    .description('dump the store for backup or audit: everything as JSON, or one table as CSV')
+    .addOption(storeOption(io))
+    .addOption(new Option('-f, --format <format>', 'json (every table) or csv (one --table); inferred from --output').choices(['json', 'csv']))
+    .addOption(new Option('--table <name>', 'the table to write as CSV').choices([...EXPORT_TABLES]).default('findings'))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText('after', '\nExamples:\n  posrecon export -o backup-2025-11-30.json\n  posrecon export --format csv --table records -o records.csv\n')
+    .action(async (opts: { store: string; format?: string; table: ExportTable; output?: string }) => {
+      const format = chooseFormat(opts.format, opts.output, ['.json', '.csv']) || 'json';
+      const text = await withStore(opts.store, false, (store) =>
+        store.read(async (tx) => {
+          const tables = await exportTables(tx);
+          if (format === 'json') return exportJson(store.location, tables, new Date().toISOString());
+          // In CSV every value is text anyway: the list of Decimal fields is for JSON restores only.
+          return exportCsv(tables[opts.table].map(({ $decimal: _decimal, ...row }) => row));
+        }),
+      );
+      emit(io, text, opts.output);
+      setExit(EXIT.OK);
+    });
+}
+
+function colorOn(io: CliIO, color: boolean | undefined): boolean {
+  return color !== false && io.stdoutIsTTY && !io.env.NO_COLOR;
+}
+
+function loadContractFile(path: string | undefined): { contract: Contract; text: string } {
+  if (!path) return { contract: defaultContract(), text: '' };
+  const text = readText(path);
+  return { contract: loadContract(text, path), text };
+}
+
+export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> {
+  // Everything the user can get wrong is checked before the store is opened (or created).
+  const failOn = parseKinds(opts.failOn, '--fail-on');
+  const ignore = parseKinds(opts.ignore, '--ignore');
+  const asOf = opts.asOf !== undefined ? validDate(opts.asOf) : undefined;
+  const encoding = resolveEncoding(opts.encoding);
+  const { contract, text: contractText } = loadContractFile(opts.contract);
+  const holidayFiles = [...contract.holidays.map((h) => resolve(dirname(opts.contract ?? '.'), h)), ...(opts.holidays ?? [])];
+  const holidays = holidayFiles.map((f) => ({ name: f, text: readText(f) }));
+  const calendar = loadBuiltinCalendar(holidays);
+  const terminalProfile = resolveProfile(opts.terminalProfile);
+  const settlementProfile = resolveProfile(opts.settlementProfile);
+  const pause = Number(io.env[PAUSE_ENV] ?? 0);
+  const format = chooseFormat(opts.format, opts.output, ['.json']) || 'table';
+
+  if (!opts.terminal?.length && !opts.settlement?.length && !existsSync(opts.store)) {
+    throw new UsageError(`run: no store at ${opts.store} yet and no files given; pass the day's exports with --terminal FILE… --settlement FILE…`);
+  }
+  const files: RunInputFile[] = [
+    ...(opts.terminal ?? []).map((path) => inputFile(path, 'terminal', encoding, terminalProfile)),
+    ...(opts.settlement ?? []).map((path) => inputFile(path, 'settlement', encoding, settlementProfile)),
+  ];
+  const args = [
+    ...(opts.terminal ?? []).flatMap((f) => ['--terminal', f]),
+    ...(opts.settlement ?? []).flatMap((f) => ['--settlement', f]),
+    ...(opts.contract ? ['--contract', opts.contract] : []),
+    ...(opts.asOf ? ['--as-of', opts.asOf] : []),
+  ];
+  const configSha256 = sha256Hex(JSON.stringify({ contract: contractText, holidays: holidays.map((h) => h.text), asOf: asOf ?? null }));
+
+  const run = await withStore(opts.store, true, (store) =>
+    dailyRun(store, {
+      files,
+      contract,
+      calendar,
+      asOf,
+      by: whoAmI(io, opts.by),
+      args,
+      contractPath: opts.contract ?? null,
+      configSha256,
+      now: () => new Date().toISOString(),
+      pauseAfterIngestMs: Number.isFinite(pause) && pause > 0 ? pause : undefined,
+      onPause: (ms) => io.stderr(`posrecon: ${PAUSE_ENV}: pausing ${ms} ms inside the run transaction\n`),
+    }),
+  );
+
+  const gating = new Set<FindingKind>(failOn ?? EXCEPTION_KINDS);
+  for (const k of ignore ?? []) gating.delete(k);
+  const acknowledged = new Set(run.open.filter((o) => o.acknowledged).map((o) => o.id));
+  const failing = run.result.findings.some((f) => gating.has(f.kind) && !acknowledged.has(f.id!)) || run.newRejected.length > 0;
+
+  const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
+  const text =
+    format === 'json'
+      ? JSON.stringify(dailyRunJson(run, Boolean(opts.includeMatched)), null, 2) + '\n'
+      : renderDailyRun(run, { color, verbose: Boolean(opts.verbose) });
+  if (!(opts.quiet && !failing)) emit(io, text, opts.output);
+  return failing ? EXIT.FINDINGS : EXIT.OK;
+}
+
+function inputFile(path: string, role: 'terminal' | 'settlement', encoding: Encoding | undefined, profile: Profile | undefined): RunInputFile {
+  const bytes = readBytes(path);
+  return {
+    path,
+    role,
+    bytes,
+    parse: (name) => readInputFile(bytes, name, { profiles: builtinProfiles(), role, encoding, profile }),
+  };
+}

@@ -1,0 +1,116 @@
+// Spreadsheets (.xlsx, legacy BIFF .xls such as CCB's code-page-936 export) turned into rows of
+// string cells, so they go through the same profile detection and normalisation as CSV files.
+// SheetJS (the maintained @e965/xlsx republish) is loaded only when a spreadsheet is read.
+import { createRequire } from 'node:module';
+import { InputError } from '../model.js';
+import type { RawRow } from './tokenize.js';
+
+type SheetJs = typeof import('@e965/xlsx');
+type Cell = import('@e965/xlsx').CellObject;
+
+let sheetjs: SheetJs | null = null;
+
+function loadSheetJs(): SheetJs {
+  if (sheetjs) return sheetjs;
+  const require = createRequire(import.meta.url);
+  const xlsx = require('@e965/xlsx') as SheetJs;
+  // Code pages for BIFF5 and older files whose strings are stored in the workbook's code page
+  // (936 = GBK for Chinese exports). BIFF8 strings are UTF-16 and need no table.
+  xlsx.set_cptable(require('@e965/xlsx/dist/cpexcel.js'));
+  sheetjs = xlsx;
+  return xlsx;
+}
+
+export type SpreadsheetKind = 'xls' | 'xlsx';
+
+/** Recognise a spreadsheet by its first bytes: OLE2 compound file (BIFF .xls) or ZIP (.xlsx). */
+export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
+  if (bytes.length >= 8 && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0 &&
+    bytes[4] === 0xa1 && bytes[5] === 0xb1 && bytes[6] === 0x1a && bytes[7] === 0xe1) return 'xls';
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'xlsx';
+  return null;
+}
+
+/** Excel keeps 15 significant digits: a numeric cell with more integer digits is a destroyed ID. */
+const EXCEL_EXACT_LIMIT = 1e15;
+
+/**
+ * The text of one cell as a CSV export would print it:
+ * - text cells as stored (header padding such as `记账日          ` is kept; labels are normalised later);
+ * - numbers in their shortest exact form at Excel's 15-digit precision (`16.78`, not
+ *   `16.780000000000001`); dates stay Excel serials (`45764.4756944444`), which the date parser reads;
+ * - integers of 16+ digits in scientific notation (`6.22202123456789E+18`): Excel has already
+ *   dropped their last digits, and the ID checker then reports them unusable instead of matching them;
+ * - booleans as TRUE/FALSE, error cells as their error text (`#N/A`).
+ */
+export function cellText(cell: Cell | undefined): string {
+  if (!cell) return '';
+  switch (cell.t) {
+    case 's': return String(cell.v ?? '');
+    case 'n': {
+      const v = cell.v as number;
+      if (!Number.isFinite(v)) return String(v);
+      if (Number.isInteger(v) && Math.abs(v) >= EXCEL_EXACT_LIMIT) return v.toPrecision(15).replace(/\.?0+e/, 'e').toUpperCase();
+      if (Number.isInteger(v)) return v.toFixed(0);
+      const shortest = Number(v.toPrecision(15));
+      const text = String(shortest);
+      // Tiny or huge magnitudes print as 1e-7; spell them out (money never gets there).
+      return /e/i.test(text) ? shortest.toFixed(15).replace(/0+$/, '').replace(/\.$/, '') : text;
+    }
+    case 'b': return cell.v ? 'TRUE' : 'FALSE';
+    case 'e': return cell.w ?? '#ERROR';
+    case 'd': return cell.v instanceof Date ? cell.v.toISOString() : String(cell.v ?? '');
+    default: return cell.v === undefined || cell.v === null ? '' : String(cell.v);
+  }
+}
+
+export interface SpreadsheetRows {
+  kind: SpreadsheetKind;
+  sheet: string;
+  rows: RawRow[];
+  /** For `inspect`: format, sheet, code page. */
+  reason: string;
+}
+
+/**
+ * Read the first non-empty sheet into rows of string cells. Row numbers are the sheet's own
+ * (1-based, as Excel shows them) and cells start at column A, so messages cite what the user
+ * sees in Excel.
+ */
+export function readSpreadsheet(bytes: Uint8Array, file: string, kind: SpreadsheetKind): SpreadsheetRows {
+  const XLSX = loadSheetJs();
+  let wb: import('@e965/xlsx').WorkBook;
+  try {
+    wb = XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: false, cellDates: false, cellStyles: false });
+  } catch (e) {
+    throw new InputError(
+      `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : 'Excel (.xlsx)'} workbook: ${(e as Error).message.split('\n')[0]}`,
+      'open it in Excel or WPS and save it again, or export it as CSV',
+    );
+  }
+  for (const name of wb.SheetNames) {
+    const ws = wb.Sheets[name];
+    const ref = ws?.['!ref'];
+    if (!ws || !ref) continue;
+    const range = XLSX.utils.decode_range(ref);
+    const rows: RawRow[] = [];
+    let any = false;
+    for (let r = 0; r <= range.e.r; r++) {
+      const cells: string[] = [];
+      for (let c = 0; c <= range.e.c; c++) {
+        const text = r < range.s.r || c < range.s.c ? '' : cellText(ws[XLSX.utils.encode_cell({ r, c })] as Cell | undefined);
+        cells.push(text);
+        if (text !== '') any = true;
+      }
+      // Trailing empty cells carry nothing (a CSV export would not print them either).
+      while (cells.length > 1 && cells[cells.length - 1] === '') cells.pop();
+      rows.push({ line: r + 1, endLine: r + 1, cells });
+    }
+    if (!any) continue;
+    const codepage = (wb.Props as { CodePage?: number } | undefined)?.CodePage;
+    const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : 'Excel workbook (.xlsx)';
+    const sheets = wb.SheetNames.length > 1 ? ` of ${wb.SheetNames.length}` : '';
+    return { kind, sheet: name, rows, reason: `${format}, sheet "${name}"${sheets}` };
+  }
+  throw new InputError(`${file}: the workbook has no sheet with any cells`, 'check that the export finished, or export it as CSV');
+}

@@ -1,0 +1,192 @@
+// What every human-facing format (table, markdown, HTML) says, computed once: the summary panel,
+// the findings a person should see, their amounts and source references. Formats only lay it out.
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord } from '../model.js';
+import type { ReconcileResult } from '../reconcile.js';
+import type { Finding } from '../classify/findings.js';
+import { EXCEPTION_KINDS, isException, type ExceptionKind, type FindingKind } from '../classify/kinds.js';
+import { formatYuan } from '../normalise/amount.js';
+
+/** ¥1,234.56 with thousands separators; negative as -¥12.00. */
+export function money(d: Decimal): string {
+  const text = formatYuan(d.abs());
+  const [int, frac] = text.split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${d.isNegative() && !d.isZero() ? '-' : ''}¥${grouped}${frac !== undefined ? '.' + frac : ''}`;
+}
+
+/** Short plural labels for the summary panel. */
+export const SHORT_LABELS: Record<ExceptionKind, string> = {
+  dropped_order: 'dropped orders (掉单)',
+  unsettled_overdue: 'unsettled, overdue (未到账)',
+  amount_mismatch: 'amount mismatches',
+  fee_mismatch: 'fee mismatches',
+  net_mismatch: 'net ≠ amount − fee',
+  duplicate_settlement: 'duplicate settlements',
+  void_settled: 'voided but settled',
+  extra_deduction: 'extra deductions',
+  ambiguous_match: 'ambiguous matches',
+  fee_unverified: 'fees not covered by the contract',
+  payout_missing: 'payouts not credited (未到账)',
+  payout_short: 'payouts credited short',
+  payout_over: 'payouts credited over',
+  ambiguous_payout: 'ambiguous payouts',
+  unexplained_credit: 'unexplained acquirer credits',
+  unexplained_debit: 'unexplained acquirer/fee debits',
+  balance_gap: 'statement balance gaps',
+};
+
+/** The amount a person looks at for a finding: the difference for mismatches, else the money involved. */
+export function findingAmount(f: Finding): Decimal | undefined {
+  if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch') return f.difference;
+  if (f.kind === 'payout_short' || f.kind === 'payout_over' || f.kind === 'balance_gap') return f.difference;
+  if (f.actual instanceof Decimal) return f.actual.abs();
+  if (f.expected instanceof Decimal) return f.expected.abs();
+  return (f.terminal?.amount ?? f.settlement?.amount ?? f.settlement?.net)?.abs();
+}
+
+/** The row a finding is about: its terminal row, else its settlement line, else the first related row. */
+export function primaryRecord(f: Finding): CanonicalRecord | undefined {
+  return f.terminal ?? f.settlement ?? f.related[0];
+}
+
+export function findingTime(f: Finding): string {
+  const r = primaryRecord(f);
+  // A payout not credited names no row: its settlement date.
+  return r?.time ?? r?.settleDate ?? (typeof f.details.settleDate === 'string' ? f.details.settleDate : '');
+}
+
+export function refText(r: CanonicalRecord): string {
+  return `${r.source.file}:${r.source.line}`;
+}
+
+/** Every row a finding cites, as file:line, terminal first, without repeats. */
+export function findingRefs(f: Finding): string[] {
+  const rows = [f.terminal, f.settlement, ...f.related].filter((x): x is CanonicalRecord => x !== null);
+  return [...new Set(rows.map(refText))];
+}
+
+/** The transaction key a person searches for in the acquirer's portal. */
+export function findingKey(f: Finding): string {
+  const rows = [f.terminal, f.settlement, ...f.related].filter((x): x is CanonicalRecord => x !== null);
+  const rrn = rows.find((r) => r.rrn)?.rrn;
+  if (rrn) return `RRN ${rrn}`;
+  const trace = rows.find((r) => r.trace)?.trace;
+  if (trace) return `trace ${trace}`;
+  const order = rows.find((r) => r.orderId)?.orderId;
+  return order ? `order ${order}` : '';
+}
+
+export interface FindingGroup {
+  kind: FindingKind;
+  exception: boolean;
+  findings: Finding[];
+}
+
+export interface GroupOptions {
+  /** Informational kinds (pending, voided …) too, not only exceptions. */
+  informational: boolean;
+  /** `matched` pairs too (only meaningful with `informational`). */
+  matched: boolean;
+}
+
+/**
+ * Findings grouped by kind in report order (exceptions first), each group newest first: today's
+ * problems are the ones a merchant can still fix at the counter. Rate drift is in the summary.
+ */
+export function groupFindings(result: ReconcileResult, opts: GroupOptions): FindingGroup[] {
+  const groups = new Map<FindingKind, Finding[]>();
+  for (const f of result.findings) {
+    if (f.kind === 'fee_drift') continue;
+    const visible = isException(f.kind) || (opts.informational && (f.kind !== 'matched' || opts.matched));
+    if (!visible) continue;
+    const g = groups.get(f.kind);
+    if (g) g.push(f);
+    else groups.set(f.kind, [f]);
+  }
+  return [...groups].map(([kind, list]) => ({
+    kind,
+    exception: isException(kind),
+    findings: [...list].sort((a, b) => findingTime(b).localeCompare(findingTime(a))),
+  }));
+}
+
+export interface SummaryKindLine {
+  kind: ExceptionKind;
+  label: string;
+  count: number;
+  /** Money at stake, when the kind has a total. */
+  stake: string;
+}
+
+export interface Summary {
+  title: string;
+  asOf: string;
+  asOfSource: string;
+  inputs: string;
+  rejectedInputs: number;
+  /** "You were over-charged ¥5.60 in fees." when fees were over-charged. */
+  overcharge: string | null;
+  exceptionTotal: number;
+  allClear: boolean;
+  /** "10 exception(s) need attention:" or the all-clear sentence. */
+  headline: string;
+  kinds: SummaryKindLine[];
+  /** Informational counts: matched, pending, voided … */
+  info: string[];
+  rows: string;
+  calendarNote: string | null;
+  /** One sentence per detected rate change (fee_drift findings). */
+  drifts: string[];
+}
+
+export const ALL_CLEAR = '平账 All clear: every transaction ties out.';
+
+export function summarize(result: ReconcileResult): Summary {
+  const t = result.totals;
+  const terminalFiles = result.files.filter((f) => f.role === 'terminal');
+  const settlementFiles = result.files.filter((f) => f.role === 'settlement');
+  const rowsOf = (files: typeof result.files) => files.reduce((n, f) => n + f.records.length, 0);
+  const exceptionTotal = EXCEPTION_KINDS.reduce((n, k) => n + result.counts[k], 0);
+  const allClear = exceptionTotal === 0 && result.rejected.length === 0;
+  const stake: Partial<Record<ExceptionKind, string>> = {
+    dropped_order: `${money(t.dropped)} charged to customers, missing or failed on the terminal`,
+    unsettled_overdue: `${money(t.overdue)} not received`,
+    fee_mismatch: `${money(t.feeOvercharge)} over-charged` + (t.feeUndercharge.gt(0) ? `, ${money(t.feeUndercharge)} under-charged` : ''),
+    extra_deduction: `${money(t.deductions)} deducted`,
+    ...(result.bank
+      ? {
+          payout_missing: `${money(result.bank.totals.missing)} not credited to the bank account`,
+          payout_short: `${money(result.bank.totals.short)} short`,
+          payout_over: `${money(result.bank.totals.over)} over`,
+          unexplained_credit: `${money(result.bank.totals.unexplainedCredits)} credited`,
+          unexplained_debit: `${money(result.bank.totals.unexplainedDebits)} debited`,
+        }
+      : {}),
+  };
+  const info: string[] = result.auditOnly ? [`${result.fees.checked} fees checked against the contract`] : [`${result.counts.matched} matched`];
+  if (result.counts.unsettled_pending) info.push(`${result.counts.unsettled_pending} pending (${money(t.pending)}, not yet due)`);
+  if (result.counts.voided) info.push(`${result.counts.voided} voided, correctly not settled`);
+  if (result.counts.no_settlement_expected) info.push(`${result.counts.no_settlement_expected} failed rows, not settled`);
+  if (result.counts.duplicate_export) info.push(`${result.counts.duplicate_export} repeated export rows counted once`);
+  if (result.counts.allowed_deduction) info.push(`${result.counts.allowed_deduction} allowed deductions`);
+  const r = result.rows;
+  return {
+    title: `posrecon ${result.auditOnly ? 'fee audit' : 'reconcile'} — as of ${result.asOf}`,
+    asOf: result.asOf,
+    asOfSource: result.asOfSource,
+    inputs: `${terminalFiles.length} terminal file(s), ${rowsOf(terminalFiles)} rows · ${settlementFiles.length} settlement file(s), ${rowsOf(settlementFiles)} rows`,
+    rejectedInputs: result.rejected.length,
+    overcharge: t.feeOvercharge.gt(0) ? `You were over-charged ${money(t.feeOvercharge)} in fees.` : null,
+    exceptionTotal,
+    allClear,
+    headline: allClear ? ALL_CLEAR : `${exceptionTotal} exception(s) need attention:`,
+    kinds: EXCEPTION_KINDS.filter((k) => result.counts[k] > 0).map((k) => ({ kind: k, label: SHORT_LABELS[k], count: result.counts[k], stake: stake[k] ?? '' })),
+    info,
+    rows: `Rows: ${r.read} read = ${r.matched} matched + ${r.flagged} flagged + ${r.informational} informational + ${r.rejected} rejected`,
+    calendarNote: result.missingCalendarYears.length
+      ? `Note: no holiday calendar for ${result.missingCalendarYears.join(', ')}; only weekends are treated as days off (add one with --holidays FILE).`
+      : null,
+    drifts: result.findings.filter((f) => f.kind === 'fee_drift').map((f) => `Rate change: ${f.message}`),
+  };
+}

@@ -1,0 +1,245 @@
+// Reports of the store commands: the daily run (table and the reconcile JSON plus new/resolved/open),
+// status, history, and the export dump (JSON for backup, CSV per table for audit).
+import { Chalk } from 'chalk';
+import { reconcileJson } from '../report/json.js';
+import { renderTable } from '../report/table.js';
+import type { Decision, FindingState, StoreReader } from './store.js';
+import { serialiseRecord } from './serialise.js';
+import type { DailyRunResult, HistoryResult, ItemRef, OpenItem, ResolvedItem, StatusResult } from './daily.js';
+import { SCHEMA_VERSION } from './sqlite.js';
+
+const ackJson = (d: Decision | null) => (d ? { by: d.by, at: d.at, note: d.note } : null);
+const refsText = (refs: ItemRef[]) => refs.map((r) => `${r.kind} ${r.id}`).join(', ');
+
+function openJson(o: OpenItem): Record<string, unknown> {
+  return {
+    id: o.id,
+    kind: o.kind,
+    exception: o.exception,
+    message: o.message,
+    openSince: o.openSince,
+    openSinceRun: o.openSinceRun,
+    ageDays: o.ageDays,
+    new: o.isNew,
+    acknowledged: ackJson(o.acknowledged),
+    ...(o.was.length ? { was: o.was } : {}),
+  };
+}
+
+function resolvedJson(r: ResolvedItem): Record<string, unknown> {
+  return {
+    id: r.id, kind: r.kind, exception: r.exception, message: r.message, outcome: r.outcome, openSince: r.openSince, ageDays: r.ageDays,
+    acknowledged: ackJson(r.acknowledged), now: r.now,
+  };
+}
+
+/** posrecon.reconcile/1 for the whole store, plus `run`, `new`, `resolved` and `open`. */
+export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Record<string, unknown> {
+  return {
+    ...reconcileJson(run.result, { includeMatched }),
+    run: {
+      store: run.store,
+      id: run.runId,
+      recorded: run.runId !== null,
+      previousRun: run.previousRun ? { id: run.previousRun.id, startedAt: run.previousRun.startedAt, asOf: run.previousRun.asOf } : null,
+      ingested: run.ingest.map((i) => ({
+        file: i.path,
+        name: i.name,
+        role: i.role,
+        status: i.status,
+        rows: i.rows,
+        newRows: i.newRows,
+        knownRows: i.knownRows,
+        knownFrom: i.knownFrom,
+        rejected: i.rejected,
+        run: i.run,
+      })),
+      newRejected: run.newRejected.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
+    },
+    new: run.newItems.map(openJson),
+    resolved: run.resolved.map(resolvedJson),
+    open: run.open.map(openJson),
+  };
+}
+
+const short = (text: string, width = 110) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+
+function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: boolean): string[] {
+  const out: string[] = [];
+  for (const o of items) {
+    const age = showAge ? `${String(o.ageDays).padStart(4)}d  ` : '  ';
+    const mark = o.acknowledged ? c.green('✓ ') : o.exception ? c.red('! ') : c.dim('… ');
+    out.push(`  ${age}${mark}${o.id}  ${o.kind.padEnd(20)} ${short(o.message)}`);
+    if (o.was.length) out.push(c.dim(`  ${' '.repeat(showAge ? 7 : 0)}    was ${refsText(o.was)}`));
+    if (o.acknowledged) out.push(c.green(`  ${' '.repeat(showAge ? 7 : 0)}    acknowledged by ${o.acknowledged.by} on ${o.acknowledged.at.slice(0, 10)}: "${o.acknowledged.note}"`));
+  }
+  return out;
+}
+
+export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verbose: boolean }): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  const prev = run.previousRun;
+  const title = run.runId !== null ? `posrecon run #${run.runId}` : 'posrecon run (nothing recorded)';
+  out.push(c.bold(`${title} — store ${run.store} — as of ${run.result.asOf}`) + (prev ? c.dim(` (previous run #${prev.id}, as of ${prev.asOf})`) : c.dim(' (first run)')));
+  if (run.ingest.length) {
+    out.push('Ingested:');
+    for (const i of run.ingest) {
+      if (i.status === 'known') {
+        out.push(c.dim(`  = ${i.path}: already in the store (run #${i.run}), skipped`));
+      } else {
+        const known = i.knownRows ? `, ${i.knownRows} already known${i.knownFrom.length ? ` (in ${i.knownFrom.join(', ')})` : ''}` : '';
+        const rej = i.rejected ? c.red(`, ${i.rejected} rejected`) : '';
+        out.push(`  ${i.newRows ? '+' : '~'} ${i.name}: ${i.rows} ${i.role} rows, ${i.newRows} new${known}${rej}`);
+      }
+    }
+  }
+  if (run.runId === null) {
+    out.push(c.bold(`Nothing new: every input file was already in the store and the findings are unchanged since run #${prev?.id}; nothing was recorded.`));
+  }
+  const exceptionsOpen = run.open.filter((o) => o.exception && !o.acknowledged).length;
+  const acked = run.open.filter((o) => o.acknowledged).length;
+  const pending = run.open.filter((o) => !o.exception).length;
+  out.push(`Open items: ${exceptionsOpen} exception(s) to act on · ${acked} acknowledged · ${pending} pending settlement(s)`);
+
+  const since = prev ? `run #${prev.id}` : 'the start';
+  out.push('');
+  out.push(c.bold.underline(`New since ${since} — ${run.newItems.length}`));
+  out.push(...(run.newItems.length ? openLines(run.newItems, c, false) : [c.dim('  none')]));
+  out.push('');
+  const cleared = run.resolved.filter((r) => r.outcome === 'cleared');
+  const superseded = run.resolved.filter((r) => r.outcome === 'superseded');
+  out.push(c.bold.underline(`Resolved since ${since} — ${cleared.length}`));
+  if (!cleared.length) out.push(c.dim('  none'));
+  for (const r of cleared) {
+    out.push(`  ${c.green('✓')} ${r.id}  ${r.kind.padEnd(20)} ${short(r.message)}`);
+    out.push(c.dim(`      open ${r.ageDays}d since ${r.openSince}${r.now.length ? `; now ${refsText(r.now)}` : ''}`));
+  }
+  if (superseded.length) {
+    out.push('');
+    out.push(c.bold.underline(`Changed since ${since} (listed under New as their new kind) — ${superseded.length}`));
+    for (const r of superseded) out.push(`  → ${r.id}  ${r.kind.padEnd(20)} now ${refsText(r.now)}`);
+  }
+  const still = run.open.filter((o) => !o.isNew);
+  out.push('');
+  out.push(c.bold.underline(`Still open, oldest first — ${still.length}`));
+  out.push(...(still.length ? openLines(still, c, true) : [c.dim('  none')]));
+  out.push('');
+  out.push(c.dim('Full state (as one `posrecon reconcile` over every file in the store):'));
+  return out.join('\n') + '\n' + renderTable(run.result, { color: opts.color, verbose: opts.verbose });
+}
+
+export function statusJson(s: StatusResult): Record<string, unknown> {
+  return {
+    schema: 'posrecon.status/1',
+    store: s.store,
+    lastRun: s.lastRun ? { id: s.lastRun.id, startedAt: s.lastRun.startedAt, asOf: s.lastRun.asOf, counts: s.lastRun.counts } : null,
+    open: s.open.map(openJson),
+  };
+}
+
+export function renderStatus(s: StatusResult, opts: { color: boolean }): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  const r = s.lastRun;
+  out.push(c.bold(`posrecon status — store ${s.store}`) + (r ? c.dim(` — last run #${r.id} at ${r.startedAt}, as of ${r.asOf}`) : c.dim(' — no run recorded yet')));
+  const exceptions = s.open.filter((o) => o.exception && !o.acknowledged).length;
+  const acked = s.open.filter((o) => o.acknowledged).length;
+  out.push(`${s.open.length} open item(s), oldest first: ${exceptions} exception(s) to act on · ${acked} acknowledged · ${s.open.length - exceptions - acked} pending`);
+  out.push(...openLines(s.open, c, true));
+  if (s.open.length) out.push(c.dim('  (! exception · ✓ acknowledged by a person · … pending settlement)  `posrecon history ID` shows one item\'s life'));
+  return out.join('\n') + '\n';
+}
+
+export function historyJson(h: HistoryResult): Record<string, unknown> {
+  const f = h.finding;
+  return {
+    schema: 'posrecon.history/1',
+    store: h.store,
+    id: f.id,
+    kind: f.kind,
+    exception: f.exception,
+    openKind: f.openKind,
+    state: state(f),
+    firstSeen: { run: f.firstRun, asOf: f.firstAsOf },
+    acknowledged: ackJson(h.acknowledged),
+    finding: f.data,
+    life: h.life,
+  };
+}
+
+function state(f: FindingState): 'open' | 'resolved' | 'present' | 'gone' {
+  return f.openKind ? (f.present ? 'open' : 'resolved') : f.present ? 'present' : 'gone';
+}
+
+export function renderHistory(h: HistoryResult, opts: { color: boolean }): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const f = h.finding;
+  const out: string[] = [];
+  const what = f.exception ? 'exception' : f.openKind ? 'pending, not an exception' : 'informational';
+  out.push(c.bold(`Finding ${f.id} — ${f.kind} (${what}) — ${state(f)}${h.acknowledged ? ', acknowledged' : ''}`));
+  out.push(`  ${f.message}`);
+  const refs = (['terminal', 'settlement'] as const)
+    .map((side) => f.data[side] as { file?: string; line?: number } | null)
+    .filter((r): r is { file: string; line: number } => Boolean(r && r.file))
+    .map((r) => `${r.file}:${r.line}`);
+  if (refs.length) out.push(c.dim(`  see ${refs.join(', ')}`));
+  out.push('');
+  out.push(c.bold('Life:'));
+  for (const e of h.life) {
+    if (e.type === 'event') {
+      const detail = e.detail.now?.length ? ` → now ${refsText(e.detail.now)}` : e.detail.was?.length ? ` (was ${refsText(e.detail.was)})` : '';
+      out.push(`  ${e.asOf}  run #${e.runId}  ${e.event}${detail}`);
+    } else {
+      out.push(c.green(`  ${e.at.slice(0, 10)}  ${e.at.slice(11, 19)}  ${e.action === 'resolve' ? 'resolved' : e.action} by ${e.by}: "${e.note}"`));
+    }
+  }
+  if (f.openKind && f.present && h.lastRun?.asOf) {
+    out.push(c.dim(`  open since ${f.sinceAsOf} (run #${f.sinceRun})`));
+  }
+  return out.join('\n') + '\n';
+}
+
+// --- export ----------------------------------------------------------------------------------
+
+export const EXPORT_TABLES = ['runs', 'files', 'records', 'rejected', 'findings', 'events', 'decisions'] as const;
+export type ExportTable = (typeof EXPORT_TABLES)[number];
+
+export async function exportTables(tx: StoreReader): Promise<Record<ExportTable, Record<string, unknown>[]>> {
+  return {
+    runs: (await tx.runs()).map((r) => ({ ...r })),
+    files: (await tx.files()).map((f) => ({ ...f })),
+    records: (await tx.records()).map((r) => ({ file: r.file, line: r.line, fingerprint: r.fingerprint, ...(JSON.parse(serialiseRecord(r.record)) as Record<string, unknown>) })),
+    rejected: (await tx.rejectedRows()).map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
+    findings: (await tx.allFindings()).map((f) => ({
+      id: f.id, kind: f.kind, exception: f.exception, openKind: f.openKind, present: f.present, firstRun: f.firstRun, firstAsOf: f.firstAsOf,
+      sinceRun: f.sinceRun, sinceAsOf: f.sinceAsOf, goneRun: f.goneRun, goneAsOf: f.goneAsOf, rows: f.rows, message: f.message, finding: f.data,
+    })),
+    events: (await tx.events()).map((e) => ({ ...e })),
+    decisions: (await tx.decisions()).map((d) => ({ ...d })),
+  };
+}
+
+export function exportJson(store: string, tables: Record<ExportTable, Record<string, unknown>[]>, exportedAt: string): string {
+  return JSON.stringify({ schema: 'posrecon.export/1', store, schemaVersion: SCHEMA_VERSION, exportedAt, ...tables }, null, 2) + '\n';
+}
+
+const csvCell = (v: unknown): string => {
+  const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** One table as CSV (UTF-8 with BOM, so Excel shows the Chinese text); columns in first-seen order. */
+export function exportCsv(rows: Record<string, unknown>[]): string {
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
+  }
+  const lines = [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((k) => csvCell(r[k])).join(','))];
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,101 @@
+// Spreadsheets (.xls BIFF with code page 936, .xlsx) and CSVs re-saved by Excel go through the
+// same detection and normalisation as any CSV.
+import { describe, expect, it } from 'vitest';
+import { cellText, spreadsheetKind } from '../../src/read/excel.js';
+import { CHANNELS, SAMPLES, bytesOf, inputError, read, readBytes, total, yuan } from './helpers.js';
+
+describe('CCB BIFF .xls export (code page 936)', () => {
+  const f = read(SAMPLES + 'bank-ccb-jiaoyimingxi.xls');
+
+  it('is recognised as an Excel 97–2003 workbook and read by the generic bank profile', () => {
+    expect(f.encoding).toBe('xls');
+    expect(f.format).toBe('spreadsheet');
+    expect(f.encodingReason).toMatch(/^Excel 97–2003 workbook \(BIFF, code page 936\), sheet "/);
+    expect(f.profile.name).toBe('generic-bank');
+    expect(f.headerLine).toBe(6);
+  });
+
+  it('decodes Chinese text and header cells padded with spaces', () => {
+    expect(f.mapping.headers).toMatchObject({ date: '交易日期', time: '交易时间', credit: '收入', debit: '支出', balance: '账户余额' });
+    expect(f.records[0]).toMatchObject({ time: '2025-01-01 18:53:19', memo: '消费', counterparty: '中***融科技有限公司' });
+  });
+
+  it('skips the 4 preamble rows and the disclaimer footer; 6 rows, debits 703.26', () => {
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [4, 'preamble'], [5, 'blank'], [13, 'footer']]);
+    expect(f.records).toHaveLength(6);
+    expect(f.records.map((r) => yuan(r.debit))).toEqual(['67.00', '16.78', '20.00', '515.02', '18.06', '66.40']);
+    expect([total(f.records, 'debit'), total(f.records, 'credit')]).toEqual(['703.26', '0.00']);
+    expect(f.records.map((r) => yuan(r.balance))).toEqual(['2176.91', '2160.13', '2140.13', '1579.11', '1561.05', '1494.65']);
+    expect(f.lines).toEqual({ total: 13, header: 1, skipped: 6, records: 6, rejected: 0 });
+  });
+});
+
+describe('.xlsx export', () => {
+  const f = read(CHANNELS + 'settlement-export-20251009.xlsx');
+
+  it('reads serial dates, text amounts, float-noise numbers and a padded header', () => {
+    expect(f.encoding).toBe('xlsx');
+    expect(f.profile.name).toBe('generic-settlement');
+    expect(f.headerLine).toBe(4);
+    expect(f.records.map((r) => [r.time, r.settleDate, yuan(r.amount), yuan(r.fee), yuan(r.net)])).toEqual([
+      ['2025-10-08 09:30:00', '2025-10-09', '1500.00', '7.50', '1492.50'],
+      ['2025-10-08 10:02:17', '2025-10-09', '3.30', '0.02', '3.28'],
+      ['2025-10-08 16:20:44', '2025-10-09', '88.00', '0.33', '87.67'],
+    ]);
+    expect([total(f.records, 'amount'), total(f.records, 'fee'), total(f.records, 'net')]).toEqual(['1591.30', '7.85', '1583.45']);
+    expect(f.records[0].trace).toBe('000110');
+  });
+
+  it('an order number Excel stored as a number is reported unusable, never matched', () => {
+    expect(f.records[2].orderId).toBeUndefined();
+    expect(f.records[2].unusable).toEqual([
+      { field: 'orderId', raw: '4.00123E+27', reason: 'destroyed by Excel (scientific notation 4.00123E+27); re-export the file as text' },
+    ]);
+    expect(f.skipped.at(-1)).toMatchObject({ line: 8, kind: 'footer' });
+  });
+});
+
+describe('spreadsheet cells as text', () => {
+  it.each([
+    [{ t: 's', v: '记账日          ' }, '记账日          '],
+    [{ t: 'n', v: 67 }, '67'],
+    [{ t: 'n', v: 1.1 + 2.2 }, '3.3'],
+    [{ t: 'n', v: 2176.91 }, '2176.91'],
+    [{ t: 'n', v: 45938.41825231481 }, '45938.4182523148'],
+    [{ t: 'n', v: 4.00123e27 }, '4.00123E+27'],
+    [{ t: 'n', v: Number('6222021234567890123') }, '6.22202123456789E+18'],
+    [{ t: 'n', v: 123456789012 }, '123456789012'],
+    [{ t: 'n', v: 1e-7 }, '0.0000001'],
+    [{ t: 'b', v: true }, 'TRUE'],
+    [{ t: 'e', v: 42, w: '#N/A' }, '#N/A'],
+    [undefined, ''],
+  ] as const)('%j → %s', (cell, want) => {
+    expect(cellText(cell as never)).toBe(want);
+  });
+
+  it('recognises workbooks by their first bytes only', () => {
+    expect(spreadsheetKind(bytesOf(SAMPLES + 'bank-ccb-jiaoyimingxi.xls'))).toBe('xls');
+    expect(spreadsheetKind(bytesOf(CHANNELS + 'settlement-export-20251009.xlsx'))).toBe('xlsx');
+    expect(spreadsheetKind(new TextEncoder().encode('PK,交易时间\n'))).toBeNull();
+  });
+
+  it('a damaged workbook is an error naming the file', () => {
+    const bytes = bytesOf(CHANNELS + 'settlement-export-20251009.xlsx').slice(0, 200);
+    expect(inputError(() => readBytes(bytes, 'broken.xlsx')).message).toMatch(/^broken\.xlsx: cannot read the Excel \(\.xlsx\) workbook/);
+  });
+});
+
+describe('CSV re-saved by Excel', () => {
+  const f = read(CHANNELS + 'terminal-excel-resaved-20160504.csv');
+
+  it('reads 2016/5/4 2:18 dates and reports IDs in scientific notation as unusable', () => {
+    expect(f.profile.name).toBe('generic-terminal');
+    expect(f.records.map((r) => r.time)).toEqual(['2016-05-04 02:18:00', '2016-05-04 09:05:00', '2016-05-04 14:40:00', '2016-05-04 14:41:00']);
+    expect(f.records.map((r) => r.unusable.map((u) => `${u.field} ${u.raw}`))).toEqual([
+      ['rrn 1E+11'], [], ['orderId 4.20001E+27'], ['orderId 4.20001E+27'],
+    ]);
+    expect(f.records.map((r) => r.rrn ?? null)).toEqual([null, '100000000012', '100000000013', null]);
+    expect(f.records.map((r) => r.orderId ?? null)).toEqual([null, null, null, null]);
+    expect(total(f.records, 'amount')).toBe('1914.50');
+  });
+});

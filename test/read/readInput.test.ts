@@ -1,0 +1,262 @@
+// readInputFile on the bytes of each ingestion fixture: what a user would see of each quirk.
+import { describe, expect, it } from 'vitest';
+import type { CanonicalRecord } from '../../src/model.js';
+import { InputError } from '../../src/model.js';
+import type { ReadOptions } from '../../src/read/readInput.js';
+import { INGEST, read, readBytes } from './fixtures.js';
+
+const money = (d: { toString(): string } | undefined) => (d === undefined ? undefined : d.toString());
+const amounts = (records: CanonicalRecord[]) => records.map((r) => money(r.amount));
+const lines = (records: CanonicalRecord[]) => records.map((r) => r.source.line);
+const times = (records: CanonicalRecord[]) => records.map((r) => r.time);
+
+function failure(run: () => unknown): InputError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('expected an InputError');
+}
+const readError = (path: string, opts: Partial<ReadOptions> = {}) => failure(() => read(path, opts));
+
+describe('encodings', () => {
+  it('GBK with title lines, a blank line and a footer: header found on line 5, junk skipped and reported', () => {
+    const f = read(INGEST + 'gbk-with-title-and-footer.csv');
+    expect(f.encoding).toBe('gb18030');
+    expect(f.headerLine).toBe(5);
+    expect(f.profile.name).toBe('generic-terminal');
+    expect(f.skipped.map((s) => [s.line, s.kind, s.text])).toEqual([
+      [1, 'preamble', '商户交易明细'],
+      [2, 'preamble', '商户名称：上海示例餐饮有限公司'],
+      [3, 'preamble', '导出时间：2025-04-18 09:00:00'],
+      [4, 'blank', ''],
+      [9, 'footer', '合计,,,,,1,410.56'],
+      [10, 'footer', '总笔数：3'],
+    ]);
+    expect(lines(f.records)).toEqual([6, 7, 8]);
+    expect(amounts(f.records)).toEqual(['1234.56', '88', '88']);
+    expect(f.records.map((r) => r.txnType)).toEqual(['sale', 'sale', 'void']);
+    expect(f.records[0].card).toBe('622202******0123'); // a full PAN is masked on read
+    expect(f.records[0].time).toBe('2025-04-17 11:25:03');
+  });
+
+  it.each(['utf-16le-bom.txt', 'utf-16le-nobom.csv', 'utf-16be-bom.txt'])('Excel "Unicode text" %s: tab-separated rows', (name) => {
+    const f = read(INGEST + name);
+    expect(f.delimiter).toBe('\t');
+    expect(amounts(f.records)).toEqual(['10', '1234.56', '-5']);
+    expect(f.records[1].memo).toBe('团餐, 含税');
+    expect(f.rejected).toEqual([]);
+  });
+
+  it('UTF-8 with BOM and semicolons: the first header cell maps; unquoted thousands commas stay in the amount', () => {
+    const f = read(INGEST + 'utf8-bom-semicolon.csv');
+    expect(f.mapping.headers.time).toBe('交易时间');
+    expect(amounts(f.records)).toEqual(['1234.56', '12345.67', '0.99']);
+    expect(f.records[1].memo).toBe('团餐;含税');
+  });
+
+  it('GB18030 four-byte characters survive into memos', () => {
+    expect(read(INGEST + 'gb18030-four-byte-chars.csv').records.map((r) => r.memo)).toEqual(['刘䶮', '㐀记小吃 €']);
+  });
+
+  it('a forced wrong encoding fails instead of producing garbled headers', () => {
+    const e = readError(INGEST + 'garbled-forced-encoding.csv', { encoding: 'utf-16le' });
+    expect(e.message).toMatch(/^fixtures\/ingest\/garbled-forced-encoding\.csv:1: text looks garbled when decoded as utf-16le: "/);
+    expect(e.hint).toMatch(/--encoding/);
+    expect(readError(INGEST + 'garbled-forced-encoding.csv', { encoding: 'utf-16be' }).message).toMatch(/garbled when decoded as utf-16be/);
+    expect(readError(INGEST + 'gbk-with-title-and-footer.csv', { encoding: 'utf-8' }).message).toBe(
+      'fixtures/ingest/gbk-with-title-and-footer.csv:1: bytes are not valid utf-8 (forced by --encoding)',
+    );
+  });
+
+  it('garbled text fails even when an ASCII header would fit a profile', () => {
+    // The English header maps, but the Chinese cells of the rows are decoded as UTF-16BE garbage.
+    let text = 'time,tid,rrn,amount,status,memo\n';
+    for (let i = 0; i < 4; i++) text += `2025-04-17 10:0${i}:00,12345678,51071000000${i},10.00,成功,午餐两份加饮料${i}\n`;
+    let bytes = new TextEncoder().encode(text);
+    if (bytes.length % 2) bytes = Uint8Array.from([...bytes, 0x0a]);
+    const e = failure(() => readBytes(bytes, 'english-header.csv', { encoding: 'utf-16be' }));
+    expect(e.message).toMatch(/^english-header\.csv:1: text looks garbled when decoded as utf-16be/);
+  });
+});
+
+describe('delimiters, quoting and line ends', () => {
+  it('tab-delimited: commas, semicolons and pipes inside cells are text', () => {
+    const f = read(INGEST + 'tab-delimited.tsv');
+    expect(f.records.map((r) => r.memo)).toEqual(['早餐, 两份', '团餐; 含税', '找零|测试']);
+    expect(amounts(f.records)).toEqual(['100', '1234.56', '0.44']);
+  });
+
+  it('pipe-delimited', () => {
+    const f = read(INGEST + 'pipe-delimited.txt');
+    expect(f.delimiter).toBe('|');
+    expect(f.records.map((r) => [r.trace, r.txnType, r.status])).toEqual([
+      ['000101', 'sale', 'success'], ['000102', 'sale', 'success'], ['000103', 'void', 'success'], ['000104', 'sale', 'failed'],
+    ]);
+  });
+
+  it('CRLF with a quoted line break: a record keeps its first line number and the account counts both lines', () => {
+    const f = read(INGEST + 'crlf-quoted-newline.csv');
+    expect(lines(f.records)).toEqual([2, 4, 5]);
+    expect(f.records[0].memo).toBe('第一行\r\n第二行');
+    expect(f.records[1].memo).toBe('他说"好的", 然后走了');
+    expect(f.lines).toEqual({ total: 5, header: 1, skipped: 0, records: 4, rejected: 0 });
+  });
+
+  it('CR-only line ends', () => {
+    expect(amounts(read(INGEST + 'cr-only-line-ends.csv').records)).toEqual(['10', '20']);
+  });
+
+  it('ragged rows: short and long rows read by header position; a row without its amount is rejected, even last', () => {
+    const f = read(INGEST + 'ragged-rows.csv');
+    expect(lines(f.records)).toEqual([2, 3, 5]);
+    expect(amounts(f.records)).toEqual(['10', '20', '40']);
+    expect(f.rejected).toEqual([
+      { file: 'fixtures/ingest/ragged-rows.csv', line: 4, column: '交易金额', reason: 'empty; expected an amount' },
+      { file: 'fixtures/ingest/ragged-rows.csv', line: 6, column: '交易金额', reason: 'empty; expected an amount' },
+    ]);
+    expect(f.skipped).toEqual([]);
+  });
+});
+
+describe('junk before and after the data', () => {
+  it('title, 商户名称, 起止日期, #, blank, 总计, 总笔数, #…结束…, 注：, 温馨提示 lines are all skipped and reported', () => {
+    const f = read(INGEST + 'footer-variants.csv');
+    expect(f.headerLine).toBe(4);
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([
+      [1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [7, 'blank'], [8, 'footer'], [9, 'footer'], [10, 'footer'], [11, 'footer'], [12, 'footer'],
+    ]);
+    expect(f.skipped[4].text).toBe('总计,,,30.00');
+    expect(amounts(f.records)).toEqual(['10', '20']);
+    expect(f.lines).toEqual({ total: 12, header: 1, skipped: 9, records: 2, rejected: 0 });
+  });
+
+  it('Alipay-style # preamble and footer, IDs with a TAB inside the cell, full-width （元） headers', () => {
+    const f = read(INGEST + 'gbk-hash-preamble-footer.csv');
+    expect(f.role).toBe('settlement');
+    expect(f.headerLine).toBe(5);
+    expect(f.skipped.map((s) => s.line)).toEqual([1, 2, 3, 4, 8, 9, 10, 11]);
+    expect(f.mapping.headers.fee).toBe('服务费（元）');
+    expect(f.records.map((r) => [r.orderId, r.time, money(r.amount), money(r.fee)])).toEqual([
+      ['T20250417000001', '2025-04-17 11:25:05', '100', '0.6'],
+      ['T20250417000002', '2025-04-17 18:00:02', '100', '0.6'],
+    ]);
+  });
+
+  it('page breaks: 本页合计 and a repeated header mid-file are skipped, data resumes', () => {
+    const f = read(INGEST + 'page-breaks-repeated-header.csv');
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[4, 'footer'], [5, 'header-repeat'], [7, 'footer'], [8, 'footer']]);
+    expect(lines(f.records)).toEqual([2, 3, 6]);
+  });
+
+  it('data rows that start like footer words (a shop called 小计划咖啡, #3号档口, 汇总广场店) stay records', () => {
+    const f = read(INGEST + 'data-row-looks-like-footer.csv');
+    expect(lines(f.records)).toEqual([2, 3, 4]);
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[5, 'footer']]);
+  });
+
+  it('a bad data row just before the 合计 footer is rejected, not swallowed by the footer', () => {
+    const f = read(INGEST + 'bad-amount-row.csv');
+    expect(f.records).toHaveLength(9);
+    expect(f.rejected).toEqual([
+      { file: 'fixtures/ingest/bad-amount-row.csv', line: 14, column: '交易金额', reason: 'cannot read "12,5O" as an amount such as 1,234.56' },
+    ]);
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [15, 'footer'], [16, 'footer']]);
+  });
+
+  it('a header with no rows is fine; an empty file is an input error', () => {
+    const f = read(INGEST + 'header-only.csv');
+    expect(f.records).toEqual([]);
+    expect(f.lines).toEqual({ total: 1, header: 1, skipped: 0, records: 0, rejected: 0 });
+    const e = readError(INGEST + 'empty.csv');
+    expect(e.message).toBe('fixtures/ingest/empty.csv: the file is empty');
+  });
+});
+
+describe('cell clean-up', () => {
+  it('Excel ="…" escapes and leading apostrophes keep leading zeros of IDs', () => {
+    const f = read(INGEST + 'excel-text-escapes.csv');
+    expect(f.records.map((r) => [r.merchantId, r.terminalId, r.rrn, r.trace])).toEqual([
+      ['898310058120001', '00012345', '012345678901', '000101'],
+      ['898310058120001', '00012345', '012345678902', '000102'],
+      ['898310058120001', '00012345', '012345678903', '000103'],
+    ]);
+    expect(amounts(f.records)).toEqual(['1234.56', '0.5', '8']);
+    expect(f.records[0].time).toBe('2025-04-17 11:25:03');
+  });
+
+  it('WeChat-style backtick prefixes are stripped from every value, the footer summary is not a row', () => {
+    const f = read(INGEST + 'backtick-prefixed.csv');
+    expect(f.records.map((r) => [r.time, r.merchantId, r.orderId, money(r.amount), money(r.fee), r.txnType])).toEqual([
+      ['2025-04-17 11:25:03', '1601959334', '00020250417112503000001', '12.34', '0.07404', 'sale'],
+      ['2025-04-17 12:00:00', '1601959334', '00020250417120000000002', '100', '0.6', 'sale'],
+      ['2025-04-17 12:05:00', '1601959334', '00020250417120500000003', '-100', '-0.6', 'refund'],
+    ]);
+    expect(f.records[1].memo).toBeUndefined(); // a lone backtick is an empty cell
+    expect(f.skipped.map((s) => s.line)).toEqual([5, 6]);
+  });
+
+  it('surrounding spaces and TABs are trimmed; -, --, -------, *, N/A mean empty', () => {
+    const f = read(INGEST + 'padded-cells-and-placeholders.csv');
+    const [a, b, c] = f.records;
+    expect([a.time, a.merchantId, a.terminalId, a.rrn, a.card, money(a.amount), a.rawStatus, a.status]).toEqual([
+      '2025-04-17 10:00:00', '898310058120001', '12345678', '510710000001', '622848******1234', '10', '成功', 'success',
+    ]);
+    expect([a.batch, a.authCode, a.fee, a.memo]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([b.batch, b.authCode, b.card, b.fee, b.memo]).toEqual(['000001', undefined, undefined, undefined, undefined]);
+    expect([c.batch, c.authCode, c.card, money(c.fee), c.memo]).toEqual([undefined, undefined, undefined, '0.18', undefined]);
+  });
+});
+
+describe('amounts and dates', () => {
+  it('amounts are exact in every printed form, more than two decimals kept', () => {
+    const f = read(INGEST + 'amount-forms.csv');
+    expect(amounts(f.records)).toEqual(['1234.56', '1234.56', '1234.56', '-12', '-12', '123.45', '1000', '0.01', '100.123456789', '5']);
+    expect(f.records.map((r) => money(r.fee))).toEqual(['7.41', '7.41', '7.41', '-0.07', '-0.07', '0.74', '6', '0.00006', '0.600740740734', undefined]);
+  });
+
+  it('date-time forms, including two spaces and full-width digits', () => {
+    expect(times(read(INGEST + 'date-forms.csv').records)).toEqual([
+      '2025-04-17 11:25:03', // 2025-04-17 11:25:03
+      '2025-04-17 11:25:00', // 2025/4/17 11:25
+      '2025-04-17 11:25:03', // 20250417 112503
+      '2025-04-17 11:25:04', // 20250417112504
+      '2025-04-17 11:25:05', // ISO T
+      '2025-04-17 11:25:06', // 2025年4月17日
+      '2025-04-17 11:25:07', // 2025.04.17
+      '2025-12-03 14:06:51', // two spaces (SPDB)
+      '2025-04-18 08:00:00', // full-width
+    ]);
+  });
+
+  it('date and time in separate columns (通联): 2025-04-17 + 11:25:03, 20250417 + 112503, 092503', () => {
+    const f = read(INGEST + 'split-date-time-columns.csv');
+    expect(f.mapping.headers.date).toBe('交易日期');
+    expect(f.mapping.headers.time).toBe('交易时间');
+    expect(times(f.records)).toEqual(['2025-04-17 11:25:03', '2025-04-17 11:25:03', '2025-04-18 09:25:03', '2025-04-18 23:59:59']);
+    expect(f.records.map((r) => r.cardType)).toEqual(['debit', 'credit', 'debit', 'credit']);
+  });
+
+  it('timestamps glued without a separator (乐刷 2018-07-3116:07:27)', () => {
+    expect(times(read(INGEST + 'glued-timestamp.csv').records)).toEqual(['2018-07-31 16:07:27', '2018-07-31 23:59:59', '2018-08-01 00:00:01']);
+  });
+});
+
+describe('identifiers destroyed by Excel', () => {
+  it('are flagged unusable, never kept as IDs; the rows themselves are still read', () => {
+    const f = read(INGEST + 'excel-destroyed-ids.csv');
+    expect(f.records).toHaveLength(4);
+    expect(f.records.map((r) => [r.rrn, r.orderId])).toEqual([
+      ['510710000001', undefined],
+      [undefined, undefined],
+      ['510710020003', '4001230000000000000000000003'], // zero-filled by Excel: undetectable, documented
+      ['510710030004', 'T20250417100300'], // a float's `.0` is dropped
+    ]);
+    expect(f.records.map((r) => r.unusable.map((u) => `${u.field}=${u.raw}`))).toEqual([
+      ['orderId=4.00123E+27'], ['rrn=5.10710E+11', 'orderId=4.00123E+27'], [], [],
+    ]);
+    expect(f.records[0].unusable[0].reason).toMatch(/destroyed by Excel/);
+  });
+});
