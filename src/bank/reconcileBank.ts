@@ -273,10 +273,12 @@ export function reconcileBank(input: BankInput): BankResult {
   // --- Acquirer and fee debits: allowed by the contract, or not --------------------------------
   const usage = settlementAllowanceUsage(input.settlement, contract);
   for (const d of debits) {
-    const word = acquirerHint(d, contract) ?? feeWordIn(d);
-    if (!word) continue;
+    const acquirer = acquirerHint(d, contract);
+    const feeWord = feeWordIn(d);
+    if (!acquirer && !feeWord) continue;
+    const word = [acquirer, feeWord].filter(Boolean).map((w) => `"${w}"`).join(', ');
     const amount = movementOf(d).amount;
-    const label = [d.memo, d.counterparty].filter(Boolean).join(' ') || word;
+    const label = [d.memo, d.counterparty].filter(Boolean).join(' ') || (acquirer ?? feeWord)!;
     const allowed = matchAllowedDeduction(contract, { label, amount, businessDate: bookingDate(d) }, usage);
     if (allowed) {
       usage.set(allowed.usageKey, allowed.usedFen);
@@ -292,9 +294,9 @@ export function reconcileBank(input: BankInput): BankResult {
     rows.set(d, 'unexplained_debit');
     totals.unexplainedDebits = totals.unexplainedDebits.plus(amount);
     findings.push(
-      finding('unexplained_debit', `Debit ¥${yuan(amount)} on ${describeRow(d)} is an acquirer or fee debit ("${word}") the contract does not allow`, [d], {
+      finding('unexplained_debit', `Debit ¥${yuan(amount)} on ${describeRow(d)} is an acquirer or fee debit (${word}) the contract does not allow`, [d], {
         actual: amount,
-        details: rowDetails(d, { label, word }),
+        details: rowDetails(d, { label, ...(acquirer ? { acquirer } : {}), ...(feeWord ? { feeWord } : {}) }),
       }),
     );
   }

@@ -1,0 +1,269 @@
+// The four matching passes, each on the smallest example that needs it.
+import { Decimal } from 'decimal.js';
+import { describe, expect, it } from 'vitest';
+import { defaultContract, loadContract, type Contract } from '../../src/contract/contract.js';
+import { reconcileBank } from '../../src/bank/reconcileBank.js';
+import { expectedPayouts } from '../../src/bank/payouts.js';
+import { MAX_SPLIT_CANDIDATES, subsetsSummingTo } from '../../src/bank/matchPayouts.js';
+import type { CanonicalRecord } from '../../src/model.js';
+import { bankRow, payoutCredit, settlementLine } from './records.js';
+
+const M1 = '898310058120001';
+const M2 = '898310058120002';
+
+function run(settlement: CanonicalRecord[], bank: CanonicalRecord[], asOf = '2025-11-30', contract: Contract = defaultContract()) {
+  const result = reconcileBank({ settlement, bank, contract, asOf });
+  const kinds: Record<string, number> = {};
+  for (const f of result.findings) kinds[f.kind] = (kinds[f.kind] ?? 0) + 1;
+  const status = (merchant: string, date: string) => result.payouts.find((o) => o.payout.merchantId === merchant && o.payout.date === date)?.status;
+  return { result, kinds, status };
+}
+
+describe('expected payouts', () => {
+  it('sum net as printed per merchant and settlement date, deductions taking money', () => {
+    const payouts = expectedPayouts(
+      [
+        settlementLine({ settleDate: '2025-11-03', net: '995.00', amount: '1000.00', fee: '5.00' }),
+        settlementLine({ settleDate: '2025-11-03', net: '99.50', amount: '100.00', fee: '0.50' }),
+        settlementLine({ settleDate: '2025-11-03', net: '-48.00', deduction: '流量费' }),
+        settlementLine({ settleDate: '2025-11-03', net: '500.00', merchantId: M2 }),
+        settlementLine({ settleDate: '2025-11-04', net: '10.00' }),
+      ],
+      defaultContract(),
+    );
+    expect(payouts.map((p) => [p.key, p.amount.toFixed(2), p.lines.length, p.windowEnd])).toEqual([
+      [`${M1}|2025-11-03`, '1046.50', 3, '2025-11-06'],
+      [`${M2}|2025-11-03`, '500.00', 1, '2025-11-06'],
+      [`${M1}|2025-11-04`, '10.00', 1, '2025-11-07'],
+    ]);
+    expect(payouts[0].deductions.toFixed(2)).toBe('-48.00');
+    expect(payouts[0].fees.toFixed(2)).toBe('5.50');
+  });
+
+  it('group by payout id where the file prints one, dated by its latest line', () => {
+    const payouts = expectedPayouts(
+      [
+        settlementLine({ settleDate: '2025-11-03', net: '100.00', payoutId: 'P1' }),
+        settlementLine({ settleDate: '2025-11-04', net: '200.00', payoutId: 'P1' }),
+        settlementLine({ settleDate: '2025-11-04', net: '300.00', payoutId: 'P2' }),
+      ],
+      defaultContract(),
+    );
+    expect(payouts.map((p) => [p.payoutId, p.date, p.amount.toFixed(2)])).toEqual([
+      ['P1', '2025-11-04', '300.00'],
+      ['P2', '2025-11-04', '300.00'],
+    ]);
+  });
+
+  it('a payout of zero or less expects no credit and is not reported', () => {
+    const { kinds, status } = run([settlementLine({ settleDate: '2025-11-03', net: '-99.00', deduction: '押金' })], []);
+    expect(status(M1, '2025-11-03')).toBe('nothing_due');
+    expect(kinds).toEqual({});
+  });
+});
+
+describe('pass 1: exact amount', () => {
+  it('pairs inside the window only: settlement date … +3 calendar days', () => {
+    const lines = [settlementLine({ settleDate: '2025-11-03', net: '1000.00' })];
+    expect(run(lines, [payoutCredit('2025-11-06 10:00:00', '1000.00')]).status(M1, '2025-11-03')).toBe('matched');
+    expect(run(lines, [payoutCredit('2025-11-07 10:00:00', '1000.00')]).status(M1, '2025-11-03')).toBe('missing');
+    expect(run(lines, [payoutCredit('2025-11-02 10:00:00', '1000.00')]).status(M1, '2025-11-03')).toBe('missing');
+  });
+
+  it('a longer payoutWindowDays widens the window', () => {
+    const contract = loadContract('payoutWindowDays: 5\n', 'c.yaml');
+    const { status } = run([settlementLine({ settleDate: '2025-11-03', net: '1000.00' })], [payoutCredit('2025-11-08 10:00:00', '1000.00')], '2025-11-30', contract);
+    expect(status(M1, '2025-11-03')).toBe('matched');
+  });
+
+  it('ties go to the credit that names the merchant, then to the nearest date', () => {
+    const lines = [
+      settlementLine({ settleDate: '2025-11-03', net: '1234.50', merchantId: M1 }),
+      settlementLine({ settleDate: '2025-11-03', net: '1234.50', merchantId: M2 }),
+    ];
+    const named = payoutCredit('2025-11-03 10:00:00', '1234.50', { memo: `POS清算 ${M2}` });
+    const later = payoutCredit('2025-11-04 10:00:00', '1234.50');
+    const { result } = run(lines, [named, later]);
+    const paidBy = (m: string) => result.payouts.find((o) => o.payout.merchantId === m)!.credits[0];
+    expect(paidBy(M2)).toBe(named);
+    expect(paidBy(M1)).toBe(later);
+
+    // Without the hint, the nearest date decides: M1 (first by key) and M2 both settle on 11-03.
+    const a = payoutCredit('2025-11-05 10:00:00', '500.00');
+    const b = payoutCredit('2025-11-03 10:00:00', '500.00');
+    const { result: r2 } = run([settlementLine({ settleDate: '2025-11-03', net: '500.00' }), settlementLine({ settleDate: '2025-11-05', net: '500.00' })], [a, b]);
+    expect(r2.payouts.map((o) => o.credits[0])).toEqual([b, a]);
+  });
+
+  it('a credit naming another merchant does not pay this one', () => {
+    const { status, kinds } = run(
+      [settlementLine({ settleDate: '2025-11-03', net: '800.00', merchantId: M1 }), settlementLine({ settleDate: '2025-11-01', net: '1.00', merchantId: M2 })],
+      [payoutCredit('2025-11-03 10:00:00', '800.00', { memo: `结算款 ${M2}` })],
+    );
+    expect(status(M1, '2025-11-03')).toBe('missing');
+    expect(kinds.unexplained_credit).toBe(1);
+  });
+});
+
+describe('pass 2: one credit for consecutive settlement dates', () => {
+  const weekend = [
+    settlementLine({ settleDate: '2025-11-07', net: '100.00' }),
+    settlementLine({ settleDate: '2025-11-08', net: '200.00' }),
+    settlementLine({ settleDate: '2025-11-09', net: '300.00' }),
+  ];
+
+  it('pays Friday to Sunday with one Monday credit', () => {
+    const { result, kinds } = run(weekend, [payoutCredit('2025-11-10 09:00:00', '600.00')]);
+    expect(result.payouts.map((o) => o.status)).toEqual(['merged', 'merged', 'merged']);
+    expect(kinds).toEqual({ payout_matched: 3 });
+    expect(result.findings[0].details).toMatchObject({ mode: 'merged', mergedWith: '2025-11-08,2025-11-09' });
+  });
+
+  it('needs the credit inside the window of the latest date', () => {
+    // Booked before the latest date (11-09): it cannot already pay Sunday.
+    expect(run(weekend, [payoutCredit('2025-11-08 09:00:00', '600.00')]).result.payouts.map((o) => o.status)).toEqual(['missing', 'missing', 'missing']);
+    expect(run(weekend, [payoutCredit('2025-11-13 09:00:00', '600.00')]).result.payouts.map((o) => o.status)).toEqual(['missing', 'missing', 'missing']);
+  });
+
+  it('never merges payouts of two merchants or skips a day', () => {
+    const twoMerchants = [settlementLine({ settleDate: '2025-11-07', net: '100.00' }), settlementLine({ settleDate: '2025-11-08', net: '200.00', merchantId: M2 })];
+    expect(run(twoMerchants, [payoutCredit('2025-11-10 09:00:00', '300.00')]).kinds.unexplained_credit).toBe(1);
+    // 11-07 + 11-09 = 400 skips 11-08 (paid on its own): not consecutive.
+    const skip = run(weekend, [payoutCredit('2025-11-09 09:00:00', '200.00'), payoutCredit('2025-11-10 09:00:00', '400.00')]);
+    expect(skip.status(M1, '2025-11-07')).toBe('missing');
+  });
+});
+
+describe('pass 3: several credits for one payout', () => {
+  it('finds the per-terminal credits that add up exactly', () => {
+    const { result, kinds } = run(
+      [settlementLine({ settleDate: '2025-11-05', net: '1000.00' })],
+      [payoutCredit('2025-11-05 10:00:00', '400.00'), payoutCredit('2025-11-05 11:00:00', '250.00'), payoutCredit('2025-11-06 10:00:00', '600.00')],
+    );
+    expect(result.payouts[0].status).toBe('split');
+    expect(result.payouts[0].credits.map((c) => c.credit!.toFixed(2))).toEqual(['400.00', '600.00']);
+    expect(kinds).toEqual({ payout_matched: 1, unexplained_credit: 1 });
+  });
+
+  it('reports more than one fitting set as ambiguous_payout and holds the credits', () => {
+    const { result, kinds } = run(
+      [settlementLine({ settleDate: '2025-11-05', net: '1000.00' })],
+      ['300.00', '700.00', '400.00', '600.00'].map((a, i) => payoutCredit(`2025-11-05 1${i}:00:00`, a)),
+    );
+    expect(kinds).toEqual({ ambiguous_payout: 1 });
+    expect(result.payouts[0].candidates?.length).toBe(2);
+    expect([...result.rows.values()]).toEqual(['ambiguous', 'ambiguous', 'ambiguous', 'ambiguous']);
+    expect([...result.dispositions.values()].every((d) => d === 'flagged')).toBe(true);
+  });
+
+  it(`looks at no more than the ${MAX_SPLIT_CANDIDATES} nearest credits, and says so`, () => {
+    const credits = Array.from({ length: MAX_SPLIT_CANDIDATES + 4 }, (_, i) => payoutCredit(`2025-11-0${5 + (i % 3)} ${String(10 + (i % 10)).padStart(2, '0')}:00:00`, String(1 + i)));
+    const { result } = run([settlementLine({ settleDate: '2025-11-05', net: '100000.00' })], credits);
+    expect(result.payouts[0].status).toBe('missing');
+    const many = run([settlementLine({ settleDate: '2025-11-05', net: '3.00' })], credits);
+    expect(many.result.payouts[0].status).toBe('split'); // 1 + 2
+    expect(many.result.payouts[0].note).toMatch(/looked at the 16 nearest of 2 candidate/);
+  });
+
+  it('subset search: exact decimals, sets of two or more', () => {
+    const cs = ['0.10', '0.20', '0.30'].map((a) => payoutCredit('2025-11-05', a));
+    expect(subsetsSummingTo(cs, new Decimal('0.30')).map((s) => s.map((c) => c.credit!.toString()))).toEqual([['0.2', '0.1']]);
+    expect(subsetsSummingTo(cs, new Decimal('0.60')).length).toBe(1);
+  });
+});
+
+describe('pass 4: the closest credit within tolerance', () => {
+  const payout = [settlementLine({ settleDate: '2025-11-05', net: '1000.00', amount: '1005.00', fee: '5.00' })];
+
+  it('short within ¥50 (2% of 1000 is only 20), with a same-day bank debit as the likely cause', () => {
+    const credit = payoutCredit('2025-11-06 10:00:00', '955.00');
+    const fee = bankRow({ time: '2025-11-06 10:01:00', debit: '45.00', memo: '手续费', counterparty: '某银行' });
+    const { result, kinds } = run(payout, [credit, fee]);
+    expect(kinds).toEqual({ payout_short: 1, unexplained_debit: 1 });
+    const short = result.findings.find((f) => f.kind === 'payout_short')!;
+    expect(short.difference?.toFixed(2)).toBe('-45.00');
+    expect(short.details.cause).toBe('bank_debit');
+    expect(short.message).toMatch(/bank-side deduction of ¥45\.00 on the same day/);
+    expect(result.dispositions.get(credit)).toBe('flagged');
+  });
+
+  it('beyond the tolerance the payout is missing and the credit unexplained', () => {
+    const { kinds } = run(payout, [payoutCredit('2025-11-06 10:00:00', '949.99')]);
+    expect(kinds).toEqual({ payout_missing: 1, unexplained_credit: 1 });
+  });
+
+  it('over: fees not deducted', () => {
+    const { result } = run(payout, [payoutCredit('2025-11-06 10:00:00', '1005.00')]);
+    expect(result.payouts[0]).toMatchObject({ status: 'over', cause: { code: 'fees_not_deducted' } });
+  });
+
+  it('the tolerance is configurable in the contract', () => {
+    const contract = loadContract('payoutTolerance: { rate: "1%", amount: "5.00" }\n', 'c.yaml');
+    expect(run(payout, [payoutCredit('2025-11-06 10:00:00', '991.00')], '2025-11-30', contract).kinds).toEqual({ payout_short: 1 });
+    expect(run(payout, [payoutCredit('2025-11-06 10:00:00', '989.99')], '2025-11-30', contract).kinds).toEqual({ payout_missing: 1, unexplained_credit: 1 });
+  });
+
+  it('two equally close credits on the same day are ambiguous, not guessed', () => {
+    const { kinds } = run(payout, [payoutCredit('2025-11-06 10:00:00', '990.00'), payoutCredit('2025-11-06 11:00:00', '1010.00')]);
+    expect(kinds).toEqual({ ambiguous_payout: 1 });
+  });
+
+  it('exact matches win over near ones, whatever the order', () => {
+    const two = [settlementLine({ settleDate: '2025-11-05', net: '1000.00' }), settlementLine({ settleDate: '2025-11-05', net: '990.00', merchantId: M2 })];
+    const credits = [payoutCredit('2025-11-06 10:00:00', '990.00'), payoutCredit('2025-11-06 11:00:00', '1000.00')];
+    for (const bank of [credits, [...credits].reverse()]) {
+      const { result } = run(two, bank);
+      expect(result.payouts.map((o) => o.status)).toEqual(['matched', 'matched']);
+    }
+  });
+});
+
+describe('not credited', () => {
+  const lines = [settlementLine({ settleDate: '2025-11-05', net: '1000.00' })];
+  it('is pending until as-of passes the end of the window, missing after', () => {
+    expect(run(lines, [], '2025-11-08').kinds).toEqual({ payout_pending: 1 });
+    expect(run(lines, [], '2025-11-09').kinds).toEqual({ payout_missing: 1 });
+  });
+  it('says when the statement ends before the window closes', () => {
+    const { result } = run(lines, [bankRow({ time: '2025-11-06 09:00:00', debit: '10.00', memo: '房租' })], '2025-11-20');
+    expect(result.findings.find((f) => f.kind === 'payout_missing')?.message).toMatch(/statement ends on 2025-11-06/);
+  });
+});
+
+describe('acquirer and fee debits', () => {
+  const contract = loadContract('fees:\n  allowedDeductions:\n    - { label: "流量费", amount: "48.00", per: year }\n', 'c.yaml');
+  it('are allowed within the contract budget, flagged beyond it, unrelated when neither', () => {
+    const { kinds, result } = run(
+      [settlementLine({ settleDate: '2025-11-05', net: '1.00' })],
+      [
+        bankRow({ time: '2025-11-05 09:00:00', debit: '48.00', memo: '流量费', counterparty: '拉卡拉支付股份有限公司' }),
+        bankRow({ time: '2025-11-06 09:00:00', debit: '48.00', memo: 'SIM卡流量费' }),
+        bankRow({ time: '2025-11-06 10:00:00', debit: '300.00', memo: '押金', counterparty: '某某科技' }),
+        bankRow({ time: '2025-11-06 11:00:00', debit: '12.00', memo: '银联消费', counterparty: '银联无卡支付业务' }),
+        payoutCredit('2025-11-05 10:00:00', '1.00'),
+      ],
+      '2025-11-06',
+      contract,
+    );
+    expect(kinds).toEqual({ allowed_deduction: 1, unexplained_debit: 2, bank_unrelated: 1, payout_matched: 1 });
+    expect([...result.rows.values()].sort()).toEqual(['allowed_deduction', 'payout', 'unexplained_debit', 'unexplained_debit', 'unrelated']);
+  });
+
+  it('share the allowance with the settlement file\'s deduction lines', () => {
+    const { kinds } = run(
+      [settlementLine({ settleDate: '2025-11-05', net: '-48.00', deduction: '流量费' })],
+      [bankRow({ time: '2025-11-06 09:00:00', debit: '48.00', memo: '流量费', counterparty: '拉卡拉' })],
+      '2025-11-06',
+      contract,
+    );
+    expect(kinds).toEqual({ unexplained_debit: 1 });
+  });
+});
+
+describe('credits outside the settlement period', () => {
+  it('are not judged: a payout of a day whose settlement file was not given', () => {
+    const { kinds, result } = run([settlementLine({ settleDate: '2025-11-10', net: '5.00' })], [payoutCredit('2025-11-03 10:00:00', '777.00'), payoutCredit('2025-11-10 10:00:00', '5.00')]);
+    expect(kinds).toEqual({ bank_unrelated: 1, payout_matched: 1 });
+    expect(result.period).toEqual({ from: '2025-11-10', to: '2025-11-13' });
+  });
+});

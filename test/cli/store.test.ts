@@ -1,0 +1,234 @@
+// The store commands through the real binary, as cron runs them: run, status, resolve, history,
+// export; a second concurrent run fails fast; a run killed mid-transaction leaves the store intact.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { posrecon, ROOT } from './run.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'posrecon-cli-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshStore = () => join(dir, `s${++n}.sqlite`);
+
+const DAY1 = ['--terminal', 'fixtures/demo/terminal-2025-09-29.csv', '--settlement', 'fixtures/demo/settlement-2025-09-30.csv', '--contract', 'fixtures/demo/contract.yaml'];
+const DAY2 = ['--terminal', 'fixtures/demo/terminal-2025-09-30_10-09.csv', '--settlement', 'fixtures/demo/settlement-2025-10-09.csv', '--contract', 'fixtures/demo/contract.yaml'];
+const ALL = [
+  '--terminal', 'fixtures/demo/terminal-2025-09-29.csv', 'fixtures/demo/terminal-2025-09-30_10-09.csv',
+  '--settlement', 'fixtures/demo/settlement-2025-09-30.csv', 'fixtures/demo/settlement-2025-10-09.csv',
+  '--contract', 'fixtures/demo/contract.yaml',
+];
+
+const json = (args: string[], env: Record<string, string> = {}) => {
+  const r = posrecon([...args, '--format', 'json'], env);
+  return { ...r, json: r.stdout ? JSON.parse(r.stdout) : null };
+};
+const exportWithoutTime = (store: string) => {
+  const r = posrecon(['export', '--store', store]);
+  expect(r.code).toBe(0);
+  const { exportedAt: _t, ...rest } = JSON.parse(r.stdout);
+  return rest;
+};
+
+describe('posrecon run over two days of the demo', () => {
+  const store = freshStore();
+  let day2: ReturnType<typeof json>['json'];
+
+  it('day 1 creates the store; day 2 reports new, resolved and open, and the full state equals one reconcile', () => {
+    const one = json(['run', '--store', store, ...DAY1]);
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(1);
+    expect(one.json.run).toMatchObject({ id: 1, recorded: true, previousRun: null });
+    expect(one.json.new.length).toBe(one.json.open.length);
+
+    const two = json(['run', '--store', store, ...DAY2]);
+    expect(two.code).toBe(1);
+    day2 = two.json;
+    const direct = json(['reconcile', ...ALL]).json;
+    expect(day2.schema).toBe('posrecon.reconcile/1');
+    expect(day2.summary).toEqual(direct.summary);
+    expect(day2.findings.map((f: { id: string }) => f.id)).toEqual(direct.findings.map((f: { id: string }) => f.id));
+    expect(day2.findings).toEqual(direct.findings);
+    // Yesterday's pending ¥88 sale is overdue today: resolved as superseded, listed as new with its predecessor.
+    const superseded = day2.resolved.find((r: { kind: string }) => r.kind === 'unsettled_pending');
+    expect(superseded).toMatchObject({ outcome: 'superseded', now: [{ kind: 'unsettled_overdue' }] });
+    const overdue = day2.new.find((o: { kind: string }) => o.kind === 'unsettled_overdue');
+    expect(overdue.was).toEqual([{ id: superseded.id, kind: 'unsettled_pending' }]);
+    // Still-open items from day 1 have aged from 2025-09-30 to 2025-10-09.
+    const still = day2.open.filter((o: { new: boolean }) => !o.new);
+    expect(still.length).toBe(3);
+    expect(still.every((o: { ageDays: number; openSince: string }) => o.ageDays === 9 && o.openSince === '2025-09-30')).toBe(true);
+  });
+
+  it('re-running the same day changes nothing and says so', () => {
+    const before = exportWithoutTime(store);
+    const again = posrecon(['run', '--store', store, ...DAY2]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('= fixtures/demo/settlement-2025-10-09.csv: already in the store (run #2), skipped');
+    expect(again.stdout).toContain('Nothing new: every input file was already in the store and the findings are unchanged since run #2; nothing was recorded.');
+    expect(exportWithoutTime(store)).toEqual(before);
+  });
+
+  it('resolve records who, when and why; acknowledged findings stay visible but no longer fail the run', () => {
+    const exceptions: string[] = day2.open.filter((o: { exception: boolean }) => o.exception).map((o: { id: string }) => o.id);
+    expect(exceptions.length).toBe(10);
+    const r = posrecon(['resolve', exceptions[0], '--store', store, '--note', 'refunded customer by transfer'], { USER: 'alice' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${exceptions[0]} .*resolved by alice at \\d{4}-.*"refunded customer by transfer"`));
+    const rest = posrecon(['resolve', ...exceptions.slice(1).map((id) => id.slice(0, 8)), '--store', store, '--note', 'checked with the acquirer', '--by', 'bob']);
+    expect(rest.code).toBe(0);
+
+    const run = json(['run', '--store', store, ...DAY2]);
+    expect(run.code).toBe(0); // every exception acknowledged
+    expect(run.json.summary.exceptions).toBe(10); // …but the counts still describe the full state
+    const first = run.json.open.find((o: { id: string }) => o.id === exceptions[0]);
+    expect(first.acknowledged).toMatchObject({ by: 'alice', note: 'refunded customer by transfer' });
+    const table = posrecon(['run', '--store', store, ...DAY2]);
+    expect(table.stdout).toContain('acknowledged by alice on ');
+    expect(posrecon(['run', '--store', store, ...DAY2, '--quiet']).stdout).toBe('');
+  });
+
+  it('status lists open items oldest first; history shows a finding\'s life', () => {
+    const status = json(['status', '--store', store]);
+    expect(status.code).toBe(0);
+    expect(status.json.schema).toBe('posrecon.status/1');
+    const ages = status.json.open.map((o: { ageDays: number }) => o.ageDays);
+    expect(ages).toEqual([...ages].sort((a, b) => b - a));
+    expect(status.json.open.length).toBe(11);
+    const text = posrecon(['status', '--store', store]);
+    expect(text.stdout).toMatch(/11 open item\(s\), oldest first: 0 exception\(s\) to act on · 10 acknowledged · 1 pending/);
+
+    const pendingDay1 = day2.resolved.find((r: { kind: string }) => r.kind === 'unsettled_pending').id;
+    const h = posrecon(['history', pendingDay1, '--store', store]);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain(`Finding ${pendingDay1} — unsettled_pending (pending, not an exception) — resolved`);
+    expect(h.stdout).toMatch(/2025-09-30 {2}run #1 {2}appeared\n {2}2025-10-09 {2}run #2 {2}resolved → now unsettled_overdue [0-9a-f]{12}/);
+    const overdue = day2.new.find((o: { kind: string }) => o.kind === 'unsettled_overdue').id;
+    const hj = json(['history', overdue, '--store', store]).json;
+    expect(hj.life.map((e: { type: string; event?: string; by?: string }) => e.event ?? e.by)).toEqual(['appeared', 'bob']);
+    expect(hj.finding.terminal).toMatchObject({ file: 'fixtures/demo/terminal-2025-09-29.csv', line: 10 });
+  });
+
+  it('export dumps everything as JSON, and one table as CSV', () => {
+    const dump = exportWithoutTime(store);
+    expect(dump.schema).toBe('posrecon.export/1');
+    expect(dump.runs.length).toBe(2); // runs after the decisions found the same result: not recorded
+    expect(dump.files.map((f: { name: string }) => f.name)).toEqual([
+      'fixtures/demo/terminal-2025-09-29.csv', 'fixtures/demo/settlement-2025-09-30.csv',
+      'fixtures/demo/terminal-2025-09-30_10-09.csv', 'fixtures/demo/settlement-2025-10-09.csv',
+    ]);
+    expect(dump.records.length).toBe(34);
+    expect(dump.records[0]).toMatchObject({ file: 'fixtures/demo/terminal-2025-09-29.csv', line: 5, amount: '128' });
+    expect(dump.decisions.length).toBe(10);
+    const out = join(dir, 'findings.csv');
+    expect(posrecon(['export', '--store', store, '-o', out]).code).toBe(0);
+    const csv = readFileSync(out, 'utf8');
+    expect(csv.startsWith('\uFEFFid,kind,exception,openKind,present,')).toBe(true);
+    expect(csv.split('\r\n').length - 2).toBe(dump.findings.length);
+  });
+});
+
+describe('safety', () => {
+  /** Start `run` paused inside its transaction; resolves once it is paused. */
+  function pausedRun(store: string, args: string[], ms: number) {
+    const child = spawn(process.execPath, ['bin/posrecon.js', 'run', '--store', store, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', POSRECON_TEST_PAUSE_AFTER_INGEST: String(ms) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+    );
+    const paused = new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('pausing')) resolve();
+      });
+      void exited.then(() => reject(new Error(`run ended before pausing: ${stderr}`)));
+    });
+    return { child, paused, exited };
+  }
+
+  it('a second concurrent run fails fast with exit 2; readers see the previous state meanwhile', async () => {
+    const store = freshStore();
+    expect(posrecon(['run', '--store', store, ...DAY1]).code).toBe(1);
+    const first = pausedRun(store, DAY2, 4000);
+    await first.paused;
+    const started = Date.now();
+    const second = posrecon(['run', '--store', store, ...DAY2]);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(second.code).toBe(2);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toMatch(/^posrecon: .*s\d+\.sqlite: another posrecon command \(a run or a resolve\) is writing to this store right now; nothing was changed/);
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+    expect(posrecon(['resolve', 'abcd', '--store', store, '--note', 'x']).code).toBe(2);
+    const status = json(['status', '--store', store]);
+    expect(status.code).toBe(0);
+    expect(status.json.lastRun.id).toBe(1);
+    const done = await first.exited;
+    expect(done.code).toBe(1);
+    expect(JSON.parse(json(['status', '--store', store]).stdout).lastRun.id).toBe(2);
+  });
+
+  it('SIGKILL mid-run leaves the previous state intact, and the next run completes', async () => {
+    const store = freshStore();
+    expect(posrecon(['run', '--store', store, ...DAY1]).code).toBe(1);
+    const before = exportWithoutTime(store);
+
+    const victim = pausedRun(store, DAY2, 30_000);
+    await victim.paused;
+    victim.child.kill('SIGKILL');
+    const killed = await victim.exited;
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(`${store}-wal`)).toBe(true); // the killed process never closed the store
+
+    const check = openSqliteStore(store, { create: false });
+    expect(check.integrityCheck()).toBe('ok');
+    check.close();
+    expect(exportWithoutTime(store)).toEqual(before);
+
+    const next = json(['run', '--store', store, ...DAY2]);
+    expect(next.stderr).toBe('');
+    expect(next.code).toBe(1);
+    expect(next.json.run).toMatchObject({ id: 2, recorded: true, previousRun: { id: 1 } });
+    expect(next.json.run.ingested.map((i: { status: string }) => i.status)).toEqual(['new', 'new']);
+    expect(next.json.summary).toEqual(json(['reconcile', ...ALL]).json.summary);
+  });
+});
+
+describe('usage and input errors exit 2 with one line', () => {
+  it.each([
+    [['status', '--store', 'no/such/store.sqlite'], /no\/such\/store\.sqlite: no store here yet/],
+    [['history', 'abcdef', '--store', 'no/such/store.sqlite'], /no store here yet/],
+    [['resolve', 'abcdef', '--store', 'no/such/store.sqlite'], /required option '--note <text>' not specified/],
+    [['run', '--store', 'no/such/store.sqlite'], /no store at no\/such\/store\.sqlite yet and no files given/],
+    [['run', '--store', 'no/such/store.sqlite', '-t', 'no/such/file.csv'], /no\/such\/file\.csv: cannot read: no such file/],
+    [['run', '--store', 'no/such/store.sqlite', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--as-of', '9/30'], /--as-of: expected a date/],
+  ])('%j', (args, message) => {
+    const r = posrecon(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a file that is not a store', () => {
+    const notStore = join(dir, 'settlement.csv');
+    writeFileSync(notStore, readFileSync(`${ROOT}fixtures/demo/settlement-2025-09-30.csv`));
+    const r = posrecon(['status', '--store', notStore]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a posrecon store \(not an SQLite database\)/);
+  });
+
+  it('leaves no store behind when the inputs are wrong', () => {
+    const store = join(dir, 'never.sqlite');
+    expect(posrecon(['run', '--store', store, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '-c', 'fixtures/contracts/bad-rate.yaml']).code).toBe(2);
+    expect(existsSync(store)).toBe(false);
+  });
+});
