@@ -5,7 +5,8 @@
 //   1. exact amount, one credit ↔ one payout, in the payout's window; ties go to the credit whose
 //      memo/counterparty names the payout (payout id, merchant id, date), then the nearest date;
 //   2. one credit = the exact sum of 2…MAX_MERGED_PAYOUTS consecutive payouts of one merchant
-//      (a weekend or holiday paid at once), booked inside the window of the latest of them;
+//      (a weekend or holiday paid at once), booked inside the window of the latest of them; a
+//      deduction-only day (negative payout) may be netted into the run;
 //   3. several credits in the window = the exact sum of one payout (per-terminal or D0 payouts),
 //      searched over at most MAX_SPLIT_CANDIDATES credits (≤ 2^16 subsets); more than one fitting
 //      set is `ambiguous`, never guessed;
@@ -147,6 +148,8 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   // --- 2. one credit = consecutive payouts of one merchant ------------------------------------
   const byMerchant = new Map<string, ExpectedPayout[]>();
   for (const p of payouts) {
+    // A deduction-only day (negative) can be netted into a merged credit; a zero payout adds nothing.
+    if (p.amount.isZero()) continue;
     const k = p.merchantId ?? '';
     const list = byMerchant.get(k);
     if (list) list.push(p);
@@ -180,6 +183,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   }
 
   // --- 3. several credits = one payout ----------------------------------------------------------
+  const searchNotes = new Map<ExpectedPayout, string>();
   for (const p of positive) {
     if (!open(p)) continue;
     const pool = credits
@@ -189,6 +193,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     const searched = pool.slice(0, MAX_SPLIT_CANDIDATES);
     const sets = subsetsSummingTo(searched, p.amount);
     const note = pool.length > searched.length ? `split search looked at the ${searched.length} nearest of ${pool.length} candidate credits` : undefined;
+    if (note) searchNotes.set(p, note);
     if (sets.length === 1) {
       const set = sets[0].sort((a, b) => order.get(a)! - order.get(b)!);
       settle({ payout: p, status: 'split', credits: set, credited: p.amount, note });
@@ -237,7 +242,8 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   for (const p of payouts) {
     if (!open(p)) continue;
     const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : asOf > p.windowEnd ? 'missing' : 'pending';
-    outcome.set(p, { payout: p, status, credits: [] });
+    const note = searchNotes.get(p);
+    outcome.set(p, { payout: p, status, credits: [], ...(note ? { note } : {}) });
   }
   return { outcomes: payouts.map((p) => outcome.get(p)!), paid, reserved };
 }

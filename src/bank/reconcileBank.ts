@@ -226,9 +226,9 @@ export function reconcileBank(input: BankInput): BankResult {
         totals.missing = totals.missing.plus(p.amount);
         const short = statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '';
         findings.push(
-          finding('payout_missing', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited to the bank account by ${p.windowEnd} (未到账)${short}`, [], {
+          finding('payout_missing', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited to the bank account by ${p.windowEnd} (未到账)${short}${o.note ? ` (${o.note})` : ''}`, [], {
             expected: p.amount,
-            details: { ...details, ...(statement ? { statementEnds: statement.to } : {}) },
+            details: { ...details, ...(statement ? { statementEnds: statement.to } : {}), ...(o.note ? { note: o.note } : {}) },
           }),
         );
         break;

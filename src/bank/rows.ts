@@ -82,7 +82,8 @@ export function daysBetween(a: LocalDate, b: LocalDate): number {
  * Booking order: date and time, then file (earliest first, then name), then position in the
  * file. Statements are printed oldest-first or newest-first (BOC, ICBC): a file whose rows
  * mostly run backwards in time is read backwards, so rows with the same timestamp (date-only
- * statements) keep their real order.
+ * statements) keep their real order. When the dates cannot tell (one day), the running balances
+ * do: which reading makes more rows follow from the one before.
  */
 export function orderBankRows(records: CanonicalRecord[]): CanonicalRecord[] {
   const byFile = new Map<string, CanonicalRecord[]>();
@@ -103,7 +104,7 @@ export function orderBankRows(records: CanonicalRecord[]): CanonicalRecord[] {
       if (b > a) up++;
       else if (b < a) down++;
     }
-    if (down > up) newestFirst.add(file);
+    if (down > up || (down === up && balancesRunBackwards(list))) newestFirst.add(file);
     firstTime.set(file, list.reduce((m, r) => ((r.time ?? '') < m ? (r.time ?? '') : m), list[0]?.time ?? ''));
   }
   const files = [...byFile.keys()].sort((a, b) => cmp(firstTime.get(a) ?? '', firstTime.get(b) ?? '') || cmp(a, b));
@@ -114,6 +115,21 @@ export function orderBankRows(records: CanonicalRecord[]): CanonicalRecord[] {
       (rank.get(a.source.file) ?? 0) - (rank.get(b.source.file) ?? 0) ||
       (newestFirst.has(a.source.file) ? b.source.line - a.source.line : a.source.line - b.source.line),
   );
+}
+
+/** Rows in file order: do the balances chain better read bottom-up than top-down? */
+function balancesRunBackwards(list: CanonicalRecord[]): boolean {
+  const move = (r: CanonicalRecord) => (r.credit ?? new Decimal(0)).minus(r.debit ?? new Decimal(0));
+  let forward = 0;
+  let backward = 0;
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1];
+    const b = list[i];
+    if (!a.balance || !b.balance) continue;
+    if (a.balance.plus(move(b)).eq(b.balance)) forward++;
+    if (b.balance.plus(move(a)).eq(a.balance)) backward++;
+  }
+  return backward > forward;
 }
 
 export function cmp(a: string, b: string): number {

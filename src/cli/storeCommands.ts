@@ -4,7 +4,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { UsageError, type LocalDate } from '../model.js';
+import { UsageError, type LocalDate, type Role } from '../model.js';
 import { defaultContract, loadContract, type Contract } from '../contract/contract.js';
 import { loadBuiltinCalendar } from '../calendar/calendar.js';
 import { ALL_KINDS, EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
@@ -41,6 +41,7 @@ export interface RunCliOptions {
   store: string;
   terminal?: string[];
   settlement?: string[];
+  bank?: string[];
   contract?: string;
   holidays?: string[];
   asOf?: string;
@@ -49,6 +50,7 @@ export interface RunCliOptions {
   encoding?: string;
   terminalProfile?: string;
   settlementProfile?: string;
+  bankProfile?: string;
   failOn?: string;
   ignore?: string;
   includeMatched?: boolean;
@@ -107,6 +109,7 @@ export function registerStoreCommands(program: Command, io: CliIO, setExit: Sett
     .addOption(storeOption(io))
     .option('-t, --terminal <files...>', 'terminal / merchant-portal exports that arrived (any number; known files are skipped)')
     .option('-s, --settlement <files...>', 'acquirer settlement files that arrived (any number; known files are skipped)')
+    .option('--bank <files...>', 'bank statements (银行流水) of the settlement account that arrived')
     .option('-c, --contract <file>', 'contract YAML/JSON: settlement cycle, cut-off, fee rules')
     .option('--holidays <files...>', 'extra holiday files (holiday-cn JSON format)')
     .option('--as-of <date>', 'judge overdue settlements as of this date (default: latest settlement date in the store)')
@@ -115,6 +118,7 @@ export function registerStoreCommands(program: Command, io: CliIO, setExit: Sett
     .option('--encoding <name>', 'force the encoding of every new input')
     .option('--terminal-profile <name|file>', 'force the profile of the terminal files')
     .option('--settlement-profile <name|file>', 'force the profile of the settlement files')
+    .option('--bank-profile <name|file>', 'force the profile of the bank statements')
     .option('--fail-on <kinds>', 'comma-separated finding kinds that make the exit code 1 (default: all exceptions)')
     .option('--ignore <kinds>', 'comma-separated finding kinds that never affect the exit code')
     .option('--include-matched', 'list matched pairs in the JSON findings too')
@@ -228,19 +232,22 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   const calendar = loadBuiltinCalendar(holidays);
   const terminalProfile = resolveProfile(opts.terminalProfile);
   const settlementProfile = resolveProfile(opts.settlementProfile);
+  const bankProfile = resolveProfile(opts.bankProfile);
   const pause = Number(io.env[PAUSE_ENV] ?? 0);
   const format = chooseFormat(opts.format, opts.output, ['.json']) || 'table';
 
-  if (!opts.terminal?.length && !opts.settlement?.length && !existsSync(opts.store)) {
+  if (!opts.terminal?.length && !opts.settlement?.length && !opts.bank?.length && !existsSync(opts.store)) {
     throw new UsageError(`run: no store at ${opts.store} yet and no files given; pass the day's exports with --terminal FILE… --settlement FILE…`);
   }
   const files: RunInputFile[] = [
     ...(opts.terminal ?? []).map((path) => inputFile(path, 'terminal', encoding, terminalProfile)),
     ...(opts.settlement ?? []).map((path) => inputFile(path, 'settlement', encoding, settlementProfile)),
+    ...(opts.bank ?? []).map((path) => inputFile(path, 'bank', encoding, bankProfile)),
   ];
   const args = [
     ...(opts.terminal ?? []).flatMap((f) => ['--terminal', f]),
     ...(opts.settlement ?? []).flatMap((f) => ['--settlement', f]),
+    ...(opts.bank ?? []).flatMap((f) => ['--bank', f]),
     ...(opts.contract ? ['--contract', opts.contract] : []),
     ...(opts.asOf ? ['--as-of', opts.asOf] : []),
   ];
@@ -276,7 +283,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   return failing ? EXIT.FINDINGS : EXIT.OK;
 }
 
-function inputFile(path: string, role: 'terminal' | 'settlement', encoding: Encoding | undefined, profile: Profile | undefined): RunInputFile {
+function inputFile(path: string, role: Role, encoding: Encoding | undefined, profile: Profile | undefined): RunInputFile {
   const bytes = readBytes(path);
   return {
     path,

@@ -230,6 +230,16 @@ export function parseProfile(text: string, file: string, origin: string): Profil
     const pair = root.items.find((it) => isScalar(it.key) && it.key.value === key);
     return (pair?.value as Node | undefined) ?? undefined;
   };
+  // The entry itself (its key's line), so `columns.amout` cites the misspelt line, not the block.
+  const deepNode = (path: string, block: string): Node | undefined => {
+    const [top, key] = path.split('.');
+    const map = nodeAt(top);
+    if (isMap(map)) {
+      const pair = map.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+      if (pair) return pair.key as Node;
+    }
+    return nodeAt(block);
+  };
 
   const name = js.name;
   if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(name)) fail(file, lines, nodeAt('name'), 'name', 'a short name like "my-bank"', name);
@@ -241,10 +251,10 @@ export function parseProfile(text: string, file: string, origin: string): Profil
   if (typeof rawColumns !== 'object' || Array.isArray(rawColumns)) fail(file, lines, nodeAt('columns'), 'columns', 'a mapping of field: [header names]');
   for (const [field, aliases] of Object.entries(rawColumns as Record<string, unknown>)) {
     if (!CANONICAL_FIELDS.includes(field as CanonicalField)) {
-      fail(file, lines, nodeAt('columns'), `columns.${field}`, `a canonical field (${CANONICAL_FIELDS.join(', ')})`);
+      fail(file, lines, deepNode(`columns.${field}`, 'columns'), `columns.${field}`, `a canonical field (${CANONICAL_FIELDS.join(', ')})`);
     }
     const list = typeof aliases === 'string' ? [aliases] : aliases;
-    if (!Array.isArray(list) || list.some((a) => typeof a !== 'string')) fail(file, lines, nodeAt('columns'), `columns.${field}`, 'a header name or a list of header names');
+    if (!Array.isArray(list) || list.some((a) => typeof a !== 'string')) fail(file, lines, deepNode(`columns.${field}`, 'columns'), `columns.${field}`, 'a header name or a list of header names');
     columns[field as CanonicalField] = list as string[];
   }
 
@@ -252,8 +262,8 @@ export function parseProfile(text: string, file: string, origin: string): Profil
   if (js.positions !== undefined) {
     if (typeof js.positions !== 'object' || js.positions === null) fail(file, lines, nodeAt('positions'), 'positions', 'a mapping of field: column number (1-based)');
     for (const [field, pos] of Object.entries(js.positions as Record<string, unknown>)) {
-      if (!CANONICAL_FIELDS.includes(field as CanonicalField)) fail(file, lines, nodeAt('positions'), `positions.${field}`, 'a canonical field');
-      if (typeof pos !== 'number' || !Number.isInteger(pos) || pos < 1) fail(file, lines, nodeAt('positions'), `positions.${field}`, 'a column number from 1', pos);
+      if (!CANONICAL_FIELDS.includes(field as CanonicalField)) fail(file, lines, deepNode(`positions.${field}`, 'positions'), `positions.${field}`, 'a canonical field');
+      if (typeof pos !== 'number' || !Number.isInteger(pos) || pos < 1) fail(file, lines, deepNode(`positions.${field}`, 'positions'), `positions.${field}`, 'a column number from 1', pos);
       positions[field as CanonicalField] = pos;
     }
   }
@@ -268,20 +278,20 @@ export function parseProfile(text: string, file: string, origin: string): Profil
 
   const units: Partial<Record<MoneyField, AmountUnit>> = {};
   for (const [field, unit] of Object.entries((js.units ?? {}) as Record<string, unknown>)) {
-    if (!MONEY_FIELDS.includes(field as MoneyField)) fail(file, lines, nodeAt('units'), `units.${field}`, `one of ${MONEY_FIELDS.join(', ')}`);
-    if (unit !== 'yuan' && unit !== 'fen') fail(file, lines, nodeAt('units'), `units.${field}`, 'yuan or fen', unit);
+    if (!MONEY_FIELDS.includes(field as MoneyField)) fail(file, lines, deepNode(`units.${field}`, 'units'), `units.${field}`, `one of ${MONEY_FIELDS.join(', ')}`);
+    if (unit !== 'yuan' && unit !== 'fen') fail(file, lines, deepNode(`units.${field}`, 'units'), `units.${field}`, 'yuan or fen', unit);
     units[field as MoneyField] = unit;
   }
 
   const junkRaw = (js.junk ?? {}) as Record<string, unknown>;
   const toRegexList = (key: 'preamble' | 'footer'): RegExp[] => {
     const list = junkRaw[key] ?? [];
-    if (!Array.isArray(list)) fail(file, lines, nodeAt('junk'), `junk.${key}`, 'a list of regular expressions');
+    if (!Array.isArray(list)) fail(file, lines, deepNode(`junk.${key}`, 'junk'), `junk.${key}`, 'a list of regular expressions');
     return list.map((src) => {
       try {
         return new RegExp(String(src), 'iu');
       } catch {
-        return fail(file, lines, nodeAt('junk'), `junk.${key}`, 'valid regular expressions', src);
+        return fail(file, lines, deepNode(`junk.${key}`, 'junk'), `junk.${key}`, 'valid regular expressions', src);
       }
     });
   };

@@ -91,9 +91,8 @@ export function bankSummaryLines(result: ReconcileResult): string[] {
   const count = (s: PayoutStatus) => bank.payouts.filter((o) => o.status === s).length;
   const due = bank.payouts.filter((o) => o.payout.amount.gt(0)).length;
   const paid = count('matched') + count('merged') + count('split');
-  const parts = [`${due} payout(s) expected ${money(bank.totals.expected)}`, `${paid} credited in full`];
-  if (count('merged')) parts.push(`${count('merged')} in merged credits`);
-  if (count('split')) parts.push(`${count('split')} split over several credits`);
+  const how = [count('merged') ? `${count('merged')} in merged credits` : '', count('split') ? `${count('split')} split over several credits` : ''].filter(Boolean);
+  const parts = [`${due} payout(s) expected ${money(bank.totals.expected)}`, `${paid} credited in full${how.length ? ` (${how.join(', ')})` : ''}`];
   if (count('short')) parts.push(`${count('short')} short ${money(bank.totals.short)}`);
   if (count('over')) parts.push(`${count('over')} over ${money(bank.totals.over)}`);
   if (count('missing')) parts.push(`${count('missing')} not credited ${money(bank.totals.missing)}`);

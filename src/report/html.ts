@@ -6,10 +6,11 @@
 import { Decimal } from 'decimal.js';
 import type { ReconcileResult } from '../reconcile.js';
 import type { Finding, FeeBucket } from '../classify/findings.js';
-import { KIND_TITLES, type FindingKind } from '../classify/kinds.js';
+import { isException, KIND_TITLES, type FindingKind } from '../classify/kinds.js';
+import type { CanonicalRecord } from '../model.js';
 import { formatYuan } from '../normalise/amount.js';
-import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, money, summarize, type FindingGroup } from './common.js';
-import { dailySeries, type DailyOptions, type DailyPoint, type DailySeries } from './daily.js';
+import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, money, primaryRecord, summarize, type FindingGroup } from './common.js';
+import { dailySeries, defaultDateOf, type DailyOptions, type DailyPoint, type DailySeries } from './daily.js';
 import { bankSummaryLines } from './bank.js';
 
 export interface HtmlOptions extends DailyOptions {
@@ -84,7 +85,29 @@ function gapHeadline(p: DailyPoint): [string, string] {
   return ['', ''];
 }
 
-export function dailyChartSvg(daily: DailySeries): string {
+/** Exceptions per day (by the business date of the row they are about), to explain a highlighted day. */
+export type DayFindings = ReadonlyMap<string, readonly Finding[]>;
+
+function exceptionsByDay(result: ReconcileResult, dateOf: (r: CanonicalRecord) => string | undefined): Map<string, Finding[]> {
+  const byDay = new Map<string, Finding[]>();
+  for (const f of result.findings) {
+    const r = primaryRecord(f);
+    const d = isException(f.kind) && r ? dateOf(r) : undefined;
+    if (!d) continue;
+    const list = byDay.get(d);
+    if (list) list.push(f);
+    else byDay.set(d, [f]);
+  }
+  return byDay;
+}
+
+function kindsText(list: readonly Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of list) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+export function dailyChartSvg(daily: DailySeries, exceptions: DayFindings = new Map()): string {
   const series = presentSeries(daily);
   const points = daily.points;
   if (points.length === 0 || series.length === 0) return '<p class="empty">No dated transactions to chart.</p>';
@@ -115,7 +138,7 @@ export function dailyChartSvg(daily: DailySeries): string {
     if (p.status === 'ok') return;
     const x = left + i * slot;
     out.push(
-      `<rect class="hl hl-${p.status}" data-date="${p.date}" x="${f1(x + 2)}" y="${top - 36}" width="${f1(slot - 4)}" height="${plotH + 36}" rx="4"><title>${esc(`${p.date}: ${gapLabel(p)}`)}</title></rect>`,
+      `<rect class="hl hl-${p.status}" data-date="${p.date}" x="${f1(x + 2)}" y="${top - 36}" width="${f1(slot - 4)}" height="${plotH + 36}" rx="4"><title>${esc(`${p.date}: ${gapLabel(p)}` + (exceptions.get(p.date)?.length ? ` — ${kindsText(exceptions.get(p.date)!)}` : ''))}</title></rect>`,
     );
   });
   for (let v = yMin; v <= yMax + step / 2; v += step) {
@@ -141,7 +164,10 @@ export function dailyChartSvg(daily: DailySeries): string {
       out.push(`<text class="gaplabel gap-pending" x="${f1(cx)}" y="${top - 22}" text-anchor="middle">${esc(money(p.pending))}</text>`);
       out.push(`<text class="gapsub gap-pending" x="${f1(cx)}" y="${top - 9}" text-anchor="middle">not yet due</text>`);
     } else if (p.status === 'gap') {
-      const [amount, what] = gapHeadline(p);
+      const n = exceptions.get(p.date)?.length ?? 0;
+      const [amount, direction] = gapHeadline(p);
+      // A day's net gap can hide money missing behind money settled extra: say how many exceptions it holds.
+      const what = n ? `${n} exception${n === 1 ? '' : 's'}` : direction;
       out.push(`<text class="gaplabel gap-gap" x="${f1(cx)}" y="${top - 22}" text-anchor="middle">${esc(amount)}</text>`);
       out.push(`<text class="gapsub gap-gap" x="${f1(cx)}" y="${top - 9}" text-anchor="middle">${esc(what)}</text>`);
     }
@@ -365,7 +391,7 @@ export function renderHtml(result: ReconcileResult, opts: HtmlOptions = {}): str
     `<p class="muted">Transaction amounts by business day${daily.hasExpected ? ': what the terminals took (successful sales, less refunds and voided sales)' : ''}${daily.hasSettled ? ' against what the acquirer settled' : ''}${daily.hasCredited ? ', and what the bank credited (net of fees)' : ''}. Highlighted days do not tie out.</p>`,
   );
   body.push(legend(daily));
-  body.push(`<div class="chart-wrap">${dailyChartSvg(daily)}</div>`);
+  body.push(`<div class="chart-wrap">${dailyChartSvg(daily, exceptionsByDay(result, opts.dateOf ?? defaultDateOf))}</div>`);
   body.push(`<details><summary>Numbers per day</summary>${dailyTable(daily)}</details>`);
   body.push('</section>');
 

@@ -30,7 +30,7 @@ export function isOpenKind(kind: string): boolean {
 export interface RunInputFile {
   /** The path as given; with the content hash it identifies the file in the store. */
   path: string;
-  role: Extract<Role, 'terminal' | 'settlement'>;
+  role: Role;
   bytes: Uint8Array;
   /** Parse the bytes, naming the file `name` in records and rejected rows. Called only for new files. */
   parse: (name: string) => ParsedFile;
@@ -163,6 +163,7 @@ export async function reconcileStore(tx: StoreReader, input: Pick<DailyRunInput,
   return reconcile({
     terminal: files.filter((f) => f.role === 'terminal'),
     settlement: files.filter((f) => f.role === 'settlement'),
+    bank: files.filter((f) => f.role === 'bank'),
     contract: input.contract,
     calendar: input.calendar,
     asOf: input.asOf,
@@ -408,7 +409,7 @@ export async function storeStatus(store: Store): Promise<StatusResult> {
     const asOf = lastRun?.asOf ?? '';
     const open = (await tx.presentFindings())
       .filter((s) => s.openKind)
-      .map((s) => openItem(s, asOf, s.sinceRun === lastRun?.id && s.firstRun === s.sinceRun, acks.get(s.id) ?? null, []))
+      .map((s) => openItem(s, asOf, s.sinceRun === lastRun?.id, acks.get(s.id) ?? null, []))
       .sort(byAge);
     return { store: store.location, lastRun, open };
   });

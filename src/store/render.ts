@@ -225,11 +225,14 @@ export function exportJson(store: string, tables: Record<ExportTable, Record<str
 }
 
 const csvCell = (v: unknown): string => {
-  const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  let text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // Spreadsheets run a cell starting with = + - @ TAB CR as a formula (CSV injection, e.g. a memo
+  // "=HYPERLINK(…)"): quote it as text with a leading '. Plain numbers such as -48.00 stay numbers.
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
-/** One table as CSV (UTF-8 with BOM, so Excel shows the Chinese text); columns in first-seen order. */
+/** One table as CSV (UTF-8 with BOM, so Excel shows the Chinese text, CRLF); columns in first-seen order. */
 export function exportCsv(rows: Record<string, unknown>[]): string {
   const columns: string[] = [];
   const seen = new Set<string>();

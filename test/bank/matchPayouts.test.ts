@@ -125,6 +125,17 @@ describe('pass 2: one credit for consecutive settlement dates', () => {
     expect(run(weekend, [payoutCredit('2025-11-13 09:00:00', '600.00')]).result.payouts.map((o) => o.status)).toEqual(['missing', 'missing', 'missing']);
   });
 
+  it('nets a deduction-only day into the merged credit', () => {
+    const days = [weekend[0], settlementLine({ settleDate: '2025-11-08', net: '-99.00', deduction: '押金' }), weekend[2]];
+    const { result, kinds } = run(days, [payoutCredit('2025-11-10 09:00:00', '301.00')]);
+    expect(result.payouts.map((o) => [o.payout.date, o.payout.amount.toFixed(2), o.status])).toEqual([
+      ['2025-11-07', '100.00', 'merged'],
+      ['2025-11-08', '-99.00', 'merged'],
+      ['2025-11-09', '300.00', 'merged'],
+    ]);
+    expect(kinds).toEqual({ payout_matched: 3 });
+  });
+
   it('never merges payouts of two merchants or skips a day', () => {
     const twoMerchants = [settlementLine({ settleDate: '2025-11-07', net: '100.00' }), settlementLine({ settleDate: '2025-11-08', net: '200.00', merchantId: M2 })];
     expect(run(twoMerchants, [payoutCredit('2025-11-10 09:00:00', '300.00')]).kinds.unexplained_credit).toBe(1);
@@ -157,12 +168,17 @@ describe('pass 3: several credits for one payout', () => {
   });
 
   it(`looks at no more than the ${MAX_SPLIT_CANDIDATES} nearest credits, and says so`, () => {
-    const credits = Array.from({ length: MAX_SPLIT_CANDIDATES + 4 }, (_, i) => payoutCredit(`2025-11-0${5 + (i % 3)} ${String(10 + (i % 10)).padStart(2, '0')}:00:00`, String(1 + i)));
-    const { result } = run([settlementLine({ settleDate: '2025-11-05', net: '100000.00' })], credits);
+    // 16 small credits on the settlement date, and the two that fit on the last day of the window.
+    const near = Array.from({ length: MAX_SPLIT_CANDIDATES }, (_, i) => payoutCredit(`2025-11-05 ${String(8 + (i % 12)).padStart(2, '0')}:0${i % 6}:00`, (0.01 + 0.02 * i).toFixed(2)));
+    const far = [payoutCredit('2025-11-08 10:00:00', '7.00'), payoutCredit('2025-11-08 11:00:00', '8.00')];
+    const exactOnly = loadContract('payoutTolerance: { rate: "0%", amount: "0.00" }\n', 'c.yaml'); // no pass 4
+    const { result } = run([settlementLine({ settleDate: '2025-11-05', net: '15.00' })], [...near, ...far], '2025-11-30', exactOnly);
     expect(result.payouts[0].status).toBe('missing');
-    const many = run([settlementLine({ settleDate: '2025-11-05', net: '3.00' })], credits);
-    expect(many.result.payouts[0].status).toBe('split'); // 1 + 2
-    expect(many.result.payouts[0].note).toMatch(/looked at the 16 nearest of 2 candidate/);
+    expect(result.payouts[0].note).toBe('split search looked at the 16 nearest of 18 candidate credits');
+    expect(result.findings.find((f) => f.kind === 'payout_missing')?.message).toMatch(/16 nearest of 18/);
+    // With fewer small credits the far pair is searched and found.
+    const found = run([settlementLine({ settleDate: '2025-11-05', net: '15.00' })], [...near.slice(0, 10), ...far], '2025-11-30', exactOnly);
+    expect(found.result.payouts[0].status).toBe('split');
   });
 
   it('subset search: exact decimals, sets of two or more', () => {

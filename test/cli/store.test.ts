@@ -1,12 +1,13 @@
 // The store commands through the real binary, as cron runs them: run, status, resolve, history,
 // export; a second concurrent run fails fast; a run killed mid-transaction leaves the store intact.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { posrecon, ROOT } from './run.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { buildBankScenario } from '../support/bankScenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posrecon-cli-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -128,6 +129,32 @@ describe('posrecon run over two days of the demo', () => {
     const csv = readFileSync(out, 'utf8');
     expect(csv.startsWith('\uFEFFid,kind,exception,openKind,present,')).toBe(true);
     expect(csv.split('\r\n').length - 2).toBe(dump.findings.length);
+  });
+});
+
+describe('posrecon run with bank statements', () => {
+  it('ingested over two mornings, ends equal to one reconcile --bank over every file', () => {
+    const scenario = buildBankScenario();
+    const bankDir = join(dir, 'bank');
+    mkdirSync(bankDir);
+    for (const f of scenario.files) writeFileSync(join(bankDir, f.name), f.bytes);
+    writeFileSync(join(bankDir, 'contract.yaml'), scenario.contract);
+    const paths = (role: string) => scenario.files.filter((f) => f.role === role).map((f) => join(bankDir, f.name));
+    const common = ['--contract', join(bankDir, 'contract.yaml'), '--as-of', scenario.asOf];
+    const store = freshStore();
+    const half = (list: string[], first: boolean) => list.filter((_, i) => (i < list.length / 2) === first);
+    const one = json(['run', '--store', store, ...common, '--settlement', ...half(paths('settlement'), true), '--bank', ...half(paths('bank'), true)]);
+    expect(one.stderr).toBe('');
+    const two = json(['run', '--store', store, ...common, '--settlement', ...half(paths('settlement'), false), '--bank', ...half(paths('bank'), false)]);
+    expect(two.stderr).toBe('');
+    const direct = json(['reconcile', ...common, '--settlement', ...paths('settlement'), '--bank', ...paths('bank')]);
+    expect(two.code).toBe(direct.code);
+    const strip = (j: Record<string, unknown>) => {
+      const { run: _r, new: _n, resolved: _s, open: _o, inputs, ...rest } = j;
+      return { ...rest, inputs: [...(inputs as { file: string }[])].sort((a, b) => a.file.localeCompare(b.file)) };
+    };
+    expect(strip(two.json)).toEqual(strip(direct.json));
+    expect(two.json.summary.counts.payout_missing).toBeGreaterThan(0);
   });
 });
 

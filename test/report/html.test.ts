@@ -96,6 +96,11 @@ describe('renderHtml', () => {
     expect(renderHtml(result, { dateOf, includeMatched: true })).toContain('id="findings-matched"');
   });
 
+  it('says which exceptions a highlighted day holds (its net gap can hide missing money)', () => {
+    expect(html).toContain('<title>2025-09-29: +¥212.00 — 1 dropped_order, 1 unsettled_overdue, 2 fee_mismatch</title>');
+    expect(html).toMatch(/>\+¥212\.00<\/text>\n<text class="gapsub gap-gap"[^>]*>4 exceptions</);
+  });
+
   it('escapes text from the input files', () => {
     expect(escapeHtml(`<img src=x onerror="alert('1')">&`)).toBe('&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;');
     const evil = { ...result, findings: result.findings.map((f, i) => (i === 0 ? { ...f, message: '<script>alert(1)</script>' } : f)) };

@@ -89,7 +89,7 @@ function terminalText(title: string, txns: Txn[]): string {
   );
 }
 
-export function buildSimulation(seed = 20251101): Simulation {
+export function buildSimulation(seed = 20251101, salesPerTerminalPerDay = 4): Simulation {
   const rand = rng(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   let rrn = 310000000000;
@@ -123,7 +123,7 @@ export function buildSimulation(seed = 20251101): Simulation {
 
   for (const day of businessDays) {
     for (const terminal of TERMINALS) {
-      for (let i = 0; i < 4; i++) settle(sale(day, clock(), terminal, pick<Card>(['debit', 'credit', 'qr']), 100 * (10 + Math.floor(rand() * 2000))));
+      for (let i = 0; i < salesPerTerminalPerDay; i++) settle(sale(day, clock(), terminal, pick<Card>(['debit', 'credit', 'qr']), 100 * (10 + Math.floor(rand() * 2000))));
     }
   }
   // Planted faults.

@@ -18,6 +18,7 @@ import { deserialiseRecord, fingerprintOf, serialiseRecord } from '../../src/sto
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, openSqliteStore } from '../../src/store/sqlite.js';
 import { dailyRun, findingHistory, resolveFindings, storeStatus, type RunInputFile } from '../../src/store/daily.js';
 import { StoreBusyError, type Store } from '../../src/store/store.js';
+import { exportCsv } from '../../src/store/render.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posrecon-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -212,5 +213,19 @@ describe('schema and safety', () => {
     await expect(two.write(async () => 'ok')).resolves.toBe('ok');
     one.close();
     two.close();
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes formula-looking text but keeps numbers and nested values readable', () => {
+    const csv = exportCsv([
+      { memo: '=HYPERLINK("http://x")', amount: '-48', fee: '0.5', note: '@boss', rows: ['a', 'b'] },
+      { memo: '流量费', amount: '12.6', extra: 1 },
+    ]);
+    expect(csv).toBe(
+      '\uFEFFmemo,amount,fee,note,rows,extra\r\n' +
+        `"'=HYPERLINK(""http://x"")",-48,0.5,'@boss,"[""a"",""b""]",\r\n` +
+        '流量费,12.6,,,,1\r\n',
+    );
   });
 });
