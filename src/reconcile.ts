@@ -5,11 +5,12 @@ import type { CanonicalRecord, LocalDate, RejectedRow } from './model.js';
 import type { Contract } from './contract/contract.js';
 import type { WorkCalendar } from './calendar/calendar.js';
 import type { ParsedFile } from './read/readInput.js';
+import { checkControlTotals, type ControlTotalMismatch, type UnionPaySummary } from './read/controlTotals.js';
 import { dedupeAcrossFiles } from './match/dedupe.js';
 import { createHash } from 'node:crypto';
 import { canonicalCompare, recordFingerprint } from './match/keys.js';
 import { businessDateOfRecord, classifyFindings, type Finding, type FeeTotals } from './classify/findings.js';
-import { ALL_KINDS, isException, type FindingKind } from './classify/kinds.js';
+import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
 import { dailyTotals, type DailyPoint } from './bank/daily.js';
 
@@ -22,6 +23,8 @@ export interface ReconcileInput {
   calendar: WorkCalendar;
   /** Defaults to the latest settlement date the settlement files prove. */
   asOf?: LocalDate;
+  /** Companion summary files (UnionPay RD) whose control totals the settlement detail must match. */
+  summaries?: { file: string; summary: UnionPaySummary }[];
 }
 
 export type RowDisposition = 'matched' | 'flagged' | 'informational';
@@ -110,7 +113,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const bank = bankFiles.length
     ? reconcileBank({ settlement, bank: bankRaw, contract: input.contract, asOf, calendar: input.calendar })
     : null;
-  const findings = [...classified.findings, ...(bank?.findings ?? [])].sort(
+  const controlFindings = controlTotalFindings(input, settlementRaw);
+  const findings = [...classified.findings, ...(bank?.findings ?? []), ...controlFindings].sort(
     (a, b) =>
       (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
       (findingTime(a) < findingTime(b) ? -1 : findingTime(a) > findingTime(b) ? 1 : 0) ||
@@ -197,10 +201,50 @@ export function assignFindingIds(findings: Finding[]): void {
     const rows = [f.terminal, f.settlement].map((r) => (r ? recordFingerprint(r) : '-'));
     // Bank-leg findings name no terminal or settlement row: their bank rows and payout identify them.
     const bankRows = f.terminal || f.settlement ? '' : f.related.map(recordFingerprint).join('\u0003') + String(f.details.payout ?? '');
-    const extra = f.kind === 'fee_drift' ? `${f.details.cardType}|${f.details.from}` : bankRows;
+    const extra =
+      f.kind === 'fee_drift' ? `${f.details.cardType}|${f.details.from}`
+      : f.kind === 'control_total_mismatch' ? `${f.details.key}|${String(f.expected)}|${String(f.actual)}|${f.details.label}`
+      : bankRows;
     const base = createHash('sha1').update([f.kind, ...rows, extra].join('\u0002')).digest('hex').slice(0, 12);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     f.id = n === 0 ? base : `${base}-${n}`;
   }
+}
+
+function controlFinding(file: string, m: ControlTotalMismatch, source: string): Finding {
+  return {
+    kind: 'control_total_mismatch',
+    severity: SEVERITY.control_total_mismatch,
+    message: `${file}${m.line ? `:${m.line}` : ''}: ${m.message} (${source})`,
+    terminal: null,
+    settlement: null,
+    related: [],
+    expected: m.stated,
+    actual: m.actual,
+    difference: m.difference,
+    details: { file, key: m.key, label: m.label, source, ...(m.line ? { line: m.line } : {}) },
+  };
+}
+
+/**
+ * Totals a file states about itself (WeChat summary row, Alipay footer) and totals a companion
+ * summary states about its detail file (UnionPay RD ↔ ZM, same clearing date and merchant).
+ */
+function controlTotalFindings(input: ReconcileInput, settlementRecords: CanonicalRecord[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of [...input.terminal, ...input.settlement, ...(input.bank ?? [])]) {
+    for (const m of f.controlTotalMismatches ?? []) out.push(controlFinding(f.file, m, f.controlTotals?.source ?? 'stated in the file'));
+  }
+  for (const { file, summary } of input.summaries ?? []) {
+    // The detail lines of the same clearing date and merchant; re-sent copies count once.
+    const detail = dedupeAcrossFiles(
+      settlementRecords.filter(
+        (r) => (!summary.clearingDate || r.businessDate === summary.clearingDate || r.settleDate === summary.clearingDate) &&
+          (!summary.merchantId || !r.merchantId || r.merchantId === summary.merchantId),
+      ),
+    ).kept;
+    for (const m of checkControlTotals(detail, summary)) out.push(controlFinding(file, m, `RD summary for ${summary.clearingDate ?? 'its clearing date'}, ${detail.length} detail lines found`));
+  }
+  return out;
 }

@@ -12,6 +12,8 @@ export const EXCEPTION_KINDS = [
   'extra_deduction',
   'ambiguous_match',
   'fee_unverified',
+  // A file (or its companion summary) states totals the rows read do not add up to.
+  'control_total_mismatch',
   // Bank leg (settlement payouts ↔ bank credits).
   'payout_missing',
   'payout_short',
@@ -44,6 +46,7 @@ export const ALL_KINDS: readonly FindingKind[] = [...EXCEPTION_KINDS, ...INFORMA
 export type Severity = 'error' | 'warning' | 'info';
 
 export const SEVERITY: Record<FindingKind, Severity> = {
+  control_total_mismatch: 'error',
   dropped_order: 'error',
   unsettled_overdue: 'error',
   amount_mismatch: 'error',
@@ -75,6 +78,7 @@ export const SEVERITY: Record<FindingKind, Severity> = {
 
 /** One-line meaning of each kind, for help texts and report legends. */
 export const KIND_TITLES: Record<FindingKind, string> = {
+  control_total_mismatch: 'A file states totals (count, amount, fee, net) that its rows do not add up to',
   dropped_order: 'Dropped orders (掉单): charged and settled, but the terminal shows failed or has no record',
   unsettled_overdue: 'Unsettled (未到账): successful on the terminal, no settlement by the contract date',
   amount_mismatch: 'Settled amount differs from the terminal amount',

@@ -3,6 +3,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { InputError, UsageError, type Role } from '../model.js';
 import { parseEncodingName, SUPPORTED_ENCODINGS, type Encoding } from '../read/decode.js';
 import { readInputFile, type ParsedFile } from '../read/readInput.js';
+import { decodeInput } from '../read/decode.js';
+import { readUnionPaySummary, type UnionPaySummary } from '../read/controlTotals.js';
 import { builtinProfiles } from '../profiles/builtin.js';
 import { parseProfile, type Profile } from '../profiles/profile.js';
 
@@ -50,4 +52,20 @@ export interface InputOptions {
 export function readInput(file: string, opts: InputOptions): ParsedFile {
   const profiles = [...(opts.extraProfiles ?? []), ...builtinProfiles()];
   return readInputFile(readBytes(file), file, { profiles, role: opts.role, encoding: opts.encoding, profile: opts.profile });
+}
+
+const UNIONPAY_SUMMARY = /全渠道商户交易汇总表|商户交易汇总表/u;
+
+/** A UnionPay RD summary passed among settlement files: its control totals, or null for any other file. */
+export function readSummaryIfAny(file: string): UnionPaySummary | null {
+  const bytes = readBytes(file);
+  let head: string;
+  try {
+    head = decodeInput(bytes.subarray(0, Math.min(bytes.length, 4096)), file).text;
+  } catch {
+    // A 4 KiB prefix can cut a multi-byte character; the full read below reports real problems.
+    head = new TextDecoder('gb18030').decode(bytes.subarray(0, 4096));
+  }
+  if (!UNIONPAY_SUMMARY.test(head)) return null;
+  return readUnionPaySummary(decodeInput(bytes, file).text, file);
 }

@@ -15,7 +15,7 @@ import { renderHtml } from '../report/html.js';
 import { createProgress, progressWanted } from '../report/progress.js';
 import { ALL_KINDS, EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
-import { readInput, readText, resolveEncoding, resolveProfile } from './io.js';
+import { readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
 
 export interface ReconcileCliOptions {
@@ -213,9 +213,15 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
   const settlementProfile = resolveProfile(opts.settlementProfile);
   const bankProfile = resolveProfile(opts.bankProfile);
 
+  // UnionPay RD summaries given as settlement files are control totals for the ZM detail.
+  const summaries = settlementFiles.flatMap((file) => {
+    const summary = withContext(`while reading ${file}`, () => readSummaryIfAny(file));
+    return summary ? [{ file, summary }] : [];
+  });
+  const detailFiles = settlementFiles.filter((f) => !summaries.some((s) => s.file === f));
   const inputs = [
     ...terminalFiles.map((file) => ({ file, role: 'terminal' as const, profile: terminalProfile, flag: opts.terminalProfile })),
-    ...settlementFiles.map((file) => ({ file, role: 'settlement' as const, profile: settlementProfile, flag: opts.settlementProfile })),
+    ...detailFiles.map((file) => ({ file, role: 'settlement' as const, profile: settlementProfile, flag: opts.settlementProfile })),
     ...(opts.bank ?? []).map((file) => ({ file, role: 'bank' as const, profile: bankProfile, flag: opts.bankProfile })),
   ];
   const progress = createProgress(
@@ -240,7 +246,7 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     const settlement = parsed.filter((_p, i) => inputs[i].role === 'settlement');
     const bank = parsed.filter((_p, i) => inputs[i].role === 'bank');
     progress.step(`matching ${rowsRead.toLocaleString('en-US')} rows`);
-    result = reconcile({ terminal, settlement, bank, contract, calendar, asOf });
+    result = reconcile({ terminal, settlement, bank, contract, calendar, asOf, summaries });
 
     const gating = new Set<FindingKind>(failOn ?? EXCEPTION_KINDS);
     for (const k of ignore ?? []) gating.delete(k);

@@ -27,6 +27,7 @@ export const SHORT_LABELS: Record<ExceptionKind, string> = {
   extra_deduction: 'extra deductions',
   ambiguous_match: 'ambiguous matches',
   fee_unverified: 'fees not covered by the contract',
+  control_total_mismatch: 'control totals not matched',
   payout_missing: 'payouts not credited (未到账)',
   payout_short: 'payouts credited short',
   payout_over: 'payouts credited over',
@@ -38,7 +39,7 @@ export const SHORT_LABELS: Record<ExceptionKind, string> = {
 
 /** The amount a person looks at for a finding: the difference for mismatches, else the money involved. */
 export function findingAmount(f: Finding): Decimal | undefined {
-  if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch') return f.difference;
+  if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch' || f.kind === 'control_total_mismatch') return f.difference;
   if (f.kind === 'payout_short' || f.kind === 'payout_over' || f.kind === 'balance_gap') return f.difference;
   if (f.actual instanceof Decimal) return f.actual.abs();
   if (f.expected instanceof Decimal) return f.expected.abs();

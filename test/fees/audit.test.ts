@@ -1,4 +1,7 @@
 // The fee audit end to end: settlement files and a contract, no terminal files.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInputFile } from '../../src/read/readInput.js';
 import { builtinProfiles } from '../../src/profiles/builtin.js';
@@ -166,5 +169,37 @@ describe('planted fee faults', () => {
     const result = reconcile({ terminal: [], settlement: [parsed], contract: loadContract(DATED_CONTRACT('fee-returned'), 'c.yaml'), calendar: loadBuiltinCalendar() });
     expect(result.counts.net_mismatch).toBe(1);
     expect(result.findings.find((f) => f.kind === 'net_mismatch')?.difference?.toString()).toBe('-1');
+  });
+});
+
+describe('UnionPay ZM detail and RD summary (the real published layout)', () => {
+  const zm = 'fixtures/samples/unionpay-acp-zm-detail-20150905.txt';
+  const rd = 'fixtures/samples/unionpay-acp-rd-summary-20150905.txt';
+
+  it('audits to zero findings under 0.60%, with the RD control totals tying out', () => {
+    const run = posrecon(['reconcile', '-s', zm, rd, '-c', 'fixtures/fees/contract-unionpay-060.yaml', '--format', 'json']);
+    const json = JSON.parse(run.stdout);
+    expect(run.code).toBe(0);
+    expect(json.summary.exceptions).toBe(0);
+    expect(json.summary.counts.control_total_mismatch).toBe(0);
+    expect(json.summary.totals).toMatchObject({ settled: '13227.00', fees: '79.36', net: '13147.64' });
+  });
+
+  it('finds exactly 8 fee mismatches under 0.55%', () => {
+    const json = JSON.parse(posrecon(['reconcile', '-s', zm, rd, '-c', 'fixtures/fees/contract-unionpay-055.yaml', '--format', 'json']).stdout);
+    expect(json.summary.counts.fee_mismatch).toBe(8);
+  });
+
+  it('reports a control_total_mismatch when the detail lost a line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-rd-'));
+    const lines = readFileSync(zm, 'latin1').split('\r\n');
+    const truncated = join(dir, 'ZM_802310048993424_20150905.txt');
+    writeFileSync(truncated, lines.filter((_l, i) => i !== 2).join('\r\n'), 'latin1');
+    const run = posrecon(['reconcile', '-s', truncated, rd, '-c', 'fixtures/fees/contract-unionpay-060.yaml', '--format', 'json']);
+    const json = JSON.parse(run.stdout);
+    expect(run.code).toBe(1);
+    const keys = json.findings.filter((f: { kind: string }) => f.kind === 'control_total_mismatch').map((f: { details: { key: string } }) => f.details.key).sort();
+    expect(keys).toEqual(['amount', 'count', 'fee', 'net']);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
