@@ -6,19 +6,25 @@ import { cpus, totalmem } from 'node:os';
 import { generate, toGbk } from './generate.mjs';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+// Several runs per size for a median; large sizes take minutes per run, so one run by default.
+const runsFor = (n) => Number(process.env.BENCH_RUNS ?? (n <= 200000 ? 3 : 1));
+// Node's default heap limit applies unless BENCH_HEAP_MB raises it (the figure printed is the real peak).
+const heapArgs = process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_HEAP_MB}`] : [];
 const out = new URL('./out/', import.meta.url).pathname;
 
 function runOnce(dir, variant) {
   const t = variant === 'gbk' ? 'terminal.gbk.csv' : 'terminal.csv';
   const s = variant === 'gbk' ? 'settlement.gbk.csv' : 'settlement.csv';
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [new URL('./child.mjs', import.meta.url).pathname,
+  const r = spawnSync(process.execPath, [...heapArgs, new URL('./child.mjs', import.meta.url).pathname,
     'reconcile', '-t', `${dir}/${t}`, '-s', `${dir}/${s}`, '-c', `${dir}/contract.yaml`, '--as-of', '2025-10-20',
     '--format', 'json', '-o', `${dir}/report.${variant}.json`], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
-  if (!line) throw new Error(`bench run failed:\n${r.stderr}`);
+  if (!line) {
+    const oom = /heap out of memory/.test(r.stderr);
+    return { wall, rssMb: NaN, code: -1, failure: oom ? 'out of memory (raise BENCH_HEAP_MB)' : r.stderr.split('\n').slice(0, 3).join(' ') };
+  }
   const info = JSON.parse(line.slice(6));
   return { wall, rssMb: info.maxRssKb / 1024, code: info.code };
 }
@@ -31,8 +37,8 @@ function check(dir, variant, truth) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`posrecon bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, median of ${runs}`);
-console.log('rows/side  variant  wall s  peak RSS MiB  findings check');
+console.log(`posrecon bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${heapArgs.length ? `, ${heapArgs[0]}` : ''}`);
+console.log('rows/side  variant  wall s  peak RSS MiB  findings check   (median of 3 runs up to 200k rows, 1 above; BENCH_RUNS overrides)');
 let failed = false;
 for (const n of sizes) {
   const dir = `${out}${n}`;
@@ -45,10 +51,25 @@ for (const n of sizes) {
     writeFileSync(`${dir}/meta.json`, JSON.stringify(meta));
   }
   for (const variant of ['utf8', 'gbk']) {
-    const results = Array.from({ length: runs }, () => runOnce(dir, variant));
+    const results = Array.from({ length: runsFor(n) }, () => runOnce(dir, variant));
+    const failure = results.find((r) => r.failure)?.failure;
+    if (failure) {
+      failed = true;
+      console.log(`${String(n).padStart(9)}  ${variant.padEnd(7)}  failed: ${failure}`);
+      continue;
+    }
     const problems = check(dir, variant, meta.truth);
     if (problems.length) failed = true;
     console.log(`${String(n).padStart(9)}  ${variant.padEnd(7)}  ${median(results.map((r) => r.wall)).toFixed(2).padStart(6)}  ${median(results.map((r) => r.rssMb)).toFixed(0).padStart(12)}  ${problems.length ? 'MISMATCH ' + problems.join('; ') : 'ok'}`);
   }
 }
 process.exitCode = failed ? 1 : 0;
+
+// Peer comparison (DuckDB / pandas) runs only where one is installed; neither is a dependency.
+let duck = null;
+try {
+  duck = await import('@duckdb/node-api');
+} catch {
+  console.log('peer: skipped (no @duckdb/node-api installed; see README "Performance")');
+}
+if (duck) console.log('peer: @duckdb/node-api found but the peer query is not implemented yet');

@@ -146,7 +146,9 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   const rawType = cellOf(ctx, 'txnType');
   const rawStatus = cellOf(ctx, 'status');
   const channel = cellOf(ctx, 'channel') ?? profile.defaults.channel;
-  const memo = cellOf(ctx, 'memo');
+  // Free text can carry a full card number (备注: 卡号6222…); mask it like the card column.
+  const memoText = cellOf(ctx, 'memo');
+  const memo = memoText !== undefined ? maskCard(memoText) : undefined;
 
   if (profile.role === 'bank') {
     if (credit === undefined && debit === undefined && amount !== undefined) {
@@ -298,6 +300,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   const rejected: RejectedRow[] = [];
   const skipped: SkippedLine[] = [];
   const headerKey = detection.headerCells.map((c) => normaliseLabel(c)).join('\u001f');
+  const headerFirst = normaliseLabel(detection.headerCells[0] ?? '');
   const headerWidth = detection.headerCells.filter((c) => c.trim() !== '').length;
 
   for (let i = 0; i <= detection.headerIndex && i < rows.length; i++) {
@@ -331,7 +334,9 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       skipped.push({ line: row.line, kind: 'blank', text: '' });
       continue;
     }
-    if (headerKey && row.cells.map((c) => normaliseLabel(c)).join('\u001f') === headerKey) {
+    // Cheap first-cell test before normalising the whole row: most rows are not a repeated header.
+    if (headerKey && row.cells.length === detection.headerCells.length && normaliseLabel(row.cells[0] ?? '') === headerFirst &&
+      row.cells.map((c) => normaliseLabel(c)).join('\u001f') === headerKey) {
       skipped.push({ line: row.line, kind: 'header-repeat', text: lineText(row) });
       continue;
     }
