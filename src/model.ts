@@ -107,6 +107,8 @@ export interface RejectedRow {
   line: number;
   column?: string;
   reason: string;
+  /** The row's cleaned cells (card numbers masked), so a later finding can point at it. */
+  text?: string;
 }
 
 /** A line that is neither header nor data (title, export time, footer totals, blank lines). */

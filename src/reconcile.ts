@@ -107,6 +107,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     calendar: input.calendar,
     asOf,
     haveTerminal: input.terminal.length > 0,
+    rejectedSettlement: input.settlement.flatMap((f) => f.rejected),
   });
   const bankFiles = input.bank ?? [];
   const bankRaw = bankFiles.flatMap((f) => f.records);
@@ -220,9 +221,10 @@ function controlFinding(file: string, m: ControlTotalMismatch, source: string): 
     terminal: null,
     settlement: null,
     related: [],
-    expected: m.stated,
-    actual: m.actual,
-    difference: m.difference,
+    // Counts are not money: keep them as plain integers in every format.
+    ...(/count$/i.test(m.key)
+      ? { expected: m.stated.toString(), actual: m.actual.toString() }
+      : { expected: m.stated, actual: m.actual, difference: m.difference }),
     details: { file, key: m.key, label: m.label, source, ...(m.line ? { line: m.line } : {}) },
   };
 }

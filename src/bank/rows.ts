@@ -47,8 +47,12 @@ export function acquirerHint(r: CanonicalRecord, contract: Contract): string | u
   return acquirerNameIn(r, contract) ?? firstWordIn(rowText(r), PAYOUT_WORDS);
 }
 
+// "退款总金额0.01元;含手续费0.00元" describes a refund's make-up, not a fee taken: such
+// "including fee" notes must not turn a customer refund into a fee debit.
+const INCLUDED_FEE_NOTE = /含手续费-?[\d.,]*元?/gu;
+
 export function feeWordIn(r: CanonicalRecord): string | undefined {
-  return firstWordIn(rowText(r), FEE_WORDS);
+  return firstWordIn(rowText(r).replace(INCLUDED_FEE_NOTE, ''), FEE_WORDS);
 }
 
 export type Movement = 'credit' | 'debit' | 'none';

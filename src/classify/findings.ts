@@ -1,7 +1,7 @@
 // Turn match results into findings a merchant can act on. Pure: records, contract and calendar
 // in; findings out. Every record ends referenced by at least one finding or a clean pair.
 import { Decimal } from 'decimal.js';
-import type { CanonicalRecord, LocalDate } from '../model.js';
+import type { CanonicalRecord, LocalDate, RejectedRow } from '../model.js';
 import type { Contract, FeeRule } from '../contract/contract.js';
 import { citeRule } from '../contract/contract.js';
 import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
@@ -40,6 +40,8 @@ export interface ClassifyInput {
   asOf: LocalDate;
   /** False for a pure fee audit (settlement files only): no claims that need terminal data. */
   haveTerminal: boolean;
+  /** Settlement rows that could not be read: an unsettled payment may be one of them. */
+  rejectedSettlement?: RejectedRow[];
 }
 
 export interface FeeTotals {
@@ -263,14 +265,18 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       const expectedDate = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
       const dueDate = calendar.addCalendarDays(expectedDate, contract.settlement.graceDays);
       const overdue = asOf > dueDate;
+      // A settlement row that failed to read but names this transaction's RRN or trace is the
+      // likely answer: point at it instead of leaving a bare "nothing settled".
+      const suspect = (input.rejectedSettlement ?? []).find((rj) => rj.text !== undefined && mentions(rj.text, t));
+      const suspectNote = suspect ? `; its settlement line is probably the unreadable row ${suspect.file}:${suspect.line} (${suspect.reason})` : '';
       findings.push(
         finding(
           overdue ? 'unsettled_overdue' : 'unsettled_pending',
           overdue
-            ? `Terminal shows ${t.txnType === 'refund' ? 'a refund' : 'a successful charge'} of ¥${yuan(t.amount)} (${describe(t)}) but nothing settled; due ${expectedDate} under ${contract.settlement.cycle.text}`
-            : `¥${yuan(t.amount)} (${describe(t)}) not settled yet; due ${expectedDate} under ${contract.settlement.cycle.text}`,
+            ? `Terminal shows ${t.txnType === 'refund' ? 'a refund' : 'a successful charge'} of ¥${yuan(t.amount)} (${describe(t)}) but nothing settled; due ${expectedDate} under ${contract.settlement.cycle.text}${suspectNote}`
+            : `¥${yuan(t.amount)} (${describe(t)}) not settled yet; due ${expectedDate} under ${contract.settlement.cycle.text}${suspectNote}`,
           { terminal: t },
-          { expected: t.amount, details: { businessDate, expectedDate, dueDate } },
+          { expected: t.amount, details: { businessDate, expectedDate, dueDate, ...(suspect ? { rejectedSettlementRow: `${suspect.file}:${suspect.line}` } : {}) } },
         ),
       );
     }
@@ -289,6 +295,12 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const fees = emptyFeeTotals();
   const driftSamples: DriftSample[] = [];
   const firstSettlementOfTerminal = firstSettlementDates(settlementCard, contract);
+  const firstLineOfTerminal = new Map<string, CanonicalRecord>();
+  for (const s of settlementCard) {
+    if (!s.terminalId || duplicateLines.has(s)) continue;
+    const prev = firstLineOfTerminal.get(s.terminalId);
+    if (!prev || (s.time ?? s.settleDate ?? '') < (prev.time ?? prev.settleDate ?? '')) firstLineOfTerminal.set(s.terminalId, s);
+  }
   for (const s of settlementCard) {
     if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
     checkNet(s, findings);
@@ -317,9 +329,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     addFee(fees, { month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee);
     if (feeWithinTolerance(contract, expected.fee, actual)) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount);
-    const firstSwipe =
-      actual.minus(expected.fee).gte(FIRST_SWIPE_EXCESS) &&
-      !!s.terminalId && firstSettlementOfTerminal.get(s.terminalId) === (s.settleDate ?? businessDate);
+    // 首刷: the very first settled transaction of a terminal carrying a fee far above contract.
+    const firstSwipe = actual.minus(expected.fee).gte(FIRST_SWIPE_EXCESS) && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s;
     findings.push(
       finding(
         'fee_mismatch',
@@ -353,13 +364,21 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   // counted under that finding instead.
   const feeFlagged = new Set(findings.filter((f) => f.kind === 'fee_mismatch' || f.kind === 'net_mismatch').map((f) => f.settlement));
   const kept = findings.filter((f) => !(f.kind === 'matched' && feeFlagged.has(f.settlement)));
+  // Copy back in a loop: spreading a million findings into push() overflows the call stack.
   findings.length = 0;
-  findings.push(...kept);
+  for (const f of kept) findings.push(f);
 
   for (const { record, of } of input.duplicateExports) {
     findings.push(finding('duplicate_export', `Same row as ${where(of)}; counted once`, { [record.role === 'terminal' ? 'terminal' : 'settlement']: record, related: [of] }));
   }
   return { findings, match, fees };
+}
+
+/** Whether a rejected row's text carries this transaction's RRN, or its terminal and trace. */
+function mentions(text: string, t: CanonicalRecord): boolean {
+  const cells = text.split(',');
+  if (t.rrn && cells.includes(t.rrn)) return true;
+  return Boolean(t.trace && t.terminalId && cells.includes(t.trace) && cells.includes(t.terminalId));
 }
 
 /** Last four digits of a masked card: the part every masking style keeps. */

@@ -42,7 +42,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       'after',
       `
 Examples:
-  posrecon inspect fixtures/demo/terminal-2025-09-30.csv
+  posrecon inspect fixtures/demo/terminal-2025-09-29.csv
   posrecon reconcile --terminal fixtures/demo/terminal-*.csv --settlement fixtures/demo/settlement-*.csv \\
       --contract fixtures/demo/contract.yaml
 

@@ -92,7 +92,7 @@ Examples:
   posrecon reconcile -s settlement/*.csv -c contract.yaml        # fee audit only
   posrecon reconcile -t terminal/*.csv -s settlement/*.csv --bank 银行流水.csv -c contract.yaml   # + payouts ↔ bank credits
 
-Exit codes: 0 nothing to act on (pending is not an exception) · 1 exceptions or rejected rows · 2 usage or input error`,
+Exit codes: 0 nothing to act on (pending is not an exception) · 1 exceptions or rejected rows · 2 usage or input error · 3 internal error (a bug)`,
     )
     .action((opts: ReconcileCliOptions) => {
       setExit(runReconcile(opts, io));
@@ -190,9 +190,40 @@ function validDate(text: string): LocalDate {
   return text;
 }
 
+/**
+ * The same path twice in one role would read its rows as two events (duplicate settlements);
+ * drop the repeat and say so. The same file in two roles is a mistake (a glob too wide).
+ */
+export function checkInputLists(lists: { flag: string; files: string[] }[], io: CliIO): string[][] {
+  const roleOf = new Map<string, string>();
+  return lists.map(({ flag, files }) => {
+    const seen = new Set<string>();
+    const kept: string[] = [];
+    for (const f of files) {
+      const key = resolve(f);
+      const other = roleOf.get(key);
+      if (other && other !== flag) throw new UsageError(`${f} is given to both ${other} and ${flag}; each file belongs to one side`);
+      roleOf.set(key, flag);
+      if (seen.has(key)) {
+        io.stderr(`posrecon: note: ${f} is given twice to ${flag}; reading it once\n`);
+        continue;
+      }
+      seen.add(key);
+      kept.push(f);
+    }
+    return kept;
+  });
+}
+
 export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
-  const terminalFiles = opts.terminal ?? [];
-  const settlementFiles = opts.settlement ?? [];
+  const [terminalFiles, settlementFiles, bankFiles] = checkInputLists(
+    [
+      { flag: '--terminal', files: opts.terminal ?? [] },
+      { flag: '--settlement', files: opts.settlement ?? [] },
+      { flag: '--bank', files: opts.bank ?? [] },
+    ],
+    io,
+  );
   if (settlementFiles.length === 0) {
     throw new UsageError('reconcile needs at least one --settlement file (and --terminal files to find dropped and unsettled payments)');
   }
@@ -219,10 +250,14 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     return summary ? [{ file, summary }] : [];
   });
   const detailFiles = settlementFiles.filter((f) => !summaries.some((s) => s.file === f));
+  if (detailFiles.length === 0) {
+    throw new UsageError(`${summaries[0].file} is a UnionPay RD summary (control totals only): pass its ZM detail file with --settlement too`);
+  }
+
   const inputs = [
     ...terminalFiles.map((file) => ({ file, role: 'terminal' as const, profile: terminalProfile, flag: opts.terminalProfile })),
     ...detailFiles.map((file) => ({ file, role: 'settlement' as const, profile: settlementProfile, flag: opts.settlementProfile })),
-    ...(opts.bank ?? []).map((file) => ({ file, role: 'bank' as const, profile: bankProfile, flag: opts.bankProfile })),
+    ...bankFiles.map((file) => ({ file, role: 'bank' as const, profile: bankProfile, flag: opts.bankProfile })),
   ];
   const progress = createProgress(
     progressWanted({ stderrIsTTY: io.stderrIsTTY, quiet: Boolean(opts.quiet), env: io.env, inputBytes: inputs.reduce((n, i) => n + fileSize(i.file), 0) }),
@@ -245,6 +280,10 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     const terminal = parsed.filter((_p, i) => inputs[i].role === 'terminal');
     const settlement = parsed.filter((_p, i) => inputs[i].role === 'settlement');
     const bank = parsed.filter((_p, i) => inputs[i].role === 'bank');
+    if (terminal.length === 0 && bank.length === 0 && contract.fees.rules.length === 0) {
+      // Without terminal files the only question is fees; with no rules every fee would pass unchecked.
+      throw new UsageError('a fee audit (settlement files only) needs --contract with fee rules; see `posrecon init contract`');
+    }
     progress.step(`matching ${rowsRead.toLocaleString('en-US')} rows`);
     result = reconcile({ terminal, settlement, bank, contract, calendar, asOf, summaries });
 

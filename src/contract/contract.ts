@@ -10,6 +10,13 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { CARD_TYPES, InputError, TXN_TYPES } from '../model.js';
 import type { CardType, LocalDate, TxnType } from '../model.js';
 
+/** Chinese card-type words a merchant copies from the paper contract (the template mentions them). */
+const CARD_TYPE_WORDS: Record<string, CardType> = {
+  '借记卡': 'debit', '借记': 'debit', '储蓄卡': 'debit',
+  '贷记卡': 'credit', '贷记': 'credit', '信用卡': 'credit', '准贷记卡': 'credit',
+  '扫码': 'qr', '二维码': 'qr', '微信': 'qr', '支付宝': 'qr', '云闪付': 'qr',
+};
+
 export type Rounding = 'half-up' | 'half-even' | 'down' | 'up';
 export const ROUNDINGS: readonly Rounding[] = ['half-up', 'half-even', 'down', 'up'];
 
@@ -292,9 +299,9 @@ class ContractReader {
     return Number(text);
   }
 
-  choice<T extends string>(node: YamlNode, path: SchemaPath, allowed: readonly T[]): T {
+  choice<T extends string>(node: YamlNode, path: SchemaPath, allowed: readonly T[], synonyms: Record<string, T> = {}): T {
     const text = this.scalarText(node, path, `one of ${allowed.join(', ')}`);
-    const found = allowed.find((candidate) => candidate === text);
+    const found = allowed.find((candidate) => candidate === text) ?? synonyms[text];
     if (found === undefined) {
       const guess = closestKey(text, allowed);
       this.fail(
@@ -334,6 +341,10 @@ class ContractReader {
     }
     const percent = new Decimal(match[1]);
     if (percent.gte(100)) this.fail(node, path, `rate ${text} is not below 100%`);
+    // No card or QR merchant rate comes near 5%: "60%" is a typo for "0.60%", not a contract.
+    if (percent.gt(5)) {
+      this.fail(node, path, `rate ${text} is implausible for a merchant discount rate (expected at most 5%)`, `did you mean "${percent.div(100).toFixed(2)}%"?`);
+    }
     return percent.div(100);
   }
 
@@ -480,7 +491,7 @@ function parseWhen(reader: ContractReader, node: YamlNode, keyNode: YamlNode, pa
     const text = (item: YamlNode, itemPath: SchemaPath): string => reader.string(item, itemPath);
     switch (entry.key) {
       case 'cardType':
-        when.cardType = reader.oneOrMany(value, fieldPath, (item, p) => reader.choice(item, p, CARD_TYPES)) as CardType[];
+        when.cardType = reader.oneOrMany(value, fieldPath, (item, p) => reader.choice(item, p, CARD_TYPES, CARD_TYPE_WORDS)) as CardType[];
         break;
       case 'txnType':
         when.txnType = reader.oneOrMany(value, fieldPath, (item, p) => reader.choice(item, p, TXN_TYPES)) as TxnType[];

@@ -31,11 +31,14 @@ export function dedupeAcrossFiles(records: CanonicalRecord[]): DedupeResult {
       if (list) list.push(r);
       else byFile.set(r.source.file, [r]);
     }
-    // Keep the file with the most copies; ties go to the smallest file name, so the choice does
-    // not depend on the order the files were given in.
-    const files = [...byFile.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    // Keep the file with the most copies; ties go to the shortest, then smallest file name, so
+    // the choice does not depend on the order the files were given in.
+    // A re-sent copy usually has the longer name ("…(1).csv", "…-resent.csv"): prefer the shorter.
+    const files = [...byFile.entries()].sort(
+      (a, b) => b[1].length - a[1].length || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+    );
     const keepers = files[0][1].sort(canonicalCompare);
-    kept.push(...keepers);
+    for (const k of keepers) kept.push(k);
     for (const [, list] of files.slice(1)) {
       list.sort(canonicalCompare);
       list.forEach((r, i) => duplicates.push({ record: r, of: keepers[Math.min(i, keepers.length - 1)] }));

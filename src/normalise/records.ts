@@ -232,7 +232,8 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     rawType,
     rawStatus,
     unusable,
-    content: row.cells.map(cleanCell).join('\u001f'),
+    // Masked like every printed field: the store keeps this text (never a full PAN at rest).
+    content: row.cells.map((c) => maskCard(cleanCell(c))).join('\u001f'),
   };
   if (cancelled) record.cancelled = cancelled;
   // Undefined fields stay as keys: one hidden class for every record keeps them small and fast.
@@ -318,7 +319,8 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   // otherwise each is judged on its own once the footer or the end of the file is reached.
   let pending: { row: RawRow; error: RowError }[] = [];
   let inFooter = false;
-  const reject = (row: RawRow, error: RowError) => rejected.push({ file, line: row.line, column: error.column, reason: error.message });
+  const reject = (row: RawRow, error: RowError) =>
+    rejected.push({ file, line: row.line, column: error.column, reason: error.message, text: row.cells.map((c) => maskCard(cleanCell(c))).join(',') });
   const footer = (row: RawRow) => skipped.push({ line: row.line, kind: 'footer', text: lineText(row) });
   const settlePending = (isFooter: (row: RawRow) => boolean) => {
     for (const p of pending) {

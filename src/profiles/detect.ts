@@ -188,7 +188,7 @@ export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectO
   }
   throw new InputError(
     `${opts.file}:${rows[closest.row].line}: no${roleText} profile fits; closest is ${closest.profile.name}, which lacks ${missingNames}${unmappedText}`,
-    `add a profile file (see README "Adding a layout") and pass it with --profile FILE`,
+    `add a profile file (README "Adding a layout") and pass it with --profile FILE (inspect) or --terminal-profile / --settlement-profile / --bank-profile FILE (reconcile, run)`,
   );
 }
 

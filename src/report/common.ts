@@ -39,7 +39,11 @@ export const SHORT_LABELS: Record<ExceptionKind, string> = {
 
 /** The amount a person looks at for a finding: the difference for mismatches, else the money involved. */
 export function findingAmount(f: Finding): Decimal | undefined {
-  if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch' || f.kind === 'control_total_mismatch') return f.difference;
+  if (f.kind === 'control_total_mismatch') {
+    // A count difference is not money: leave the amount column empty, the message says it.
+    return /count$/i.test(String(f.details.key)) ? undefined : f.difference;
+  }
+  if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch') return f.difference;
   if (f.kind === 'payout_short' || f.kind === 'payout_over' || f.kind === 'balance_gap') return f.difference;
   if (f.actual instanceof Decimal) return f.actual.abs();
   if (f.expected instanceof Decimal) return f.expected.abs();
@@ -171,6 +175,8 @@ export function summarize(result: ReconcileResult): Summary {
   if (result.counts.no_settlement_expected) info.push(`${result.counts.no_settlement_expected} failed rows, not settled`);
   if (result.counts.duplicate_export) info.push(`${result.counts.duplicate_export} repeated export rows counted once`);
   if (result.counts.allowed_deduction) info.push(`${result.counts.allowed_deduction} allowed deductions`);
+  // "All clear" must not read as "fees are fine" when no fee was checked at all.
+  if (!result.auditOnly && result.fees.checked === 0 && result.counts.fee_unverified === 0) info.push('fees not checked (no contract fee rules: pass --contract)');
   const r = result.rows;
   return {
     title: `posrecon ${result.auditOnly ? 'fee audit' : 'reconcile'} — as of ${result.asOf}`,

@@ -75,7 +75,7 @@ export function inspectSummary(parsed: ParsedFile): InspectFileJson {
     headerLine: parsed.headerLine,
     rows: parsed.records.length,
     skipped: { count: parsed.skipped.length, lines: parsed.skipped.map((s) => ({ line: s.line, kind: s.kind, text: s.text })) },
-    rejected: parsed.rejected.map((r) => ({ ...r, message: formatRejected(r, parsed.profile.name) })),
+    rejected: parsed.rejected.map((r) => ({ file: r.file, line: r.line, ...(r.column !== undefined ? { column: r.column } : {}), reason: r.reason, message: formatRejected(r, parsed.profile.name) })),
     mapping,
     unmapped: parsed.mapping.unmapped,
     lines: parsed.lines,

@@ -263,7 +263,7 @@ export async function dailyRun(store: Store, input: DailyRunInput): Promise<Dail
     for (const f of input.files) {
       const { report, rejected } = await ingestFile(tx, f, runId);
       ingest.push(report);
-      newRejected.push(...rejected);
+      for (const r of rejected) newRejected.push(r);
     }
     if (input.pauseAfterIngestMs && input.pauseAfterIngestMs > 0) {
       input.onPause?.(input.pauseAfterIngestMs);

@@ -127,7 +127,7 @@ describe('exit codes, one per path', () => {
     const dir = mkdtempSync(join(TMP, 'rejected-'));
     const text = readFileSync(`${ROOT}fixtures/demo/settlement-2025-10-09.csv`, 'utf8').replace(',20.00,0.10,19.90,', ',2O.00,0.10,19.90,');
     writeFileSync(join(dir, 'settlement.csv'), text);
-    const run = posrecon(['reconcile', '-s', join(dir, 'settlement.csv'), '--ignore', 'duplicate_settlement,extra_deduction,fee_unverified', '--format', 'csv']);
+    const run = posrecon(['reconcile', '-s', join(dir, 'settlement.csv'), '-c', 'fixtures/demo/contract.yaml', '--ignore', 'duplicate_settlement,extra_deduction,fee_unverified', '--format', 'csv']);
     expect(run.code).toBe(1);
     const rejected = run.stdout.split('\r\n').find((l) => l.includes(',rejected,'));
     expect(rejected).toMatch(/,rejected,yes,error,.*settlement\.csv,3,/);

@@ -1,0 +1,75 @@
+// Defects a new user hit, pinned so they stay fixed.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { posrecon, ROOT } from './run.js';
+import { readInputFile } from '../../src/read/readInput.js';
+import { builtinProfiles } from '../../src/profiles/builtin.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'posrecon-review-'));
+const T1 = 'fixtures/demo/terminal-2025-09-29.csv';
+const S1 = 'fixtures/demo/settlement-2025-09-30.csv';
+const CONTRACT = 'fixtures/demo/contract.yaml';
+
+describe('new-user defects', () => {
+  it('points an unsettled payment at the unreadable settlement row that carries its RRN', () => {
+    // The overdue ¥88.00 sale (RRN 100000000006) arrives in a settlement file with a typo'd amount.
+    const text = readFileSync(`${ROOT}fixtures/demo/settlement-2025-10-09.csv`, 'utf8').replace(
+      '2025-10-09,898310058120001,10000001,2025-09-30,10:00:00',
+      '2025-10-09,898310058120001,10000001,2025-09-29,15:10:00,消费,622848******4444,借记卡,8,8.O0,0.44,87.56,000106,000001,\n2025-10-09,898310058120001,10000001,2025-09-30,10:00:00',
+    );
+    const broken = join(dir, 'settlement-typo.csv');
+    writeFileSync(broken, text.replace('000106,000001,', '100000000006,000001,'));
+    const run = posrecon(['reconcile', '-t', T1, '-s', S1, broken, '-c', CONTRACT, '--format', 'json']);
+    const json = JSON.parse(run.stdout);
+    expect(json.rejected.length).toBe(1);
+    const overdue = json.findings.find((f: { kind: string; terminal: { rrn: string } }) => f.kind === 'unsettled_overdue' && f.terminal.rrn === '100000000006');
+    expect(overdue.details.rejectedSettlementRow).toBe(`${broken}:${json.rejected[0].line}`);
+    expect(overdue.message).toMatch(/probably the unreadable row/);
+  });
+
+  it('refuses the same file on two sides', () => {
+    const run = posrecon(['reconcile', '-t', S1, '-s', S1]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/given to both --terminal and --settlement/);
+  });
+
+  it('reads a file given twice to one side once, and says so', () => {
+    const once = JSON.parse(posrecon(['reconcile', '-t', T1, '-s', S1, '-c', CONTRACT, '--format', 'json']).stdout);
+    const twice = posrecon(['reconcile', '-t', T1, '-s', S1, S1, '-c', CONTRACT, '--format', 'json']);
+    expect(twice.stderr).toMatch(/given twice to --settlement; reading it once/);
+    expect(JSON.parse(twice.stdout).summary.counts).toEqual(once.summary.counts);
+  });
+
+  it('refuses a fee audit with no fee rules instead of printing "all clear"', () => {
+    const run = posrecon(['reconcile', '-s', S1]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/needs --contract with fee rules/);
+  });
+
+  it('says a UnionPay RD summary alone is missing its detail', () => {
+    const run = posrecon(['reconcile', '-s', 'fixtures/samples/unionpay-acp-rd-summary-20150905.txt', '-c', 'fixtures/fees/contract-unionpay-060.yaml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/RD summary .*pass its ZM detail/);
+  });
+
+  it('rejects an implausible rate with the likely fix, and accepts Chinese card-type words', () => {
+    const bad = join(dir, 'rate.yaml');
+    writeFileSync(bad, 'fees:\n  rules:\n    - when: { cardType: 借记卡 }\n      rate: "60%"\n');
+    const run = posrecon(['reconcile', '-s', S1, '-c', bad]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/rate\.yaml:4: .*rate 60% is implausible/);
+    expect(run.stderr).toMatch(/did you mean "0\.60%"/);
+    const good = join(dir, 'cn.yaml');
+    writeFileSync(good, 'fees:\n  rules:\n    - when: { cardType: 借记卡 }\n      rate: "0.50%"\n      cap: "20.00"\n    - when: { cardType: [贷记卡, 扫码] }\n      rate: "0.60%"\n');
+    expect(posrecon(['reconcile', '-s', S1, '-c', good, '--quiet']).code).toBe(1);
+  });
+
+  it('never keeps a full card number in a record, even in free text', () => {
+    const csv = '商户号,终端号,交易时间,交易类型,交易状态,卡号,交易金额,参考号,备注\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,6222021234567890,10.00,123456789012,退卡号6222021234567890\n';
+    const parsed = readInputFile(new TextEncoder().encode(csv), 'pan.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(JSON.stringify(parsed.records)).not.toMatch(/6222021234567890/);
+    expect(parsed.records[0].card).toBe('622202******7890');
+  });
+});
