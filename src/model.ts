@@ -99,7 +99,7 @@ export type CanonicalField =
   | 'card' | 'cardType' | 'channel' | 'txnType' | 'status' | 'amount' | 'fee' | 'net'
   | 'credit' | 'debit' | 'direction' | 'balance' | 'counterparty' | 'counterpartyAccount'
   | 'rrn' | 'trace' | 'batch' | 'authCode' | 'orderId' | 'originalRef' | 'originalTrace'
-  | 'payoutId' | 'memo' | 'currency' | 'refundAmount';
+  | 'payoutId' | 'memo' | 'currency' | 'refundAmount' | 'refundOrderId';
 
 /** A row that could not be turned into a record: reported, never dropped silently. */
 export interface RejectedRow {

@@ -151,10 +151,16 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const rows = { read: allRecords.length + rejected.length, matched: 0, flagged: 0, informational: 0, rejected: rejected.length };
   for (const d of dispositions.values()) rows[d]++;
 
+  // Voided or reversed sales never settle: they are no part of what the terminal took.
+  const cancelledSales = new Set(findings.filter((f) => (f.kind === 'voided' || f.kind === 'void_settled') && f.terminal).map((f) => f.terminal!));
   const sum = (list: (Decimal | undefined)[]) => list.reduce<Decimal>((acc, v) => (v ? acc.plus(v) : acc), new Decimal(0));
   const byKind = (k: FindingKind) => findings.filter((f) => f.kind === k);
   const totals = {
-    terminalSuccess: sum(terminal.filter((t) => t.status === 'success' && (t.txnType === 'sale' || t.txnType === 'preauth_complete')).map((t) => t.amount)),
+    terminalSuccess: sum(
+      terminal
+        .filter((t) => t.status === 'success' && !t.cancelled && !cancelledSales.has(t) && (t.txnType === 'sale' || t.txnType === 'preauth_complete'))
+        .map((t) => t.amount),
+    ),
     settled: sum(settlement.filter((s) => s.txnType !== 'deduction').map((s) => s.amount)),
     fees: sum(settlement.map((s) => s.fee)),
     net: sum(settlement.map((s) => s.net)),

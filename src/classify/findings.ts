@@ -76,6 +76,13 @@ const FIRST_SWIPE_EXCESS = new Decimal(10);
 
 const EXPECTS_SETTLEMENT = new Set(['sale', 'preauth_complete', 'refund']);
 
+const ROUNDING: Record<Contract['fees']['rounding'], Decimal.Rounding> = {
+  'half-up': Decimal.ROUND_HALF_UP,
+  'half-even': Decimal.ROUND_HALF_EVEN,
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+};
+
 function finding(
   kind: FindingKind,
   message: string,
@@ -97,7 +104,8 @@ function finding(
 const yuan = (d: Decimal | undefined): string => (d ? formatYuan(d, { thousands: true }) : '?');
 
 function describe(r: CanonicalRecord): string {
-  const parts = [r.time ?? r.settleDate ?? ''];
+  // A date-only row must not show an invented 00:00:00.
+  const parts = [r.time ? (r.hasTime === false ? r.time.slice(0, 10) : r.time) : (r.settleDate ?? '')];
   if (r.terminalId) parts.push(`terminal ${r.terminalId}`);
   if (r.rrn) parts.push(`RRN ${r.rrn}`);
   else if (r.trace) parts.push(`trace ${r.trace}`);
@@ -208,10 +216,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     for (const s of match.unmatchedSettlement) {
       if (ambiguousLines.has(s)) continue;
       const retry = retryOf(s);
+      const isRefund = s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative() === true;
       findings.push(
         finding(
           'dropped_order',
-          `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction` +
+          (isRefund
+            ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
+            : `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction`) +
             (retry ? ` — possible double charge: the terminal shows a successful charge of the same card and amount at ${retry.time} (${where(retry)})` : ''),
           { settlement: s, related: retry ? [retry] : [] },
           { actual: s.amount ?? s.net, details: { terminalStatus: 'missing', possibleDoubleCharge: Boolean(retry) } },
@@ -229,14 +240,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       ),
     );
   }
-  for (const { terminal: t, candidates } of match.ambiguous) {
+  for (const { terminal: t, candidates, rivals } of match.ambiguous) {
+    const message =
+      candidates.length > 1
+        ? `¥${yuan(t.amount)} (${describe(t)}) fits ${candidates.length} settlement lines (${candidates.map(where).join(', ')}); decide which one is its settlement`
+        : `¥${yuan(t.amount)} (${describe(t)}) and ${rivals.length} other terminal row(s) (${rivals.map(where).join(', ')}) all fit the one settlement line ${where(candidates[0])}; decide which it settles`;
     findings.push(
-      finding(
-        'ambiguous_match',
-        `¥${yuan(t.amount)} (${describe(t)}) fits ${candidates.length} settlement lines (${candidates.map(where).join(', ')}); decide which one is its settlement`,
-        { terminal: t, related: candidates },
-        { details: { candidates: candidates.length } },
-      ),
+      finding('ambiguous_match', message, { terminal: t, related: candidates }, { details: { candidates: candidates.length, rivals: rivals.length } }),
     );
   }
 
@@ -303,7 +313,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   }
   for (const s of settlementCard) {
     if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
-    checkNet(s, findings);
+    checkNet(s, pairedTerminal.get(s) ?? null, findings);
     if (contract.fees.rules.length === 0 || s.fee === undefined) continue;
     const amount = s.amount ?? (s.net && s.fee ? s.net.plus(s.fee) : undefined);
     if (!amount) continue;
@@ -318,6 +328,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       terminalId: s.terminalId ?? t?.terminalId,
       amount,
       businessDate,
+      // The contract's settlement cycle decides the payout mode (D0 rules carry 秒到费 add-ons).
+      mode: contract.settlement.cycle.days === 0 ? 'D0' : 'T1',
     });
     if (!expected) {
       findings.push(
@@ -325,7 +337,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       );
       continue;
     }
-    const actual = signedFee(s, amount);
+    const printed = signedFee(s, amount);
+    // Channels that print fees below the fen (WeChat: 0.05940) accrue exactly and charge the
+    // fee rounded to the fen; compare what is charged, with the contract's rounding.
+    const actual = printed.decimalPlaces() > 2 ? printed.toDecimalPlaces(2, ROUNDING[contract.fees.rounding]) : printed;
     addFee(fees, { month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee);
     if (feeWithinTolerance(contract, expected.fee, actual)) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount);
@@ -406,7 +421,7 @@ function signedFee(s: CanonicalRecord, amount: Decimal): Decimal {
   return fee.isNegative() ? fee : fee.neg();
 }
 
-function checkNet(s: CanonicalRecord, findings: Finding[]): void {
+function checkNet(s: CanonicalRecord, t: CanonicalRecord | null, findings: Finding[]): void {
   if (!s.amount || !s.fee || !s.net) return;
   const computed = s.amount.minus(signedFee(s, s.amount));
   if (computed.eq(s.net)) return;
@@ -414,7 +429,7 @@ function checkNet(s: CanonicalRecord, findings: Finding[]): void {
     finding(
       'net_mismatch',
       `Net ¥${yuan(s.net)} ≠ amount ¥${yuan(s.amount)} − fee ¥${yuan(s.fee)} = ¥${yuan(computed)} (${describe(s)})`,
-      { settlement: s },
+      { settlement: s, terminal: t },
       { expected: computed, actual: s.net, difference: s.net.minus(computed) },
     ),
   );

@@ -40,8 +40,20 @@ const ROUNDING_MODES: Record<Rounding, Decimal.Rounding> = {
 /** Transaction types that clear like a sale and so take the sale rules (预授权完成 settles like 消费). */
 const CLEARS_LIKE_SALE: ReadonlySet<TxnType> = new Set<TxnType>(['refund', 'preauth_complete']);
 
+// Contracts name channels the way people say them; files print them their own way.
+const CHANNEL_SYNONYMS: Record<string, string> = {
+  wechat: 'wechat', weixin: 'wechat', wx: 'wechat', '微信': 'wechat', '微信支付': 'wechat', wechatpay: 'wechat',
+  alipay: 'alipay', '支付宝': 'alipay',
+  unionpay: 'unionpay', '银联': 'unionpay', '云闪付': 'unionpay', '银联二维码': 'unionpay', quickpass: 'unionpay',
+};
+
+function canonicalChannel(c: string): string {
+  const k = c.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  return CHANNEL_SYNONYMS[k] ?? k;
+}
+
 function sameChannel(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return canonicalChannel(a) === canonicalChannel(b);
 }
 
 function txnTypeMatches(allowed: readonly TxnType[], txnType: TxnType): boolean {

@@ -21,8 +21,8 @@ export interface MatchResult {
   pairs: { terminal: CanonicalRecord; settlement: CanonicalRecord; pass: MatchPass }[];
   /** Extra settlement lines for a transaction already settled, with the line they repeat. */
   duplicates: { settlement: CanonicalRecord; of: CanonicalRecord }[];
-  /** Terminal rows with several equally good candidates: never guessed. */
-  ambiguous: { terminal: CanonicalRecord; candidates: CanonicalRecord[] }[];
+  /** Terminal rows with several equally good candidates, or competing for one: never guessed. */
+  ambiguous: { terminal: CanonicalRecord; candidates: CanonicalRecord[]; rivals: CanonicalRecord[] }[];
   unmatchedTerminal: CanonicalRecord[];
   unmatchedSettlement: CanonicalRecord[];
 }
@@ -120,11 +120,12 @@ export function matchTransactions(
   // 4. Fuzzy, only for pairs no key can decide, and only when the pairing is unique both ways.
   const ambiguous = fuzzyPass(terminal, primaries, claimed, hasMatched, options, claim);
 
+  const ambiguousTerminal = new Set(ambiguous.map((a) => a.terminal));
   return {
     pairs,
     duplicates,
     ambiguous,
-    unmatchedTerminal: terminal.filter((t) => !hasMatched.has(t) && !ambiguous.some((a) => a.terminal === t)),
+    unmatchedTerminal: terminal.filter((t) => !hasMatched.has(t) && !ambiguousTerminal.has(t)),
     unmatchedSettlement: primaries.filter((s) => !claimed.has(s)),
   };
 }
@@ -148,6 +149,12 @@ function pickBest(t: CanonicalRecord, candidates: CanonicalRecord[]): CanonicalR
 function timeDistance(a: CanonicalRecord, b: CanonicalRecord): number {
   if (!a.time || !b.time) return 0;
   return Math.abs(localSeconds(a.time) - localSeconds(b.time));
+}
+
+/** Within the window; a row printed with a date only can only be compared by its date. */
+function closeInTime(t: CanonicalRecord, s: CanonicalRecord, window: number): boolean {
+  if (t.hasTime === false || s.hasTime === false) return t.time!.slice(0, 10) === s.time!.slice(0, 10);
+  return timeDistance(t, s) <= window;
 }
 
 function withinSeconds(a: CanonicalRecord, b: CanonicalRecord, seconds: number): boolean {
@@ -184,7 +191,7 @@ function fuzzyPass(
   const window = options.fuzzyWindowMinutes * 60;
   const byAmount = new Map<string, CanonicalRecord[]>();
   for (const s of primaries) {
-    if (claimed.has(s) || !s.time || !s.hasTime) continue;
+    if (claimed.has(s) || !s.time) continue;
     const k = amountKey(s);
     const list = byAmount.get(k);
     if (list) list.push(s);
@@ -193,13 +200,13 @@ function fuzzyPass(
   const candidatesOf = new Map<CanonicalRecord, CanonicalRecord[]>();
   const claimantsOf = new Map<CanonicalRecord, CanonicalRecord[]>();
   for (const t of terminal) {
-    if (hasMatched.has(t) || !t.time || !t.hasTime) continue;
+    if (hasMatched.has(t) || !t.time) continue;
     if (t.txnType === 'void' || t.txnType === 'reversal') continue;
     const list = byAmount.get(amountKey(t)) ?? [];
     const fits = list.filter(
       (s) =>
         !keysUsable(t, s) && sameMerchant(t, s) && sameTerminal(t, s) && sameCard(t.card, s.card) &&
-        sameSign(t, s) && timeDistance(t, s) <= window,
+        sameSign(t, s) && closeInTime(t, s, window),
     );
     if (fits.length === 0) continue;
     candidatesOf.set(t, fits);
@@ -213,7 +220,10 @@ function fuzzyPass(
   for (const [t, fits] of candidatesOf) {
     // Unique both ways, or it is a decision for a person, not for us.
     if (fits.length === 1 && claimantsOf.get(fits[0])!.length === 1) claim(t, fits[0], 'fuzzy');
-    else ambiguous.push({ terminal: t, candidates: fits });
+    else {
+      const rivals = [...new Set(fits.flatMap((s) => claimantsOf.get(s)!))].filter((r) => r !== t);
+      ambiguous.push({ terminal: t, candidates: fits, rivals });
+    }
   }
   return ambiguous;
 }

@@ -127,7 +127,9 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
 
   const { time, hasTime } = timeOf(ctx);
   const settleDate = dateField(ctx, 'settleDate');
-  const businessDate = dateField(ctx, 'businessDate');
+  const statedBusinessDate = dateField(ctx, 'businessDate');
+  // Channels whose day ends at midnight: the payment's calendar date is its business date.
+  const businessDate = statedBusinessDate ?? (profile.midnightCutoff && time ? time.slice(0, 10) : undefined);
   const amount = moneyOf(ctx, 'amount');
   const fee = moneyOf(ctx, 'fee');
   const net = moneyOf(ctx, 'net');

@@ -16,7 +16,7 @@ export const CANONICAL_FIELDS: readonly CanonicalField[] = [
   'merchantId', 'terminalId', 'time', 'date', 'timeOfDay', 'businessDate', 'settleDate', 'card', 'cardType',
   'channel', 'txnType', 'status', 'amount', 'fee', 'net', 'credit', 'debit', 'direction', 'balance',
   'counterparty', 'counterpartyAccount', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef',
-  'originalTrace', 'payoutId', 'memo', 'currency', 'refundAmount',
+  'originalTrace', 'payoutId', 'memo', 'currency', 'refundAmount', 'refundOrderId',
 ];
 
 export interface Vocabulary {
@@ -53,6 +53,11 @@ export interface Profile {
   defaults: { txnType?: TxnType; status?: TxnStatus; cardType?: CardType; channel?: string };
   /** Fields whose presence raises the score, used to tell near-identical layouts apart. */
   signature: string[];
+  /**
+   * The channel's day ends at 00:00 (WeChat, Alipay bills assign a payment by its success time),
+   * so a record's business date is its calendar date, whatever card cut-off the contract sets.
+   */
+  midnightCutoff?: boolean;
 
   // --- Optional additions (issue #6: channel and acquirer layouts). Absent = old behaviour. ---
 
@@ -208,7 +213,7 @@ const PROFILE_KEYS = new Set([
   'name', 'role', 'description', 'encodings', 'encoding', 'delimiter', 'columns', 'required', 'positions', 'rowPattern',
   'units', 'junk', 'vocab', 'defaults', 'signature',
   'format', 'fields', 'separatorWidth', 'widthUnit', 'headerMarkers', 'clearingDateFrom', 'clearingDatePattern',
-  'transforms', 'rules', 'controlTotals',
+  'transforms', 'rules', 'controlTotals', 'midnightCutoff',
 ]);
 
 export function parseProfile(text: string, file: string, origin: string): Profile {
@@ -339,6 +344,7 @@ export function parseProfile(text: string, file: string, origin: string): Profil
     vocab,
     defaults,
     signature: Array.isArray(js.signature) ? js.signature.map(String) : [],
+    midnightCutoff: js.midnightCutoff === true,
   };
 }
 

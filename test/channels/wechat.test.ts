@@ -27,7 +27,7 @@ describe('WeChat trade bill (published sample)', () => {
   it('strips the backticks: 商户订单号 is the order key, the records are QR sales', () => {
     expect(f.records[0]).toMatchObject({
       time: '2021-01-28 17:07:11', merchantId: '1601959334', orderId: 'S20210128170702357723',
-      cardType: 'qr', txnType: 'sale', status: 'success', channel: 'NATIVE', rawStatus: 'SUCCESS',
+      cardType: 'qr', txnType: 'sale', status: 'success', channel: 'wechat', rawStatus: 'SUCCESS',
     });
   });
 
@@ -52,7 +52,7 @@ describe('WeChat trade bill: current 27-column layout with a refund and full-wid
 
   it('reads a REFUND row as a refund of -退款金额, its returned fee as printed, linked to its order', () => {
     const r = f.records[3];
-    expect(r).toMatchObject({ txnType: 'refund', status: 'success', orderId: 'W202510010002', originalRef: 'W202510010002' });
+    expect(r).toMatchObject({ txnType: 'refund', status: 'success', orderId: 'R202510010001', originalRef: 'W202510010002' });
     expect([yuan(r.amount), r.fee!.toFixed(5)]).toEqual(['-28.50', '-0.17100']);
     expect(f.records.slice(0, 3).map((x) => x.txnType)).toEqual(['sale', 'sale', 'sale']);
   });

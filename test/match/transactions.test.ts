@@ -77,7 +77,7 @@ describe('matching passes', () => {
     const l2 = s({ card: '622848******1111', time: '2025-10-14 10:02:00' });
     const r = match([a], [l1, l2]);
     expect(r.pairs).toEqual([]);
-    expect(r.ambiguous).toEqual([{ terminal: a, candidates: [l1, l2] }]);
+    expect(r.ambiguous).toEqual([{ terminal: a, candidates: [l1, l2], rivals: [] }]);
   });
 
   it('never pairs a sale with a refund line of the same amount', () => {
