@@ -8,7 +8,7 @@ import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../ca
 import { expectedFee, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { matchAllowedDeduction } from '../fees/deductions.js';
-import { linkCancellations, isCancellation } from '../match/cancellations.js';
+import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, sameCard, sameTerminal, amountKey } from '../match/keys.js';
 import { formatYuan } from '../normalise/amount.js';
@@ -145,6 +145,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     match.duplicates = dup.duplicates;
     match.unmatchedSettlement = dup.unmatchedSettlement;
   }
+
+  const settledSales = new Set(match.pairs.map((p) => p.terminal));
+  relinkToUnsettled(links, (sale) => settledSales.has(sale));
 
   const successfulSales = input.terminal.filter(
     (t) => EXPECTS_SETTLEMENT.has(t.txnType) && t.txnType !== 'refund' && t.status === 'success' && !links.cancelledBy.has(t) && !t.cancelled,

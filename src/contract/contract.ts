@@ -36,8 +36,8 @@ export type PayoutMode = 'T1' | 'D0';
 export const PAYOUT_MODES: readonly PayoutMode[] = ['T1', 'D0'];
 
 /** How often an allowed deduction may be taken: once ever, once per calendar year/month, once per terminal. */
-export type AllowancePeriod = 'once' | 'year' | 'month' | 'terminal';
-export const ALLOWANCE_PERIODS: readonly AllowancePeriod[] = ['once', 'year', 'month', 'terminal'];
+export type AllowancePeriod = 'once' | 'year' | 'month' | 'terminal' | 'terminal-year';
+export const ALLOWANCE_PERIODS: readonly AllowancePeriod[] = ['once', 'year', 'month', 'terminal', 'terminal-year'];
 
 /**
  * Settlement cycle. `T` counts working days (holiday calendar applies), `D` calendar days.

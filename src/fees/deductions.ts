@@ -43,10 +43,12 @@ export function allowanceUsageKey(allowance: AllowedDeduction, deduction: Deduct
     case 'once': return `${id}|once`;
     case 'year': return `${id}|year ${deduction.businessDate.slice(0, 4)}`;
     case 'month': return `${id}|month ${deduction.businessDate.slice(0, 7)}`;
-    case 'terminal': {
+    case 'terminal':
+    case 'terminal-year': {
       // Without a terminal id the merchant is the best available owner of the allowance.
       const owner = deduction.terminalId ?? (deduction.merchantId ? `merchant ${deduction.merchantId}` : 'unknown');
-      return `${id}|terminal ${owner}`;
+      // SIM data fees are typically charged per terminal per year.
+      return allowance.per === 'terminal' ? `${id}|terminal ${owner}` : `${id}|terminal ${owner} year ${deduction.businessDate.slice(0, 4)}`;
     }
   }
 }

@@ -11,6 +11,12 @@ export interface CancellationLinks {
   cancelledBy: Map<CanonicalRecord, CanonicalRecord>;
   /** Cancellation rows whose original is not among the inputs. */
   unlinked: CanonicalRecord[];
+  /**
+   * Cancellations linked by terminal + card + amount + day (no reference printed), with the
+   * other sales that fitted as well: identical sales are interchangeable, so the link may move
+   * to one that did not settle (see relinkToUnsettled).
+   */
+  alternatives: Map<CanonicalRecord, CanonicalRecord[]>;
 }
 
 const CANCELLABLE = new Set(['sale', 'preauth_complete', 'preauth']);
@@ -25,6 +31,7 @@ export function linkCancellations(terminal: CanonicalRecord[]): CancellationLink
   const originalOf = new Map<CanonicalRecord, CanonicalRecord>();
   const cancelledBy = new Map<CanonicalRecord, CanonicalRecord>();
   const unlinked: CanonicalRecord[] = [];
+  const alternatives = new Map<CanonicalRecord, CanonicalRecord[]>();
   const byRrn = new Map<string, CanonicalRecord[]>();
   const byTrace = new Map<string, CanonicalRecord[]>();
   const sales = terminal.filter((r) => CANCELLABLE.has(r.txnType));
@@ -49,6 +56,7 @@ export function linkCancellations(terminal: CanonicalRecord[]): CancellationLink
           s.time?.slice(0, 10) === day && (s.time ?? '') <= (c.time ?? ''),
       );
       original = candidates[candidates.length - 1];
+      if (candidates.length > 1) alternatives.set(c, candidates.slice(0, -1));
     }
     if (original) {
       originalOf.set(c, original);
@@ -57,7 +65,24 @@ export function linkCancellations(terminal: CanonicalRecord[]): CancellationLink
       unlinked.push(c);
     }
   }
-  return { originalOf, cancelledBy, unlinked };
+  return { originalOf, cancelledBy, unlinked, alternatives };
+}
+
+/**
+ * A void printed without a reference cancels one of several identical sales. If the sale it was
+ * linked to settled while an identical one did not, the void cancelled the unsettled one: move
+ * the link, so the outcome is "voided + matched" rather than "void_settled + unsettled".
+ */
+export function relinkToUnsettled(links: CancellationLinks, settled: (sale: CanonicalRecord) => boolean): void {
+  for (const [c, others] of links.alternatives) {
+    const current = links.originalOf.get(c);
+    if (!current || !settled(current)) continue;
+    const free = [...others].reverse().find((s) => !links.cancelledBy.has(s) && !settled(s));
+    if (!free) continue;
+    links.cancelledBy.delete(current);
+    links.originalOf.set(c, free);
+    links.cancelledBy.set(free, c);
+  }
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -203,3 +203,20 @@ describe('UnionPay ZM detail and RD summary (the real published layout)', () => 
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('allowances per terminal per year', () => {
+  it('allows one 48.00 data fee per terminal per year and flags a second one', () => {
+    const lines: Line[] = [
+      { date: '2025-03-01', terminal: 'T1', type: 'deduction', card: '', amountFen: 4_800, feeFen: 0, memo: 'SIM卡流量费' },
+      { date: '2025-03-01', terminal: 'T2', type: 'deduction', card: '', amountFen: 4_800, feeFen: 0, memo: 'SIM卡流量费' },
+      { date: '2025-09-01', terminal: 'T1', type: 'deduction', card: '', amountFen: 4_800, feeFen: 0, memo: 'SIM卡流量费' },
+      { date: '2026-03-01', terminal: 'T1', type: 'deduction', card: '', amountFen: 4_800, feeFen: 0, memo: 'SIM卡流量费' },
+      { date: '2025-03-01', terminal: 'T1', type: '消费', card: '借记卡', amountFen: 10_000, feeFen: 50 },
+    ];
+    const contract = DATED_CONTRACT('fee-returned', '  allowedDeductions:\n    - { label: "流量费", amount: "48.00", per: terminal-year }\n');
+    const result = audit(lines, contract);
+    expect(result.counts.allowed_deduction).toBe(3);
+    expect(result.counts.extra_deduction).toBe(1);
+    expect(result.findings.find((f) => f.kind === 'extra_deduction')?.settlement?.settleDate).toBe('2025-09-01');
+  });
+});

@@ -127,4 +127,21 @@ describe('voids and reversals', () => {
     });
     expect(result.findings.map((f) => f.kind).sort()).toEqual(['void_settled']);
   });
+
+  it('moves a reference-less void to the identical sale that did not settle', () => {
+    const early = t({ rrn: 'R1', card: '622848******0001', time: '2025-10-14 10:00:00' });
+    const late = t({ rrn: 'R2', card: '622848******0001', time: '2025-10-14 10:20:00' });
+    const voidRow = t({ txnType: 'void', card: '622848******0001', time: '2025-10-14 10:30:00' });
+    const result = classifyFindings({
+      terminal: [early, late, voidRow].sort(canonicalCompare),
+      settlement: [s({ rrn: 'R2', time: '2025-10-14 10:20:00' })],
+      duplicateExports: [],
+      contract: defaultContract(),
+      calendar: loadBuiltinCalendar(),
+      asOf: '2025-10-20',
+      haveTerminal: true,
+    });
+    expect(result.findings.map((f) => f.kind).sort()).toEqual(['matched', 'voided']);
+    expect(result.findings.find((f) => f.kind === 'voided')?.terminal).toBe(early);
+  });
 });
