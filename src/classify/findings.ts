@@ -293,6 +293,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         ),
       );
     }
+    // A cancellation whose sale got no voided/void_settled finding (the sale is ambiguous) must
+    // still be accounted for: report it on its own, naming the sale it cancels.
+    const namedCancellations = new Set(findings.filter((f) => f.kind === 'voided' || f.kind === 'void_settled').flatMap((f) => f.related));
+    for (const [c, original] of links.originalOf) {
+      if (namedCancellations.has(c)) continue;
+      findings.push(finding('voided', `${c.rawType ?? c.txnType} of ${where(original)}, whose settlement is undecided (see the ambiguous match)`, { terminal: c, related: [original] }));
+    }
     // Cancellation rows whose original is not among the inputs (its sale was in an earlier export).
     for (const c of links.unlinked) {
       findings.push(finding('voided', `${c.rawType ?? c.txnType} of ¥${yuan(c.amount)} (${describe(c)}): original sale not among the inputs`, { terminal: c }));

@@ -126,7 +126,7 @@ describe('matching invariants (property)', () => {
         const named = new Set(result.findings.flatMap((f) => [f.terminal, f.settlement, ...f.related]));
         for (const r of all) expect(named.has(r), `${r.source.file}:${r.source.line} named by no finding`).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 
@@ -155,7 +155,7 @@ describe('matching invariants (property)', () => {
         }
         for (const set of byTerminal.values()) expect(set.size).toBe(1);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 
@@ -169,7 +169,7 @@ describe('matching invariants (property)', () => {
         const after = signature(run(reorder(tf), reorder(sf)));
         expect(after).toEqual(before);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 });
