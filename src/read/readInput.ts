@@ -199,7 +199,11 @@ function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOp
   if (profile.controlTotals) {
     controlTotals = readControlTotals(rows, profile.controlTotals, info.delimiter.length === 1 ? info.delimiter : ',') ?? undefined;
     if (controlTotals) {
-      controlTotalMismatches = checkControlTotals(result.records, controlTotals);
+      // A stated row count covers the rows that were rejected too: those are already reported,
+      // so a count that matches records + rejected is no second finding.
+      controlTotalMismatches = checkControlTotals(result.records, controlTotals).filter(
+        (m) => !(m.key === 'count' && m.stated.eq(result.records.length + result.rejected.length)),
+      );
       const summaryLines = new Set(controlTotals.lines);
       for (const s of result.skipped) if (summaryLines.has(s.line)) s.kind = 'summary';
     }

@@ -91,3 +91,16 @@ describe('card settlement', () => {
     expect(result.counts.dropped_order).toBe(0);
   });
 });
+
+describe('footer row counts', () => {
+  it('reports a terminal export whose 合计 footer counts more rows than it holds', () => {
+    const text = readFileSync(new URL('../../fixtures/demo/terminal-2025-09-29.csv', import.meta.url), 'utf8');
+    const settlement = readFileSync(new URL('../../fixtures/demo/settlement-2025-09-30.csv', import.meta.url));
+    const contract = readFileSync(new URL('../../fixtures/demo/contract.yaml', import.meta.url), 'utf8');
+    expect(run([text], [settlement], contract).counts.control_total_mismatch).toBe(0);
+    const lost = run([text.replace('共9笔', '共10笔')], [settlement], contract);
+    expect(lost.counts.control_total_mismatch).toBe(1);
+    const f = lost.findings.find((x) => x.kind === 'control_total_mismatch')!;
+    expect([f.expected, f.actual, f.details.key]).toEqual(['10', '9', 'count']);
+  });
+});

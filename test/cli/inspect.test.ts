@@ -93,7 +93,7 @@ describe('posrecon inspect --format json', () => {
     expect(f.skipped.count).toBe(6);
     expect(f.skipped.lines.map((s) => `${s.line}:${s.kind}:${s.text}`)).toEqual([
       '1:preamble:商户交易明细', '2:preamble:商户名称：上海示例餐饮有限公司', '3:preamble:导出时间：2025-04-18 09:00:00',
-      '4:blank:', '9:footer:合计,,,,,1,410.56', '10:footer:总笔数：3',
+      '4:blank:', '9:footer:合计,,,,,1,410.56', '10:summary:总笔数：3',
     ]);
   });
 

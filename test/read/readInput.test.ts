@@ -33,7 +33,7 @@ describe('encodings', () => {
       [3, 'preamble', '导出时间：2025-04-18 09:00:00'],
       [4, 'blank', ''],
       [9, 'footer', '合计,,,,,1,410.56'],
-      [10, 'footer', '总笔数：3'],
+      [10, 'summary', '总笔数：3'],
     ]);
     expect(lines(f.records)).toEqual([6, 7, 8]);
     expect(amounts(f.records)).toEqual(['1234.56', '88', '88']);
@@ -126,7 +126,7 @@ describe('junk before and after the data', () => {
     const f = read(INGEST + 'footer-variants.csv');
     expect(f.headerLine).toBe(4);
     expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([
-      [1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [7, 'blank'], [8, 'footer'], [9, 'footer'], [10, 'footer'], [11, 'footer'], [12, 'footer'],
+      [1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [7, 'blank'], [8, 'footer'], [9, 'summary'], [10, 'footer'], [11, 'footer'], [12, 'footer'],
     ]);
     expect(f.skipped[4].text).toBe('总计,,,30.00');
     expect(amounts(f.records)).toEqual(['10', '20']);
@@ -163,7 +163,7 @@ describe('junk before and after the data', () => {
     expect(f.rejected.map(({ text: _text, ...r }) => r)).toEqual([
       { file: 'fixtures/ingest/bad-amount-row.csv', line: 14, column: '交易金额', reason: 'cannot read "12,5O" as an amount such as 1,234.56' },
     ]);
-    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [15, 'footer'], [16, 'footer']]);
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [15, 'footer'], [16, 'summary']]);
   });
 
   it('a header with no rows is fine; an empty file is an input error', () => {
