@@ -2,7 +2,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { InputError, UsageError, type LocalDate } from '../model.js';
+import { InputError, UsageError } from '../model.js';
 import { defaultContract, loadContract, type Contract } from '../contract/contract.js';
 import { loadBuiltinCalendar } from '../calendar/calendar.js';
 import { reconcile, type ReconcileResult } from '../reconcile.js';
@@ -13,8 +13,9 @@ import { renderCsv } from '../report/csv.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderHtml } from '../report/html.js';
 import { createProgress, progressWanted } from '../report/progress.js';
-import { ALL_KINDS, EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
+import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
+import { parseKinds, validDate } from './args.js';
 import { readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
 
@@ -99,14 +100,6 @@ Exit codes: 0 nothing to act on (pending is not an exception) · 1 exceptions or
     });
 }
 
-function parseKinds(text: string | undefined, flag: string): Set<FindingKind> | undefined {
-  if (text === undefined) return undefined;
-  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
-  for (const k of kinds) {
-    if (!ALL_KINDS.includes(k as FindingKind)) throw new UsageError(`${flag}: unknown finding kind "${k}"; expected some of: ${ALL_KINDS.join(', ')}`);
-  }
-  return new Set(kinds as FindingKind[]);
-}
 
 /** Explicit --format wins; else the --output extension decides; else table (also when stdout is a pipe). */
 export function chooseFormat(opts: Pick<ReconcileCliOptions, 'format' | 'output'>): Format {
@@ -183,12 +176,6 @@ export function renderReport(result: ReconcileResult, o: RenderOptions): string 
   }
 }
 
-function validDate(text: string): LocalDate {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
-    throw new UsageError(`--as-of: expected a date like 2025-10-10, got "${text}"`);
-  }
-  return text;
-}
 
 /**
  * The same path twice in one role would read its rows as two events (duplicate settlements);

@@ -4,15 +4,16 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { UsageError, type LocalDate, type Role } from '../model.js';
+import { UsageError, type Role } from '../model.js';
 import { defaultContract, loadContract, type Contract } from '../contract/contract.js';
 import { loadBuiltinCalendar } from '../calendar/calendar.js';
-import { ALL_KINDS, EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
+import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { readInputFile } from '../read/readInput.js';
 import { builtinProfiles } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/profile.js';
 import type { Encoding } from '../read/decode.js';
 import { EXIT } from './exitCodes.js';
+import { parseKinds, validDate } from './args.js';
 import { readBytes, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
 import { openSqliteStore } from '../store/sqlite.js';
@@ -76,21 +77,7 @@ async function withStore<T>(path: string, create: boolean, fn: (store: Store) =>
   }
 }
 
-function parseKinds(text: string | undefined, flag: string): Set<FindingKind> | undefined {
-  if (text === undefined) return undefined;
-  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
-  for (const k of kinds) {
-    if (!ALL_KINDS.includes(k as FindingKind)) throw new UsageError(`${flag}: unknown finding kind "${k}"; expected some of: ${ALL_KINDS.join(', ')}`);
-  }
-  return new Set(kinds as FindingKind[]);
-}
 
-function validDate(text: string): LocalDate {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
-    throw new UsageError(`--as-of: expected a date like 2025-10-10, got "${text}"`);
-  }
-  return text;
-}
 
 function chooseFormat(format: string | undefined, output: string | undefined, json: string[]): string {
   if (format) return format;

@@ -68,6 +68,7 @@ describe('usage and input errors exit 2 with one line, no stack trace', () => {
     [['reconcile', '--terminal', 'fixtures/demo/terminal-2025-09-29.csv'], /needs at least one --settlement/],
     [['reconcile', '-s', 'no/such/file.csv'], /no\/such\/file\.csv: cannot read: no such file/],
     [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '--as-of', '10/10/2025'], /--as-of: expected a date like 2025-10-10/],
+    [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '--as-of', '2025-02-30'], /--as-of: expected a date like 2025-10-10, got "2025-02-30"/],
     [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '--fail-on', 'dropped'], /--fail-on: unknown finding kind "dropped"/],
     [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '-c', 'fixtures/contracts/bad-rate.yaml'], /bad-rate\.yaml:\d+: fees\.rules\[1\]\.rate: expected a percent/],
     [['reconcile', '--bogus'], /unknown option '--bogus'/],

@@ -1,0 +1,22 @@
+// Argument parsers shared by the commands that take reconcile's inputs (reconcile, run).
+import { UsageError, type LocalDate } from '../model.js';
+import { ALL_KINDS, type FindingKind } from '../classify/kinds.js';
+
+export function parseKinds(text: string | undefined, flag: string): Set<FindingKind> | undefined {
+  if (text === undefined) return undefined;
+  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
+  for (const k of kinds) {
+    if (!ALL_KINDS.includes(k as FindingKind)) throw new UsageError(`${flag}: unknown finding kind "${k}"; expected some of: ${ALL_KINDS.join(', ')}`);
+  }
+  return new Set(kinds as FindingKind[]);
+}
+
+/** `--as-of`: a real calendar date (2025-02-30 is refused, not rolled over to March). */
+export function validDate(text: string): LocalDate {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) {
+    throw new UsageError(`--as-of: expected a date like 2025-10-10, got "${text}"`);
+  }
+  return text;
+}
