@@ -13,6 +13,7 @@ import { builtinProfiles } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/profile.js';
 import type { Encoding } from '../read/decode.js';
 import { EXIT } from './exitCodes.js';
+import { checkInputLists } from './reconcileCommand.js';
 import { parseKinds, validDate } from './args.js';
 import { readBytes, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
@@ -209,6 +210,16 @@ function loadContractFile(path: string | undefined): { contract: Contract; text:
 
 export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> {
   // Everything the user can get wrong is checked before the store is opened (or created).
+  // The same input-list rules as reconcile: one side per file, a repeated path read once.
+  const [terminalFiles, settlementFiles, bankFiles] = checkInputLists(
+    [
+      { flag: '--terminal', files: opts.terminal ?? [] },
+      { flag: '--settlement', files: opts.settlement ?? [] },
+      { flag: '--bank', files: opts.bank ?? [] },
+    ],
+    io,
+  );
+  opts = { ...opts, terminal: terminalFiles, settlement: settlementFiles, bank: bankFiles };
   const failOn = parseKinds(opts.failOn, '--fail-on');
   const ignore = parseKinds(opts.ignore, '--ignore');
   const asOf = opts.asOf !== undefined ? validDate(opts.asOf) : undefined;
