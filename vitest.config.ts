@@ -1,2 +1,2 @@
 import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 30000 } });
+export default defineConfig({ test: { include: ['test/**/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 30000 } });

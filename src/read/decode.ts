@@ -81,6 +81,17 @@ export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding):
         `drop --encoding to let posrecon detect it, or try one of: ${SUPPORTED_ENCODINGS}`,
       );
     }
+    // The most common mojibake: a UTF-8 export read as GBK. Its characters are valid but wrong
+    // (消费 → 娑堣垂), so no character test catches it; the bytes do.
+    if (forced === 'gb18030' && /[^\x00-\x7f]/.test(text)) {
+      const asUtf8 = strictDecode(body, 'utf-8');
+      if (asUtf8 !== null) {
+        throw new InputError(
+          `${file}: the file is UTF-8; reading it as ${forced} (forced by --encoding) would garble its text`,
+          'drop --encoding (posrecon detects UTF-8), or pass --encoding utf-8',
+        );
+      }
+    }
     return { text, encoding: forced, encodingReason: 'forced by --encoding' };
   }
   if (bom) {
