@@ -83,7 +83,7 @@ export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding):
     }
     // The most common mojibake: a UTF-8 export read as GBK. Its characters are valid but wrong
     // (消费 → 娑堣垂), so no character test catches it; the bytes do.
-    if (forced === 'gb18030' && /[^\x00-\x7f]/.test(text)) {
+    if (forced === 'gb18030' && /[^\t\n\r\x20-\x7e]/.test(text)) {
       const asUtf8 = strictDecode(body, 'utf-8');
       if (asUtf8 !== null) {
         throw new InputError(
