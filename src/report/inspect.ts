@@ -1,6 +1,7 @@
 // `posrecon inspect`: what posrecon understood of each file, as text or JSON.
 import { Decimal } from 'decimal.js';
 import type { ParsedFile } from '../read/readInput.js';
+import type { UnionPaySummary } from '../read/controlTotals.js';
 import { delimiterName } from '../read/readInput.js';
 import { formatYuan } from '../normalise/amount.js';
 
@@ -112,4 +113,31 @@ export function renderInspectText(files: InspectFileJson[]): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+/** `inspect` on a UnionPay RD summary: not rows but the control totals it states for its ZM detail. */
+export function inspectControlSummary(file: string, summary: UnionPaySummary): InspectFileJson {
+  const totals: Record<string, string> = {};
+  for (const t of summary.totals) totals[t.key] = /count$/i.test(t.key) ? t.value.toString() : formatYuan(t.value);
+  return {
+    file,
+    encoding: 'gb18030',
+    encodingReason: 'UnionPay RD summaries are GBK text',
+    delimiter: 'report text',
+    profile: 'unionpay-rd-summary',
+    role: 'control totals',
+    reason: `商户交易汇总表 for merchant ${summary.merchantId ?? '?'}, clearing date ${summary.clearingDate ?? '?'} (${summary.source})`,
+    headerLine: null,
+    rows: 0,
+    skipped: { count: 0, lines: [] },
+    rejected: [],
+    mapping: {},
+    unmapped: [],
+    lines: { total: 0, header: 0, skipped: 0, records: 0, rejected: 0 },
+    dateRange: { from: summary.clearingDate ?? null, to: summary.clearingDate ?? null },
+    totals,
+    unusableIds: [],
+    unreadableBalances: null,
+    notes: ['a summary, not transactions: give it with --settlement beside its ZM detail file and its totals are checked against the detail'],
+  };
 }

@@ -220,3 +220,12 @@ describe('allowances per terminal per year', () => {
     expect(result.findings.find((f) => f.kind === 'extra_deduction')?.settlement?.settleDate).toBe('2025-09-01');
   });
 });
+
+describe('inspect on a UnionPay RD summary', () => {
+  it('shows its control totals instead of failing', () => {
+    const run = posrecon(['inspect', '--format', 'json', 'fixtures/samples/unionpay-acp-rd-summary-20150905.txt']);
+    expect(run.code).toBe(0);
+    const [file] = JSON.parse(run.stdout).files;
+    expect(file).toMatchObject({ role: 'control totals', rows: 0, totals: { count: '8', amount: '13227.00', fee: '79.36', net: '13147.64' } });
+  });
+});
