@@ -11,6 +11,9 @@ export interface DedupeResult {
 }
 
 export function dedupeAcrossFiles(records: CanonicalRecord[]): DedupeResult {
+  // One input file cannot repeat another: skip fingerprinting every row (large single exports).
+  const firstFile = records[0]?.source.file;
+  if (records.every((r) => r.source.file === firstFile)) return { kept: [...records].sort(canonicalCompare), duplicates: [] };
   const groups = new Map<string, CanonicalRecord[]>();
   for (const r of records) {
     const key = recordFingerprint(r);

@@ -80,16 +80,12 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const fingerprints = new WeakMap<CanonicalRecord, string>();
-
-/** Identity used to recognise one record seen in two input files (a re-export, a re-sent file). */
+/**
+ * Identity used to recognise one record seen in two input files (a re-export, a re-sent file).
+ * Not cached: at a million rows a cache of these strings costs more memory than recomputing.
+ */
 export function recordFingerprint(r: CanonicalRecord): string {
-  let fp = fingerprints.get(r);
-  if (fp === undefined) {
-    fp = computeFingerprint(r);
-    fingerprints.set(r, fp);
-  }
-  return fp;
+  return computeFingerprint(r);
 }
 
 function computeFingerprint(r: CanonicalRecord): string {
