@@ -73,7 +73,9 @@ export interface MatchPayoutsResult {
 
 const yuan = (d: Decimal): string => formatYuan(d, { thousands: true });
 const creditOf = (c: CanonicalRecord): Decimal => movementOf(c).amount;
-const fen = (d: Decimal): number => Math.round(d.times(100).toNumber());
+// Integer fen for the subset search, rounded by decimal.js (a net can carry sub-fen digits), so the
+// number handed to JS arithmetic is always an exact integer.
+const fen = (d: Decimal): number => d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 
 export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   const { payouts, credits, tolerance, asOf } = input;

@@ -13,7 +13,7 @@ import { builtinProfiles } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/profile.js';
 import type { Encoding } from '../read/decode.js';
 import { EXIT } from './exitCodes.js';
-import { checkInputLists } from './reconcileCommand.js';
+import { checkInputLists, type ReconcileCliOptions } from './reconcileCommand.js';
 import { parseKinds, validDate } from './args.js';
 import { readBytes, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
@@ -39,26 +39,9 @@ export const DEFAULT_STORE = 'posrecon.sqlite';
 /** Test-only: `run` sleeps this many ms inside its transaction after ingesting (to test SIGKILL). */
 export const PAUSE_ENV = 'POSRECON_TEST_PAUSE_AFTER_INGEST';
 
-export interface RunCliOptions {
+/** `run` takes every reconcile input option, plus where the store lives and who runs it. */
+export interface RunCliOptions extends ReconcileCliOptions {
   store: string;
-  terminal?: string[];
-  settlement?: string[];
-  bank?: string[];
-  contract?: string;
-  holidays?: string[];
-  asOf?: string;
-  format?: string;
-  output?: string;
-  encoding?: string;
-  terminalProfile?: string;
-  settlementProfile?: string;
-  bankProfile?: string;
-  failOn?: string;
-  ignore?: string;
-  includeMatched?: boolean;
-  verbose?: boolean;
-  quiet?: boolean;
-  color?: boolean;
   by?: string;
 }
 

@@ -98,7 +98,8 @@ interface FeeComputation {
 function percentageFee(rule: FeeRule, magnitude: Decimal, rounding: Rounding): FeeComputation {
   const exact = new ExactDecimal(magnitude.toString()).times(new ExactDecimal(rule.rate.toString()));
   const rounded = exact.toDecimalPlaces(2, ROUNDING_MODES[rounding]);
-  let fee = new Decimal(rounded.toFixed(2));
+  // Decimal → Decimal via its exact string: no binary float is involved anywhere in a fee.
+  let fee = new Decimal(rounded.toString());
   const steps = [
     `${rule.ratePercent} of ${magnitude.toFixed(2)} = ${exact.toFixed()} → ${fee.toFixed(2)} (${rounding})`,
   ];

@@ -23,6 +23,7 @@ export function escapeHtml(s: string): string {
 }
 
 const esc = escapeHtml;
+// Chart geometry only (bar heights in pixels): every amount printed comes from formatYuan.
 const num = (d: Decimal): number => d.toNumber();
 
 /** Round axis steps: 1, 2 or 5 × 10^n, about `target` ticks. */

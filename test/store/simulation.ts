@@ -4,6 +4,7 @@
 // multi-day terminal export that overlaps daily files already ingested, one day where cron hands
 // over the whole inbox again, and one day run twice.
 import { SCENARIO_CONTRACT, contractFeeFen } from '../support/scenario.js';
+import { rng } from '../support/rng.js';
 
 export const SIM_CONTRACT = SCENARIO_CONTRACT;
 const MERCHANT = '898310058120001';
@@ -65,16 +66,6 @@ export function nextWorkingDay(date: string): string {
 const yuan = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
 const csv = (cells: string[]) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TERMINAL_HEADER = '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号,原参考号';
 const SETTLEMENT_HEADER = '清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号,备注';

@@ -11,6 +11,7 @@
 // line, a statement re-exported over part of another, statements newest- and oldest-first.
 import iconv from './gbk.js';
 import { contractFeeFen } from './scenario.js';
+import { rng } from './rng.js';
 
 export interface BankScenarioFile {
   name: string;
@@ -68,16 +69,6 @@ const thousands = (fen: number) => {
 };
 const csvRow = (cells: string[]) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Line {
   clearing: string;

@@ -3,6 +3,7 @@
 // settlement dates and fees are written out here by hand from the holiday notice and the
 // contract — independently of posrecon's calendar and fee code — so the test can fail.
 import iconv from './gbk.js';
+import { rng } from './rng.js';
 
 export interface ScenarioFile {
   name: string;
@@ -65,16 +66,6 @@ export function contractFeeFen(amountFen: number, card: Card): number {
   return card === 'debit' ? Math.min(fee, 2000) : fee;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Txn {
   terminal: string;
