@@ -242,6 +242,25 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   return record;
 }
 
+/**
+ * A row with filled cells beyond the header's last column had its columns shifted, most often by
+ * an unquoted thousands comma (`12,5O` or `1,234.56` written without quotes): reading it by
+ * position would take the wrong cell as the amount, so it is rejected instead. Empty trailing
+ * cells (a trailing comma, WeChat's lone backtick) are harmless. Columns added by profile rules
+ * sit past the header too and are not the file's own, hence `added`.
+ */
+function checkOverflow(row: RawRow, headerLength: number, added: Set<number>): void {
+  if (headerLength === 0) return;
+  for (let i = headerLength; i < row.cells.length; i++) {
+    if (!added.has(i) && cleanCell(row.cells[i]) !== '') {
+      throw new RowError(
+        `#${i + 1} (beyond the header)`,
+        `row has ${row.cells.length} cells but the header has ${headerLength}: a comma inside an unquoted value (e.g. an amount like 1,234.56) shifted the columns`,
+      );
+    }
+  }
+}
+
 function firstNonEmpty(cells: string[]): string {
   for (const c of cells) {
     const v = c.trim();
@@ -299,6 +318,8 @@ function looksLikeData(row: RawRow, detection: Detection): boolean {
  */
 export function normaliseRows(rows: RawRow[], detection: Detection, file: string): NormalisedFile {
   const { profile } = detection;
+  // Columns profile rules append after the file's own (e.g. a clearing date stamped on each row).
+  const addedColumns = new Set(Object.values(detection.mapping.columns).filter((i): i is number => i !== undefined && i >= detection.headerCells.length));
   const records: CanonicalRecord[] = [];
   const rejected: RejectedRow[] = [];
   const skipped: SkippedLine[] = [];
@@ -354,6 +375,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     let record: CanonicalRecord | undefined;
     let error: RowError | undefined;
     try {
+      checkOverflow(row, detection.headerCells.length, addedColumns);
       record = buildRecord({ cells: row.cells, detection, profile }, file, row);
     } catch (e) {
       if (!(e instanceof RowError)) throw e;

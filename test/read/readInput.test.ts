@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../src/model.js';
 import { InputError } from '../../src/model.js';
 import type { ReadOptions } from '../../src/read/readInput.js';
+import { readInputFile } from '../../src/read/readInput.js';
+import { builtinProfiles } from '../../src/profiles/builtin.js';
 import { INGEST, read, readBytes } from './fixtures.js';
 
 const money = (d: { toString(): string } | undefined) => (d === undefined ? undefined : d.toString());
@@ -109,15 +111,26 @@ describe('delimiters, quoting and line ends', () => {
     expect(amounts(read(INGEST + 'cr-only-line-ends.csv').records)).toEqual(['10', '20']);
   });
 
-  it('ragged rows: short and long rows read by header position; a row without its amount is rejected, even last', () => {
+  it('ragged rows: short rows read by header position; a row without its amount is rejected, even last; a row with filled cells past the header is rejected (its columns may have shifted)', () => {
     const f = read(INGEST + 'ragged-rows.csv');
-    expect(lines(f.records)).toEqual([2, 3, 5]);
-    expect(amounts(f.records)).toEqual(['10', '20', '40']);
+    expect(lines(f.records)).toEqual([2, 5]);
+    expect(amounts(f.records)).toEqual(['10', '40']);
     expect(f.rejected.map(({ text: _text, ...r }) => r)).toEqual([
+      {
+        file: 'fixtures/ingest/ragged-rows.csv', line: 3, column: '#7 (beyond the header)',
+        reason: 'row has 8 cells but the header has 6: a comma inside an unquoted value (e.g. an amount like 1,234.56) shifted the columns',
+      },
       { file: 'fixtures/ingest/ragged-rows.csv', line: 4, column: '交易金额', reason: 'empty; expected an amount' },
       { file: 'fixtures/ingest/ragged-rows.csv', line: 6, column: '交易金额', reason: 'empty; expected an amount' },
     ]);
     expect(f.skipped).toEqual([]);
+  });
+
+  it('an unquoted thousands comma in an amount is rejected, never read as a smaller amount', () => {
+    const csv = '商户号,终端号,交易时间,交易金额,交易状态\n898310058120001,10000001,2025-10-01 10:00:00,1,234.56,成功\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'comma.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.records).toEqual([]);
+    expect(f.rejected[0]).toMatchObject({ line: 2, column: '#6 (beyond the header)' });
   });
 });
 
