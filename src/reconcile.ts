@@ -25,6 +25,29 @@ export interface ReconcileInput {
   asOf?: LocalDate;
   /** Companion summary files (UnionPay RD) whose control totals the settlement detail must match. */
   summaries?: { file: string; summary: UnionPaySummary }[];
+  /** Clean pairs the columnar fast path counted instead of materialising (src/columnar). */
+  preMatched?: PreMatched;
+}
+
+/**
+ * What clean matched pairs add to a result: counts and sums only. Each pair is a successful
+ * sale and its settlement line, equal amounts, fee exactly as the contract (so over- and
+ * undercharge are zero), no other row depending on them.
+ */
+export interface PreMatched {
+  pairs: number;
+  terminalSuccess: Decimal;
+  settled: Decimal;
+  fees: Decimal;
+  net: Decimal;
+  /** Fees checked against the contract (charged = per contract for each). */
+  feeChecked: number;
+  feeBuckets: Record<'byMonth' | 'byTerminal' | 'byCardType', Map<string, { charged: Decimal; count: number }>>;
+  daily: Map<LocalDate, { expected: Decimal; settled: Decimal }>;
+  latestSettleDate?: LocalDate;
+  latestBusinessDate?: LocalDate;
+  /** Distinct transaction dates, for the holiday-calendar coverage check. */
+  dates: LocalDate[];
 }
 
 export type RowDisposition = 'matched' | 'flagged' | 'informational';
@@ -95,7 +118,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const terminal = terminalDedupe.kept.sort(canonicalCompare);
   const settlement = settlementDedupe.kept.sort(canonicalCompare);
 
-  const auto = defaultAsOf(settlement, input.contract);
+  const pre = input.preMatched;
+  const auto = mergeAsOf(defaultAsOf(settlement, input.contract), pre);
   const asOf = input.asOf ?? auto?.asOf ?? terminal.reduce((m, t) => ((t.time ?? '') > m ? (t.time ?? '').slice(0, 10) : m), '');
   const asOfSource = input.asOf ? '--as-of' : auto ? auto.source : 'latest terminal date (no settlement rows)';
 
@@ -126,6 +150,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   const counts = Object.fromEntries(ALL_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>;
   for (const f of findings) counts[f.kind]++;
+  if (pre) counts.matched += pre.pairs;
 
   // Every record gets exactly one disposition: flagged beats matched beats informational.
   const dispositions = new Map<CanonicalRecord, RowDisposition>();
@@ -150,6 +175,10 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const rejected = [...input.terminal, ...input.settlement, ...bankFiles].flatMap((f) => f.rejected);
   const rows = { read: allRecords.length + rejected.length, matched: 0, flagged: 0, informational: 0, rejected: rejected.length };
   for (const d of dispositions.values()) rows[d]++;
+  if (pre) {
+    rows.read += 2 * pre.pairs;
+    rows.matched += 2 * pre.pairs;
+  }
 
   // Voided or reversed sales never settle: they are no part of what the terminal took.
   const cancelledSales = new Set(findings.filter((f) => (f.kind === 'voided' || f.kind === 'void_settled') && f.terminal).map((f) => f.terminal!));
@@ -171,9 +200,17 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     feeOvercharge: classified.fees.overcharge,
     feeUndercharge: classified.fees.undercharge,
   };
+  if (pre) {
+    totals.terminalSuccess = totals.terminalSuccess.plus(pre.terminalSuccess);
+    totals.settled = totals.settled.plus(pre.settled);
+    totals.fees = totals.fees.plus(pre.fees);
+    totals.net = totals.net.plus(pre.net);
+    addPreMatchedFees(classified.fees, pre);
+  }
   // Bank booking dates need no holiday calendar; only the settlement timing does.
   const dates = [...terminalRaw, ...settlementRaw].map((r) => (r.time ?? r.settleDate ?? '').slice(0, 10)).filter(Boolean);
   dates.push(asOf);
+  if (pre) dates.push(...pre.dates);
   return {
     asOf,
     asOfSource,
@@ -188,14 +225,65 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     missingCalendarYears: input.calendar.missingYears(dates),
     auditOnly: input.terminal.length === 0,
     bank,
-    daily: dailyTotals({
-      terminal: input.terminal.length > 0 ? terminal : null,
-      settlement,
-      findings,
-      contract: input.contract,
-      creditedByDate: bank?.creditedByDate ?? null,
-    }),
+    daily: mergeDaily(
+      dailyTotals({
+        terminal: input.terminal.length > 0 ? terminal : null,
+        settlement,
+        findings,
+        contract: input.contract,
+        creditedByDate: bank?.creditedByDate ?? null,
+      }),
+      pre,
+    ),
   };
+}
+
+/** The default as-of date over residual rows and clean pairs together (same priority as defaultAsOf). */
+function mergeAsOf(auto: { asOf: LocalDate; source: string } | null, pre: PreMatched | undefined): { asOf: LocalDate; source: string } | null {
+  if (!pre || pre.pairs === 0) return auto;
+  const bySettle = auto?.source.startsWith('latest settlement date') ?? false;
+  if (pre.latestSettleDate) {
+    const asOf = bySettle && auto!.asOf > pre.latestSettleDate ? auto!.asOf : pre.latestSettleDate;
+    return { asOf, source: 'latest settlement date in the settlement files' };
+  }
+  if (bySettle) return auto;
+  if (!pre.latestBusinessDate) return auto;
+  const asOf = auto && auto.asOf > pre.latestBusinessDate ? auto.asOf : pre.latestBusinessDate;
+  return { asOf, source: 'latest transaction date in the settlement files (they print no settlement date)' };
+}
+
+function addPreMatchedFees(fees: FeeTotals, pre: PreMatched): void {
+  fees.checked += pre.feeChecked;
+  for (const key of ['byMonth', 'byTerminal', 'byCardType'] as const) {
+    for (const [k, b] of pre.feeBuckets[key]) {
+      fees.charged = key === 'byMonth' ? fees.charged.plus(b.charged) : fees.charged;
+      fees.perContract = key === 'byMonth' ? fees.perContract.plus(b.charged) : fees.perContract;
+      const bucket = fees[key].get(k);
+      if (bucket) {
+        bucket.charged = bucket.charged.plus(b.charged);
+        bucket.perContract = bucket.perContract.plus(b.charged);
+        bucket.count += b.count;
+      } else {
+        fees[key].set(k, { charged: b.charged, perContract: b.charged, overcharge: new Decimal(0), undercharge: new Decimal(0), count: b.count });
+      }
+    }
+  }
+}
+
+function mergeDaily(points: DailyPoint[], pre: PreMatched | undefined): DailyPoint[] {
+  if (!pre || pre.daily.size === 0) return points;
+  const byDate = new Map(points.map((p) => [p.date, { ...p }]));
+  for (const [date, v] of pre.daily) {
+    const p = byDate.get(date);
+    if (p) {
+      p.expected = p.expected ? p.expected.plus(v.expected) : p.expected;
+      p.settled = p.settled.plus(v.settled);
+    } else {
+      const credited = points.length > 0 && points[0].credited !== null ? new Decimal(0) : null;
+      byDate.set(date, { date, expected: v.expected, settled: v.settled, credited });
+    }
+  }
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
 /**

@@ -32,13 +32,13 @@ function tryDayNumber(date: string): number | undefined {
 }
 
 /** Day number of a LocalDate; a malformed date here is a bug upstream, not user input. */
-function dayNumber(date: LocalDate): number {
+export function dayNumber(date: LocalDate): number {
   const n = tryDayNumber(date);
   if (n === undefined) throw new RangeError(`not a valid date (YYYY-MM-DD): "${date}"`);
   return n;
 }
 
-function fromDayNumber(n: number): LocalDate {
+export function fromDayNumber(n: number): LocalDate {
   return new Date(n * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
@@ -234,9 +234,21 @@ export function businessDateOf(
     throw new RangeError(`not a valid local time (YYYY-MM-DD HH:mm:ss): "${time}"`);
   }
   const date = t[1];
-  if (cutoff === 0 || cutoff === 24 * 3600) return date;
-  const shifted = opts.cutoffRule === 'after' ? secs > cutoff : secs >= cutoff;
-  return shifted ? fromDayNumber(dayNumber(date) + 1) : date;
+  return cutoffShifts(opts)(secs) ? fromDayNumber(dayNumber(date) + 1) : date;
+}
+
+/**
+ * Whether a time of day (seconds since midnight) falls after the cut-off, i.e. belongs to the
+ * next business date. A cut-off of 00:00 or 24:00 never shifts.
+ */
+export function cutoffShifts(opts: { cutoff: string; cutoffRule: CutoffRule }): (secondsOfDay: number) => boolean {
+  const c = TIME_RE.exec(opts.cutoff.trim());
+  const cutoff = c ? secondsOfDay(c[1], c[2], c[3]) : NaN;
+  if (!(cutoff <= 24 * 3600)) {
+    throw new InputError(`invalid cut-off "${opts.cutoff}": expected HH:mm or HH:mm:ss, e.g. 23:00`);
+  }
+  if (cutoff === 0 || cutoff === 24 * 3600) return () => false;
+  return opts.cutoffRule === 'after' ? (secs) => secs > cutoff : (secs) => secs >= cutoff;
 }
 
 /**

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { InputError, UsageError } from '../model.js';
 import { defaultContract, loadContract, type Contract } from '../contract/contract.js';
 import { loadBuiltinCalendar } from '../calendar/calendar.js';
+import { reconcileColumnar } from '../columnar/reconcileColumnar.js';
 import { reconcile, type ReconcileResult } from '../reconcile.js';
 import { businessDateOfRecord } from '../classify/findings.js';
 import { reconcileJson } from '../report/json.js';
@@ -16,7 +17,8 @@ import { createProgress, progressWanted } from '../report/progress.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
 import { parseKinds, validDate } from './args.js';
-import { readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
+import { readBytes, readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
+import { builtinProfiles } from '../profiles/builtin.js';
 import type { CliIO } from './main.js';
 
 export interface ReconcileCliOptions {
@@ -177,6 +179,34 @@ export function renderReport(result: ReconcileResult, o: RenderOptions): string 
 }
 
 
+/** Inputs at least this large (bytes, both files) take the columnar fast path when it applies. */
+const COLUMNAR_MIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The columnar fast path (src/columnar) serves one terminal and one settlement file without bank
+ * statements, RD summaries, matched-pair listings or the HTML report (which charts from every
+ * record). POSRECON_ENGINE=reference turns it off, =columnar insists on it (an error when it
+ * does not apply), default: large inputs only.
+ */
+function columnarWanted(o: {
+  terminalFiles: string[];
+  detailFiles: string[];
+  bankFiles: string[];
+  summaries: number;
+  includeMatched: boolean;
+  format: Format;
+  env: NodeJS.ProcessEnv;
+}): boolean {
+  const engine = o.env.POSRECON_ENGINE ?? 'auto';
+  if (engine === 'reference') return false;
+  const shapeFits = o.terminalFiles.length === 1 && o.detailFiles.length === 1 && o.bankFiles.length === 0 && o.summaries === 0 && !o.includeMatched && o.format !== 'html';
+  if (engine === 'columnar') {
+    if (!shapeFits) throw new UsageError('POSRECON_ENGINE=columnar needs one --terminal and one --settlement file, no --bank, no --include-matched, not --format html');
+    return true;
+  }
+  return shapeFits && fileSize(o.terminalFiles[0]) + fileSize(o.detailFiles[0]) >= COLUMNAR_MIN_BYTES;
+}
+
 /**
  * The same path twice in one role would read its rows as two events (duplicate settlements);
  * drop the repeat and say so. The same file in two roles is a mistake (a glob too wide).
@@ -250,12 +280,27 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     progressWanted({ stderrIsTTY: io.stderrIsTTY, quiet: Boolean(opts.quiet), env: io.env, inputBytes: inputs.reduce((n, i) => n + fileSize(i.file), 0) }),
     io.stderr,
   );
-  let result: ReconcileResult;
+  let result: ReconcileResult | undefined;
   let text: string;
   let failing: boolean;
   try {
+    const fast = columnarWanted({ terminalFiles, detailFiles, bankFiles, summaries: summaries.length, includeMatched: Boolean(opts.includeMatched), format, env: io.env });
+    if (fast) {
+      progress.step(`scanning ${basename(terminalFiles[0])} and ${basename(detailFiles[0])}`);
+      const outcome = reconcileColumnar({
+        terminal: { file: terminalFiles[0], bytes: readBytes(terminalFiles[0]), profile: terminalProfile },
+        settlement: { file: detailFiles[0], bytes: readBytes(detailFiles[0]), profile: settlementProfile },
+        profiles: builtinProfiles(),
+        encoding,
+        contract,
+        calendar,
+        asOf,
+      });
+      if ('result' in outcome) result = outcome.result;
+      else if (io.env.POSRECON_ENGINE === 'columnar') throw new UsageError(`POSRECON_ENGINE=columnar: the fast path does not apply (${outcome.fallback})`);
+    }
     let rowsRead = 0;
-    const parsed = inputs.map((input, i) => {
+    const parsed = result ? [] : inputs.map((input, i) => {
       progress.step(`reading ${input.role} file ${i + 1}/${inputs.length} ${basename(input.file)} · ${rowsRead.toLocaleString('en-US')} rows so far`);
       const file = withContext(
         `while reading ${input.file} as a ${input.role} file (encoding: ${opts.encoding ?? 'detected'}, profile: ${input.flag ?? 'detected'})`,
@@ -267,21 +312,24 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     const terminal = parsed.filter((_p, i) => inputs[i].role === 'terminal');
     const settlement = parsed.filter((_p, i) => inputs[i].role === 'settlement');
     const bank = parsed.filter((_p, i) => inputs[i].role === 'bank');
-    if (terminal.length === 0 && bank.length === 0 && contract.fees.rules.length === 0) {
+    if (!result && terminal.length === 0 && bank.length === 0 && contract.fees.rules.length === 0) {
       // Without terminal files the only question is fees; with no rules every fee would pass unchecked.
       throw new UsageError('a fee audit (settlement files only) needs --contract with fee rules; see `posrecon init contract`');
     }
-    progress.step(`matching ${rowsRead.toLocaleString('en-US')} rows`);
-    result = reconcile({ terminal, settlement, bank, contract, calendar, asOf, summaries });
+    if (!result) {
+      progress.step(`matching ${rowsRead.toLocaleString('en-US')} rows`);
+      result = reconcile({ terminal, settlement, bank, contract, calendar, asOf, summaries });
+    }
+    const done = result;
 
     const gating = new Set<FindingKind>(failOn ?? EXCEPTION_KINDS);
     for (const k of ignore ?? []) gating.delete(k);
-    failing = [...gating].some((k) => result.counts[k] > 0) || result.rejected.length > 0;
+    failing = [...gating].some((k) => done.counts[k] > 0) || done.rejected.length > 0;
 
     progress.step(`writing the ${format} report`);
     // Colour only for a person at a terminal: not into files or pipes, not with NO_COLOR or --no-color.
     const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
-    text = renderReport(result, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract });
+    text = renderReport(done, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract });
   } finally {
     progress.done();
   }

@@ -65,6 +65,16 @@ function txnTypeMatches(allowed: readonly TxnType[], txnType: TxnType): boolean 
 
 /** Whether `rule` applies to `txn`: every condition given must hold, dates inclusive. */
 export function ruleMatches(rule: FeeRule, txn: FeeSubject): boolean {
+  if (!ruleMatchesApartFromAmount(rule, txn)) return false;
+  const { when } = rule;
+  const magnitude = txn.amount.abs();
+  if (when.amountAbove && !magnitude.gt(when.amountAbove)) return false;
+  if (when.amountAtMost && !magnitude.lte(when.amountAtMost)) return false;
+  return true;
+}
+
+/** Every condition of `rule` except the amount tiers (`amountAbove`, `amountAtMost`). */
+export function ruleMatchesApartFromAmount(rule: FeeRule, txn: Omit<FeeSubject, 'amount'>): boolean {
   const { when } = rule;
   if (rule.from !== undefined && txn.businessDate < rule.from) return false;
   if (rule.until !== undefined && txn.businessDate > rule.until) return false;
@@ -77,9 +87,6 @@ export function ruleMatches(rule: FeeRule, txn: FeeSubject): boolean {
   }
   if (when.merchantId && (txn.merchantId === undefined || !when.merchantId.includes(txn.merchantId))) return false;
   if (when.terminalId && (txn.terminalId === undefined || !when.terminalId.includes(txn.terminalId))) return false;
-  const magnitude = txn.amount.abs();
-  if (when.amountAbove && !magnitude.gt(when.amountAbove)) return false;
-  if (when.amountAtMost && !magnitude.lte(when.amountAtMost)) return false;
   return true;
 }
 

@@ -113,6 +113,51 @@ function hasDeductionWord(...texts: (string | undefined)[]): boolean {
   return false;
 }
 
+/** The cells a record's type, status and card type are read from (already cleaned). */
+export interface WordCells {
+  rawType?: string;
+  rawStatus?: string;
+  rawCardType?: string;
+  channel?: string;
+  memo?: string;
+  /** No RRN, trace or order id (and none unusable). */
+  noKey: boolean;
+  /** A negative net with no (or a zero) amount. */
+  negativeOnly: boolean;
+}
+
+export interface RecordWords {
+  txnType: TxnType;
+  status: TxnStatus;
+  cancelled?: 'void' | 'reversal';
+  cardType: CardType;
+}
+
+/**
+ * Type, status, cancellation and card type of a row from its words. One function for every
+ * reader: the columnar fast path calls it once per distinct combination of these cells.
+ */
+export function deriveWords(profile: Profile, w: WordCells): RecordWords {
+  const { rawType, rawStatus, channel, memo } = w;
+  let txnType: TxnType = lookupWord(profile.vocab.txnType, rawType) ?? profile.defaults.txnType ?? 'sale';
+  if (rawType !== undefined && lookupWord(profile.vocab.txnType, rawType) === undefined) txnType = 'other';
+  const status: TxnStatus = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus) ?? 'unknown') : (profile.defaults.status ?? 'success');
+  const cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
+
+  if (profile.role === 'settlement') {
+    // Not a card transaction: a deduction word, or no transaction key with a negative net.
+    if (txnType === 'deduction' || hasDeductionWord(rawType, memo) || (w.noKey && w.negativeOnly)) txnType = 'deduction';
+  }
+
+  let cardType: CardType | undefined = lookupWord(profile.vocab.cardType, w.rawCardType);
+  if (cardType === undefined) {
+    const channelHint = lookupWord(profile.vocab.cardType, channel) ?? lookupWord(profile.vocab.cardType, rawType);
+    cardType = channelHint === 'qr' ? 'qr' : undefined;
+  }
+  cardType = cardType ?? profile.defaults.cardType ?? 'unknown';
+  return cancelled ? { txnType, status, cancelled, cardType } : { txnType, status, cardType };
+}
+
 function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecord {
   const { profile } = ctx;
   const unusable: UnusableField[] = [];
@@ -177,25 +222,16 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     }
   }
 
-  let txnType: TxnType = lookupWord(profile.vocab.txnType, rawType) ?? profile.defaults.txnType ?? 'sale';
-  if (rawType !== undefined && lookupWord(profile.vocab.txnType, rawType) === undefined) txnType = 'other';
-  const status: TxnStatus = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus) ?? 'unknown') : (profile.defaults.status ?? 'success');
-  const cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
-
-  if (profile.role === 'settlement') {
-    // Not a card transaction: a deduction word, or no transaction key with a negative net.
-    const noKey = !ids.rrn && !ids.trace && !ids.orderId && unusable.length === 0;
-    const negativeOnly = net !== undefined && net.lt(0) && (amount === undefined || amount.isZero());
-    if (txnType === 'deduction' || hasDeductionWord(rawType, memo) || (noKey && negativeOnly)) txnType = 'deduction';
-  }
-
-  const rawCardType = cellOf(ctx, 'cardType');
-  let cardType: CardType | undefined = lookupWord(profile.vocab.cardType, rawCardType);
-  if (cardType === undefined) {
-    const channelHint = lookupWord(profile.vocab.cardType, channel) ?? lookupWord(profile.vocab.cardType, rawType);
-    cardType = channelHint === 'qr' ? 'qr' : undefined;
-  }
-  cardType = cardType ?? profile.defaults.cardType ?? 'unknown';
+  const words = deriveWords(profile, {
+    rawType,
+    rawStatus,
+    rawCardType: cellOf(ctx, 'cardType'),
+    channel,
+    memo,
+    noKey: !ids.rrn && !ids.trace && !ids.orderId && unusable.length === 0,
+    negativeOnly: net !== undefined && net.lt(0) && (amount === undefined || amount.isZero()),
+  });
+  const { txnType, status, cancelled, cardType } = words;
 
   const cardText = cellOf(ctx, 'card');
   const record: CanonicalRecord = {

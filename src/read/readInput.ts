@@ -48,6 +48,11 @@ export interface ParsedFile {
   headerLine: number | null;
   mapping: ColumnMapping;
   records: CanonicalRecord[];
+  /**
+   * Rows the columnar fast path proved to be clean matched pairs: counted, never materialised
+   * as records (src/columnar). 0 or absent on the reference path.
+   */
+  preMatched?: number;
   rejected: RejectedRow[];
   skipped: SkippedLine[];
   lines: LineAccount;
@@ -61,6 +66,11 @@ export interface ParsedFile {
 }
 
 /** Pseudo-delimiters of the non-delimited formats, named for `inspect` ("fixed-width field-separated"). */
+/** Rows a file contributed: its records plus the clean pairs the fast path only counted. */
+export function recordCount(f: Pick<ParsedFile, 'records' | 'preMatched'>): number {
+  return f.records.length + (f.preMatched ?? 0);
+}
+
 export const FIXED_WIDTH_DELIMITER = 'fixed-width';
 export const SPREADSHEET_DELIMITER = 'spreadsheet';
 const DELIMITER_NAMES: Record<string, string> = {

@@ -2,6 +2,7 @@
 // table's bank lines. Money is a string with 2 decimals, as everywhere in the JSON.
 import { Decimal } from 'decimal.js';
 import type { ReconcileResult } from '../reconcile.js';
+import { recordCount } from '../read/readInput.js';
 import type { DailyPoint } from '../bank/daily.js';
 import type { BankRowCategory } from '../bank/reconcileBank.js';
 import type { PayoutStatus } from '../bank/matchPayouts.js';
@@ -30,7 +31,7 @@ export function bankSummaryJson(result: ReconcileResult): Record<string, unknown
   const t = bank.totals;
   return {
     files: files.length,
-    rows: files.reduce((n, f) => n + f.records.length, 0),
+    rows: files.reduce((n, f) => n + recordCount(f), 0),
     statement: bank.statement,
     period: bank.period,
     payouts: { count: bank.payouts.length, ...status },
@@ -87,7 +88,7 @@ export function bankSummaryLines(result: ReconcileResult): string[] {
   const bank = result.bank;
   if (!bank) return [];
   const files = result.files.filter((f) => f.role === 'bank');
-  const rows = files.reduce((n, f) => n + f.records.length, 0);
+  const rows = files.reduce((n, f) => n + recordCount(f), 0);
   const count = (s: PayoutStatus) => bank.payouts.filter((o) => o.status === s).length;
   const due = bank.payouts.filter((o) => o.payout.amount.gt(0)).length;
   const paid = count('matched') + count('merged') + count('split');

@@ -3,6 +3,7 @@
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord } from '../model.js';
 import type { ReconcileResult } from '../reconcile.js';
+import { recordCount } from '../read/readInput.js';
 import type { Finding } from '../classify/findings.js';
 import { EXCEPTION_KINDS, isException, type ExceptionKind, type FindingKind } from '../classify/kinds.js';
 import { formatYuan } from '../normalise/amount.js';
@@ -151,7 +152,7 @@ export function summarize(result: ReconcileResult): Summary {
   const t = result.totals;
   const terminalFiles = result.files.filter((f) => f.role === 'terminal');
   const settlementFiles = result.files.filter((f) => f.role === 'settlement');
-  const rowsOf = (files: typeof result.files) => files.reduce((n, f) => n + f.records.length, 0);
+  const rowsOf = (files: typeof result.files) => files.reduce((n, f) => n + recordCount(f), 0);
   const exceptionTotal = EXCEPTION_KINDS.reduce((n, k) => n + result.counts[k], 0);
   const allClear = exceptionTotal === 0 && result.rejected.length === 0;
   const stake: Partial<Record<ExceptionKind, string>> = {

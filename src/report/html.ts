@@ -5,6 +5,7 @@
 // forbids loading anything else.
 import { Decimal } from 'decimal.js';
 import type { ReconcileResult } from '../reconcile.js';
+import { recordCount } from '../read/readInput.js';
 import type { Finding, FeeBucket } from '../classify/findings.js';
 import { isException, KIND_TITLES, type FindingKind } from '../classify/kinds.js';
 import type { CanonicalRecord } from '../model.js';
@@ -367,7 +368,7 @@ export function renderHtml(result: ReconcileResult, opts: HtmlOptions = {}): str
   const informational = groups.filter((g) => !g.exception);
 
   const inputs = result.files.map(
-    (f) => `<tr><td><code>${esc(f.file)}</code></td><td>${esc(f.role)}</td><td>${esc(f.profile.name)}</td><td>${esc(String(f.encoding))}</td><td class="num" data-sort="${f.records.length}">${f.records.length}</td><td class="num" data-sort="${f.rejected.length}">${f.rejected.length}</td></tr>`,
+    (f) => `<tr><td><code>${esc(f.file)}</code></td><td>${esc(f.role)}</td><td>${esc(f.profile.name)}</td><td>${esc(String(f.encoding))}</td><td class="num" data-sort="${recordCount(f)}">${recordCount(f)}</td><td class="num" data-sort="${f.rejected.length}">${f.rejected.length}</td></tr>`,
   );
   const body: string[] = [];
   body.push(`<header><h1>${esc(s.title)}</h1><div class="muted">as of ${esc(s.asOf)} (${esc(s.asOfSource)}) · ${esc(s.inputs)}</div></header>`);

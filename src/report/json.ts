@@ -3,6 +3,7 @@
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord } from '../model.js';
 import type { ReconcileResult } from '../reconcile.js';
+import { recordCount } from '../read/readInput.js';
 import type { Finding, FeeBucket } from '../classify/findings.js';
 import { formatYuan } from '../normalise/amount.js';
 import { isException } from '../classify/kinds.js';
@@ -98,7 +99,7 @@ export function reconcileJson(result: ReconcileResult, opts: JsonOptions = { inc
       role: f.role,
       profile: f.profile.name,
       encoding: f.encoding,
-      rows: f.records.length,
+      rows: recordCount(f),
       rejected: f.rejected.length,
       skipped: f.skipped.length,
     })),

@@ -1,0 +1,601 @@
+// The fast path for large single-file reconciliations: scan both files into columns, prove most
+// pairs clean in integer arithmetic, and give only the rest to the reference pipeline.
+//
+// A pair is "clean" when the reference pipeline would, provably, call it `matched` and it can
+// change no other row's outcome: a successful sale and a settlement sale sharing an RRN that no
+// other row in either file carries, same merchant, same amount, fee exactly as the contract,
+// net = amount − fee. Such pairs are counted and summed (integer fen) and never become records.
+// Every other row — failed, voided, unmatched, fee off contract, anything the scan did not fully
+// understand — plus every clean-looking row another row's outcome could depend on (a void's
+// original, a retry candidate, each terminal's first settlement line) is read by the reference
+// reader and reconciled by the reference code. The two paths are differential-tested.
+//
+// Pure: bytes in, result out. The CLI decides when to use it and reads the files.
+import { isUtf8 } from 'node:buffer';
+import { Decimal } from 'decimal.js';
+import type { CanonicalRecord, LocalDate } from '../model.js';
+import type { Contract } from '../contract/contract.js';
+import { cutoffShifts, fromDayNumber, type WorkCalendar } from '../calendar/calendar.js';
+import type { Encoding } from '../read/decode.js';
+import { readInputFile, type ParsedFile, type ReadOptions } from '../read/readInput.js';
+import { checkControlTotals } from '../read/controlTotals.js';
+import type { Profile } from '../profiles/profile.js';
+import { deriveWords, type RecordWords } from '../normalise/records.js';
+import { amountKey, localSeconds, normaliseRrn, normaliseTrace } from '../match/keys.js';
+import { isCancellation } from '../match/cancellations.js';
+import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
+import { LINE_OTHER, LINE_SIMPLE, ScanAbort, scanDelimited, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
+import { saleFeeCalculator } from './fees.js';
+
+export interface ColumnarSide {
+  file: string;
+  bytes: Uint8Array;
+  /** --terminal-profile / --settlement-profile. */
+  profile?: Profile;
+}
+
+export interface ColumnarInput {
+  terminal: ColumnarSide;
+  settlement: ColumnarSide;
+  profiles: Profile[];
+  encoding?: Encoding;
+  contract: Contract;
+  calendar: WorkCalendar;
+  asOf?: LocalDate;
+  /**
+   * Bytes at the start of each file read entirely by the reference reader, so layout and
+   * delimiter detection see exactly what they see on the whole file. Tests lower it.
+   */
+  headBytes?: number;
+}
+
+export type ColumnarOutcome =
+  | { result: ReconcileResult; stats: ColumnarStats }
+  | { fallback: string };
+
+export interface ColumnarStats {
+  cleanPairs: number;
+  residualRows: number;
+}
+
+/** Detection reads the first 64 K characters and 40 rows; 256 KiB of bytes covers both. */
+export const DEFAULT_HEAD_BYTES = 256 * 1024;
+
+// Mapped fields the scan does not read; a layout that maps any of these is read the reference way.
+const UNSUPPORTED_FIELDS = ['date', 'timeOfDay', 'credit', 'debit', 'balance', 'direction', 'counterparty', 'counterpartyAccount', 'currency', 'refundAmount', 'refundOrderId'] as const;
+const ID_COLUMNS = ['batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
+const SCAN_FIELDS: ScanField[] = ['rrn', 'amount', 'fee', 'net', 'time', 'settleDate', 'businessDate', 'merchantId', 'terminalId', 'trace', 'txnType', 'status', 'cardType', 'channel', 'memo'];
+const RETRY_WINDOW_SECONDS = 30 * 60;
+const LF = 0x0a;
+
+interface Side {
+  file: string;
+  bytes: Uint8Array;
+  head: ParsedFile;
+  /** Bytes and lines of the head zone (read by the reference reader in every pass). */
+  headEnd: number;
+  headLines: number;
+  scan: ScannedFile;
+  words: (RecordWords & { channel?: string })[];
+  readOptions: ReadOptions;
+}
+
+class Fallback extends Error {}
+
+export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
+  try {
+    return run(input);
+  } catch (e) {
+    if (e instanceof Fallback || e instanceof ScanAbort) return { fallback: e.message };
+    throw e;
+  }
+}
+
+function prepareSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: ColumnarInput): Side {
+  const { bytes } = side;
+  const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
+  const cut = Math.min(bytes.length, headBytes);
+  const lf = cut >= bytes.length ? -1 : bytes.indexOf(LF, Math.max(0, cut - 1));
+  if (lf < 0) throw new Fallback(`${side.file}: small enough for the reference reader`);
+  const headEnd = lf + 1;
+  const readOptions: ReadOptions = { profiles: input.profiles, role, encoding: input.encoding, profile: side.profile };
+  let head: ParsedFile;
+  try {
+    head = readInputFile(bytes.subarray(0, headEnd), side.file, readOptions);
+  } catch {
+    throw new Fallback(`${side.file}: the head of the file needs the reference reader`);
+  }
+  const p = head.profile;
+  if (head.format !== 'delimited' || head.delimiter.length !== 1 || head.delimiter.charCodeAt(0) > 0x7e) throw new Fallback('not a delimited text file');
+  if (head.encoding !== 'utf-8' && head.encoding !== 'gb18030') throw new Fallback(`encoding ${head.encoding}`);
+  if (p.rules?.length || p.clearingDate || Object.keys(p.transforms ?? {}).length || p.rowPattern || Object.keys(p.positions ?? {}).length || p.fixedWidth) {
+    throw new Fallback(`profile ${p.name} rewrites or checks rows`);
+  }
+  if (head.headerLine === null || head.records.length === 0) throw new Fallback('no header or no records in the head of the file');
+  const cols = head.mapping.columns;
+  if (UNSUPPORTED_FIELDS.some((f) => cols[f] !== undefined)) throw new Fallback(`profile ${p.name} maps fields the scan does not read`);
+  if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw new Fallback('amounts not in yuan');
+  if (cols.amount === undefined) throw new Fallback('no amount column');
+  if (head.encoding === 'utf-8' && !isUtf8(bytes)) throw new Fallback('not valid UTF-8 beyond the head');
+
+  let headLines = 0;
+  for (let i = 0; i < headEnd; i++) if (bytes[i] === LF) headLines++;
+  // The header line's cell count, as the tokenizer sees it (no quotes allowed in it).
+  let lineStart = 0;
+  for (let l = 1; l < head.headerLine; l++) lineStart = bytes.indexOf(LF, lineStart) + 1;
+  const lineEnd = bytes.indexOf(LF, lineStart);
+  const delimiter = head.delimiter.charCodeAt(0);
+  let width = 1;
+  for (let i = lineStart; i < lineEnd; i++) {
+    if (bytes[i] === delimiter) width++;
+    else if (bytes[i] === 0x22) throw new Fallback('quoted header');
+  }
+  const columns: ScanPlan['columns'] = {};
+  for (const f of SCAN_FIELDS) if (cols[f] !== undefined) columns[f] = cols[f];
+  const decoder = new TextDecoder(head.encoding, { fatal: true });
+  const plan: ScanPlan = {
+    delimiter,
+    width,
+    start: headEnd,
+    startLine: headLines + 1,
+    columns,
+    idColumns: ID_COLUMNS.map((f) => cols[f]).filter((i): i is number => i !== undefined),
+    decode: (b) => {
+      try {
+        return decoder.decode(b);
+      } catch {
+        return null;
+      }
+    },
+  };
+  const scan = scanDelimited(bytes, plan);
+  const words = scan.wordCombos.map((w) => {
+    const channel = w.channel ?? p.defaults.channel;
+    return {
+      ...deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, memo: w.memo, noKey: false, negativeOnly: false }),
+      channel,
+    };
+  });
+  return { file: side.file, bytes, head, headEnd, headLines, scan, words, readOptions };
+}
+
+/** Reads the head zone plus the chosen lines with the reference reader, line numbers restored. */
+function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }): ParsedFile {
+  const { scan, bytes } = side;
+  let size = side.headEnd;
+  for (const r of rows) size += scan.end[r] - scan.start[r] + 1;
+  const skeleton = new Uint8Array(size);
+  skeleton.set(bytes.subarray(0, side.headEnd), 0);
+  let at = side.headEnd;
+  const lineOf: number[] = [];
+  for (const r of rows) {
+    const part = bytes.subarray(scan.start[r], scan.end[r]);
+    skeleton.set(part, at);
+    at += part.length;
+    if (part[part.length - 1] !== LF) skeleton[at++] = LF;
+    lineOf.push(scan.line[r]);
+  }
+  let parsed: ParsedFile;
+  try {
+    parsed = readInputFile(skeleton.subarray(0, at), side.file, opts.forceProfile ? { ...side.readOptions, profile: side.head.profile } : side.readOptions);
+  } catch {
+    throw new Fallback('the reference reader failed on the residual rows');
+  }
+  if (parsed.profile.name !== side.head.profile.name) throw new Fallback('profile detection differs on the residual rows');
+  const remap = (line: number) => (line <= side.headLines ? line : lineOf[line - side.headLines - 1]);
+  for (const r of parsed.records) r.source = { file: r.source.file, line: remap(r.source.line) };
+  for (const r of parsed.rejected) r.line = remap(r.line);
+  for (const s of parsed.skipped) s.line = remap(s.line);
+  if (parsed.controlTotals) {
+    parsed.controlTotals = {
+      ...parsed.controlTotals,
+      lines: parsed.controlTotals.lines.map(remap),
+      totals: parsed.controlTotals.totals.map((t) => (t.line === undefined ? t : { ...t, line: remap(t.line) })),
+    };
+  }
+  return parsed;
+}
+
+function run(input: ColumnarInput): ColumnarOutcome {
+  const { contract } = input;
+  const T = prepareSide(input.terminal, 'terminal', input);
+  const S = prepareSide(input.settlement, 'settlement', input);
+  const ts = T.scan;
+  const ss = S.scan;
+  const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
+
+  // --- Per-row candidacy (no cross-row facts yet) -------------------------------------------
+  const tCandidate = (r: number) => {
+    if (ts.kind[r] !== LINE_SIMPLE || Number.isNaN(ts.rrn[r]) || !(ts.amount[r] > 0) || ts.day[r] < 0) return false;
+    const w = T.words[ts.words[r]];
+    return w.txnType === 'sale' && w.status === 'success' && !w.cancelled;
+  };
+  const sCandidate = (r: number) => {
+    if (ss.kind[r] !== LINE_SIMPLE || Number.isNaN(ss.rrn[r]) || !(ss.amount[r] > 0)) return false;
+    const w = S.words[ss.words[r]];
+    return w.txnType === 'sale' && w.status === 'success' && !w.cancelled;
+  };
+  const tCand = new Uint8Array(ts.count);
+  const sCand = new Uint8Array(ss.count);
+  for (let r = 0; r < ts.count; r++) tCand[r] = tCandidate(r) ? 1 : 0;
+  for (let r = 0; r < ss.count; r++) sCand[r] = sCandidate(r) ? 1 : 0;
+
+  // --- Pass 1: the reference reader on every non-candidate line (+ the witness after each line
+  // it may reject or call junk, so "a good row follows" holds as it does in the whole file) ----
+  const firstPass = (scan: ScannedFile, cand: Uint8Array) => {
+    const rows: number[] = [];
+    let needWitness = false;
+    for (let r = 0; r < scan.count; r++) {
+      if (!cand[r]) {
+        rows.push(r);
+        if (scan.kind[r] === LINE_OTHER) needWitness = true;
+        continue;
+      }
+      if (needWitness) {
+        rows.push(r);
+        cand[r] = 0;
+        needWitness = false;
+      }
+    }
+    return rows;
+  };
+  const tFirstRows = firstPass(ts, tCand);
+  const sFirstRows = firstPass(ss, sCand);
+  const tFirst = readLines(T, tFirstRows, { forceProfile: false });
+  const sFirst = readLines(S, sFirstRows, { forceProfile: false });
+  checkSimpleBecameRecords(T, tFirstRows, tFirst);
+  checkSimpleBecameRecords(S, sFirstRows, sFirst);
+  const tRecords = tFirst.records; // head zone + first-pass rows, all as the reference reads them
+  const sRecords = sFirst.records;
+
+  // --- RRN uniqueness over every row of each file ---------------------------------------------
+  const simpleLines = (side: Side) => {
+    const set = new Set<number>();
+    for (let r = 0; r < side.scan.count; r++) if (side.scan.kind[r] === LINE_SIMPLE) set.add(side.scan.line[r]);
+    return set;
+  };
+  const rrnCounts = (scan: ScannedFile, records: CanonicalRecord[], simple: Set<number>) => {
+    const counts = new Map<number, number>();
+    const bump = (k: number) => counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (let r = 0; r < scan.count; r++) if (scan.kind[r] === LINE_SIMPLE && !Number.isNaN(scan.rrn[r])) bump(scan.rrn[r]);
+    for (const rec of records) {
+      if (simple.has(rec.source.line)) continue; // counted from its columns above
+      const k = rrnKey(normaliseRrn(rec.rrn));
+      if (k !== undefined) bump(k);
+    }
+    return counts;
+  };
+  const tSimple = simpleLines(T);
+  const sSimple = simpleLines(S);
+  const tRrnCount = rrnCounts(ts, tRecords, tSimple);
+  const sRrnCount = rrnCounts(ss, sRecords, sSimple);
+
+  // --- Pairs proven clean ------------------------------------------------------------------
+  const tByRrn = new Map<number, number>();
+  for (let r = 0; r < ts.count; r++) if (tCand[r] && tRrnCount.get(ts.rrn[r]) === 1) tByRrn.set(ts.rrn[r], r);
+  const bizDayOf = (side: Side, r: number): number => {
+    const sc = side.scan;
+    if (sc.bizDay[r] >= 0) return sc.bizDay[r];
+    if (sc.day[r] >= 0) return side.head.profile.midnightCutoff ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
+    return sc.settleDay[r];
+  };
+  const fee = contract.fees.rules.length > 0 ? saleFeeCalculator(contract) : null;
+  const mode = contract.settlement.cycle.days === 0 ? 'D0' : 'T1';
+  const dateText = new Map<number, string>();
+  const dateOf = (day: number) => {
+    let d = dateText.get(day);
+    if (d === undefined) dateText.set(day, (d = fromDayNumber(day)));
+    return d;
+  };
+  const pairOf = new Int32Array(ss.count).fill(-1); // settlement row → terminal row of a clean pair
+  const expectedFeeOf = new Float64Array(ss.count);
+  for (let s = 0; s < ss.count; s++) {
+    if (!sCand[s] || sRrnCount.get(ss.rrn[s]) !== 1) continue;
+    const t = tByRrn.get(ss.rrn[s]);
+    if (t === undefined) continue;
+    if (ss.amount[s] !== ts.amount[t]) continue;
+    const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
+    const tm = ts.merchant[t] >= 0 ? ts.merchants[ts.merchant[t]] : undefined;
+    if (sm !== undefined && tm !== undefined && sm !== tm) continue;
+    const amount = ss.amount[s];
+    const feeFen = ss.fee[s];
+    const netFen = ss.net[s];
+    if (!Number.isNaN(feeFen) && !Number.isNaN(netFen) && netFen !== amount - feeFen) continue;
+    const sw = S.words[ss.words[s]];
+    const tw = T.words[ts.words[t]];
+    if (fee && !Number.isNaN(feeFen)) {
+      const terminalId = ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined;
+      const expected = fee(
+        {
+          cardType: sw.cardType !== 'unknown' ? sw.cardType : tw.cardType,
+          channel: sw.channel ?? tw.channel,
+          merchantId: sm,
+          terminalId,
+          businessDate: dateOf(bizDayOf(S, s)),
+          mode,
+        },
+        amount,
+      );
+      if (!expected || expected.fee !== feeFen) continue;
+      expectedFeeOf[s] = expected.fee;
+    }
+    pairOf[s] = t;
+  }
+
+  // --- Rows whose outcome could depend on a clean pair: keep those pairs in the residual ------
+  const keep = new Uint8Array(ss.count); // settlement rows of clean pairs that must stay residual
+  const tKeep = new Uint8Array(ts.count);
+  const pairOfTerminal = new Int32Array(ts.count).fill(-1);
+  for (let s = 0; s < ss.count; s++) if (pairOf[s] >= 0) pairOfTerminal[pairOf[s]] = s;
+  const keepTerminal = (t: number) => {
+    if (pairOfTerminal[t] >= 0) tKeep[t] = 1;
+  };
+
+  // Each terminal's earliest settlement line (首刷 on a fee finding: which line, ties broken in
+  // canonical order) and earliest settlement date (首刷 on a deduction: only the date matters).
+  const firstLine = new Map<number, number>();
+  const firstDate = new Map<number, number>();
+  const lineTime = (s: number) => (ss.day[s] >= 0 ? ss.day[s] * 86400 + ss.secs[s] : ss.settleDay[s] * 86400 - 0.5);
+  const lineDate = (s: number) => (ss.settleDay[s] >= 0 ? ss.settleDay[s] : bizDayOf(S, s));
+  // After the time, canonical order compares merchant id, terminal id (equal here), then RRN text.
+  const canonicallyBefore = (a: number, b: number) => {
+    const ma = ss.merchant[a] >= 0 ? ss.merchants[ss.merchant[a]] : '';
+    const mb = ss.merchant[b] >= 0 ? ss.merchants[ss.merchant[b]] : '';
+    return ma !== mb ? ma < mb : rrnText(ss.rrn[a]) < rrnText(ss.rrn[b]);
+  };
+  for (let s = 0; s < ss.count; s++) {
+    if (pairOf[s] < 0 || ss.terminal[s] < 0) continue;
+    const term = ss.terminal[s];
+    const prev = firstLine.get(term);
+    if (prev === undefined || lineTime(s) < lineTime(prev) || (lineTime(s) === lineTime(prev) && canonicallyBefore(s, prev))) firstLine.set(term, s);
+    const d = firstDate.get(term);
+    if (d === undefined || lineDate(s) < lineDate(d)) firstDate.set(term, s);
+  }
+  for (const s of firstLine.values()) keep[s] = 1;
+  for (const s of firstDate.values()) keep[s] = 1;
+
+  // Voids and reversals link to their sale by 原参考号, 原凭证号, or amount + day.
+  const tByTrace = new Map<number, number[]>();
+  const tByAmountDay = new Map<string, number[]>();
+  const cancellations = tRecords.filter(isCancellation);
+  if (cancellations.length > 0) {
+    for (let t = 0; t < ts.count; t++) {
+      if (pairOfTerminal[t] < 0) continue;
+      if (!Number.isNaN(ts.trace[t])) push(tByTrace, ts.trace[t], t);
+      push(tByAmountDay, `${ts.amount[t]}|${ts.day[t]}`, t);
+    }
+  }
+  for (const c of cancellations) {
+    const ref = normaliseRrn(c.originalRef);
+    const refKey = rrnKey(ref);
+    if (refKey !== undefined) {
+      const t = tByRrn.get(refKey);
+      if (t !== undefined) keepTerminal(t);
+    }
+    const otrace = normaliseTrace(c.originalTrace);
+    if (otrace !== undefined && /^\d+$/.test(otrace)) {
+      for (const t of tByTrace.get(Number(otrace)) ?? []) {
+        const tid = ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : '';
+        if (tid === (c.terminalId ?? '')) keepTerminal(t);
+      }
+    }
+    if (!ref && !otrace && c.time) {
+      const fen = fenOf(amountKey(c));
+      const day = Math.floor(localSeconds(c.time) / 86400);
+      for (const t of tByAmountDay.get(`${fen}|${day}`) ?? []) keepTerminal(t);
+    }
+  }
+
+  // A failed or missing charge names a successful retry of the same amount within 30 minutes.
+  const retryNeeds: { fen: number; at: number; terminal?: string }[] = [];
+  for (const r of tRecords) {
+    if (!r.time || r.hasTime === false) continue;
+    if (r.status === 'success' && (r.txnType === 'sale' || r.txnType === 'preauth_complete' || r.txnType === 'refund')) continue;
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
+  }
+  for (const r of sRecords) {
+    if (!r.time || r.hasTime === false) continue;
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
+  }
+  // Settlement candidates that end unpaired or off contract stay residual and may be dropped orders too.
+  for (let s = 0; s < ss.count; s++) {
+    if (sCand[s] && pairOf[s] < 0 && ss.day[s] >= 0) {
+      retryNeeds.push({ fen: ss.amount[s], at: ss.day[s] * 86400 + ss.secs[s], terminal: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : undefined });
+    }
+  }
+  if (retryNeeds.length > 0) {
+    const wanted = new Map<number, { at: number; terminal?: string }[]>();
+    for (const n of retryNeeds) push(wanted, n.fen, n);
+    for (let t = 0; t < ts.count; t++) {
+      if (pairOfTerminal[t] < 0) continue;
+      const needs = wanted.get(ts.amount[t]);
+      if (!needs) continue;
+      const at = ts.day[t] * 86400 + ts.secs[t];
+      const tid = ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined;
+      for (const n of needs) {
+        if (Math.abs(at - n.at) <= RETRY_WINDOW_SECONDS && (!tid || !n.terminal || tid === n.terminal)) {
+          keepTerminal(t);
+          break;
+        }
+      }
+    }
+  }
+  for (let t = 0; t < ts.count; t++) if (tKeep[t]) keep[pairOfTerminal[t]] = 1;
+
+  // --- Pass 2: the reference reader on candidates that did not end in a clean pair ---------
+  const isClean = (s: number) => pairOf[s] >= 0 && !keep[s];
+  const tClean = new Uint8Array(ts.count);
+  for (let s = 0; s < ss.count; s++) if (isClean(s)) tClean[pairOf[s]] = 1;
+  const tSecondRows: number[] = [];
+  for (let t = 0; t < ts.count; t++) if (tCand[t] && !tClean[t]) tSecondRows.push(t);
+  const sSecondRows: number[] = [];
+  for (let s = 0; s < ss.count; s++) if (sCand[s] && !isClean(s)) sSecondRows.push(s);
+
+  // --- Sums of the clean pairs, in fen ------------------------------------------------------
+  let pairs = 0;
+  let amountSum = 0;
+  let feeSum = 0;
+  let netSum = 0;
+  let latestSettle = -1;
+  let latestBusiness = -1;
+  const feeBuckets = { byMonth: new Map<string, FenBucket>(), byTerminal: new Map<string, FenBucket>(), byCardType: new Map<string, FenBucket>() };
+  let feeChecked = 0;
+  const daily = new Map<string, { expected: number; settled: number }>();
+  const days = new Set<number>();
+  const dayOf = (d: string) => {
+    let v = daily.get(d);
+    if (!v) daily.set(d, (v = { expected: 0, settled: 0 }));
+    return v;
+  };
+  for (let s = 0; s < ss.count; s++) {
+    if (!isClean(s)) continue;
+    const t = pairOf[s];
+    pairs++;
+    const amount = ss.amount[s];
+    amountSum += amount;
+    if (!Number.isNaN(ss.fee[s])) feeSum += ss.fee[s];
+    if (!Number.isNaN(ss.net[s])) netSum += ss.net[s];
+    if (ss.settleDay[s] > latestSettle) latestSettle = ss.settleDay[s];
+    const sBiz = bizDayOf(S, s);
+    if (sBiz > latestBusiness) latestBusiness = sBiz;
+    dayOf(dateOf(bizDayOf(T, t))).expected += ts.amount[t];
+    dayOf(dateOf(sBiz)).settled += amount;
+    days.add(ts.day[t]);
+    days.add(ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s]);
+    if (fee && !Number.isNaN(ss.fee[s])) {
+      feeChecked++;
+      const sw = S.words[ss.words[s]];
+      const tw = T.words[ts.words[t]];
+      const terminal = ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : '(none)';
+      const cardType = sw.cardType !== 'unknown' ? sw.cardType : tw.cardType;
+      addBucket(feeBuckets.byMonth, dateOf(sBiz).slice(0, 7), ss.fee[s]);
+      addBucket(feeBuckets.byTerminal, terminal, ss.fee[s]);
+      addBucket(feeBuckets.byCardType, cardType, ss.fee[s]);
+    }
+  }
+  for (const v of [amountSum, feeSum, netSum]) if (!Number.isSafeInteger(v)) throw new Fallback('sums beyond exact integer range');
+
+  const terminalSums: CleanSums = { rows: pairs, amount: amountSum, fee: 0, net: 0 };
+  for (let s = 0; s < ss.count; s++) {
+    if (!isClean(s)) continue;
+    const t = pairOf[s];
+    if (!Number.isNaN(ts.fee[t])) terminalSums.fee += ts.fee[t];
+    if (!Number.isNaN(ts.net[t])) terminalSums.net += ts.net[t];
+  }
+  const terminalFile = mergeSecondPass(T, tFirst, tSecondRows, terminalSums);
+  const settlementFile = mergeSecondPass(S, sFirst, sSecondRows, { rows: pairs, amount: amountSum, fee: feeSum, net: netSum });
+  const yuan = (fen: number) => new Decimal(fen).div(100);
+  const preMatched: PreMatched = {
+    pairs,
+    terminalSuccess: yuan(amountSum),
+    settled: yuan(amountSum),
+    fees: yuan(feeSum),
+    net: yuan(netSum),
+    feeChecked,
+    feeBuckets: Object.fromEntries(
+      Object.entries(feeBuckets).map(([k, m]) => [k, new Map([...m].map(([key, b]) => [key, { charged: yuan(b.fen), count: b.count }]))]),
+    ) as PreMatched['feeBuckets'],
+    daily: new Map([...daily].map(([d, v]) => [d, { expected: yuan(v.expected), settled: yuan(v.settled) }])),
+    latestSettleDate: latestSettle >= 0 ? dateOf(latestSettle) : undefined,
+    latestBusinessDate: latestBusiness >= 0 ? dateOf(latestBusiness) : undefined,
+    dates: [...days].filter((d) => d >= 0).map(dateOf),
+  };
+  const result = reconcile({
+    terminal: [terminalFile],
+    settlement: [settlementFile],
+    contract,
+    calendar: input.calendar,
+    asOf: input.asOf,
+    preMatched,
+  });
+  return { result, stats: { cleanPairs: pairs, residualRows: terminalFile.records.length + settlementFile.records.length } };
+}
+
+interface FenBucket {
+  fen: number;
+  count: number;
+}
+
+function addBucket(map: Map<string, FenBucket>, key: string, fen: number): void {
+  const b = map.get(key);
+  if (b) {
+    b.fen += fen;
+    b.count++;
+  } else {
+    map.set(key, { fen, count: 1 });
+  }
+}
+
+/** Every simple line given to the reference reader must come back a record, as in the whole file. */
+function checkSimpleBecameRecords(side: Side, rows: number[], parsed: ParsedFile): void {
+  const recordLines = new Set(parsed.records.map((r) => r.source.line));
+  for (const r of rows) {
+    if (side.scan.kind[r] === LINE_SIMPLE && !recordLines.has(side.scan.line[r])) {
+      throw new Fallback(`${side.file}:${side.scan.line[r]}: read differently in context`);
+    }
+  }
+}
+
+/** Sums over one file's clean rows, in fen. */
+interface CleanSums {
+  rows: number;
+  amount: number;
+  fee: number;
+  net: number;
+}
+
+/** The first pass's file plus the second pass's records; line account and control totals of the whole file. */
+function mergeSecondPass(side: Side, first: ParsedFile, rows: number[], clean: CleanSums): ParsedFile {
+  const cleanRows = clean.rows;
+  let records = first.records;
+  if (rows.length > 0) {
+    const second = readLines(side, rows, { forceProfile: true });
+    const extra = second.records.filter((r) => r.source.line > side.headLines);
+    if (extra.length !== rows.length || second.rejected.length > 0) throw new Fallback(`${side.file}: a candidate row did not read as a record`);
+    records = [...first.records, ...extra].sort((a, b) => a.source.line - b.source.line);
+  }
+  let controlTotalMismatches = first.controlTotalMismatches;
+  if (first.controlTotals) {
+    const yuan = (fen: number) => new Decimal(fen).div(100);
+    // Clean rows are sales: they count as records, sales, and add their amount, fee and net.
+    const extra = {
+      count: new Decimal(cleanRows), saleCount: new Decimal(cleanRows),
+      amount: yuan(clean.amount), saleAmount: yuan(clean.amount), fee: yuan(clean.fee), net: yuan(clean.net),
+    };
+    // A stated row count covers rejected rows too (as readInputFile judges it).
+    controlTotalMismatches = checkControlTotals(records, first.controlTotals, extra).filter(
+      (m) => !(m.key === 'count' && m.stated.eq(records.length + cleanRows + first.rejected.length)),
+    );
+  }
+  return {
+    ...first,
+    records,
+    controlTotalMismatches,
+    preMatched: cleanRows,
+    lines: { ...first.lines, total: side.scan.totalLines, records: first.lines.records + (records.length - first.records.length) + cleanRows },
+  };
+}
+
+/** An RRN as the scan keys it (digit count kept, so 0123 ≠ 123); undefined when not all digits. */
+function rrnKey(rrn: string | undefined): number | undefined {
+  if (!rrn || rrn.length > 14 || !/^\d+$/.test(rrn)) return undefined;
+  const v = Number(rrn);
+  return v === 0 ? undefined : rrn.length * 1e14 + v;
+}
+
+/** The RRN text back from its key. */
+function rrnText(key: number): string {
+  const digits = Math.floor(key / 1e14);
+  return String(key - digits * 1e14).padStart(digits, '0');
+}
+
+/** amountKey ("1234.50") as integer fen, without a float in between. */
+function fenOf(key: string): number {
+  return key === '' ? NaN : Number(key.replace('.', ''));
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,445 @@
+// Byte-level scan of a delimited export into typed-array columns: the fast path's reader.
+// It never decodes the file: delimiters, digits and line ends are ASCII in UTF-8 and in
+// GBK/GB18030 alike (their trail bytes are ≥ 0x40), so both encodings scan at the same speed.
+// Only the few distinct words (交易类型, 交易状态, 卡类型 …) and ids are decoded, once each.
+//
+// The scan is deliberately narrow. A line it does not fully understand (quotes, a cell count
+// other than the header's, an amount like 1,234.56, a date in another format) is marked
+// `other` and read later by the reference reader, so the fast path can only ever speed a row
+// up, never read it differently.
+import { cleanCell } from '../normalise/cells.js';
+import { checkIdentifier } from '../normalise/ids.js';
+
+export type ScanField =
+  | 'rrn' | 'amount' | 'fee' | 'net' | 'time' | 'settleDate' | 'businessDate' | 'merchantId' | 'terminalId'
+  | 'trace' | 'txnType' | 'status' | 'cardType' | 'channel' | 'memo';
+
+/** The cells whose distinct values make up a row's "words" (decoded once per combination). */
+export const WORD_FIELDS = ['txnType', 'status', 'cardType', 'channel', 'memo'] as const;
+export type WordField = (typeof WORD_FIELDS)[number];
+
+export interface ScanPlan {
+  /** Delimiter byte (0x2c comma, 0x09 tab, …). */
+  delimiter: number;
+  /** Cells in the header row: a data line with any other count is read the reference way. */
+  width: number;
+  /** Byte offset of the first line to scan, and its 1-based physical line number. */
+  start: number;
+  startLine: number;
+  columns: Partial<Record<ScanField, number>>;
+  /** Other id columns (batch, auth code, order no. …): plain alphanumerics or empty, else `other`. */
+  idColumns: number[];
+  /** Strict decoder of the file's encoding: null for bytes that are not valid text. */
+  decode: (bytes: Uint8Array) => string | null;
+}
+
+export const LINE_BLANK = 0;
+/** Anything the scan does not fully understand: the reference reader decides what it is. */
+export const LINE_OTHER = 1;
+/** Every field the fast path uses parsed strictly; whether it may skip the reference is decided later. */
+export const LINE_SIMPLE = 2;
+
+export interface ScannedFile {
+  count: number;
+  /** Physical lines in the whole file, counted like the reference reader counts them. */
+  totalLines: number;
+  line: Int32Array;
+  /** Byte range of the line including its terminator. */
+  start: Float64Array;
+  end: Float64Array;
+  kind: Uint8Array;
+  /** RRN as a number that keeps its digit count (so 0123 ≠ 123); NaN when empty. */
+  rrn: Float64Array;
+  amount: Float64Array;
+  fee: Float64Array;
+  net: Float64Array;
+  /** Day number (days since 1970-01-01) and seconds of day of the transaction time; -1 when absent. */
+  day: Int32Array;
+  secs: Int32Array;
+  settleDay: Int32Array;
+  bizDay: Int32Array;
+  merchant: Int32Array;
+  terminal: Int32Array;
+  trace: Float64Array;
+  words: Int32Array;
+  merchants: string[];
+  terminals: string[];
+  /** Per word combination: the cleaned cell of each word field (undefined when empty). */
+  wordCombos: Partial<Record<WordField, string>>[];
+}
+
+/** Why a whole file cannot be scanned (the reference reader then reads all of it). */
+export class ScanAbort extends Error {}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const ZERO = 0x30;
+const NINE = 0x39;
+const KEY_BASE = 1024;
+const RRN_MAX_DIGITS = 14;
+
+/** Interns byte slices: one decode and clean per distinct value, no string per row. */
+class SliceInterner {
+  private readonly byHash = new Map<number, number>();
+  private readonly slices: Uint8Array[] = [];
+  private readonly next: number[] = [];
+  readonly values: (string | null)[] = [];
+
+  constructor(private readonly toValue: (bytes: Uint8Array) => string | null) {}
+
+  id(buf: Uint8Array, s: number, e: number): number {
+    let h = 0x811c9dc5;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    let id = this.byHash.get(h) ?? -1;
+    while (id >= 0) {
+      const slice = this.slices[id];
+      if (slice.length === e - s) {
+        let same = true;
+        for (let i = 0; i < slice.length; i++) if (slice[i] !== buf[s + i]) { same = false; break; }
+        if (same) return id;
+      }
+      id = this.next[id];
+    }
+    const copy = buf.slice(s, e);
+    const newId = this.slices.length;
+    this.slices.push(copy);
+    this.next.push(this.byHash.get(h) ?? -1);
+    this.byHash.set(h, newId);
+    this.values.push(this.toValue(copy));
+    return newId;
+  }
+}
+
+class Columns {
+  capacity: number;
+  count = 0;
+  line: Int32Array; start: Float64Array; end: Float64Array; kind: Uint8Array; rrn: Float64Array;
+  amount: Float64Array; fee: Float64Array; net: Float64Array; day: Int32Array; secs: Int32Array;
+  settleDay: Int32Array; bizDay: Int32Array; merchant: Int32Array; terminal: Int32Array;
+  trace: Float64Array; words: Int32Array;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.line = new Int32Array(capacity); this.start = new Float64Array(capacity); this.end = new Float64Array(capacity);
+    this.kind = new Uint8Array(capacity); this.rrn = new Float64Array(capacity); this.amount = new Float64Array(capacity);
+    this.fee = new Float64Array(capacity); this.net = new Float64Array(capacity); this.day = new Int32Array(capacity);
+    this.secs = new Int32Array(capacity); this.settleDay = new Int32Array(capacity); this.bizDay = new Int32Array(capacity);
+    this.merchant = new Int32Array(capacity); this.terminal = new Int32Array(capacity); this.trace = new Float64Array(capacity);
+    this.words = new Int32Array(capacity);
+  }
+
+  grow(): void {
+    const n = this.capacity * 2;
+    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.line = g(this.line, (k) => new Int32Array(k)); this.start = g(this.start, (k) => new Float64Array(k));
+    this.end = g(this.end, (k) => new Float64Array(k)); this.kind = g(this.kind, (k) => new Uint8Array(k));
+    this.rrn = g(this.rrn, (k) => new Float64Array(k)); this.amount = g(this.amount, (k) => new Float64Array(k));
+    this.fee = g(this.fee, (k) => new Float64Array(k)); this.net = g(this.net, (k) => new Float64Array(k));
+    this.day = g(this.day, (k) => new Int32Array(k)); this.secs = g(this.secs, (k) => new Int32Array(k));
+    this.settleDay = g(this.settleDay, (k) => new Int32Array(k)); this.bizDay = g(this.bizDay, (k) => new Int32Array(k));
+    this.merchant = g(this.merchant, (k) => new Int32Array(k)); this.terminal = g(this.terminal, (k) => new Int32Array(k));
+    this.trace = g(this.trace, (k) => new Float64Array(k)); this.words = g(this.words, (k) => new Int32Array(k));
+    this.capacity = n;
+  }
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Day number of YYYY-MM-DD at `s`, or -1 when not a real date in 2000–2099. */
+function dateAt(buf: Uint8Array, s: number, cache: Map<number, number>): number {
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) {
+    const c = buf[s + i];
+    if (c < ZERO || c > NINE) return -1;
+  }
+  if (buf[s + 4] !== 0x2d || buf[s + 7] !== 0x2d) return -1;
+  const d = (i: number) => buf[s + i] - ZERO;
+  const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const m = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const key = y * 10000 + m * 100 + day;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  let n = -1;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (y >= 2000 && y <= 2099 && m >= 1 && m <= 12 && day >= 1 && day <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1])) {
+    n = Date.UTC(y, m - 1, day) / 86_400_000;
+  }
+  cache.set(key, n);
+  return n;
+}
+
+/** Seconds of day of HH:MM:SS at `s`, or -1. */
+function clockAt(buf: Uint8Array, s: number): number {
+  for (const i of [0, 1, 3, 4, 6, 7]) {
+    const c = buf[s + i];
+    if (c < ZERO || c > NINE) return -1;
+  }
+  if (buf[s + 2] !== 0x3a || buf[s + 5] !== 0x3a) return -1;
+  const d = (i: number) => buf[s + i] - ZERO;
+  const h = d(0) * 10 + d(1);
+  const mi = d(3) * 10 + d(4);
+  const se = d(6) * 10 + d(7);
+  return h < 24 && mi < 60 && se < 60 ? h * 3600 + mi * 60 + se : -1;
+}
+
+/** Yuan with at most two decimals (`12`, `12.5`, `0.05`) as integer fen; NaN for anything else. */
+function fenAt(buf: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let whole = 0;
+  let digits = 0;
+  while (i < e && buf[i] >= ZERO && buf[i] <= NINE) {
+    whole = whole * 10 + (buf[i] - ZERO);
+    digits++;
+    i++;
+  }
+  // A leading zero (007.50) is not how amounts are printed: let the reference reader judge it.
+  if (digits === 0 || digits > 11 || (digits > 1 && buf[s] === ZERO)) return NaN;
+  if (i === e) return whole * 100;
+  if (buf[i] !== 0x2e) return NaN;
+  i++;
+  const fracDigits = e - i;
+  if (fracDigits < 1 || fracDigits > 2) return NaN;
+  let frac = 0;
+  for (; i < e; i++) {
+    const c = buf[i];
+    if (c < ZERO || c > NINE) return NaN;
+    frac = frac * 10 + (c - ZERO);
+  }
+  return whole * 100 + (fracDigits === 1 ? frac * 10 : frac);
+}
+
+/** All-digit cell as a number; NaN otherwise. */
+function digitsAt(buf: Uint8Array, s: number, e: number, max: number): number {
+  if (e - s < 1 || e - s > max) return NaN;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    if (c < ZERO || c > NINE) return NaN;
+    v = v * 10 + (c - ZERO);
+  }
+  return v;
+}
+
+/** Empty, or letters and digits only, and not a value Excel or a placeholder could have changed. */
+function plainIdAt(buf: Uint8Array, s: number, e: number): boolean {
+  if (s === e) return true;
+  let exponent = false;
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    const digit = c >= ZERO && c <= NINE;
+    const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (!digit && !letter) return false;
+    if (c === 0x45 || c === 0x65) exponent = true;
+  }
+  const last = buf[e - 1];
+  if (exponent && last >= ZERO && last <= NINE) return false; // 4E27 may be Excel's scientific notation
+  if (e - s === 4) {
+    const w = String.fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3]).toLowerCase();
+    if (w === 'null') return false;
+  }
+  return true;
+}
+
+/**
+ * Scans `bytes` from `plan.start`. Throws ScanAbort when line boundaries could differ from the
+ * reference tokenizer's (a bare CR line end, a quoted cell spanning lines).
+ */
+export function scanDelimited(bytes: Uint8Array, plan: ScanPlan): ScannedFile {
+  const cols = new Columns(Math.max(1024, Math.ceil((bytes.length - plan.start) / 80)));
+  const dateCache = new Map<number, number>();
+  const decodeClean = (b: Uint8Array) => {
+    const text = plan.decode(b);
+    return text === null ? null : cleanCell(text);
+  };
+  const wordInterners = WORD_FIELDS.map(() => new SliceInterner(decodeClean));
+  const idValue = (b: Uint8Array) => {
+    const text = decodeClean(b);
+    if (text === null) return null;
+    const r = checkIdentifier(text);
+    return r.ok ? r.value : null;
+  };
+  const merchants = new SliceInterner(idValue);
+  const terminals = new SliceInterner(idValue);
+  const comboIds = new Map<number, number>();
+  const wordCombos: Partial<Record<WordField, string>>[] = [];
+
+  const c = plan.columns;
+  const width = plan.width;
+  const cellStart = new Int32Array(width + 1);
+  const cellEnd = new Int32Array(width + 1);
+  const wordCols = WORD_FIELDS.map((f) => c[f] ?? -1);
+  const delim = plan.delimiter;
+  const n = bytes.length;
+  let pos = plan.start;
+  let lineNo = plan.startLine;
+
+  while (pos < n) {
+    let eol = bytes.indexOf(LF, pos);
+    const next = eol < 0 ? n : eol + 1;
+    if (eol < 0) eol = n;
+    let contentEnd = eol;
+    if (contentEnd > pos && bytes[contentEnd - 1] === CR) contentEnd--;
+
+    if (cols.count === cols.capacity) cols.grow();
+    const r = cols.count++;
+    cols.line[r] = lineNo;
+    cols.start[r] = pos;
+    cols.end[r] = next;
+    cols.rrn[r] = NaN;
+    cols.amount[r] = NaN;
+    cols.fee[r] = NaN;
+    cols.net[r] = NaN;
+    cols.trace[r] = NaN;
+    cols.day[r] = -1;
+    cols.secs[r] = -1;
+    cols.settleDay[r] = -1;
+    cols.bizDay[r] = -1;
+    cols.merchant[r] = -1;
+    cols.terminal[r] = -1;
+    cols.words[r] = -1;
+    lineNo++;
+
+    // Split cells; note quotes and bare CRs on the way.
+    let cells = 0;
+    let quotes = 0;
+    let s = pos;
+    for (let i = pos; i < contentEnd; i++) {
+      const b = bytes[i];
+      if (b === delim) {
+        if (cells < width) {
+          cellStart[cells] = s;
+          cellEnd[cells] = i;
+        }
+        cells++;
+        s = i + 1;
+      } else if (b === QUOTE) quotes++;
+      else if (b === CR) throw new ScanAbort('a bare CR line end');
+    }
+    if (cells < width) {
+      cellStart[cells] = s;
+      cellEnd[cells] = contentEnd;
+    }
+    cells++;
+    pos = next;
+
+    if (contentEnd === cols.start[r]) {
+      cols.kind[r] = LINE_BLANK;
+      continue;
+    }
+    // An odd number of quotes opens a cell that continues on the next line: only the
+    // reference tokenizer may decide where such a row ends.
+    if (quotes % 2 === 1) throw new ScanAbort('a quoted cell spanning lines');
+    cols.kind[r] = LINE_OTHER;
+    if (quotes > 0 || cells !== width) continue;
+
+    const cell = (f: ScanField): number => c[f] ?? -1;
+    let ok = true;
+    // Money: amount required; fee and net optional.
+    const ia = cell('amount');
+    if (ia < 0) continue;
+    const amount = fenAt(bytes, cellStart[ia], cellEnd[ia]);
+    if (!(amount >= 0)) continue;
+    cols.amount[r] = amount;
+    for (const [f, arr] of [['fee', cols.fee], ['net', cols.net]] as const) {
+      const k = cell(f);
+      if (k < 0 || cellStart[k] === cellEnd[k]) continue;
+      const v = fenAt(bytes, cellStart[k], cellEnd[k]);
+      if (!(v >= 0)) { ok = false; break; }
+      arr[r] = v;
+    }
+    if (!ok) continue;
+    // Time: YYYY-MM-DD HH:MM:SS exactly.
+    const it = cell('time');
+    if (it >= 0 && cellStart[it] !== cellEnd[it]) {
+      if (cellEnd[it] - cellStart[it] !== 19 || bytes[cellStart[it] + 10] !== 0x20) continue;
+      const day = dateAt(bytes, cellStart[it], dateCache);
+      const secs = clockAt(bytes, cellStart[it] + 11);
+      if (day < 0 || secs < 0) continue;
+      cols.day[r] = day;
+      cols.secs[r] = secs;
+    }
+    for (const [f, arr] of [['settleDate', cols.settleDay], ['businessDate', cols.bizDay]] as const) {
+      const k = cell(f);
+      if (k < 0 || cellStart[k] === cellEnd[k]) continue;
+      const day = cellEnd[k] - cellStart[k] === 10 ? dateAt(bytes, cellStart[k], dateCache) : -1;
+      if (day < 0) { ok = false; break; }
+      arr[r] = day;
+    }
+    if (!ok) continue;
+    if (cols.day[r] < 0 && cols.settleDay[r] < 0 && cols.bizDay[r] < 0) continue;
+    // Keys.
+    const ir = cell('rrn');
+    if (ir >= 0 && cellStart[ir] !== cellEnd[ir]) {
+      const len = cellEnd[ir] - cellStart[ir];
+      const v = digitsAt(bytes, cellStart[ir], cellEnd[ir], RRN_MAX_DIGITS);
+      if (Number.isNaN(v)) continue;
+      cols.rrn[r] = v === 0 ? NaN : len * 1e14 + v;
+      if (v === 0) continue; // an all-zero RRN means "none": leave it to the reference reader
+    }
+    const itr = cell('trace');
+    if (itr >= 0 && cellStart[itr] !== cellEnd[itr]) {
+      const v = digitsAt(bytes, cellStart[itr], cellEnd[itr], 15);
+      if (Number.isNaN(v)) continue;
+      cols.trace[r] = v;
+    }
+    for (const k of plan.idColumns) {
+      if (!plainIdAt(bytes, cellStart[k], cellEnd[k])) { ok = false; break; }
+    }
+    if (!ok) continue;
+    for (const [f, arr, interner] of [['merchantId', cols.merchant, merchants], ['terminalId', cols.terminal, terminals]] as const) {
+      const k = cell(f);
+      if (k < 0 || cellStart[k] === cellEnd[k]) continue;
+      const id = interner.id(bytes, cellStart[k], cellEnd[k]);
+      const value = interner.values[id];
+      if (value === null) { ok = false; break; }
+      arr[r] = value === '' ? -1 : id;
+    }
+    if (!ok) continue;
+    // Words: one id per distinct combination of the word cells.
+    let key = 0;
+    for (let w = 0; w < wordCols.length; w++) {
+      const k = wordCols[w];
+      let id = 0;
+      if (k >= 0 && cellStart[k] !== cellEnd[k]) {
+        id = wordInterners[w].id(bytes, cellStart[k], cellEnd[k]) + 1;
+        if (wordInterners[w].values[id - 1] === null || id >= KEY_BASE) { ok = false; break; }
+      }
+      key = key * KEY_BASE + id;
+    }
+    if (!ok) continue;
+    let combo = comboIds.get(key);
+    if (combo === undefined) {
+      combo = wordCombos.length;
+      comboIds.set(key, combo);
+      const words: Partial<Record<WordField, string>> = {};
+      let rest = key;
+      for (let w = wordCols.length - 1; w >= 0; w--) {
+        const id = rest % KEY_BASE;
+        rest = Math.floor(rest / KEY_BASE);
+        const v = id > 0 ? wordInterners[w].values[id - 1] : '';
+        if (v) words[WORD_FIELDS[w]] = v;
+      }
+      wordCombos.push(words);
+    }
+    cols.words[r] = combo;
+    cols.kind[r] = LINE_SIMPLE;
+  }
+
+  // Physical lines as the reference counts them: a final line without a line end still counts.
+  const lastLine = lineNo - 1;
+  return {
+    count: cols.count,
+    totalLines: lastLine,
+    line: cols.line, start: cols.start, end: cols.end, kind: cols.kind, rrn: cols.rrn, amount: cols.amount,
+    fee: cols.fee, net: cols.net, day: cols.day, secs: cols.secs, settleDay: cols.settleDay, bizDay: cols.bizDay,
+    merchant: cols.merchant, terminal: cols.terminal, trace: cols.trace, words: cols.words,
+    merchants: merchants.values.map((v) => v ?? ''),
+    terminals: terminals.values.map((v) => v ?? ''),
+    wordCombos,
+  };
+}
