@@ -63,8 +63,20 @@ export type FenFee = { fee: number; rule: FeeRule } | null | undefined;
 export function saleFeeCalculator(contract: Contract): (subject: SaleFeeSubject, amountFen: number) => FenFee {
   const rounding = contract.fees.rounding;
   const candidatesOf = new Map<string, (FenRule | undefined)[]>();
+  // The memo key holds only what some rule looks at: usually just the card type.
+  const rules = contract.fees.rules;
+  const uses = {
+    channel: rules.some((r) => r.when.channel),
+    merchant: rules.some((r) => r.when.merchantId),
+    terminal: rules.some((r) => r.when.terminalId),
+    date: rules.some((r) => r.from !== undefined || r.until !== undefined),
+  };
   return (subject, amountFen) => {
-    const key = `${subject.cardType}\u0000${subject.channel ?? '\u0001'}\u0000${subject.merchantId ?? '\u0001'}\u0000${subject.terminalId ?? '\u0001'}\u0000${subject.businessDate}\u0000${subject.mode}`;
+    let key: string = subject.cardType;
+    if (uses.channel) key += `\u0000${subject.channel ?? '\u0001'}`;
+    if (uses.merchant) key += `\u0000${subject.merchantId ?? '\u0001'}`;
+    if (uses.terminal) key += `\u0000${subject.terminalId ?? '\u0001'}`;
+    if (uses.date) key += `\u0000${subject.businessDate}`;
     let candidates = candidatesOf.get(key);
     if (!candidates) {
       candidates = contract.fees.rules.filter((r) => ruleMatchesApartFromAmount(r, { ...subject, txnType: 'sale' })).map(fenRule);

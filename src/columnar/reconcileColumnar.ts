@@ -26,6 +26,7 @@ import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
 import { LINE_OTHER, LINE_SIMPLE, ScanAbort, scanDelimited, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
 import { saleFeeCalculator } from './fees.js';
+import { KeyIndex } from './keyIndex.js';
 
 export interface ColumnarSide {
   file: string;
@@ -56,6 +57,8 @@ export type ColumnarOutcome =
 export interface ColumnarStats {
   cleanPairs: number;
   residualRows: number;
+  /** Milliseconds per phase, for `npm run bench`. */
+  phases: Record<string, number>;
 }
 
 /** Detection reads the first 64 K characters and 40 rows; 256 KiB of bytes covers both. */
@@ -66,6 +69,8 @@ const UNSUPPORTED_FIELDS = ['date', 'timeOfDay', 'credit', 'debit', 'balance', '
 const ID_COLUMNS = ['batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
 const SCAN_FIELDS: ScanField[] = ['rrn', 'amount', 'fee', 'net', 'time', 'settleDate', 'businessDate', 'merchantId', 'terminalId', 'trace', 'txnType', 'status', 'cardType', 'channel', 'memo'];
 const RETRY_WINDOW_SECONDS = 30 * 60;
+/** Index value for a row the reference reader read (never a candidate). */
+const NOT_SCANNED = -3;
 const LF = 0x0a;
 
 interface Side {
@@ -189,6 +194,8 @@ function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }):
   if (parsed.controlTotals) {
     parsed.controlTotals = {
       ...parsed.controlTotals,
+      // "footer line 8" names a line of the residual text: say the file's line.
+      source: parsed.controlTotals.source.replace(/\bline (\d+)/g, (_m, n: string) => `line ${remap(Number(n))}`),
       lines: parsed.controlTotals.lines.map(remap),
       totals: parsed.controlTotals.totals.map((t) => (t.line === undefined ? t : { ...t, line: remap(t.line) })),
     };
@@ -198,12 +205,20 @@ function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }):
 
 function run(input: ColumnarInput): ColumnarOutcome {
   const { contract } = input;
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const T = prepareSide(input.terminal, 'terminal', input);
   const S = prepareSide(input.settlement, 'settlement', input);
   const ts = T.scan;
   const ss = S.scan;
   const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
 
+  phase('scan');
   // --- Per-row candidacy (no cross-row facts yet) -------------------------------------------
   const tCandidate = (r: number) => {
     if (ts.kind[r] !== LINE_SIMPLE || Number.isNaN(ts.rrn[r]) || !(ts.amount[r] > 0) || ts.day[r] < 0) return false;
@@ -241,6 +256,7 @@ function run(input: ColumnarInput): ColumnarOutcome {
   };
   const tFirstRows = firstPass(ts, tCand);
   const sFirstRows = firstPass(ss, sCand);
+  phase('candidacy');
   const tFirst = readLines(T, tFirstRows, { forceProfile: false });
   const sFirst = readLines(S, sFirstRows, { forceProfile: false });
   checkSimpleBecameRecords(T, tFirstRows, tFirst);
@@ -248,31 +264,36 @@ function run(input: ColumnarInput): ColumnarOutcome {
   const tRecords = tFirst.records; // head zone + first-pass rows, all as the reference reads them
   const sRecords = sFirst.records;
 
+  phase('pass 1 (reference reader)');
   // --- RRN uniqueness over every row of each file ---------------------------------------------
-  const simpleLines = (side: Side) => {
-    const set = new Set<number>();
-    for (let r = 0; r < side.scan.count; r++) if (side.scan.kind[r] === LINE_SIMPLE) set.add(side.scan.line[r]);
-    return set;
-  };
-  const rrnCounts = (scan: ScannedFile, records: CanonicalRecord[], simple: Set<number>) => {
-    const counts = new Map<number, number>();
-    const bump = (k: number) => counts.set(k, (counts.get(k) ?? 0) + 1);
-    for (let r = 0; r < scan.count; r++) if (scan.kind[r] === LINE_SIMPLE && !Number.isNaN(scan.rrn[r])) bump(scan.rrn[r]);
-    for (const rec of records) {
-      if (simple.has(rec.source.line)) continue; // counted from its columns above
-      const k = rrnKey(normaliseRrn(rec.rrn));
-      if (k !== undefined) bump(k);
+  // Scanned rows index by their column; rows the reference reader read (the head of the file,
+  // lines the scan left alone) by their record's RRN, under a row number no candidate has.
+  const rrnIndex = (side: Side, records: CanonicalRecord[]) => {
+    const scan = side.scan;
+    const index = new KeyIndex(scan.count + records.length);
+    const scanned = new Uint8Array(scan.totalLines + 1);
+    for (let r = 0; r < scan.count; r++) {
+      if (scan.kind[r] !== LINE_SIMPLE) continue;
+      scanned[scan.line[r]] = 1;
+      if (!Number.isNaN(scan.rrn[r])) index.add(scan.rrn[r], r);
     }
-    return counts;
+    for (const rec of records) {
+      if (scanned[rec.source.line]) continue; // indexed from its column above
+      const k = rrnKey(normaliseRrn(rec.rrn));
+      if (k !== undefined) index.add(k, NOT_SCANNED);
+    }
+    return index;
   };
-  const tSimple = simpleLines(T);
-  const sSimple = simpleLines(S);
-  const tRrnCount = rrnCounts(ts, tRecords, tSimple);
-  const sRrnCount = rrnCounts(ss, sRecords, sSimple);
+  const tIndex = rrnIndex(T, tRecords);
+  const sIndex = rrnIndex(S, sRecords);
+  /** The terminal candidate holding this RRN alone in its file, or -1. */
+  const terminalOfRrn = (key: number) => {
+    const t = tIndex.get(key);
+    return t >= 0 && tCand[t] ? t : -1;
+  };
 
+  phase('rrn index');
   // --- Pairs proven clean ------------------------------------------------------------------
-  const tByRrn = new Map<number, number>();
-  for (let r = 0; r < ts.count; r++) if (tCand[r] && tRrnCount.get(ts.rrn[r]) === 1) tByRrn.set(ts.rrn[r], r);
   const bizDayOf = (side: Side, r: number): number => {
     const sc = side.scan;
     if (sc.bizDay[r] >= 0) return sc.bizDay[r];
@@ -290,9 +311,9 @@ function run(input: ColumnarInput): ColumnarOutcome {
   const pairOf = new Int32Array(ss.count).fill(-1); // settlement row → terminal row of a clean pair
   const expectedFeeOf = new Float64Array(ss.count);
   for (let s = 0; s < ss.count; s++) {
-    if (!sCand[s] || sRrnCount.get(ss.rrn[s]) !== 1) continue;
-    const t = tByRrn.get(ss.rrn[s]);
-    if (t === undefined) continue;
+    if (!sCand[s] || sIndex.get(ss.rrn[s]) !== s) continue;
+    const t = terminalOfRrn(ss.rrn[s]);
+    if (t < 0) continue;
     if (ss.amount[s] !== ts.amount[t]) continue;
     const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
     const tm = ts.merchant[t] >= 0 ? ts.merchants[ts.merchant[t]] : undefined;
@@ -322,6 +343,7 @@ function run(input: ColumnarInput): ColumnarOutcome {
     pairOf[s] = t;
   }
 
+  phase('clean pairs');
   // --- Rows whose outcome could depend on a clean pair: keep those pairs in the residual ------
   const keep = new Uint8Array(ss.count); // settlement rows of clean pairs that must stay residual
   const tKeep = new Uint8Array(ts.count);
@@ -369,8 +391,8 @@ function run(input: ColumnarInput): ColumnarOutcome {
     const ref = normaliseRrn(c.originalRef);
     const refKey = rrnKey(ref);
     if (refKey !== undefined) {
-      const t = tByRrn.get(refKey);
-      if (t !== undefined) keepTerminal(t);
+      const t = terminalOfRrn(refKey);
+      if (t >= 0) keepTerminal(t);
     }
     const otrace = normaliseTrace(c.originalTrace);
     if (otrace !== undefined && /^\d+$/.test(otrace)) {
@@ -422,6 +444,7 @@ function run(input: ColumnarInput): ColumnarOutcome {
   }
   for (let t = 0; t < ts.count; t++) if (tKeep[t]) keep[pairOfTerminal[t]] = 1;
 
+  phase('context rows');
   // --- Pass 2: the reference reader on candidates that did not end in a clean pair ---------
   const isClean = (s: number) => pairOf[s] >= 0 && !keep[s];
   const tClean = new Uint8Array(ts.count);
@@ -482,6 +505,7 @@ function run(input: ColumnarInput): ColumnarOutcome {
     if (!Number.isNaN(ts.fee[t])) terminalSums.fee += ts.fee[t];
     if (!Number.isNaN(ts.net[t])) terminalSums.net += ts.net[t];
   }
+  phase('sums');
   const terminalFile = mergeSecondPass(T, tFirst, tSecondRows, terminalSums);
   const settlementFile = mergeSecondPass(S, sFirst, sSecondRows, { rows: pairs, amount: amountSum, fee: feeSum, net: netSum });
   const yuan = (fen: number) => new Decimal(fen).div(100);
@@ -500,6 +524,7 @@ function run(input: ColumnarInput): ColumnarOutcome {
     latestBusinessDate: latestBusiness >= 0 ? dateOf(latestBusiness) : undefined,
     dates: [...days].filter((d) => d >= 0).map(dateOf),
   };
+  phase('pass 2 (reference reader)');
   const result = reconcile({
     terminal: [terminalFile],
     settlement: [settlementFile],
@@ -508,7 +533,8 @@ function run(input: ColumnarInput): ColumnarOutcome {
     asOf: input.asOf,
     preMatched,
   });
-  return { result, stats: { cleanPairs: pairs, residualRows: terminalFile.records.length + settlementFile.records.length } };
+  phase('reconcile residual');
+  return { result, stats: { cleanPairs: pairs, residualRows: terminalFile.records.length + settlementFile.records.length, phases } };
 }
 
 interface FenBucket {

@@ -79,6 +79,11 @@ const NINE = 0x39;
 const KEY_BASE = 1024;
 const RRN_MAX_DIGITS = 14;
 
+function indexOrEnd(bytes: Uint8Array, byte: number, from: number): number {
+  const i = bytes.indexOf(byte, from);
+  return i < 0 ? bytes.length : i;
+}
+
 /** Interns byte slices: one decode and clean per distinct value, no string per row. */
 class SliceInterner {
   private readonly byHash = new Map<number, number>();
@@ -152,15 +157,14 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Day number of YYYY-MM-DD at `s`, or -1 when not a real date in 2000–2099. */
 function dateAt(buf: Uint8Array, s: number, cache: Map<number, number>): number {
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) {
-    const c = buf[s + i];
-    if (c < ZERO || c > NINE) return -1;
-  }
   if (buf[s + 4] !== 0x2d || buf[s + 7] !== 0x2d) return -1;
-  const d = (i: number) => buf[s + i] - ZERO;
-  const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-  const m = d(5) * 10 + d(6);
-  const day = d(8) * 10 + d(9);
+  const d0 = buf[s] - ZERO, d1 = buf[s + 1] - ZERO, d2 = buf[s + 2] - ZERO, d3 = buf[s + 3] - ZERO;
+  const d5 = buf[s + 5] - ZERO, d6 = buf[s + 6] - ZERO, d8 = buf[s + 8] - ZERO, d9 = buf[s + 9] - ZERO;
+  // Unsigned compare: a byte below '0' wraps to a large number.
+  if ((d0 >>> 0) > 9 || (d1 >>> 0) > 9 || (d2 >>> 0) > 9 || (d3 >>> 0) > 9 || (d5 >>> 0) > 9 || (d6 >>> 0) > 9 || (d8 >>> 0) > 9 || (d9 >>> 0) > 9) return -1;
+  const y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
+  const m = d5 * 10 + d6;
+  const day = d8 * 10 + d9;
   const key = y * 10000 + m * 100 + day;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
@@ -175,15 +179,13 @@ function dateAt(buf: Uint8Array, s: number, cache: Map<number, number>): number 
 
 /** Seconds of day of HH:MM:SS at `s`, or -1. */
 function clockAt(buf: Uint8Array, s: number): number {
-  for (const i of [0, 1, 3, 4, 6, 7]) {
-    const c = buf[s + i];
-    if (c < ZERO || c > NINE) return -1;
-  }
   if (buf[s + 2] !== 0x3a || buf[s + 5] !== 0x3a) return -1;
-  const d = (i: number) => buf[s + i] - ZERO;
-  const h = d(0) * 10 + d(1);
-  const mi = d(3) * 10 + d(4);
-  const se = d(6) * 10 + d(7);
+  const d0 = buf[s] - ZERO, d1 = buf[s + 1] - ZERO, d3 = buf[s + 3] - ZERO;
+  const d4 = buf[s + 4] - ZERO, d6 = buf[s + 6] - ZERO, d7 = buf[s + 7] - ZERO;
+  if ((d0 >>> 0) > 9 || (d1 >>> 0) > 9 || (d3 >>> 0) > 9 || (d4 >>> 0) > 9 || (d6 >>> 0) > 9 || (d7 >>> 0) > 9) return -1;
+  const h = d0 * 10 + d1;
+  const mi = d3 * 10 + d4;
+  const se = d6 * 10 + d7;
   return h < 24 && mi < 60 && se < 60 ? h * 3600 + mi * 60 + se : -1;
 }
 
@@ -273,10 +275,16 @@ export function scanDelimited(bytes: Uint8Array, plan: ScanPlan): ScannedFile {
   const cellStart = new Int32Array(width + 1);
   const cellEnd = new Int32Array(width + 1);
   const wordCols = WORD_FIELDS.map((f) => c[f] ?? -1);
+  const col = (f: ScanField): number => c[f] ?? -1;
+  const ia = col('amount'), ifee = col('fee'), inet = col('net'), it = col('time'), isd = col('settleDate'), ibd = col('businessDate');
+  const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId');
+  const idColumns = plan.idColumns;
   const delim = plan.delimiter;
   const n = bytes.length;
   let pos = plan.start;
   let lineNo = plan.startLine;
+  let nextQuote = -1;
+  let nextCr = -1;
 
   while (pos < n) {
     let eol = bytes.indexOf(LF, pos);
@@ -304,21 +312,24 @@ export function scanDelimited(bytes: Uint8Array, plan: ScanPlan): ScannedFile {
     cols.words[r] = -1;
     lineNo++;
 
-    // Split cells; note quotes and bare CRs on the way.
-    let cells = 0;
+    // Quotes and bare CRs are rare: find them with native searches, not per byte.
+    if (nextQuote < pos) nextQuote = indexOrEnd(bytes, QUOTE, pos);
+    if (nextCr < pos) nextCr = indexOrEnd(bytes, CR, pos);
+    if (nextCr < contentEnd) throw new ScanAbort('a bare CR line end');
     let quotes = 0;
+    if (nextQuote < contentEnd) for (let i = nextQuote; i < contentEnd; i++) if (bytes[i] === QUOTE) quotes++;
+    // Split cells.
+    let cells = 0;
     let s = pos;
     for (let i = pos; i < contentEnd; i++) {
-      const b = bytes[i];
-      if (b === delim) {
+      if (bytes[i] === delim) {
         if (cells < width) {
           cellStart[cells] = s;
           cellEnd[cells] = i;
         }
         cells++;
         s = i + 1;
-      } else if (b === QUOTE) quotes++;
-      else if (b === CR) throw new ScanAbort('a bare CR line end');
+      }
     }
     if (cells < width) {
       cellStart[cells] = s;
@@ -337,24 +348,22 @@ export function scanDelimited(bytes: Uint8Array, plan: ScanPlan): ScannedFile {
     cols.kind[r] = LINE_OTHER;
     if (quotes > 0 || cells !== width) continue;
 
-    const cell = (f: ScanField): number => c[f] ?? -1;
-    let ok = true;
     // Money: amount required; fee and net optional.
-    const ia = cell('amount');
     if (ia < 0) continue;
     const amount = fenAt(bytes, cellStart[ia], cellEnd[ia]);
     if (!(amount >= 0)) continue;
     cols.amount[r] = amount;
-    for (const [f, arr] of [['fee', cols.fee], ['net', cols.net]] as const) {
-      const k = cell(f);
-      if (k < 0 || cellStart[k] === cellEnd[k]) continue;
-      const v = fenAt(bytes, cellStart[k], cellEnd[k]);
-      if (!(v >= 0)) { ok = false; break; }
-      arr[r] = v;
+    if (ifee >= 0 && cellStart[ifee] !== cellEnd[ifee]) {
+      const v = fenAt(bytes, cellStart[ifee], cellEnd[ifee]);
+      if (!(v >= 0)) continue;
+      cols.fee[r] = v;
     }
-    if (!ok) continue;
+    if (inet >= 0 && cellStart[inet] !== cellEnd[inet]) {
+      const v = fenAt(bytes, cellStart[inet], cellEnd[inet]);
+      if (!(v >= 0)) continue;
+      cols.net[r] = v;
+    }
     // Time: YYYY-MM-DD HH:MM:SS exactly.
-    const it = cell('time');
     if (it >= 0 && cellStart[it] !== cellEnd[it]) {
       if (cellEnd[it] - cellStart[it] !== 19 || bytes[cellStart[it] + 10] !== 0x20) continue;
       const day = dateAt(bytes, cellStart[it], dateCache);
@@ -363,43 +372,47 @@ export function scanDelimited(bytes: Uint8Array, plan: ScanPlan): ScannedFile {
       cols.day[r] = day;
       cols.secs[r] = secs;
     }
-    for (const [f, arr] of [['settleDate', cols.settleDay], ['businessDate', cols.bizDay]] as const) {
-      const k = cell(f);
-      if (k < 0 || cellStart[k] === cellEnd[k]) continue;
-      const day = cellEnd[k] - cellStart[k] === 10 ? dateAt(bytes, cellStart[k], dateCache) : -1;
-      if (day < 0) { ok = false; break; }
-      arr[r] = day;
+    if (isd >= 0 && cellStart[isd] !== cellEnd[isd]) {
+      const day = cellEnd[isd] - cellStart[isd] === 10 ? dateAt(bytes, cellStart[isd], dateCache) : -1;
+      if (day < 0) continue;
+      cols.settleDay[r] = day;
     }
-    if (!ok) continue;
+    if (ibd >= 0 && cellStart[ibd] !== cellEnd[ibd]) {
+      const day = cellEnd[ibd] - cellStart[ibd] === 10 ? dateAt(bytes, cellStart[ibd], dateCache) : -1;
+      if (day < 0) continue;
+      cols.bizDay[r] = day;
+    }
     if (cols.day[r] < 0 && cols.settleDay[r] < 0 && cols.bizDay[r] < 0) continue;
     // Keys.
-    const ir = cell('rrn');
     if (ir >= 0 && cellStart[ir] !== cellEnd[ir]) {
       const len = cellEnd[ir] - cellStart[ir];
       const v = digitsAt(bytes, cellStart[ir], cellEnd[ir], RRN_MAX_DIGITS);
-      if (Number.isNaN(v)) continue;
-      cols.rrn[r] = v === 0 ? NaN : len * 1e14 + v;
-      if (v === 0) continue; // an all-zero RRN means "none": leave it to the reference reader
+      // An all-zero RRN means "none": leave such a row to the reference reader.
+      if (!(v > 0)) continue;
+      cols.rrn[r] = len * 1e14 + v;
     }
-    const itr = cell('trace');
     if (itr >= 0 && cellStart[itr] !== cellEnd[itr]) {
       const v = digitsAt(bytes, cellStart[itr], cellEnd[itr], 15);
       if (Number.isNaN(v)) continue;
       cols.trace[r] = v;
     }
-    for (const k of plan.idColumns) {
-      if (!plainIdAt(bytes, cellStart[k], cellEnd[k])) { ok = false; break; }
+    let ok = true;
+    for (let k = 0; k < idColumns.length; k++) {
+      if (!plainIdAt(bytes, cellStart[idColumns[k]], cellEnd[idColumns[k]])) { ok = false; break; }
     }
     if (!ok) continue;
-    for (const [f, arr, interner] of [['merchantId', cols.merchant, merchants], ['terminalId', cols.terminal, terminals]] as const) {
-      const k = cell(f);
-      if (k < 0 || cellStart[k] === cellEnd[k]) continue;
-      const id = interner.id(bytes, cellStart[k], cellEnd[k]);
-      const value = interner.values[id];
-      if (value === null) { ok = false; break; }
-      arr[r] = value === '' ? -1 : id;
+    if (im >= 0 && cellStart[im] !== cellEnd[im]) {
+      const id = merchants.id(bytes, cellStart[im], cellEnd[im]);
+      const value = merchants.values[id];
+      if (value === null) continue;
+      cols.merchant[r] = value === '' ? -1 : id;
     }
-    if (!ok) continue;
+    if (iterm >= 0 && cellStart[iterm] !== cellEnd[iterm]) {
+      const id = terminals.id(bytes, cellStart[iterm], cellEnd[iterm]);
+      const value = terminals.values[id];
+      if (value === null) continue;
+      cols.terminal[r] = value === '' ? -1 : id;
+    }
     // Words: one id per distinct combination of the word cells.
     let key = 0;
     for (let w = 0; w < wordCols.length; w++) {

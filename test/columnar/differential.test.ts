@@ -1,0 +1,231 @@
+// The columnar fast path must give the reference pipeline's report, byte for byte: same
+// findings (ids, messages, order), same counts, totals, fee tables, daily series and line
+// accounts. Checked on adversarial generated files (voids with and without references,
+// retries, duplicate RRNs, fee and amount faults, first-swipe lines, deductions, quoted and
+// junk lines, cut-off crossings, GBK), on the National Day scenario and on the demo fixtures.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../src/read/readInput.js';
+import { builtinProfiles } from '../../src/profiles/builtin.js';
+import { loadContract, type Contract } from '../../src/contract/contract.js';
+import { loadBuiltinCalendar } from '../../src/calendar/calendar.js';
+import { reconcile, type ReconcileResult } from '../../src/reconcile.js';
+import { reconcileColumnar } from '../../src/columnar/reconcileColumnar.js';
+import { reconcileJson } from '../../src/report/json.js';
+import { renderTable } from '../../src/report/table.js';
+import { renderCsv } from '../../src/report/csv.js';
+import { buildScenario, SCENARIO_CONTRACT } from '../support/scenario.js';
+import { rng } from '../support/rng.js';
+import gbk from '../support/gbk.js';
+
+interface InputFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+const profiles = builtinProfiles();
+const calendar = loadBuiltinCalendar();
+
+function reference(t: InputFile, s: InputFile, contract: Contract, asOf?: string): ReconcileResult {
+  return reconcile({
+    terminal: [readInputFile(t.bytes, t.name, { profiles, role: 'terminal' })],
+    settlement: [readInputFile(s.bytes, s.name, { profiles, role: 'settlement' })],
+    contract,
+    calendar,
+    asOf,
+  });
+}
+
+function columnar(t: InputFile, s: InputFile, contract: Contract, asOf?: string, headBytes = 300) {
+  return reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract, calendar, asOf, headBytes });
+}
+
+/** Everything a user or a script sees of a result. */
+function shown(r: ReconcileResult): string {
+  return [
+    JSON.stringify(reconcileJson(r, { includeMatched: false }), null, 1),
+    renderTable(r, { color: false, verbose: true }),
+    renderCsv(r, { includeMatched: false }),
+  ].join('\n');
+}
+
+const CONTRACT = `settlement: { cycle: T+1, cutoff: "23:00" }
+fees:
+  rules:
+    - when: { cardType: debit }
+      rate: "0.50%"
+      cap: "20.00"
+    - when: { cardType: credit }
+      rate: "0.60%"
+    - when: { cardType: qr }
+      rate: "0.38%"
+  allowedDeductions:
+    - { label: 流量费, amount: "36.00", per: terminal-year }
+`;
+
+const CARD = { debit: ['借记卡', 50], credit: ['贷记卡', 60], qr: ['微信', 38] } as const;
+type Card = keyof typeof CARD;
+
+function yuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const a = Math.abs(fen);
+  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+}
+
+function feeFen(amount: number, card: Card): number {
+  const fee = Math.floor((amount * CARD[card][1] + 5000) / 10000);
+  return card === 'debit' ? Math.min(fee, 2000) : fee;
+}
+
+/**
+ * A terminal export and a settlement file with every fault the fast path must leave to the
+ * reference code, mixed into many clean pairs. `seed` decides everything.
+ */
+function adversarialFiles(seed: number, n: number): { terminal: string; settlement: string } {
+  const rand = rng(seed);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const terminal: string[] = ['商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号,原参考号,原凭证号'];
+  const settlement: string[] = [];
+  const terminals = ['10000001', '10000002', '10000003'];
+  const amounts = [1000, 2500, 9900, 10000, 123456]; // few distinct amounts: retries and voids find several candidates
+  let rrn = 500000000000;
+  let trace = 1;
+  const time = (i: number) => {
+    const secs = 8 * 3600 + i * 97 + Math.floor(rand() * 60); // crosses the 23:00 cut-off on the first day
+    const day = 14 + Math.floor(secs / 86400);
+    const s = secs % 86400;
+    return `2025-10-${day} ${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
+  for (let i = 0; i < n; i++) {
+    const card = pick(['debit', 'credit', 'qr'] as const);
+    const term = pick(terminals);
+    const amount = rand() < 0.5 ? pick(amounts) : 100 + Math.floor(rand() * 300000);
+    const t = time(i);
+    const r = String(rrn++);
+    const tr = String(trace++).padStart(6, '0');
+    const cardNo = card === 'qr' ? '' : `622848******${String(1000 + (i % 7))}`;
+    let fee = feeFen(amount, card);
+    let settleAmount = amount;
+    let status = '成功';
+    let tRrn = r;
+    let settle = true;
+    let settleRrn = r;
+    let settleTime = t;
+    const x = rand();
+    const extra: string[] = [];
+    if (x < 0.04) { status = '交易超时'; tRrn = ''; }
+    else if (x < 0.08) { status = '交易失败'; tRrn = ''; settle = false; }
+    else if (x < 0.1) fee += 1 + Math.floor(rand() * 50);
+    else if (x < 0.12) settleAmount -= 100;
+    else if (x < 0.13) settle = false;
+    else if (x < 0.15) {
+      // Voided: by reference, by trace, or with no reference at all.
+      const how = pick(['ref', 'trace', 'none'] as const);
+      extra.push(`898310058120001,${term},${t.slice(0, 17)}59,消费撤销,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},${how === 'ref' ? r : ''},${how === 'trace' ? tr : ''}`);
+      settle = rand() < 0.3; // sometimes settled anyway
+    } else if (x < 0.16) {
+      // A retry of a failed charge a few minutes later, same card and amount.
+      terminal.push(`898310058120001,${term},${t},消费,交易失败,${cardNo},${CARD[card][0]},${yuan(amount)},,${String(trace++).padStart(6, '0')},,`);
+    } else if (x < 0.17) settleRrn = String(rrn - 2); // another sale's RRN: a duplicate in the settlement file
+    else if (x < 0.18) settleTime = ''; // a settlement line with a date only
+    else if (x < 0.185) extra.push(`898310058120001,${term},${t},消费,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${r},${tr},,`); // same RRN twice on the terminal
+    terminal.push(`898310058120001,${term},${t},消费,${status},${cardNo},${CARD[card][0]},${yuan(amount)},${tRrn},${tr},,`);
+    terminal.push(...extra);
+    if (settle) {
+      settlement.push(`2025-10-${16 + Math.floor(rand() * 2)},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${settleRrn},${tr},`);
+    }
+    if (rand() < 0.01) terminal.push('');
+    if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
+  }
+  settlement.push(`2025-10-16,898310058120001,10000002,,押金,,,0.00,0.00,-99.00,,,首刷押金`);
+  settlement.push(`2025-10-17,898310058120001,10000001,,流量费,,,0.00,0.00,-36.00,,,SIM卡流量费`);
+  for (let i = settlement.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [settlement[i], settlement[j]] = [settlement[j], settlement[i]];
+  }
+  settlement.unshift('清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号,备注');
+  terminal.push(`合计,共${n}笔`);
+  return { terminal: terminal.join('\n') + '\n', settlement: settlement.join('\r\n') + '\r\n' };
+}
+
+const utf8 = (name: string, text: string): InputFile => ({ name, bytes: new TextEncoder().encode(text) });
+
+describe('columnar fast path = reference pipeline', () => {
+  const contract = loadContract(CONTRACT, 'contract.yaml');
+
+  it('on adversarial generated files (property over seeds)', () => {
+    let applied = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 40, max: 400 }), fc.constantFrom(200, 600, 3000), (seed, n, headBytes) => {
+        const files = adversarialFiles(seed, n);
+        const t = utf8('terminal.csv', files.terminal);
+        const s = utf8('settlement.csv', files.settlement);
+        const out = columnar(t, s, contract, undefined, headBytes);
+        if ('fallback' in out) return; // allowed, but counted below: most runs must take the fast path
+        applied++;
+        expect(shown(out.result)).toBe(shown(reference(t, s, contract)));
+      }),
+      { numRuns: 60 },
+    );
+    expect(applied).toBeGreaterThan(40);
+  });
+
+  it('proves most pairs clean and leaves the faults to the reference code', () => {
+    const files = adversarialFiles(7, 2000);
+    const t = utf8('terminal.csv', files.terminal);
+    const s = utf8('settlement.csv', files.settlement);
+    const out = columnar(t, s, contract, '2025-10-25');
+    if ('fallback' in out) throw new Error(out.fallback);
+    expect(out.stats.cleanPairs).toBeGreaterThan(1000);
+    const ref = reference(t, s, contract, '2025-10-25');
+    expect(shown(out.result)).toBe(shown(ref));
+    expect(out.result.counts.matched).toBe(ref.counts.matched);
+    expect(out.result.rows).toEqual(ref.rows);
+  });
+
+  it('on GBK files', () => {
+    const files = adversarialFiles(11, 1500);
+    const t: InputFile = { name: 'terminal.csv', bytes: gbk.encodeGbk(files.terminal) };
+    const s: InputFile = { name: 'settlement.csv', bytes: gbk.encodeGbk(files.settlement) };
+    const out = columnar(t, s, contract);
+    if ('fallback' in out) throw new Error(out.fallback);
+    expect(out.result.files.map((f) => f.encoding)).toEqual(['gb18030', 'gb18030']);
+    expect(shown(out.result)).toBe(shown(reference(t, s, contract)));
+  });
+
+  it('on the National Day scenario (one terminal and one settlement file at a time)', () => {
+    const scenario = buildScenario();
+    const scenarioContract = loadContract(SCENARIO_CONTRACT, 'contract.yaml');
+    const terminals = scenario.files.filter((f) => f.role === 'terminal');
+    const settlements = scenario.files.filter((f) => f.role === 'settlement');
+    let applied = 0;
+    for (const t of terminals) {
+      for (const s of settlements) {
+        const out = columnar(t, s, scenarioContract, scenario.asOf, 200);
+        if ('fallback' in out) continue;
+        applied++;
+        expect(shown(out.result)).toBe(shown(reference(t, s, scenarioContract, scenario.asOf)));
+      }
+    }
+    expect(applied).toBeGreaterThan(0);
+  });
+
+  it('on the demo fixtures', () => {
+    const demo = (f: string): InputFile => ({ name: `fixtures/demo/${f}`, bytes: readFileSync(`fixtures/demo/${f}`) });
+    const demoContract = loadContract(readFileSync('fixtures/demo/contract.yaml', 'utf8'), 'fixtures/demo/contract.yaml');
+    for (const t of ['terminal-2025-09-29.csv', 'terminal-2025-09-30_10-09.csv']) {
+      for (const s of ['settlement-2025-09-30.csv', 'settlement-2025-10-09.csv']) {
+        const out = columnar(demo(t), demo(s), demoContract, undefined, 100);
+        if ('fallback' in out) continue;
+        expect(shown(out.result)).toBe(shown(reference(demo(t), demo(s), demoContract)));
+      }
+    }
+  });
+
+  it('falls back, saying why, where it does not apply', () => {
+    const t = utf8('terminal.csv', '商户号,终端号,交易时间,交易金额,参考号\n1,2,2025-10-14 10:00:00,1.00,123\n');
+    const out = columnar(t, t, contract, undefined, 1 << 20);
+    expect(out).toEqual({ fallback: 'terminal.csv: small enough for the reference reader' });
+  });
+});
