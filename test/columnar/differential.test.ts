@@ -116,13 +116,15 @@ function adversarialFiles(seed: number, n: number): { terminal: string; settleme
     const extra: string[] = [];
     if (x < 0.04) { status = '交易超时'; tRrn = ''; }
     else if (x < 0.08) { status = '交易失败'; tRrn = ''; settle = false; }
-    else if (x < 0.1) fee += 1 + Math.floor(rand() * 50);
+    else if (x < 0.1) fee += i < 30 && rand() < 0.5 ? 1500 : 1 + Math.floor(rand() * 50); // early big ones look like 首刷
     else if (x < 0.12) settleAmount -= 100;
     else if (x < 0.13) settle = false;
     else if (x < 0.15) {
       // Voided: by reference, by trace, or with no reference at all.
       const how = pick(['ref', 'trace', 'none'] as const);
-      extra.push(`898310058120001,${term},${t.slice(0, 17)}59,消费撤销,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},${how === 'ref' ? r : ''},${how === 'trace' ? tr : ''}`);
+      // Hours later the same day, so no retry window covers it: only the void rules link it.
+      const later = `${t.slice(0, 11)}23:30:00`;
+      extra.push(`898310058120001,${term},${later},消费撤销,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},${how === 'ref' ? r : ''},${how === 'trace' ? tr : ''}`);
       settle = rand() < 0.3; // sometimes settled anyway
     } else if (x < 0.16) {
       // A retry of a failed charge a few minutes later, same card and amount.
@@ -133,7 +135,8 @@ function adversarialFiles(seed: number, n: number): { terminal: string; settleme
     terminal.push(`898310058120001,${term},${t},消费,${status},${cardNo},${CARD[card][0]},${yuan(amount)},${tRrn},${tr},,`);
     terminal.push(...extra);
     if (settle) {
-      settlement.push(`2025-10-${16 + Math.floor(rand() * 2)},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${settleRrn},${tr},`);
+      // Few lines on the 16th: the deduction on that day is a first payout only if one of them is there.
+      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${settleRrn},${tr},`);
     }
     if (rand() < 0.01) terminal.push('');
     if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
