@@ -1,5 +1,5 @@
 // `posrecon reconcile`: read the inputs, reconcile, print the report, decide the exit code.
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { InputError, UsageError } from '../model.js';
@@ -8,9 +8,9 @@ import { loadBuiltinCalendar } from '../calendar/calendar.js';
 import { reconcileColumnar } from '../columnar/reconcileColumnar.js';
 import { reconcile, type ReconcileResult } from '../reconcile.js';
 import { businessDateOfRecord } from '../classify/findings.js';
-import { reconcileJson } from '../report/json.js';
+import { reconcileJsonChunks } from '../report/json.js';
 import { renderTable } from '../report/table.js';
-import { renderCsv } from '../report/csv.js';
+import { renderCsvChunks } from '../report/csv.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderHtml } from '../report/html.js';
 import { createProgress, progressWanted } from '../report/progress.js';
@@ -141,17 +141,24 @@ function fileSize(path: string): number {
   }
 }
 
-function writeReport(path: string, text: string): void {
+/** Writes the report chunk by chunk: a large JSON or CSV report never exists as one string. */
+function writeReport(path: string, chunks: Iterable<string>): void {
+  let fd: number | undefined;
   try {
-    writeFileSync(path, text);
+    fd = openSync(path, 'w');
+    for (const chunk of chunks) writeSync(fd, chunk);
   } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code) throw e; // not a file-system error: a bug, not the user's
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message;
     const err = new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
     err.cause = e;
     throw err;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
+
 
 export interface RenderOptions {
   format: Format;
@@ -162,11 +169,28 @@ export interface RenderOptions {
 }
 
 export function renderReport(result: ReconcileResult, o: RenderOptions): string {
+  return [...renderReportChunks(result, o)].join('');
+}
+
+/** The report in chunks: JSON and CSV stream finding by finding; the others are one piece. */
+export function* renderReportChunks(result: ReconcileResult, o: RenderOptions): Generator<string> {
   switch (o.format) {
     case 'json':
-      return JSON.stringify(reconcileJson(result, { includeMatched: o.includeMatched }), null, 2) + '\n';
+      yield* reconcileJsonChunks(result, { includeMatched: o.includeMatched });
+      return;
     case 'csv':
-      return renderCsv(result, { includeMatched: o.includeMatched });
+      yield* renderCsvChunks(result, { includeMatched: o.includeMatched });
+      return;
+    default:
+      yield renderWholeReport(result, o);
+  }
+}
+
+function renderWholeReport(result: ReconcileResult, o: RenderOptions): string {
+  switch (o.format) {
+    case 'json':
+    case 'csv':
+      throw new Error(`${o.format} streams (renderReportChunks)`);
     case 'markdown':
       return renderMarkdown(result, { verbose: o.verbose });
     case 'html': {
@@ -281,7 +305,6 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     io.stderr,
   );
   let result: ReconcileResult | undefined;
-  let text: string;
   let failing: boolean;
   try {
     const fast = columnarWanted({ terminalFiles, detailFiles, bankFiles, summaries: summaries.length, includeMatched: Boolean(opts.includeMatched), format, env: io.env });
@@ -295,6 +318,8 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
         contract,
         calendar,
         asOf,
+        progress: (text) => progress.step(text),
+        releaseBytes: true,
       });
       if ('result' in outcome) result = outcome.result;
       else if (io.env.POSRECON_ENGINE === 'columnar') throw new UsageError(`POSRECON_ENGINE=columnar: the fast path does not apply (${outcome.fallback})`);
@@ -329,14 +354,16 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     progress.step(`writing the ${format} report`);
     // Colour only for a person at a terminal: not into files or pipes, not with NO_COLOR or --no-color.
     const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
-    text = renderReport(done, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract });
+    if (!(opts.quiet && !failing)) {
+      const chunks = renderReportChunks(done, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract });
+      if (opts.output) writeReport(opts.output, chunks);
+      else {
+        progress.done(); // the report goes to the same terminal: clear the progress line first
+        for (const chunk of chunks) io.stdout(chunk);
+      }
+    }
   } finally {
     progress.done();
-  }
-
-  if (!(opts.quiet && !failing)) {
-    if (opts.output) writeReport(opts.output, text);
-    else io.stdout(text);
   }
   return failing ? EXIT.FINDINGS : EXIT.OK;
 }

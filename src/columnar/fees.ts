@@ -16,7 +16,7 @@ export interface SaleFeeSubject {
   mode: PayoutMode;
 }
 
-interface FenRule {
+export interface FenRule {
   rule: FeeRule;
   /** Amount tiers in fen (exclusive lower, inclusive upper); null when absent. */
   above: number | null;
@@ -55,15 +55,21 @@ function fenRule(rule: FeeRule): FenRule | undefined {
 
 export type FenFee = { fee: number; rule: FeeRule } | null | undefined;
 
-/**
- * Expected fee calculator for sales: `fee(subject, amountFen)` → `{ fee, rule }` in fen, `null`
- * when no rule covers the sale (a fee_unverified finding), `undefined` when it cannot be
- * computed exactly here.
- */
-export function saleFeeCalculator(contract: Contract): (subject: SaleFeeSubject, amountFen: number) => FenFee {
+/** The rules that can apply to a subject, before the amount tiers; undefined entries cannot be judged in fen. */
+export type FenCandidates = readonly (FenRule | undefined)[];
+
+export interface SaleFeeRules {
+  /** Which subject facts any rule looks at (the card type and mode always count). */
+  uses: { channel: boolean; merchant: boolean; terminal: boolean; date: boolean };
+  /** Candidate rules for a subject (memoised on the facts that matter). */
+  candidates(subject: SaleFeeSubject): FenCandidates;
+  /** The expected fee of `amountFen` under the first candidate whose tiers hold. */
+  fee(candidates: FenCandidates, amountFen: number): FenFee;
+}
+
+export function saleFeeRules(contract: Contract): SaleFeeRules {
   const rounding = contract.fees.rounding;
-  const candidatesOf = new Map<string, (FenRule | undefined)[]>();
-  // The memo key holds only what some rule looks at: usually just the card type.
+  const memo = new Map<string, FenCandidates>();
   const rules = contract.fees.rules;
   const uses = {
     channel: rules.some((r) => r.when.channel),
@@ -71,26 +77,41 @@ export function saleFeeCalculator(contract: Contract): (subject: SaleFeeSubject,
     terminal: rules.some((r) => r.when.terminalId),
     date: rules.some((r) => r.from !== undefined || r.until !== undefined),
   };
-  return (subject, amountFen) => {
-    let key: string = subject.cardType;
-    if (uses.channel) key += `\u0000${subject.channel ?? '\u0001'}`;
-    if (uses.merchant) key += `\u0000${subject.merchantId ?? '\u0001'}`;
-    if (uses.terminal) key += `\u0000${subject.terminalId ?? '\u0001'}`;
-    if (uses.date) key += `\u0000${subject.businessDate}`;
-    let candidates = candidatesOf.get(key);
-    if (!candidates) {
-      candidates = contract.fees.rules.filter((r) => ruleMatchesApartFromAmount(r, { ...subject, txnType: 'sale' })).map(fenRule);
-      candidatesOf.set(key, candidates);
-    }
-    for (const r of candidates) {
-      if (!r) return undefined; // a rule we cannot judge in fen comes first: let the reference decide
-      if (r.above !== null && !(amountFen > r.above)) continue;
-      if (r.atMost !== null && !(amountFen <= r.atMost)) continue;
-      const fee = percentageFeeFen(amountFen, r, rounding);
-      return fee === undefined ? undefined : { fee: fee + r.fixed, rule: r.rule };
-    }
-    return null;
+  return {
+    uses,
+    candidates(subject) {
+      let key: string = `${subject.cardType}\u0000${subject.mode}`;
+      if (uses.channel) key += `\u0000${subject.channel ?? '\u0001'}`;
+      if (uses.merchant) key += `\u0000${subject.merchantId ?? '\u0001'}`;
+      if (uses.terminal) key += `\u0000${subject.terminalId ?? '\u0001'}`;
+      if (uses.date) key += `\u0000${subject.businessDate}`;
+      let candidates = memo.get(key);
+      if (!candidates) {
+        candidates = rules.filter((r) => ruleMatchesApartFromAmount(r, { ...subject, txnType: 'sale' })).map(fenRule);
+        memo.set(key, candidates);
+      }
+      return candidates;
+    },
+    fee(candidates, amountFen) {
+      for (const r of candidates) {
+        if (!r) return undefined; // a rule we cannot judge in fen comes first: let the reference decide
+        if (r.above !== null && !(amountFen > r.above)) continue;
+        if (r.atMost !== null && !(amountFen <= r.atMost)) continue;
+        const fee = percentageFeeFen(amountFen, r, rounding);
+        return fee === undefined ? undefined : { fee: fee + r.fixed, rule: r.rule };
+      }
+      return null;
+    },
   };
+}
+
+/**
+ * Expected fee of a sale in fen: `{ fee, rule }`, `null` when no rule covers the sale (a
+ * fee_unverified finding), `undefined` when it cannot be computed exactly here.
+ */
+export function saleFeeCalculator(contract: Contract): (subject: SaleFeeSubject, amountFen: number) => FenFee {
+  const rules = saleFeeRules(contract);
+  return (subject, amountFen) => rules.fee(rules.candidates(subject), amountFen);
 }
 
 /** round(amount × rate) to the fen, then min, then cap; undefined when the product is not a safe integer. */

@@ -19,9 +19,10 @@ export class KeyIndex {
   }
 
   private slot(key: number): number {
-    const lo = key % 4294967296;
-    const hi = (key - lo) / 4294967296;
-    let h = Math.imul(lo | 0, 0x9e3779b1) ^ Math.imul(hi | 0, 0x85ebca6b);
+    // ToInt32 keeps the low 32 bits of an integer key exactly; the division by 2^32 is exact too.
+    const lo = key | 0;
+    const hi = (key / 4294967296) | 0;
+    let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b);
     h ^= h >>> 15;
     let i = h & this.mask;
     const keys = this.keys;

@@ -12,6 +12,7 @@
 //
 // Pure: bytes in, result out. The CLI decides when to use it and reads the files.
 import { isUtf8 } from 'node:buffer';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
@@ -25,7 +26,7 @@ import { amountKey, localSeconds, normaliseRrn, normaliseTrace } from '../match/
 import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
 import { LINE_OTHER, LINE_SIMPLE, ScanAbort, scanDelimited, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
-import { saleFeeCalculator } from './fees.js';
+import { saleFeeRules, type FenCandidates } from './fees.js';
 import { KeyIndex } from './keyIndex.js';
 
 export interface ColumnarSide {
@@ -43,6 +44,15 @@ export interface ColumnarInput {
   contract: Contract;
   calendar: WorkCalendar;
   asOf?: LocalDate;
+  /** Told what the fast path is doing (the CLI's progress line on a terminal). */
+  progress?: (text: string) => void;
+  /**
+   * Drop the references to the file bytes once the residual rows are read, so a large input
+   * is not held through reconciliation and reporting (the CLI passes true; its arrays are its own).
+   */
+  releaseBytes?: boolean;
+  /** Scan the two files on two threads (default: when together they are 8 MiB or more). */
+  parallel?: boolean;
   /**
    * Bytes at the start of each file read entirely by the reference reader, so layout and
    * delimiter detection see exactly what they see on the whole file. Tests lower it.
@@ -60,6 +70,8 @@ export interface ColumnarStats {
   /** Milliseconds per phase, for `npm run bench`. */
   phases: Record<string, number>;
 }
+
+const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /** Detection reads the first 64 K characters and 40 rows; 256 KiB of bytes covers both. */
 export const DEFAULT_HEAD_BYTES = 256 * 1024;
@@ -87,6 +99,47 @@ interface Side {
 
 class Fallback extends Error {}
 
+function strictDecoder(encoding: string): (b: Uint8Array) => string | null {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  return (b) => {
+    try {
+      return decoder.decode(b);
+    } catch {
+      return null;
+    }
+  };
+}
+
+/**
+ * The settlement file on a worker thread, the terminal file here. Blocks until both are done
+ * (the pipeline is synchronous): the worker raises a shared flag and its result is taken off the
+ * port with receiveMessageOnPort. Compiled code only; the TypeScript sources under test scan on
+ * one thread (same function, same result).
+ */
+function scanInParallel(t: PlannedSide, s: PlannedSide): [ScannedFile, ScannedFile] {
+  const workerUrl = new URL('./scanWorker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.js')) return [scanDelimited(t.bytes, t.plan), scanDelimited(s.bytes, s.plan)];
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const { decode: _decode, ...plan } = s.plan;
+  void _decode;
+  const worker = new Worker(workerUrl, { workerData: { bytes: s.bytes, plan, encoding: s.plan.encoding, done, port: port1 }, transferList: [port1] });
+  worker.unref();
+  const t0 = performance.now();
+  const terminal = scanDelimited(t.bytes, t.plan);
+  const t1 = performance.now();
+  // The worker always raises the flag (its body is one try/finally); the bound only guards a hard crash.
+  for (let waited = 0; Atomics.wait(done, 0, 0, 1000) === 'timed-out'; waited++) {
+    if (waited > 600) throw new Fallback('the scan worker did not finish');
+  }
+  if (process.env.POSRECON_DEBUG) console.error(`main scan ${Math.round(t1 - t0)} ms, waited ${Math.round(performance.now() - t1)} ms`);
+  const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile; abort?: string; error?: string } | undefined;
+  port2.close();
+  if (message?.abort) throw new ScanAbort(message.abort);
+  if (!message?.scanned) throw new Error(message?.error ?? 'the scan worker sent no result');
+  return [terminal, message.scanned];
+}
+
 export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
   try {
     return run(input);
@@ -96,7 +149,9 @@ export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
   }
 }
 
-function prepareSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: ColumnarInput): Side {
+type PlannedSide = Omit<Side, 'scan' | 'words'> & { plan: ScanPlan };
+
+function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: ColumnarInput): PlannedSide {
   const { bytes } = side;
   const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
   const cut = Math.min(bytes.length, headBytes);
@@ -137,7 +192,6 @@ function prepareSide(side: ColumnarSide, role: 'terminal' | 'settlement', input:
   }
   const columns: ScanPlan['columns'] = {};
   for (const f of SCAN_FIELDS) if (cols[f] !== undefined) columns[f] = cols[f];
-  const decoder = new TextDecoder(head.encoding, { fatal: true });
   const plan: ScanPlan = {
     delimiter,
     width,
@@ -145,15 +199,15 @@ function prepareSide(side: ColumnarSide, role: 'terminal' | 'settlement', input:
     startLine: headLines + 1,
     columns,
     idColumns: ID_COLUMNS.map((f) => cols[f]).filter((i): i is number => i !== undefined),
-    decode: (b) => {
-      try {
-        return decoder.decode(b);
-      } catch {
-        return null;
-      }
-    },
+    encoding: head.encoding,
+    decode: strictDecoder(head.encoding),
   };
-  const scan = scanDelimited(bytes, plan);
+  return { file: side.file, bytes, head, headEnd, headLines, plan, readOptions };
+}
+
+/** The side once scanned: its rows in columns and the words of each distinct combination. */
+function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
+  const p = planned.head.profile;
   const words = scan.wordCombos.map((w) => {
     const channel = w.channel ?? p.defaults.channel;
     return {
@@ -161,7 +215,7 @@ function prepareSide(side: ColumnarSide, role: 'terminal' | 'settlement', input:
       channel,
     };
   });
-  return { file: side.file, bytes, head, headEnd, headLines, scan, words, readOptions };
+  return { ...planned, scan, words };
 }
 
 /** Reads the head zone plus the chosen lines with the reference reader, line numbers restored. */
@@ -203,22 +257,29 @@ function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }):
   return parsed;
 }
 
-function run(input: ColumnarInput): ColumnarOutcome {
+function selectResidual(input: ColumnarInput) {
   const { contract } = input;
   const phases: Record<string, number> = {};
   let mark = performance.now();
-  const phase = (name: string) => {
+  const phase = (name: string, next?: string) => {
     const now = performance.now();
     phases[name] = Math.round(now - mark);
     mark = now;
+    if (next) input.progress?.(next);
   };
-  const T = prepareSide(input.terminal, 'terminal', input);
-  const S = prepareSide(input.settlement, 'settlement', input);
+  input.progress?.('reading the heads of both files');
+  const tPlanned = planSide(input.terminal, 'terminal', input);
+  const sPlanned = planSide(input.settlement, 'settlement', input);
+  phase('read heads, plan', 'scanning both files');
+  const parallel = input.parallel ?? tPlanned.bytes.length + sPlanned.bytes.length >= PARALLEL_MIN_BYTES;
+  const [tScan, sScan] = parallel ? scanInParallel(tPlanned, sPlanned) : [scanDelimited(tPlanned.bytes, tPlanned.plan), scanDelimited(sPlanned.bytes, sPlanned.plan)];
+  phase(parallel ? 'scan (2 threads)' : 'scan', `reading the rows that need a closer look`);
+  const T = scannedSide(tPlanned, tScan);
+  const S = scannedSide(sPlanned, sScan);
   const ts = T.scan;
   const ss = S.scan;
   const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
 
-  phase('scan');
   // --- Per-row candidacy (no cross-row facts yet) -------------------------------------------
   const tCandidate = (r: number) => {
     if (ts.kind[r] !== LINE_SIMPLE || Number.isNaN(ts.rrn[r]) || !(ts.amount[r] > 0) || ts.day[r] < 0) return false;
@@ -264,7 +325,7 @@ function run(input: ColumnarInput): ColumnarOutcome {
   const tRecords = tFirst.records; // head zone + first-pass rows, all as the reference reads them
   const sRecords = sFirst.records;
 
-  phase('pass 1 (reference reader)');
+  phase('pass 1 (reference reader)', 'matching by RRN');
   // --- RRN uniqueness over every row of each file ---------------------------------------------
   // Scanned rows index by their column; rows the reference reader read (the head of the file,
   // lines the scan left alone) by their record's RRN, under a row number no candidate has.
@@ -294,51 +355,63 @@ function run(input: ColumnarInput): ColumnarOutcome {
 
   phase('rrn index');
   // --- Pairs proven clean ------------------------------------------------------------------
-  const bizDayOf = (side: Side, r: number): number => {
+  // Business dates (after the cut-off) of the candidate rows, once.
+  const bizDays = (side: Side, cand: Uint8Array) => {
     const sc = side.scan;
-    if (sc.bizDay[r] >= 0) return sc.bizDay[r];
-    if (sc.day[r] >= 0) return side.head.profile.midnightCutoff ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
-    return sc.settleDay[r];
+    const out = new Int32Array(sc.count).fill(-1);
+    const midnight = Boolean(side.head.profile.midnightCutoff);
+    for (let r = 0; r < sc.count; r++) {
+      if (!cand[r]) continue;
+      if (sc.bizDay[r] >= 0) out[r] = sc.bizDay[r];
+      else if (sc.day[r] >= 0) out[r] = midnight ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
+      else out[r] = sc.settleDay[r];
+    }
+    return out;
   };
-  const fee = contract.fees.rules.length > 0 ? saleFeeCalculator(contract) : null;
-  const mode = contract.settlement.cycle.days === 0 ? 'D0' : 'T1';
+  const tBiz = bizDays(T, tCand);
+  const sBiz = bizDays(S, sCand);
   const dateText = new Map<number, string>();
   const dateOf = (day: number) => {
     let d = dateText.get(day);
     if (d === undefined) dateText.set(day, (d = fromDayNumber(day)));
     return d;
   };
+  const feeRules = contract.fees.rules.length > 0 ? saleFeeRules(contract) : null;
+  const mode = contract.settlement.cycle.days === 0 ? 'D0' : 'T1';
+  // Candidate rules per (settlement words, terminal words[, date]) when no rule names a merchant
+  // or terminal: a number key instead of a string per row.
+  const byWords = feeRules && !feeRules.uses.merchant && !feeRules.uses.terminal ? new Map<number, FenCandidates>() : null;
+  const wordsKeyBase = T.words.length + 1;
   const pairOf = new Int32Array(ss.count).fill(-1); // settlement row → terminal row of a clean pair
-  const expectedFeeOf = new Float64Array(ss.count);
   for (let s = 0; s < ss.count; s++) {
     if (!sCand[s] || sIndex.get(ss.rrn[s]) !== s) continue;
     const t = terminalOfRrn(ss.rrn[s]);
     if (t < 0) continue;
-    if (ss.amount[s] !== ts.amount[t]) continue;
-    const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
-    const tm = ts.merchant[t] >= 0 ? ts.merchants[ts.merchant[t]] : undefined;
-    if (sm !== undefined && tm !== undefined && sm !== tm) continue;
     const amount = ss.amount[s];
+    if (amount !== ts.amount[t]) continue;
+    const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
+    if (sm !== undefined && ts.merchant[t] >= 0 && sm !== ts.merchants[ts.merchant[t]]) continue;
     const feeFen = ss.fee[s];
     const netFen = ss.net[s];
     if (!Number.isNaN(feeFen) && !Number.isNaN(netFen) && netFen !== amount - feeFen) continue;
-    const sw = S.words[ss.words[s]];
-    const tw = T.words[ts.words[t]];
-    if (fee && !Number.isNaN(feeFen)) {
-      const terminalId = ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined;
-      const expected = fee(
-        {
+    if (feeRules && !Number.isNaN(feeFen)) {
+      const key = byWords ? (ss.words[s] * wordsKeyBase + ts.words[t]) * (feeRules.uses.date ? 1 << 20 : 1) + (feeRules.uses.date ? sBiz[s] : 0) : 0;
+      let candidates = byWords?.get(key);
+      if (!candidates) {
+        const sw = S.words[ss.words[s]];
+        const tw = T.words[ts.words[t]];
+        candidates = feeRules.candidates({
           cardType: sw.cardType !== 'unknown' ? sw.cardType : tw.cardType,
           channel: sw.channel ?? tw.channel,
           merchantId: sm,
-          terminalId,
-          businessDate: dateOf(bizDayOf(S, s)),
+          terminalId: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined,
+          businessDate: dateOf(sBiz[s]),
           mode,
-        },
-        amount,
-      );
+        });
+        byWords?.set(key, candidates);
+      }
+      const expected = feeRules.fee(candidates, amount);
       if (!expected || expected.fee !== feeFen) continue;
-      expectedFeeOf[s] = expected.fee;
     }
     pairOf[s] = t;
   }
@@ -355,10 +428,10 @@ function run(input: ColumnarInput): ColumnarOutcome {
 
   // Each terminal's earliest settlement line (首刷 on a fee finding: which line, ties broken in
   // canonical order) and earliest settlement date (首刷 on a deduction: only the date matters).
-  const firstLine = new Map<number, number>();
-  const firstDate = new Map<number, number>();
+  const firstLine = new Int32Array(ss.terminals.length).fill(-1);
+  const firstDate = new Int32Array(ss.terminals.length).fill(-1);
   const lineTime = (s: number) => (ss.day[s] >= 0 ? ss.day[s] * 86400 + ss.secs[s] : ss.settleDay[s] * 86400 - 0.5);
-  const lineDate = (s: number) => (ss.settleDay[s] >= 0 ? ss.settleDay[s] : bizDayOf(S, s));
+  const lineDate = (s: number) => (ss.settleDay[s] >= 0 ? ss.settleDay[s] : sBiz[s]);
   // After the time, canonical order compares merchant id, terminal id (equal here), then RRN text.
   const canonicallyBefore = (a: number, b: number) => {
     const ma = ss.merchant[a] >= 0 ? ss.merchants[ss.merchant[a]] : '';
@@ -366,15 +439,15 @@ function run(input: ColumnarInput): ColumnarOutcome {
     return ma !== mb ? ma < mb : rrnText(ss.rrn[a]) < rrnText(ss.rrn[b]);
   };
   for (let s = 0; s < ss.count; s++) {
-    if (pairOf[s] < 0 || ss.terminal[s] < 0) continue;
     const term = ss.terminal[s];
-    const prev = firstLine.get(term);
-    if (prev === undefined || lineTime(s) < lineTime(prev) || (lineTime(s) === lineTime(prev) && canonicallyBefore(s, prev))) firstLine.set(term, s);
-    const d = firstDate.get(term);
-    if (d === undefined || lineDate(s) < lineDate(d)) firstDate.set(term, s);
+    if (pairOf[s] < 0 || term < 0) continue;
+    const prev = firstLine[term];
+    if (prev < 0 || lineTime(s) < lineTime(prev) || (lineTime(s) === lineTime(prev) && canonicallyBefore(s, prev))) firstLine[term] = s;
+    const d = firstDate[term];
+    if (d < 0 || lineDate(s) < lineDate(d)) firstDate[term] = s;
   }
-  for (const s of firstLine.values()) keep[s] = 1;
-  for (const s of firstDate.values()) keep[s] = 1;
+  for (const s of firstLine) if (s >= 0) keep[s] = 1;
+  for (const s of firstDate) if (s >= 0) keep[s] = 1;
 
   // Voids and reversals link to their sale by 原参考号, 原凭证号, or amount + day.
   const tByTrace = new Map<number, number[]>();
@@ -455,57 +528,94 @@ function run(input: ColumnarInput): ColumnarOutcome {
   for (let s = 0; s < ss.count; s++) if (sCand[s] && !isClean(s)) sSecondRows.push(s);
 
   // --- Sums of the clean pairs, in fen ------------------------------------------------------
+  // Accumulated per business day, settlement terminal and card type in typed arrays; turned
+  // into the report's month / terminal / card-type buckets once at the end.
+  let minDay = Infinity;
+  let maxDay = -Infinity;
+  for (let s = 0; s < ss.count; s++) {
+    if (!isClean(s)) continue;
+    const t = pairOf[s];
+    for (const d of [sBiz[s], tBiz[t]]) {
+      if (d < minDay) minDay = d;
+      if (d > maxDay) maxDay = d;
+    }
+  }
+  const span = maxDay >= minDay ? maxDay - minDay + 1 : 0;
+  const dayExpected = new Float64Array(span);
+  const daySettled = new Float64Array(span);
+  const dayFee = new Float64Array(span);
+  const dayFeeCount = new Float64Array(span);
+  const termFee = new Float64Array(ss.terminals.length + T.scan.terminals.length + 1);
+  const termFeeCount = new Float64Array(termFee.length);
+  const cardFee = new Map<string, FenBucket>();
   let pairs = 0;
   let amountSum = 0;
   let feeSum = 0;
   let netSum = 0;
+  let terminalFee = 0;
+  let terminalNet = 0;
   let latestSettle = -1;
   let latestBusiness = -1;
-  const feeBuckets = { byMonth: new Map<string, FenBucket>(), byTerminal: new Map<string, FenBucket>(), byCardType: new Map<string, FenBucket>() };
   let feeChecked = 0;
-  const daily = new Map<string, { expected: number; settled: number }>();
   const days = new Set<number>();
-  const dayOf = (d: string) => {
-    let v = daily.get(d);
-    if (!v) daily.set(d, (v = { expected: 0, settled: 0 }));
-    return v;
-  };
   for (let s = 0; s < ss.count; s++) {
     if (!isClean(s)) continue;
     const t = pairOf[s];
     pairs++;
     const amount = ss.amount[s];
     amountSum += amount;
-    if (!Number.isNaN(ss.fee[s])) feeSum += ss.fee[s];
     if (!Number.isNaN(ss.net[s])) netSum += ss.net[s];
+    if (!Number.isNaN(ts.fee[t])) terminalFee += ts.fee[t];
+    if (!Number.isNaN(ts.net[t])) terminalNet += ts.net[t];
     if (ss.settleDay[s] > latestSettle) latestSettle = ss.settleDay[s];
-    const sBiz = bizDayOf(S, s);
-    if (sBiz > latestBusiness) latestBusiness = sBiz;
-    dayOf(dateOf(bizDayOf(T, t))).expected += ts.amount[t];
-    dayOf(dateOf(sBiz)).settled += amount;
+    if (sBiz[s] > latestBusiness) latestBusiness = sBiz[s];
+    dayExpected[tBiz[t] - minDay] += ts.amount[t];
+    daySettled[sBiz[s] - minDay] += amount;
     days.add(ts.day[t]);
     days.add(ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s]);
-    if (fee && !Number.isNaN(ss.fee[s])) {
-      feeChecked++;
-      const sw = S.words[ss.words[s]];
-      const tw = T.words[ts.words[t]];
-      const terminal = ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : '(none)';
-      const cardType = sw.cardType !== 'unknown' ? sw.cardType : tw.cardType;
-      addBucket(feeBuckets.byMonth, dateOf(sBiz).slice(0, 7), ss.fee[s]);
-      addBucket(feeBuckets.byTerminal, terminal, ss.fee[s]);
-      addBucket(feeBuckets.byCardType, cardType, ss.fee[s]);
-    }
+    const fee = ss.fee[s];
+    if (Number.isNaN(fee)) continue;
+    feeSum += fee;
+    if (!feeRules) continue;
+    feeChecked++;
+    dayFee[sBiz[s] - minDay] += fee;
+    dayFeeCount[sBiz[s] - minDay]++;
+    // Settlement terminal first, else the terminal export's (offset past the settlement ids).
+    const term = ss.terminal[s] >= 0 ? ss.terminal[s] : ts.terminal[t] >= 0 ? ss.terminals.length + ts.terminal[t] : termFee.length - 1;
+    termFee[term] += fee;
+    termFeeCount[term]++;
+    const sw = S.words[ss.words[s]];
+    addBucket(cardFee, sw.cardType !== 'unknown' ? sw.cardType : T.words[ts.words[t]].cardType, fee);
   }
+  const byMonth = new Map<string, FenBucket>();
+  const daily = new Map<string, { expected: number; settled: number }>();
+  for (let i = 0; i < span; i++) {
+    const date = dateOf(minDay + i);
+    if (dayFeeCount[i] > 0) {
+      const month = date.slice(0, 7);
+      const b = byMonth.get(month);
+      if (b) {
+        b.fen += dayFee[i];
+        b.count += dayFeeCount[i];
+      } else byMonth.set(month, { fen: dayFee[i], count: dayFeeCount[i] });
+    }
+    if (dayExpected[i] !== 0 || daySettled[i] !== 0) daily.set(date, { expected: dayExpected[i], settled: daySettled[i] });
+  }
+  const byTerminal = new Map<string, FenBucket>();
+  for (let i = 0; i < termFee.length; i++) {
+    if (termFeeCount[i] === 0) continue;
+    const name = i < ss.terminals.length ? ss.terminals[i] : i < termFee.length - 1 ? ts.terminals[i - ss.terminals.length] : '(none)';
+    const b = byTerminal.get(name);
+    if (b) {
+      b.fen += termFee[i];
+      b.count += termFeeCount[i];
+    } else byTerminal.set(name, { fen: termFee[i], count: termFeeCount[i] });
+  }
+  const feeBuckets = { byMonth, byTerminal, byCardType: cardFee };
   for (const v of [amountSum, feeSum, netSum]) if (!Number.isSafeInteger(v)) throw new Fallback('sums beyond exact integer range');
 
-  const terminalSums: CleanSums = { rows: pairs, amount: amountSum, fee: 0, net: 0 };
-  for (let s = 0; s < ss.count; s++) {
-    if (!isClean(s)) continue;
-    const t = pairOf[s];
-    if (!Number.isNaN(ts.fee[t])) terminalSums.fee += ts.fee[t];
-    if (!Number.isNaN(ts.net[t])) terminalSums.net += ts.net[t];
-  }
-  phase('sums');
+  const terminalSums: CleanSums = { rows: pairs, amount: amountSum, fee: terminalFee, net: terminalNet };
+  phase('sums', 'reading the rows that need a closer look (2)');
   const terminalFile = mergeSecondPass(T, tFirst, tSecondRows, terminalSums);
   const settlementFile = mergeSecondPass(S, sFirst, sSecondRows, { rows: pairs, amount: amountSum, fee: feeSum, net: netSum });
   const yuan = (fen: number) => new Decimal(fen).div(100);
@@ -524,17 +634,31 @@ function run(input: ColumnarInput): ColumnarOutcome {
     latestBusinessDate: latestBusiness >= 0 ? dateOf(latestBusiness) : undefined,
     dates: [...days].filter((d) => d >= 0).map(dateOf),
   };
-  phase('pass 2 (reference reader)');
+  phase('pass 2 (reference reader)', `reconciling ${(terminalFile.records.length + settlementFile.records.length).toLocaleString('en-US')} rows that are not clean pairs`);
+  return { terminalFile, settlementFile, preMatched, phases, done: () => phase('reconcile residual') };
+}
+
+/**
+ * Scan, select and read in one function whose columns and byte views all go out of scope when
+ * it returns: reconciling the residual rows and rendering the report then run without them.
+ */
+function run(input: ColumnarInput): ColumnarOutcome {
+  const residual = selectResidual(input);
+  if (input.releaseBytes) {
+    input.terminal.bytes = new Uint8Array(0);
+    input.settlement.bytes = new Uint8Array(0);
+  }
+  const { terminalFile, settlementFile, preMatched } = residual;
   const result = reconcile({
     terminal: [terminalFile],
     settlement: [settlementFile],
-    contract,
+    contract: input.contract,
     calendar: input.calendar,
     asOf: input.asOf,
     preMatched,
   });
-  phase('reconcile residual');
-  return { result, stats: { cleanPairs: pairs, residualRows: terminalFile.records.length + settlementFile.records.length, phases } };
+  residual.done();
+  return { result, stats: { cleanPairs: preMatched.pairs, residualRows: terminalFile.records.length + settlementFile.records.length, phases: residual.phases } };
 }
 
 interface FenBucket {

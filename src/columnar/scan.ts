@@ -29,7 +29,9 @@ export interface ScanPlan {
   columns: Partial<Record<ScanField, number>>;
   /** Other id columns (batch, auth code, order no. …): plain alphanumerics or empty, else `other`. */
   idColumns: number[];
-  /** Strict decoder of the file's encoding: null for bytes that are not valid text. */
+  /** The file's encoding (a WHATWG label: utf-8, gb18030). */
+  encoding: string;
+  /** Strict decoder of that encoding: null for bytes that are not valid text. */
   decode: (bytes: Uint8Array) => string | null;
 }
 

@@ -105,11 +105,21 @@ export const CSV_COLUMNS: readonly Column[] = [
 ];
 
 export function renderCsv(result: ReconcileResult, opts: CsvOptions = { includeMatched: false }): string {
-  const rows = [CSV_COLUMNS.map((c) => c.name).join(',')];
+  return [...renderCsvChunks(result, opts)].join('');
+}
+
+/** The CSV report in chunks of about 1 MiB, so a large one streams to its file. */
+export function* renderCsvChunks(result: ReconcileResult, opts: CsvOptions = { includeMatched: false }): Generator<string> {
+  let chunk = CSV_BOM + CSV_COLUMNS.map((c) => c.name).join(',') + EOL;
   for (const f of result.findings) {
     if (f.kind === 'matched' && !opts.includeMatched) continue;
-    rows.push(CSV_COLUMNS.map((c) => cellText(c.cell(f))).join(','));
+    chunk += CSV_COLUMNS.map((c) => cellText(c.cell(f))).join(',') + EOL;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
   }
+  const rows: string[] = [];
   // Rows posrecon could not read are not findings, but they fail the run (exit 1), so a sheet
   // that lists what needs attention lists them too, under the pseudo-kind `rejected`.
   const roleOf = new Map(result.files.map((f) => [f.file, f.role]));
@@ -124,5 +134,5 @@ export function renderCsv(result: ReconcileResult, opts: CsvOptions = { includeM
     };
     rows.push(CSV_COLUMNS.map((c) => cellText(cells[c.name] ?? null)).join(','));
   }
-  return CSV_BOM + rows.join(EOL) + EOL;
+  yield chunk + rows.map((r) => r + EOL).join('');
 }

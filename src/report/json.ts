@@ -87,7 +87,37 @@ export interface JsonOptions {
   includeMatched: boolean;
 }
 
-export function reconcileJson(result: ReconcileResult, opts: JsonOptions = { includeMatched: false }): Record<string, unknown> {
+/**
+ * The JSON report as text, in chunks: exactly `JSON.stringify(reconcileJson(…), null, 2) + '\n'`,
+ * but findings are serialised one at a time, so 100k or a million of them stream to the output
+ * instead of first becoming one object tree and one string (which V8 caps at ~512 MiB).
+ */
+export function* reconcileJsonChunks(result: ReconcileResult, opts: JsonOptions = { includeMatched: false }): Generator<string> {
+  const text = JSON.stringify(reconcileJson(result, opts, { findings: false }), null, 2);
+  // Only the top-level key can look like this: quotes inside string values are escaped.
+  const marker = '\n  "findings": []';
+  const at = text.indexOf(marker);
+  yield text.slice(0, at) + '\n  "findings": [';
+  let chunk = '';
+  let first = true;
+  for (const f of result.findings) {
+    if (!opts.includeMatched && f.kind === 'matched') continue;
+    chunk += (first ? '\n    ' : ',\n    ') + JSON.stringify(findingJson(f), null, 2).replaceAll('\n', '\n    ');
+    first = false;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield chunk + (first ? ']' : '\n  ]') + text.slice(at + marker.length) + '\n';
+}
+
+export function reconcileJson(
+  result: ReconcileResult,
+  opts: JsonOptions = { includeMatched: false },
+  /** `findings: false` leaves the findings array empty (reconcileJsonChunks fills it in). */
+  build: { findings: boolean } = { findings: true },
+): Record<string, unknown> {
   const t = result.totals;
   return {
     schema: RECONCILE_SCHEMA,
@@ -133,7 +163,7 @@ export function reconcileJson(result: ReconcileResult, opts: JsonOptions = { inc
       daily: dailyJson(result.daily),
       bank: bankSummaryJson(result),
     },
-    findings: result.findings.filter((f) => opts.includeMatched || f.kind !== 'matched').map(findingJson),
+    findings: build.findings ? result.findings.filter((f) => opts.includeMatched || f.kind !== 'matched').map(findingJson) : [],
     rejected: result.rejected.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
     payouts: payoutsJson(result),
   };
