@@ -12,13 +12,12 @@ const runsFor = (n) => Number(process.env.BENCH_RUNS ?? (n <= 200000 ? 3 : 1));
 const heapArgs = process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_HEAP_MB}`] : [];
 const out = new URL('./out/', import.meta.url).pathname;
 
-function runOnce(dir, variant) {
-  const t = variant === 'gbk' ? 'terminal.gbk.csv' : 'terminal.csv';
-  const s = variant === 'gbk' ? 'settlement.gbk.csv' : 'settlement.csv';
+// Runs a bench script as its own process, so the peak RSS it reports (a `BENCH {json}` line on
+// stderr) is that script's alone.
+function spawnBench(script, args) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [...heapArgs, new URL('./child.mjs', import.meta.url).pathname,
-    'reconcile', '-t', `${dir}/${t}`, '-s', `${dir}/${s}`, '-c', `${dir}/contract.yaml`, '--as-of', '2025-10-20',
-    '--format', 'json', '-o', `${dir}/report.${variant}.json`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [...heapArgs, new URL(script, import.meta.url).pathname, ...args],
+    { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
   if (!line) {
@@ -26,20 +25,27 @@ function runOnce(dir, variant) {
     return { wall, rssMb: NaN, code: -1, failure: oom ? 'out of memory (raise BENCH_HEAP_MB)' : r.stderr.split('\n').slice(0, 3).join(' ') };
   }
   const info = JSON.parse(line.slice(6));
-  return { wall, rssMb: info.maxRssKb / 1024, code: info.code };
+  return { wall, rssMb: info.maxRssKb / 1024, code: info.code, counts: info.counts };
 }
 
-function check(dir, variant, truth) {
-  const report = JSON.parse(readFileSync(`${dir}/report.${variant}.json`, 'utf8'));
-  const bad = Object.entries(truth).filter(([k, v]) => report.summary.counts[k] !== v);
-  for (const [k, v] of Object.entries(report.summary.counts)) if (!(k in truth) && v !== 0) bad.push([k, 0]);
-  return bad.map(([k, v]) => `${k}: expected ${v}, got ${report.summary.counts[k]}`);
+function runOnce(dir, variant) {
+  const t = variant === 'gbk' ? 'terminal.gbk.csv' : 'terminal.csv';
+  const s = variant === 'gbk' ? 'settlement.gbk.csv' : 'settlement.csv';
+  return spawnBench('./child.mjs', ['reconcile', '-t', `${dir}/${t}`, '-s', `${dir}/${s}`, '-c', `${dir}/contract.yaml`,
+    '--as-of', '2025-10-20', '--format', 'json', '-o', `${dir}/report.${variant}.json`]);
+}
+
+function check(counts, truth) {
+  const bad = Object.entries(truth).filter(([k, v]) => (counts[k] ?? 0) !== v);
+  for (const [k, v] of Object.entries(counts)) if (!(k in truth) && v !== 0) bad.push([k, 0]);
+  return bad.map(([k, v]) => `${k}: expected ${v}, got ${counts[k] ?? 0}`);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`posrecon bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${heapArgs.length ? `, ${heapArgs[0]}` : ''}`);
 console.log('rows/side  variant  wall s  peak RSS MiB  findings check   (median of 3 runs up to 200k rows, 1 above; BENCH_RUNS overrides)');
 let failed = false;
+const posreconUtf8 = new Map(); // n → { wall, rssMb } medians, for the peer ratio
 for (const n of sizes) {
   const dir = `${out}${n}`;
   let meta;
@@ -58,18 +64,44 @@ for (const n of sizes) {
       console.log(`${String(n).padStart(9)}  ${variant.padEnd(7)}  failed: ${failure}`);
       continue;
     }
-    const problems = check(dir, variant, meta.truth);
+    const problems = check(JSON.parse(readFileSync(`${dir}/report.${variant}.json`, 'utf8')).summary.counts, meta.truth);
     if (problems.length) failed = true;
-    console.log(`${String(n).padStart(9)}  ${variant.padEnd(7)}  ${median(results.map((r) => r.wall)).toFixed(2).padStart(6)}  ${median(results.map((r) => r.rssMb)).toFixed(0).padStart(12)}  ${problems.length ? 'MISMATCH ' + problems.join('; ') : 'ok'}`);
+    const wall = median(results.map((r) => r.wall));
+    const rssMb = median(results.map((r) => r.rssMb));
+    if (variant === 'utf8') posreconUtf8.set(n, { wall, rssMb });
+    console.log(`${String(n).padStart(9)}  ${variant.padEnd(7)}  ${wall.toFixed(2).padStart(6)}  ${rssMb.toFixed(0).padStart(12)}  ${problems.length ? 'MISMATCH ' + problems.join('; ') : 'ok'}`);
   }
 }
-process.exitCode = failed ? 1 : 0;
 
-// Peer comparison (DuckDB / pandas) runs only where one is installed; neither is a dependency.
+// Peer: the same reconciliation as one DuckDB query (bench/peer-child.mjs), timed the same way.
+// Only where @duckdb/node-api (a devDependency) is installed and loads on this platform.
 let duck = null;
 try {
   duck = await import('@duckdb/node-api');
-} catch {
-  console.log('peer: skipped (no @duckdb/node-api installed; see README "Performance")');
+} catch (e) {
+  console.log(`peer: skipped (@duckdb/node-api not available: ${e.code ?? e.message})`);
 }
-if (duck) console.log('peer: @duckdb/node-api found but the peer query is not implemented yet');
+if (duck) {
+  // DuckDB's CSV reader takes UTF-8 only, so the peer runs on the UTF-8 variant.
+  console.log(`peer: DuckDB ${duck.version()}, UTF-8 inputs only (DuckDB cannot read GBK); same runs per size as posrecon`);
+  for (const n of sizes) {
+    const dir = `${out}${n}`;
+    const truth = JSON.parse(readFileSync(`${dir}/meta.json`, 'utf8')).truth;
+    const results = Array.from({ length: runsFor(n) }, () => spawnBench('./peer-child.mjs', [dir]));
+    const failure = results.find((r) => r.failure)?.failure;
+    if (failure) {
+      failed = true;
+      console.log(`${String(n).padStart(9)}  duckdb   failed: ${failure}`);
+      continue;
+    }
+    // Every run must classify correctly, else the timing compares against a different answer.
+    const problems = [...new Set(results.flatMap((r) => check(r.counts, truth)))];
+    if (problems.length) failed = true;
+    const wall = median(results.map((r) => r.wall));
+    const rssMb = median(results.map((r) => r.rssMb));
+    const p = posreconUtf8.get(n);
+    const ratio = p ? `posrecon/duckdb ${(p.wall / wall).toFixed(1)}× wall, ${(p.rssMb / rssMb).toFixed(1)}× RSS` : 'posrecon/duckdb n/a (posrecon failed)';
+    console.log(`${String(n).padStart(9)}  duckdb   ${wall.toFixed(2).padStart(6)}  ${rssMb.toFixed(0).padStart(12)}  ${problems.length ? 'MISMATCH ' + problems.join('; ') : 'ok'}  ${ratio}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;

@@ -17,8 +17,10 @@ import { createProgress, progressWanted } from '../report/progress.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
 import { parseKinds, validDate } from './args.js';
-import { readBytes, readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
+import { readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
 import { builtinProfiles } from '../profiles/builtin.js';
+import { openFileSource } from './fileSource.js';
+import { workerScanner } from './parallelScan.js';
 import type { CliIO } from './main.js';
 
 export interface ReconcileCliOptions {
@@ -205,6 +207,8 @@ function renderWholeReport(result: ReconcileResult, o: RenderOptions): string {
 
 /** Inputs at least this large (bytes, both files) take the columnar fast path when it applies. */
 const COLUMNAR_MIN_BYTES = 4 * 1024 * 1024;
+/** Inputs at least this large scan on two threads. */
+const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * The columnar fast path (src/columnar) serves one terminal and one settlement file without bank
@@ -310,17 +314,26 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     const fast = columnarWanted({ terminalFiles, detailFiles, bankFiles, summaries: summaries.length, includeMatched: Boolean(opts.includeMatched), format, env: io.env });
     if (fast) {
       progress.step(`scanning ${basename(terminalFiles[0])} and ${basename(detailFiles[0])}`);
-      const outcome = reconcileColumnar({
-        terminal: { file: terminalFiles[0], bytes: readBytes(terminalFiles[0]), profile: terminalProfile },
-        settlement: { file: detailFiles[0], bytes: readBytes(detailFiles[0]), profile: settlementProfile },
-        profiles: builtinProfiles(),
-        encoding,
-        contract,
-        calendar,
-        asOf,
-        progress: (text) => progress.step(text),
-        releaseBytes: true,
-      });
+      const terminalSource = openFileSource(terminalFiles[0]);
+      const settlementSource = openFileSource(detailFiles[0]);
+      let outcome: ReturnType<typeof reconcileColumnar>;
+      try {
+        outcome = reconcileColumnar({
+          terminal: { file: terminalFiles[0], bytes: terminalSource, profile: terminalProfile },
+          settlement: { file: detailFiles[0], bytes: settlementSource, profile: settlementProfile },
+          profiles: builtinProfiles(),
+          encoding,
+          contract,
+          calendar,
+          asOf,
+          progress: (text) => progress.step(text),
+          // A second core pays for its start-up only on larger files.
+          parallelScan: terminalSource.size + settlementSource.size >= PARALLEL_MIN_BYTES ? workerScanner({ terminal: terminalFiles[0], settlement: detailFiles[0] }) : undefined,
+        });
+      } finally {
+        terminalSource.close();
+        settlementSource.close();
+      }
       if ('result' in outcome) result = outcome.result;
       else if (io.env.POSRECON_ENGINE === 'columnar') throw new UsageError(`POSRECON_ENGINE=columnar: the fast path does not apply (${outcome.fallback})`);
     }

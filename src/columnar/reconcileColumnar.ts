@@ -11,8 +11,6 @@
 // reader and reconciled by the reference code. The two paths are differential-tested.
 //
 // Pure: bytes in, result out. The CLI decides when to use it and reads the files.
-import { isUtf8 } from 'node:buffer';
-import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
@@ -25,13 +23,14 @@ import { deriveWords, type RecordWords } from '../normalise/records.js';
 import { amountKey, localSeconds, normaliseRrn, normaliseTrace } from '../match/keys.js';
 import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
-import { LINE_OTHER, LINE_SIMPLE, ScanAbort, scanDelimited, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
+import { LINE_OTHER, LINE_SIMPLE, ScanAbort, memorySource, scanDelimited, type ByteSource, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
 import { saleFeeRules, type FenCandidates } from './fees.js';
 import { KeyIndex } from './keyIndex.js';
 
 export interface ColumnarSide {
   file: string;
-  bytes: Uint8Array;
+  /** The file's bytes, or random access to them (the CLI reads the file in blocks). */
+  bytes: Uint8Array | ByteSource;
   /** --terminal-profile / --settlement-profile. */
   profile?: Profile;
 }
@@ -46,13 +45,8 @@ export interface ColumnarInput {
   asOf?: LocalDate;
   /** Told what the fast path is doing (the CLI's progress line on a terminal). */
   progress?: (text: string) => void;
-  /**
-   * Drop the references to the file bytes once the residual rows are read, so a large input
-   * is not held through reconciliation and reporting (the CLI passes true; its arrays are its own).
-   */
-  releaseBytes?: boolean;
-  /** Scan the two files on two threads (default: when together they are 8 MiB or more). */
-  parallel?: boolean;
+  /** Scans the settlement file on another thread (the CLI gives a worker-thread scanner for large files). */
+  parallelScan?: ParallelScanner;
   /**
    * Bytes at the start of each file read entirely by the reference reader, so layout and
    * delimiter detection see exactly what they see on the whole file. Tests lower it.
@@ -71,7 +65,8 @@ export interface ColumnarStats {
   phases: Record<string, number>;
 }
 
-const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+/** Block size when re-reading residual lines from the source. */
+const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /** Detection reads the first 64 K characters and 40 rows; 256 KiB of bytes covers both. */
 export const DEFAULT_HEAD_BYTES = 256 * 1024;
@@ -87,7 +82,9 @@ const LF = 0x0a;
 
 interface Side {
   file: string;
-  bytes: Uint8Array;
+  source: ByteSource;
+  /** The head zone's bytes (a copy: source views are not kept). */
+  headBytes: Uint8Array;
   head: ParsedFile;
   /** Bytes and lines of the head zone (read by the reference reader in every pass). */
   headEnd: number;
@@ -110,34 +107,26 @@ function strictDecoder(encoding: string): (b: Uint8Array) => string | null {
   };
 }
 
-/**
- * The settlement file on a worker thread, the terminal file here. Blocks until both are done
- * (the pipeline is synchronous): the worker raises a shared flag and its result is taken off the
- * port with receiveMessageOnPort. Compiled code only; the TypeScript sources under test scan on
- * one thread (same function, same result).
- */
-function scanInParallel(t: PlannedSide, s: PlannedSide): [ScannedFile, ScannedFile] {
-  const workerUrl = new URL('./scanWorker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.js')) return [scanDelimited(t.bytes, t.plan), scanDelimited(s.bytes, s.plan)];
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
+/** Scans a file somewhere else (another thread) while this thread scans the other file. */
+export interface ParallelScanner {
+  /** Starts scanning `side` with `plan` (its decoder is rebuilt from `plan.encoding` there). */
+  start(side: 'terminal' | 'settlement', plan: Omit<ScanPlan, 'decode'>): { join(): ScannedFile };
+}
+
+/** The settlement file through the parallel scanner (when given), the terminal file here. */
+function scanBoth(t: PlannedSide, s: PlannedSide, input: ColumnarInput): [ScannedFile, ScannedFile] {
+  const progress = input.progress;
+  const total = t.source.size + s.source.size;
+  // This thread scans the terminal file: report its share as the whole, scaled.
+  const onProgress = progress
+    ? (done: number, size: number) => progress(`scanning both files ${Math.floor((100 * done) / size)}% (${(total / 2 ** 20).toFixed(0)} MiB)`)
+    : undefined;
+  if (!input.parallelScan) return [scanDelimited(t.source, t.plan, onProgress), scanDelimited(s.source, s.plan, onProgress)];
   const { decode: _decode, ...plan } = s.plan;
   void _decode;
-  const worker = new Worker(workerUrl, { workerData: { bytes: s.bytes, plan, encoding: s.plan.encoding, done, port: port1 }, transferList: [port1] });
-  worker.unref();
-  const t0 = performance.now();
-  const terminal = scanDelimited(t.bytes, t.plan);
-  const t1 = performance.now();
-  // The worker always raises the flag (its body is one try/finally); the bound only guards a hard crash.
-  for (let waited = 0; Atomics.wait(done, 0, 0, 1000) === 'timed-out'; waited++) {
-    if (waited > 600) throw new Fallback('the scan worker did not finish');
-  }
-  if (process.env.POSRECON_DEBUG) console.error(`main scan ${Math.round(t1 - t0)} ms, waited ${Math.round(performance.now() - t1)} ms`);
-  const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile; abort?: string; error?: string } | undefined;
-  port2.close();
-  if (message?.abort) throw new ScanAbort(message.abort);
-  if (!message?.scanned) throw new Error(message?.error ?? 'the scan worker sent no result');
-  return [terminal, message.scanned];
+  const elsewhere = input.parallelScan.start('settlement', plan);
+  const terminal = scanDelimited(t.source, t.plan, onProgress);
+  return [terminal, elsewhere.join()];
 }
 
 export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
@@ -152,12 +141,16 @@ export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
 type PlannedSide = Omit<Side, 'scan' | 'words'> & { plan: ScanPlan };
 
 function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: ColumnarInput): PlannedSide {
-  const { bytes } = side;
+  const source = side.bytes instanceof Uint8Array ? memorySource(side.bytes) : side.bytes;
   const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
-  const cut = Math.min(bytes.length, headBytes);
-  const lf = cut >= bytes.length ? -1 : bytes.indexOf(LF, Math.max(0, cut - 1));
-  if (lf < 0) throw new Fallback(`${side.file}: small enough for the reference reader`);
+  const cut = Math.min(source.size, headBytes);
+  if (cut >= source.size) throw new Fallback(`${side.file}: small enough for the reference reader`);
+  // The head ends at the end of the line holding its last byte (within the next MiB).
+  const window = new Uint8Array(source.read(0, Math.min(source.size, cut + (1 << 20))));
+  const lf = window.indexOf(LF, Math.max(0, cut - 1));
+  if (lf < 0 || lf + 1 >= source.size) throw new Fallback(`${side.file}: small enough for the reference reader`);
   const headEnd = lf + 1;
+  const bytes = window.subarray(0, headEnd);
   const readOptions: ReadOptions = { profiles: input.profiles, role, encoding: input.encoding, profile: side.profile };
   let head: ParsedFile;
   try {
@@ -168,6 +161,8 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   const p = head.profile;
   if (head.format !== 'delimited' || head.delimiter.length !== 1 || head.delimiter.charCodeAt(0) > 0x7e) throw new Fallback('not a delimited text file');
   if (head.encoding !== 'utf-8' && head.encoding !== 'gb18030') throw new Fallback(`encoding ${head.encoding}`);
+  // GBK trail bytes run 0x40–0xFE: a delimiter such as | (0x7C) can be half of a character.
+  if (head.encoding === 'gb18030' && head.delimiter.charCodeAt(0) >= 0x40) throw new Fallback(`GBK text delimited by ${head.delimiter}`);
   if (p.rules?.length || p.clearingDate || Object.keys(p.transforms ?? {}).length || p.rowPattern || Object.keys(p.positions ?? {}).length || p.fixedWidth) {
     throw new Fallback(`profile ${p.name} rewrites or checks rows`);
   }
@@ -176,7 +171,6 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   if (UNSUPPORTED_FIELDS.some((f) => cols[f] !== undefined)) throw new Fallback(`profile ${p.name} maps fields the scan does not read`);
   if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw new Fallback('amounts not in yuan');
   if (cols.amount === undefined) throw new Fallback('no amount column');
-  if (head.encoding === 'utf-8' && !isUtf8(bytes)) throw new Fallback('not valid UTF-8 beyond the head');
 
   let headLines = 0;
   for (let i = 0; i < headEnd; i++) if (bytes[i] === LF) headLines++;
@@ -202,7 +196,7 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
     encoding: head.encoding,
     decode: strictDecoder(head.encoding),
   };
-  return { file: side.file, bytes, head, headEnd, headLines, plan, readOptions };
+  return { file: side.file, source, headBytes: bytes, head, headEnd, headLines, plan, readOptions };
 }
 
 /** The side once scanned: its rows in columns and the words of each distinct combination. */
@@ -220,15 +214,24 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
 
 /** Reads the head zone plus the chosen lines with the reference reader, line numbers restored. */
 function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }): ParsedFile {
-  const { scan, bytes } = side;
+  const { scan, source } = side;
   let size = side.headEnd;
   for (const r of rows) size += scan.end[r] - scan.start[r] + 1;
   const skeleton = new Uint8Array(size);
-  skeleton.set(bytes.subarray(0, side.headEnd), 0);
+  skeleton.set(side.headBytes, 0);
   let at = side.headEnd;
   const lineOf: number[] = [];
+  // Rows come in file order: read the file forward in blocks and copy out the lines wanted.
+  let block: Uint8Array = new Uint8Array(0);
+  let blockStart = 0;
   for (const r of rows) {
-    const part = bytes.subarray(scan.start[r], scan.end[r]);
+    const start = scan.start[r];
+    const end = scan.end[r];
+    if (start < blockStart || end > blockStart + block.length) {
+      blockStart = start;
+      block = source.read(start, Math.min(source.size - start, Math.max(READ_BLOCK_BYTES, end - start)));
+    }
+    const part = block.subarray(start - blockStart, end - blockStart);
     skeleton.set(part, at);
     at += part.length;
     if (part[part.length - 1] !== LF) skeleton[at++] = LF;
@@ -264,6 +267,7 @@ function selectResidual(input: ColumnarInput) {
   const phase = (name: string, next?: string) => {
     const now = performance.now();
     phases[name] = Math.round(now - mark);
+    if (process.env.POSRECON_DEBUG) console.error(name, Math.round(process.memoryUsage().rss / 2 ** 20), "MiB rss", Math.round(process.memoryUsage().heapUsed / 2 ** 20), "MiB heap", Math.round(process.memoryUsage().arrayBuffers / 2 ** 20), "MiB buffers");
     mark = now;
     if (next) input.progress?.(next);
   };
@@ -271,9 +275,8 @@ function selectResidual(input: ColumnarInput) {
   const tPlanned = planSide(input.terminal, 'terminal', input);
   const sPlanned = planSide(input.settlement, 'settlement', input);
   phase('read heads, plan', 'scanning both files');
-  const parallel = input.parallel ?? tPlanned.bytes.length + sPlanned.bytes.length >= PARALLEL_MIN_BYTES;
-  const [tScan, sScan] = parallel ? scanInParallel(tPlanned, sPlanned) : [scanDelimited(tPlanned.bytes, tPlanned.plan), scanDelimited(sPlanned.bytes, sPlanned.plan)];
-  phase(parallel ? 'scan (2 threads)' : 'scan', `reading the rows that need a closer look`);
+  const [tScan, sScan] = scanBoth(tPlanned, sPlanned, input);
+  phase(input.parallelScan ? 'scan (2 threads)' : 'scan', `reading the rows that need a closer look`);
   const T = scannedSide(tPlanned, tScan);
   const S = scannedSide(sPlanned, sScan);
   const ts = T.scan;
@@ -644,10 +647,6 @@ function selectResidual(input: ColumnarInput) {
  */
 function run(input: ColumnarInput): ColumnarOutcome {
   const residual = selectResidual(input);
-  if (input.releaseBytes) {
-    input.terminal.bytes = new Uint8Array(0);
-    input.settlement.bytes = new Uint8Array(0);
-  }
   const { terminalFile, settlementFile, preMatched } = residual;
   const result = reconcile({
     terminal: [terminalFile],

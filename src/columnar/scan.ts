@@ -7,6 +7,7 @@
 // other than the header's, an amount like 1,234.56, a date in another format) is marked
 // `other` and read later by the reference reader, so the fast path can only ever speed a row
 // up, never read it differently.
+import { isUtf8 } from 'node:buffer';
 import { cleanCell } from '../normalise/cells.js';
 import { checkIdentifier } from '../normalise/ids.js';
 
@@ -81,9 +82,55 @@ const NINE = 0x39;
 const KEY_BASE = 1024;
 const RRN_MAX_DIGITS = 14;
 
+/** Random access to a file's bytes: the fast path never needs the whole file in memory. */
+export interface ByteSource {
+  size: number;
+  /** Bytes [position, position + length). The view may be reused by the next call: copy what you keep. */
+  read(position: number, length: number): Uint8Array;
+}
+
+export function memorySource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (position, length) => bytes.subarray(position, position + length) };
+}
+
+/** Bytes read per step; lines longer than this double it for that step. */
+const BLOCK_BYTES = 8 * 1024 * 1024;
+
 function indexOrEnd(bytes: Uint8Array, byte: number, from: number): number {
   const i = bytes.indexOf(byte, from);
   return i < 0 ? bytes.length : i;
+}
+
+/**
+ * Whether every quoted cell on the line closes on it. Quotes open a cell only at its start (as
+ * the reference tokenizer reads them); elsewhere they are literal. A closing quote followed by
+ * anything but the delimiter or the line end is a shape this scan does not follow: false.
+ */
+function quotedCellsClose(bytes: Uint8Array, from: number, to: number, delim: number): boolean {
+  let cellStart = true;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (cellStart && b === QUOTE) {
+      let j = i + 1;
+      for (;;) {
+        if (j >= to) return false;
+        if (bytes[j] === QUOTE) {
+          if (j + 1 < to && bytes[j + 1] === QUOTE) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        j++;
+      }
+      if (j + 1 < to && bytes[j + 1] !== delim) return false;
+      i = j; // the loop's i++ lands on the delimiter (or the end)
+      cellStart = false;
+      continue;
+    }
+    cellStart = b === delim;
+  }
+  return true;
 }
 
 /** Interns byte slices: one decode and clean per distinct value, no string per row. */
@@ -253,8 +300,10 @@ function plainIdAt(buf: Uint8Array, s: number, e: number): boolean {
  * Scans `bytes` from `plan.start`. Throws ScanAbort when line boundaries could differ from the
  * reference tokenizer's (a bare CR line end, a quoted cell spanning lines).
  */
-export function scanDelimited(bytes: Uint8Array, plan: ScanPlan): ScannedFile {
-  const cols = new Columns(Math.max(1024, Math.ceil((bytes.length - plan.start) / 80)));
+export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, onProgress?: (done: number, total: number) => void): ScannedFile {
+  const source = input instanceof Uint8Array ? memorySource(input) : input;
+  const size = source.size;
+  const cols = new Columns(Math.max(1024, Math.ceil((size - plan.start) / 80)));
   const dateCache = new Map<number, number>();
   const decodeClean = (b: Uint8Array) => {
     const text = plan.decode(b);
@@ -282,167 +331,187 @@ export function scanDelimited(bytes: Uint8Array, plan: ScanPlan): ScannedFile {
   const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId');
   const idColumns = plan.idColumns;
   const delim = plan.delimiter;
-  const n = bytes.length;
-  let pos = plan.start;
+  const checkUtf8 = plan.encoding === 'utf-8';
   let lineNo = plan.startLine;
-  let nextQuote = -1;
-  let nextCr = -1;
+  let blockStart = plan.start;
+  let blockSize = BLOCK_BYTES;
 
-  while (pos < n) {
-    let eol = bytes.indexOf(LF, pos);
-    const next = eol < 0 ? n : eol + 1;
-    if (eol < 0) eol = n;
-    let contentEnd = eol;
-    if (contentEnd > pos && bytes[contentEnd - 1] === CR) contentEnd--;
-
-    if (cols.count === cols.capacity) cols.grow();
-    const r = cols.count++;
-    cols.line[r] = lineNo;
-    cols.start[r] = pos;
-    cols.end[r] = next;
-    cols.rrn[r] = NaN;
-    cols.amount[r] = NaN;
-    cols.fee[r] = NaN;
-    cols.net[r] = NaN;
-    cols.trace[r] = NaN;
-    cols.day[r] = -1;
-    cols.secs[r] = -1;
-    cols.settleDay[r] = -1;
-    cols.bizDay[r] = -1;
-    cols.merchant[r] = -1;
-    cols.terminal[r] = -1;
-    cols.words[r] = -1;
-    lineNo++;
-
-    // Quotes and bare CRs are rare: find them with native searches, not per byte.
-    if (nextQuote < pos) nextQuote = indexOrEnd(bytes, QUOTE, pos);
-    if (nextCr < pos) nextCr = indexOrEnd(bytes, CR, pos);
-    if (nextCr < contentEnd) throw new ScanAbort('a bare CR line end');
-    let quotes = 0;
-    if (nextQuote < contentEnd) for (let i = nextQuote; i < contentEnd; i++) if (bytes[i] === QUOTE) quotes++;
-    // Split cells.
-    let cells = 0;
-    let s = pos;
-    for (let i = pos; i < contentEnd; i++) {
-      if (bytes[i] === delim) {
-        if (cells < width) {
-          cellStart[cells] = s;
-          cellEnd[cells] = i;
-        }
-        cells++;
-        s = i + 1;
-      }
-    }
-    if (cells < width) {
-      cellStart[cells] = s;
-      cellEnd[cells] = contentEnd;
-    }
-    cells++;
-    pos = next;
-
-    if (contentEnd === cols.start[r]) {
-      cols.kind[r] = LINE_BLANK;
+  // Block by block: only one block of the file is in memory at a time (plus the columns).
+  while (blockStart < size) {
+    const length = Math.min(blockSize, size - blockStart);
+    const bytes = source.read(blockStart, length);
+    // Whole lines only: the partial line at the end of the block starts the next block.
+    const n = blockStart + length >= size ? length : bytes.lastIndexOf(LF) + 1;
+    if (n === 0) {
+      blockSize *= 2; // a line longer than the block
       continue;
     }
-    // An odd number of quotes opens a cell that continues on the next line: only the
-    // reference tokenizer may decide where such a row ends.
-    if (quotes % 2 === 1) throw new ScanAbort('a quoted cell spanning lines');
-    cols.kind[r] = LINE_OTHER;
-    if (quotes > 0 || cells !== width) continue;
+    blockSize = BLOCK_BYTES;
+    // UTF-8 sequences never span a line end (LF is ASCII), so each block's lines validate alone.
+    if (checkUtf8 && !isUtf8(bytes.subarray(0, n))) throw new ScanAbort('bytes that are not valid UTF-8');
+    onProgress?.(blockStart + n, size);
+    let pos = 0;
+    let nextQuote = -1;
+    let nextCr = -1;
 
-    // Money: amount required; fee and net optional.
-    if (ia < 0) continue;
-    const amount = fenAt(bytes, cellStart[ia], cellEnd[ia]);
-    if (!(amount >= 0)) continue;
-    cols.amount[r] = amount;
-    if (ifee >= 0 && cellStart[ifee] !== cellEnd[ifee]) {
-      const v = fenAt(bytes, cellStart[ifee], cellEnd[ifee]);
-      if (!(v >= 0)) continue;
-      cols.fee[r] = v;
-    }
-    if (inet >= 0 && cellStart[inet] !== cellEnd[inet]) {
-      const v = fenAt(bytes, cellStart[inet], cellEnd[inet]);
-      if (!(v >= 0)) continue;
-      cols.net[r] = v;
-    }
-    // Time: YYYY-MM-DD HH:MM:SS exactly.
-    if (it >= 0 && cellStart[it] !== cellEnd[it]) {
-      if (cellEnd[it] - cellStart[it] !== 19 || bytes[cellStart[it] + 10] !== 0x20) continue;
-      const day = dateAt(bytes, cellStart[it], dateCache);
-      const secs = clockAt(bytes, cellStart[it] + 11);
-      if (day < 0 || secs < 0) continue;
-      cols.day[r] = day;
-      cols.secs[r] = secs;
-    }
-    if (isd >= 0 && cellStart[isd] !== cellEnd[isd]) {
-      const day = cellEnd[isd] - cellStart[isd] === 10 ? dateAt(bytes, cellStart[isd], dateCache) : -1;
-      if (day < 0) continue;
-      cols.settleDay[r] = day;
-    }
-    if (ibd >= 0 && cellStart[ibd] !== cellEnd[ibd]) {
-      const day = cellEnd[ibd] - cellStart[ibd] === 10 ? dateAt(bytes, cellStart[ibd], dateCache) : -1;
-      if (day < 0) continue;
-      cols.bizDay[r] = day;
-    }
-    if (cols.day[r] < 0 && cols.settleDay[r] < 0 && cols.bizDay[r] < 0) continue;
-    // Keys.
-    if (ir >= 0 && cellStart[ir] !== cellEnd[ir]) {
-      const len = cellEnd[ir] - cellStart[ir];
-      const v = digitsAt(bytes, cellStart[ir], cellEnd[ir], RRN_MAX_DIGITS);
-      // An all-zero RRN means "none": leave such a row to the reference reader.
-      if (!(v > 0)) continue;
-      cols.rrn[r] = len * 1e14 + v;
-    }
-    if (itr >= 0 && cellStart[itr] !== cellEnd[itr]) {
-      const v = digitsAt(bytes, cellStart[itr], cellEnd[itr], 15);
-      if (Number.isNaN(v)) continue;
-      cols.trace[r] = v;
-    }
-    let ok = true;
-    for (let k = 0; k < idColumns.length; k++) {
-      if (!plainIdAt(bytes, cellStart[idColumns[k]], cellEnd[idColumns[k]])) { ok = false; break; }
-    }
-    if (!ok) continue;
-    if (im >= 0 && cellStart[im] !== cellEnd[im]) {
-      const id = merchants.id(bytes, cellStart[im], cellEnd[im]);
-      const value = merchants.values[id];
-      if (value === null) continue;
-      cols.merchant[r] = value === '' ? -1 : id;
-    }
-    if (iterm >= 0 && cellStart[iterm] !== cellEnd[iterm]) {
-      const id = terminals.id(bytes, cellStart[iterm], cellEnd[iterm]);
-      const value = terminals.values[id];
-      if (value === null) continue;
-      cols.terminal[r] = value === '' ? -1 : id;
-    }
-    // Words: one id per distinct combination of the word cells.
-    let key = 0;
-    for (let w = 0; w < wordCols.length; w++) {
-      const k = wordCols[w];
-      let id = 0;
-      if (k >= 0 && cellStart[k] !== cellEnd[k]) {
-        id = wordInterners[w].id(bytes, cellStart[k], cellEnd[k]) + 1;
-        if (wordInterners[w].values[id - 1] === null || id >= KEY_BASE) { ok = false; break; }
+    while (pos < n) {
+      const lineStart = pos;
+      let eol = bytes.indexOf(LF, pos);
+      const next = eol < 0 ? n : eol + 1;
+      if (eol < 0) eol = n;
+      let contentEnd = eol;
+      if (contentEnd > pos && bytes[contentEnd - 1] === CR) contentEnd--;
+
+      if (cols.count === cols.capacity) cols.grow();
+      const r = cols.count++;
+      cols.line[r] = lineNo;
+      cols.start[r] = blockStart + pos;
+      cols.end[r] = blockStart + next;
+      cols.rrn[r] = NaN;
+      cols.amount[r] = NaN;
+      cols.fee[r] = NaN;
+      cols.net[r] = NaN;
+      cols.trace[r] = NaN;
+      cols.day[r] = -1;
+      cols.secs[r] = -1;
+      cols.settleDay[r] = -1;
+      cols.bizDay[r] = -1;
+      cols.merchant[r] = -1;
+      cols.terminal[r] = -1;
+      cols.words[r] = -1;
+      lineNo++;
+
+      // Quotes and bare CRs are rare: find them with native searches, not per byte.
+      if (nextQuote < pos) nextQuote = indexOrEnd(bytes, QUOTE, pos);
+      if (nextCr < pos) nextCr = indexOrEnd(bytes, CR, pos);
+      if (nextCr < contentEnd) throw new ScanAbort('a bare CR line end');
+      let quotes = 0;
+      if (nextQuote < contentEnd) for (let i = nextQuote; i < contentEnd; i++) if (bytes[i] === QUOTE) quotes++;
+      // Split cells.
+      let cells = 0;
+      let s = pos;
+      for (let i = pos; i < contentEnd; i++) {
+        if (bytes[i] === delim) {
+          if (cells < width) {
+            cellStart[cells] = s;
+            cellEnd[cells] = i;
+          }
+          cells++;
+          s = i + 1;
+        }
       }
-      key = key * KEY_BASE + id;
-    }
-    if (!ok) continue;
-    let combo = comboIds.get(key);
-    if (combo === undefined) {
-      combo = wordCombos.length;
-      comboIds.set(key, combo);
-      const words: Partial<Record<WordField, string>> = {};
-      let rest = key;
-      for (let w = wordCols.length - 1; w >= 0; w--) {
-        const id = rest % KEY_BASE;
-        rest = Math.floor(rest / KEY_BASE);
-        const v = id > 0 ? wordInterners[w].values[id - 1] : '';
-        if (v) words[WORD_FIELDS[w]] = v;
+      if (cells < width) {
+        cellStart[cells] = s;
+        cellEnd[cells] = contentEnd;
       }
-      wordCombos.push(words);
+      cells++;
+      pos = next;
+
+      if (contentEnd === lineStart) {
+        cols.kind[r] = LINE_BLANK;
+        continue;
+      }
+      // A quoted cell still open at the line end continues on the next line: only the reference
+      // tokenizer may decide where such a row ends (and so which line is which row).
+      if (quotes > 0 && !quotedCellsClose(bytes, lineStart, contentEnd, delim)) throw new ScanAbort('a quoted cell spanning lines (or quotes the scan does not follow)');
+      cols.kind[r] = LINE_OTHER;
+      if (quotes > 0 || cells !== width) continue;
+
+      // Money: amount required; fee and net optional.
+      if (ia < 0) continue;
+      const amount = fenAt(bytes, cellStart[ia], cellEnd[ia]);
+      if (!(amount >= 0)) continue;
+      cols.amount[r] = amount;
+      if (ifee >= 0 && cellStart[ifee] !== cellEnd[ifee]) {
+        const v = fenAt(bytes, cellStart[ifee], cellEnd[ifee]);
+        if (!(v >= 0)) continue;
+        cols.fee[r] = v;
+      }
+      if (inet >= 0 && cellStart[inet] !== cellEnd[inet]) {
+        const v = fenAt(bytes, cellStart[inet], cellEnd[inet]);
+        if (!(v >= 0)) continue;
+        cols.net[r] = v;
+      }
+      // Time: YYYY-MM-DD HH:MM:SS exactly.
+      if (it >= 0 && cellStart[it] !== cellEnd[it]) {
+        if (cellEnd[it] - cellStart[it] !== 19 || bytes[cellStart[it] + 10] !== 0x20) continue;
+        const day = dateAt(bytes, cellStart[it], dateCache);
+        const secs = clockAt(bytes, cellStart[it] + 11);
+        if (day < 0 || secs < 0) continue;
+        cols.day[r] = day;
+        cols.secs[r] = secs;
+      }
+      if (isd >= 0 && cellStart[isd] !== cellEnd[isd]) {
+        const day = cellEnd[isd] - cellStart[isd] === 10 ? dateAt(bytes, cellStart[isd], dateCache) : -1;
+        if (day < 0) continue;
+        cols.settleDay[r] = day;
+      }
+      if (ibd >= 0 && cellStart[ibd] !== cellEnd[ibd]) {
+        const day = cellEnd[ibd] - cellStart[ibd] === 10 ? dateAt(bytes, cellStart[ibd], dateCache) : -1;
+        if (day < 0) continue;
+        cols.bizDay[r] = day;
+      }
+      if (cols.day[r] < 0 && cols.settleDay[r] < 0 && cols.bizDay[r] < 0) continue;
+      // Keys.
+      if (ir >= 0 && cellStart[ir] !== cellEnd[ir]) {
+        const len = cellEnd[ir] - cellStart[ir];
+        const v = digitsAt(bytes, cellStart[ir], cellEnd[ir], RRN_MAX_DIGITS);
+        // An all-zero RRN means "none": leave such a row to the reference reader.
+        if (!(v > 0)) continue;
+        cols.rrn[r] = len * 1e14 + v;
+      }
+      if (itr >= 0 && cellStart[itr] !== cellEnd[itr]) {
+        const v = digitsAt(bytes, cellStart[itr], cellEnd[itr], 15);
+        if (Number.isNaN(v)) continue;
+        cols.trace[r] = v;
+      }
+      let ok = true;
+      for (let k = 0; k < idColumns.length; k++) {
+        if (!plainIdAt(bytes, cellStart[idColumns[k]], cellEnd[idColumns[k]])) { ok = false; break; }
+      }
+      if (!ok) continue;
+      if (im >= 0 && cellStart[im] !== cellEnd[im]) {
+        const id = merchants.id(bytes, cellStart[im], cellEnd[im]);
+        const value = merchants.values[id];
+        if (value === null) continue;
+        cols.merchant[r] = value === '' ? -1 : id;
+      }
+      if (iterm >= 0 && cellStart[iterm] !== cellEnd[iterm]) {
+        const id = terminals.id(bytes, cellStart[iterm], cellEnd[iterm]);
+        const value = terminals.values[id];
+        if (value === null) continue;
+        cols.terminal[r] = value === '' ? -1 : id;
+      }
+      // Words: one id per distinct combination of the word cells.
+      let key = 0;
+      for (let w = 0; w < wordCols.length; w++) {
+        const k = wordCols[w];
+        let id = 0;
+        if (k >= 0 && cellStart[k] !== cellEnd[k]) {
+          id = wordInterners[w].id(bytes, cellStart[k], cellEnd[k]) + 1;
+          if (wordInterners[w].values[id - 1] === null || id >= KEY_BASE) { ok = false; break; }
+        }
+        key = key * KEY_BASE + id;
+      }
+      if (!ok) continue;
+      let combo = comboIds.get(key);
+      if (combo === undefined) {
+        combo = wordCombos.length;
+        comboIds.set(key, combo);
+        const words: Partial<Record<WordField, string>> = {};
+        let rest = key;
+        for (let w = wordCols.length - 1; w >= 0; w--) {
+          const id = rest % KEY_BASE;
+          rest = Math.floor(rest / KEY_BASE);
+          const v = id > 0 ? wordInterners[w].values[id - 1] : '';
+          if (v) words[WORD_FIELDS[w]] = v;
+        }
+        wordCombos.push(words);
+      }
+      cols.words[r] = combo;
+      cols.kind[r] = LINE_SIMPLE;
     }
-    cols.words[r] = combo;
-    cols.kind[r] = LINE_SIMPLE;
+    blockStart += n;
   }
 
   // Physical lines as the reference counts them: a final line without a line end still counts.

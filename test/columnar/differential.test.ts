@@ -226,6 +226,13 @@ describe('columnar fast path = reference pipeline', () => {
     }
   });
 
+  it('refuses GBK split by a byte that can be half a character (| is 0x7C, 東 is 96 7C)', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `東|10000001|2025-10-14 10:00:${String(i).padStart(2, '0')}|1.00|${500000000000 + i}|成功`);
+    const t: InputFile = { name: 't.txt', bytes: gbk.encodeGbk(['备注|终端号|交易时间|交易金额|参考号|交易状态', ...rows].join('\n') + '\n') };
+    const out = columnar(t, t, contract, undefined, 100);
+    expect(out).toEqual({ fallback: 'GBK text delimited by |' });
+  });
+
   it('falls back, saying why, where it does not apply', () => {
     const t = utf8('terminal.csv', '商户号,终端号,交易时间,交易金额,参考号\n1,2,2025-10-14 10:00:00,1.00,123\n');
     const out = columnar(t, t, contract, undefined, 1 << 20);

@@ -1,0 +1,29 @@
+// Random access to an input file in blocks, so the columnar fast path never holds a whole
+// million-row export in memory. CLI layer: the only place that opens files.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { ByteSource } from '../columnar/scan.js';
+
+export interface FileSource extends ByteSource {
+  close(): void;
+}
+
+export function openFileSource(path: string): FileSource {
+  const fd = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  let buffer = new Uint8Array(0);
+  return {
+    size,
+    read(position, length) {
+      // One buffer, reused: callers copy what they keep (see ByteSource).
+      if (buffer.length < length) buffer = new Uint8Array(Math.max(length, 8 * 1024 * 1024));
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, buffer, got, length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return buffer.subarray(0, got);
+    },
+    close: () => closeSync(fd),
+  };
+}

@@ -1,0 +1,35 @@
+// The fast path's second core: a worker thread that scans one file. The pipeline is
+// synchronous, so `join` blocks: the worker raises a shared flag when it is done and its result
+// is taken off the port with receiveMessageOnPort.
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { ParallelScanner } from '../columnar/reconcileColumnar.js';
+import { ScanAbort, type ScannedFile } from '../columnar/scan.js';
+
+export function workerScanner(paths: { terminal: string; settlement: string }): ParallelScanner {
+  return {
+    start(side, plan) {
+      const done = new Int32Array(new SharedArrayBuffer(4));
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(new URL('./scanWorker.js', import.meta.url), {
+        workerData: { path: paths[side], plan, done, port: port1 },
+        transferList: [port1],
+      });
+      worker.unref();
+      return {
+        join(): ScannedFile {
+          // The worker always raises the flag (its body is one try/finally); the bound only
+          // guards against a hard crash of the thread.
+          for (let waited = 0; Atomics.wait(done, 0, 0, 1000) === 'timed-out'; waited++) {
+            if (waited > 3600) throw new Error('the scan worker did not finish within an hour');
+          }
+          const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile; abort?: string; error?: string } | undefined;
+          port2.close();
+          void worker.terminate(); // its isolate holds tens of MiB until it exits
+          if (message?.abort) throw new ScanAbort(message.abort);
+          if (!message?.scanned) throw new Error(message?.error ?? 'the scan worker sent no result');
+          return message.scanned;
+        },
+      };
+    },
+  };
+}
