@@ -1,6 +1,6 @@
 // Deterministic synthetic inputs for `npm run bench`: a terminal export and a settlement file
 // with known faults, so the benchmark can check the findings, not just time them.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 
 const CARD = { debit: ['借记卡', 50], credit: ['贷记卡', 60], qr: ['微信', 38] };
 const KINDS = ['debit', 'credit', 'qr'];
@@ -34,14 +34,54 @@ fees:
       rate: "0.38%"
 `;
 
-/** Returns the truth: how many findings of each kind the files must produce. */
-export function generate(dir, n, { seed = 42 } = {}) {
+/** Lines go out in chunks, so 10M rows never become one string (V8 caps strings near 512 MiB). */
+function lineWriter(path, { gbk = false } = {}) {
+  const fd = openSync(path, 'w');
+  const gbkFd = gbk ? openSync(path.replace(/\.csv$/, '.gbk.csv'), 'w') : null;
+  let chunk = '';
+  const flush = () => {
+    writeSync(fd, chunk);
+    if (gbkFd !== null) writeSync(gbkFd, toGbk(chunk));
+    chunk = '';
+  };
+  return {
+    line(text) {
+      chunk += text + '\n';
+      if (chunk.length >= 1 << 22) flush();
+    },
+    close() {
+      flush();
+      closeSync(fd);
+      if (gbkFd !== null) closeSync(gbkFd);
+    },
+  };
+}
+
+const FAULTS = { none: 0, timeout: 1, failed: 2, fee: 3, amount: 4, unsettled: 5 };
+
+/**
+ * Writes terminal.csv and settlement.csv (and their GBK twins when `gbk`) into `dir`; returns
+ * the truth: how many findings of each kind the files must produce. Rows are kept as numbers
+ * (typed arrays), not strings, so 10M rows per side fit in a few hundred MiB.
+ */
+export function generate(dir, n, { seed = 42, gbk = true } = {}) {
   mkdirSync(dir, { recursive: true });
   const rand = rng(seed);
   const truth = { matched: 0, dropped_order: 0, fee_mismatch: 0, amount_mismatch: 0, no_settlement_expected: 0, unsettled_overdue: 0 };
-  const terminal = ['商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号'];
-  const settlement = [];
+  const amounts = new Int32Array(n);
+  const faults = new Uint8Array(n);
+  const feeExtra = new Int32Array(n);
   for (let i = 0; i < n; i++) {
+    amounts[i] = 100 + Math.floor(rand() * 500000);
+    const r = rand();
+    if (r < 0.01) { faults[i] = FAULTS.timeout; truth.dropped_order++; }
+    else if (r < 0.04) { faults[i] = FAULTS.failed; truth.no_settlement_expected++; }
+    else if (r < 0.05) { faults[i] = FAULTS.fee; feeExtra[i] = 1 + Math.floor(rand() * 200); truth.fee_mismatch++; }
+    else if (r < 0.055) { faults[i] = FAULTS.amount; truth.amount_mismatch++; }
+    else if (r < 0.056) { faults[i] = FAULTS.unsettled; truth.unsettled_overdue++; }
+    else truth.matched++;
+  }
+  const fields = (i) => {
     const kind = KINDS[i % 3];
     const [word, bp] = CARD[kind];
     const terminalId = String(10000000 + (i % 500));
@@ -51,44 +91,55 @@ export function generate(dir, n, { seed = 42 } = {}) {
     const day = secs < 86400 ? '2025-10-14' : '2025-10-15';
     const s = secs % 86400;
     const time = `${day} ${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-    const amount = 100 + Math.floor(rand() * 500000);
     const card = kind === 'qr' ? '' : `6228${String(i % 100).padStart(2, '0')}******${String(i % 10000).padStart(4, '0')}`;
-    const r = rand();
-    let status = '成功';
-    let settle = true;
-    let settledAmount = amount;
-    let fee = feeFen(amount, bp, kind);
-    let tRrn = rrn;
-    if (r < 0.01) { status = '交易超时'; tRrn = ''; truth.dropped_order++; }
-    else if (r < 0.04) { status = '交易失败'; tRrn = ''; settle = false; truth.no_settlement_expected++; }
-    else if (r < 0.05) { fee += 1 + Math.floor(rand() * 200); truth.fee_mismatch++; }
-    else if (r < 0.055) { settledAmount = amount - 100; fee = feeFen(settledAmount, bp, kind); truth.amount_mismatch++; }
-    else if (r < 0.056) { settle = false; truth.unsettled_overdue++; }
-    else truth.matched++;
-    terminal.push(`898310058120001,${terminalId},${time},消费,${status},${card},${word},${yuan(amount)},${tRrn},${trace}`);
-    if (settle) settlement.push(`2025-10-16,898310058120001,${terminalId},${time},消费,${card},${word},${yuan(settledAmount)},${yuan(fee)},${yuan(settledAmount - fee)},${rrn},${trace}`);
+    return { kind, word, bp, terminalId, trace, rrn, time, card };
+  };
+  const terminal = lineWriter(`${dir}/terminal.csv`, { gbk });
+  terminal.line('商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号');
+  const settled = [];
+  for (let i = 0; i < n; i++) {
+    const f = fields(i);
+    const fault = faults[i];
+    const status = fault === FAULTS.timeout ? '交易超时' : fault === FAULTS.failed ? '交易失败' : '成功';
+    const tRrn = fault === FAULTS.timeout || fault === FAULTS.failed ? '' : f.rrn;
+    terminal.line(`898310058120001,${f.terminalId},${f.time},消费,${status},${f.card},${f.word},${yuan(amounts[i])},${tRrn},${f.trace}`);
+    if (fault !== FAULTS.failed && fault !== FAULTS.unsettled) settled.push(i);
   }
+  terminal.close();
   // Settlement files are not in terminal order.
-  for (let i = settlement.length - 1; i > 0; i--) {
+  const order = Int32Array.from(settled);
+  for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    [settlement[i], settlement[j]] = [settlement[j], settlement[i]];
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
   }
-  settlement.unshift('清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号');
-  writeFileSync(`${dir}/terminal.csv`, terminal.join('\n') + '\n');
-  writeFileSync(`${dir}/settlement.csv`, settlement.join('\n') + '\n');
+  const settlement = lineWriter(`${dir}/settlement.csv`, { gbk });
+  settlement.line('清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号');
+  for (const i of order) {
+    const f = fields(i);
+    const settledAmount = faults[i] === FAULTS.amount ? amounts[i] - 100 : amounts[i];
+    const fee = feeFen(settledAmount, f.bp, f.kind) + feeExtra[i];
+    settlement.line(`2025-10-16,898310058120001,${f.terminalId},${f.time},消费,${f.card},${f.word},${yuan(settledAmount)},${yuan(fee)},${yuan(settledAmount - fee)},${f.rrn},${f.trace}`);
+  }
+  settlement.close();
   writeFileSync(`${dir}/contract.yaml`, BENCH_CONTRACT);
-  return { truth, terminalRows: n, settlementRows: settlement.length - 1 };
+  return { truth, terminalRows: n, settlementRows: order.length };
 }
 
 /** Re-encode a UTF-8 file as GBK by inverting Node's GBK decoder (no dependency). */
+let gbkTable = null;
 export function toGbk(utf8Text) {
-  const table = new Map();
-  const dec = new TextDecoder('gbk');
-  for (let lead = 0x81; lead <= 0xfe; lead++) for (let trail = 0x40; trail <= 0xfe; trail++) {
-    if (trail === 0x7f) continue;
-    const ch = dec.decode(new Uint8Array([lead, trail]));
-    if (ch.length === 1 && ch !== '\uFFFD' && !table.has(ch)) table.set(ch, (lead << 8) | trail);
+  if (!gbkTable) {
+    gbkTable = new Map();
+    const dec = new TextDecoder('gbk');
+    for (let lead = 0x81; lead <= 0xfe; lead++) for (let trail = 0x40; trail <= 0xfe; trail++) {
+      if (trail === 0x7f) continue;
+      const ch = dec.decode(new Uint8Array([lead, trail]));
+      if (ch.length === 1 && ch !== '\uFFFD' && !gbkTable.has(ch)) gbkTable.set(ch, (lead << 8) | trail);
+    }
   }
+  const table = gbkTable;
   const out = Buffer.alloc(utf8Text.length * 2);
   let o = 0;
   for (const ch of utf8Text) {

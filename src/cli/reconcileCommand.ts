@@ -334,7 +334,14 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
         terminalSource.close();
         settlementSource.close();
       }
-      if ('result' in outcome) result = outcome.result;
+      if ('result' in outcome) {
+        result = outcome.result;
+        // Say which engine ran, for a user wondering about speed (never in quiet or default output).
+        if (opts.verbose) {
+          const { cleanPairs, residualRows } = outcome.stats;
+          io.stderr(`posrecon: fast path: ${cleanPairs.toLocaleString('en-US')} clean pairs counted in columns, ${residualRows.toLocaleString('en-US')} rows reconciled in full\n`);
+        }
+      }
       else if (io.env.POSRECON_ENGINE === 'columnar') throw new UsageError(`POSRECON_ENGINE=columnar: the fast path does not apply (${outcome.fallback})`);
     }
     let rowsRead = 0;

@@ -1,0 +1,48 @@
+// The columnar fast path through the real binary: a large single-file reconciliation takes it
+// (file blocks, two threads) and prints exactly what the reference pipeline prints.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { posrecon } from './run.js';
+// @ts-expect-error bench/generate.mjs is plain JavaScript (it runs without a build)
+import { generate } from '../../bench/generate.mjs';
+
+interface Truth {
+  truth: Record<string, number>;
+}
+
+describe('reconcile on a 45k-row pair (above the fast-path and two-thread thresholds)', () => {
+  let dir: string;
+  let meta: Truth;
+  const args = (engine: string, format: string, out: string): [string[], Record<string, string>] => [
+    ['reconcile', '-t', join(dir, 'terminal.csv'), '-s', join(dir, 'settlement.csv'), '-c', join(dir, 'contract.yaml'), '--as-of', '2025-10-20', '--format', format, '-o', join(dir, out)],
+    { POSRECON_ENGINE: engine },
+  ];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'posrecon-fast-'));
+    meta = (generate as (d: string, n: number, o: { gbk: boolean }) => Truth)(dir, 45_000, { gbk: false });
+  });
+
+  it('writes the same JSON and CSV as the reference pipeline, with the planted findings', () => {
+    for (const format of ['json', 'csv']) {
+      const [fastArgs, fastEnv] = args('auto', format, `fast.${format}`);
+      const fast = posrecon([...fastArgs, '--verbose'], fastEnv);
+      const reference = posrecon(...args('reference', format, `reference.${format}`));
+      expect(fast.stderr).toMatch(/^posrecon: fast path: [\d,]+ clean pairs counted in columns, [\d,]+ rows reconciled in full\n$/);
+      expect(reference.stderr).toBe('');
+      expect(fast.code).toBe(1); // exceptions found
+      expect(reference.code).toBe(1);
+      expect(readFileSync(join(dir, `fast.${format}`), 'utf8')).toBe(readFileSync(join(dir, `reference.${format}`), 'utf8'));
+    }
+    const report = JSON.parse(readFileSync(join(dir, 'fast.json'), 'utf8')) as { summary: { counts: Record<string, number> } };
+    for (const [kind, n] of Object.entries(meta.truth)) expect(report.summary.counts[kind]).toBe(n);
+  });
+
+  it('POSRECON_ENGINE=columnar says why when the fast path does not apply', () => {
+    const r = posrecon(['reconcile', '-t', 'fixtures/demo/terminal-2025-09-29.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json'], { POSRECON_ENGINE: 'columnar' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^posrecon: POSRECON_ENGINE=columnar: the fast path does not apply \(.*small enough for the reference reader\)/);
+  });
+});
