@@ -413,8 +413,8 @@ function selectResidual(input: ColumnarInput) {
         });
         byWords?.set(key, candidates);
       }
-      const expected = feeRules.fee(candidates, amount);
-      if (!expected || expected.fee !== feeFen) continue;
+      // NO_RULE and NOT_IN_FEN are negative: never equal to a printed fee.
+      if (feeRules.feeFen(candidates, amount) !== feeFen) continue;
     }
     pairOf[s] = t;
   }
@@ -538,10 +538,8 @@ function selectResidual(input: ColumnarInput) {
   for (let s = 0; s < ss.count; s++) {
     if (!isClean(s)) continue;
     const t = pairOf[s];
-    for (const d of [sBiz[s], tBiz[t]]) {
-      if (d < minDay) minDay = d;
-      if (d > maxDay) maxDay = d;
-    }
+    minDay = Math.min(minDay, sBiz[s], tBiz[t]);
+    maxDay = Math.max(maxDay, sBiz[s], tBiz[t]);
   }
   const span = maxDay >= minDay ? maxDay - minDay + 1 : 0;
   const dayExpected = new Float64Array(span);
@@ -560,7 +558,16 @@ function selectResidual(input: ColumnarInput) {
   let latestSettle = -1;
   let latestBusiness = -1;
   let feeChecked = 0;
-  const days = new Set<number>();
+  // Transaction dates (for the holiday-calendar check) lie within a few days of the business dates.
+  let dayBase = Infinity;
+  let dayTop = -Infinity;
+  for (let s = 0; s < ss.count; s++) {
+    if (!isClean(s)) continue;
+    const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
+    dayBase = Math.min(dayBase, ts.day[pairOf[s]], sDay >= 0 ? sDay : Infinity);
+    dayTop = Math.max(dayTop, ts.day[pairOf[s]], sDay);
+  }
+  const seenDay = new Uint8Array(dayTop >= dayBase ? dayTop - dayBase + 1 : 0);
   for (let s = 0; s < ss.count; s++) {
     if (!isClean(s)) continue;
     const t = pairOf[s];
@@ -574,8 +581,9 @@ function selectResidual(input: ColumnarInput) {
     if (sBiz[s] > latestBusiness) latestBusiness = sBiz[s];
     dayExpected[tBiz[t] - minDay] += ts.amount[t];
     daySettled[sBiz[s] - minDay] += amount;
-    days.add(ts.day[t]);
-    days.add(ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s]);
+    seenDay[ts.day[t] - dayBase] = 1;
+    const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
+    if (sDay >= 0) seenDay[sDay - dayBase] = 1;
     const fee = ss.fee[s];
     if (Number.isNaN(fee)) continue;
     feeSum += fee;
@@ -635,7 +643,7 @@ function selectResidual(input: ColumnarInput) {
     daily: new Map([...daily].map(([d, v]) => [d, { expected: yuan(v.expected), settled: yuan(v.settled) }])),
     latestSettleDate: latestSettle >= 0 ? dateOf(latestSettle) : undefined,
     latestBusinessDate: latestBusiness >= 0 ? dateOf(latestBusiness) : undefined,
-    dates: [...days].filter((d) => d >= 0).map(dateOf),
+    dates: [...seenDay.keys()].filter((i) => seenDay[i]).map((i) => dateOf(dayBase + i)),
   };
   phase('pass 2 (reference reader)', `reconciling ${(terminalFile.records.length + settlementFile.records.length).toLocaleString('en-US')} rows that are not clean pairs`);
   return { terminalFile, settlementFile, preMatched, phases, done: () => phase('reconcile residual') };

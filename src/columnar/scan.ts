@@ -142,7 +142,24 @@ class SliceInterner {
 
   constructor(private readonly toValue: (bytes: Uint8Array) => string | null) {}
 
+  /** The previous call's slice and id: consecutive rows often repeat a value (merchant, status). */
+  private lastId = -1;
+
   id(buf: Uint8Array, s: number, e: number): number {
+    if (this.lastId >= 0) {
+      const last = this.slices[this.lastId];
+      if (last.length === e - s) {
+        let same = true;
+        for (let i = 0; i < last.length; i++) if (last[i] !== buf[s + i]) { same = false; break; }
+        if (same) return this.lastId;
+      }
+    }
+    const id = this.lookup(buf, s, e);
+    this.lastId = id;
+    return id;
+  }
+
+  private lookup(buf: Uint8Array, s: number, e: number): number {
     let h = 0x811c9dc5;
     for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
     let id = this.byHash.get(h) ?? -1;
