@@ -223,18 +223,33 @@ export function businessDateOf(
   time: LocalDateTime,
   opts: { cutoff: string; cutoffRule: CutoffRule },
 ): LocalDate {
-  const c = TIME_RE.exec(opts.cutoff.trim());
-  const cutoff = c ? secondsOfDay(c[1], c[2], c[3]) : NaN;
-  if (!(cutoff <= 24 * 3600)) {
-    throw new InputError(`invalid cut-off "${opts.cutoff}": expected HH:mm or HH:mm:ss, e.g. 23:00`);
-  }
-  const t = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time);
+  const shifts = cutoffShifts(opts);
+  const t = LOCAL_TIME_RE.exec(time);
   const secs = t ? secondsOfDay(t[2], t[3], t[4]) : NaN;
-  if (!t || tryDayNumber(t[1]) === undefined || !(secs < 24 * 3600)) {
+  if (!t || !(secs < 24 * 3600)) {
     throw new RangeError(`not a valid local time (YYYY-MM-DD HH:mm:ss): "${time}"`);
   }
   const date = t[1];
-  return cutoffShifts(opts)(secs) ? fromDayNumber(dayNumber(date) + 1) : date;
+  const next = nextDayOf(date);
+  if (next === undefined) throw new RangeError(`not a valid local time (YYYY-MM-DD HH:mm:ss): "${time}"`);
+  return shifts(secs) ? next : date;
+}
+
+const LOCAL_TIME_RE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+// Business dates are asked for once per row; a data set spans few dates and one cut-off, so
+// both answers are remembered (bounded: at most MEMO_LIMIT entries each).
+const MEMO_LIMIT = 10_000;
+const nextDayMemo = new Map<string, LocalDate | undefined>();
+const cutoffMemo = new Map<string, (secondsOfDay: number) => boolean>();
+
+/** The day after a valid date; undefined for an invalid one (2025-02-30). */
+function nextDayOf(date: LocalDate): LocalDate | undefined {
+  if (nextDayMemo.has(date)) return nextDayMemo.get(date);
+  const n = tryDayNumber(date);
+  const next = n === undefined ? undefined : fromDayNumber(n + 1);
+  if (nextDayMemo.size < MEMO_LIMIT) nextDayMemo.set(date, next);
+  return next;
 }
 
 /**
@@ -242,6 +257,16 @@ export function businessDateOf(
  * next business date. A cut-off of 00:00 or 24:00 never shifts.
  */
 export function cutoffShifts(opts: { cutoff: string; cutoffRule: CutoffRule }): (secondsOfDay: number) => boolean {
+  const key = `${opts.cutoff}\u0000${opts.cutoffRule}`;
+  let shifts = cutoffMemo.get(key);
+  if (!shifts) {
+    shifts = makeCutoffShifts(opts);
+    if (cutoffMemo.size < MEMO_LIMIT) cutoffMemo.set(key, shifts);
+  }
+  return shifts;
+}
+
+function makeCutoffShifts(opts: { cutoff: string; cutoffRule: CutoffRule }): (secondsOfDay: number) => boolean {
   const c = TIME_RE.exec(opts.cutoff.trim());
   const cutoff = c ? secondsOfDay(c[1], c[2], c[3]) : NaN;
   if (!(cutoff <= 24 * 3600)) {

@@ -12,7 +12,8 @@ export class KeyIndex {
 
   constructor(expected: number) {
     let size = 16;
-    while (size < expected * 2) size *= 2;
+    // Load factor at most ~0.7: a power of two at least 1.4 × the keys.
+    while (size < expected * 1.4) size *= 2;
     this.keys = new Float64Array(size).fill(NaN);
     this.rows = new Int32Array(size);
     this.mask = size - 1;
