@@ -140,6 +140,10 @@ export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
 
 type PlannedSide = Omit<Side, 'scan' | 'words'> & { plan: ScanPlan };
 
+/** What the second reference read needs of a side once its columns are gone. */
+type ResidualSide = Pick<Side, 'file' | 'source' | 'headBytes' | 'headEnd' | 'headLines' | 'readOptions' | 'head'> & { totalLines: number };
+
+
 function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: ColumnarInput): PlannedSide {
   const source = side.bytes instanceof Uint8Array ? memorySource(side.bytes) : side.bytes;
   const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
@@ -213,10 +217,33 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
 }
 
 /** Reads the head zone plus the chosen lines with the reference reader, line numbers restored. */
+/** Where a line is: byte range (with its line end) and physical line number. */
+interface LineRefs {
+  start: Float64Array;
+  end: Float64Array;
+  line: Int32Array;
+}
+
+/** The chosen rows' line references, copied out so the columns can be let go. */
+function lineRefs(scan: ScannedFile, rows: number[]): LineRefs {
+  const refs = { start: new Float64Array(rows.length), end: new Float64Array(rows.length), line: new Int32Array(rows.length) };
+  rows.forEach((r, i) => {
+    refs.start[i] = scan.start[r];
+    refs.end[i] = scan.end[r];
+    refs.line[i] = scan.line[r];
+  });
+  return refs;
+}
+
 function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }): ParsedFile {
-  const { scan, source } = side;
+  return readLineRefs(side, lineRefs(side.scan, rows), opts);
+}
+
+function readLineRefs(side: Pick<Side, 'source' | 'headBytes' | 'headEnd' | 'headLines' | 'file' | 'readOptions' | 'head'>, refs: LineRefs, opts: { forceProfile: boolean }): ParsedFile {
+  const { source } = side;
+  const count = refs.line.length;
   let size = side.headEnd;
-  for (const r of rows) size += scan.end[r] - scan.start[r] + 1;
+  for (let i = 0; i < count; i++) size += refs.end[i] - refs.start[i] + 1;
   const skeleton = new Uint8Array(size);
   skeleton.set(side.headBytes, 0);
   let at = side.headEnd;
@@ -224,9 +251,9 @@ function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }):
   // Rows come in file order: read the file forward in blocks and copy out the lines wanted.
   let block: Uint8Array = new Uint8Array(0);
   let blockStart = 0;
-  for (const r of rows) {
-    const start = scan.start[r];
-    const end = scan.end[r];
+  for (let i = 0; i < count; i++) {
+    const start = refs.start[i];
+    const end = refs.end[i];
     if (start < blockStart || end > blockStart + block.length) {
       blockStart = start;
       block = source.read(start, Math.min(source.size - start, Math.max(READ_BLOCK_BYTES, end - start)));
@@ -235,7 +262,7 @@ function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }):
     skeleton.set(part, at);
     at += part.length;
     if (part[part.length - 1] !== LF) skeleton[at++] = LF;
-    lineOf.push(scan.line[r]);
+    lineOf.push(refs.line[i]);
   }
   let parsed: ParsedFile;
   try {
@@ -260,17 +287,31 @@ function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }):
   return parsed;
 }
 
-function selectResidual(input: ColumnarInput) {
-  const { contract } = input;
+type Phase = (name: string, next?: string) => void;
+
+/** Ends a timed phase (recorded for `npm run bench`) and tells the progress line what comes next. */
+function phaseClock(input: ColumnarInput): { phases: Record<string, number>; phase: Phase } {
   const phases: Record<string, number> = {};
   let mark = performance.now();
-  const phase = (name: string, next?: string) => {
-    const now = performance.now();
-    phases[name] = Math.round(now - mark);
-    if (process.env.POSRECON_DEBUG) console.error(name, Math.round(process.memoryUsage().rss / 2 ** 20), "MiB rss", Math.round(process.memoryUsage().heapUsed / 2 ** 20), "MiB heap", Math.round(process.memoryUsage().arrayBuffers / 2 ** 20), "MiB buffers");
-    mark = now;
-    if (next) input.progress?.(next);
+  return {
+    phases,
+    phase: (name, next) => {
+      const now = performance.now();
+      phases[name] = Math.round(now - mark);
+      if (process.env.POSRECON_DEBUG) console.error(`${name}: ${phases[name]} ms, ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB RSS`);
+      mark = now;
+      if (next) input.progress?.(next);
+    },
   };
+}
+
+/**
+ * Scan, read the non-candidate rows, prove the clean pairs, pick the context rows, sum the clean
+ * pairs. Everything large (columns, indexes) lives in this function's scope and goes when it
+ * returns: the caller reads the residual rows and reconciles them without it.
+ */
+function selectClean(input: ColumnarInput, phase: Phase) {
+  const { contract } = input;
   input.progress?.('reading the heads of both files');
   const tPlanned = planSide(input.terminal, 'terminal', input);
   const sPlanned = planSide(input.settlement, 'settlement', input);
@@ -627,8 +668,17 @@ function selectResidual(input: ColumnarInput) {
 
   const terminalSums: CleanSums = { rows: pairs, amount: amountSum, fee: terminalFee, net: terminalNet };
   phase('sums', 'reading the rows that need a closer look (2)');
-  const terminalFile = mergeSecondPass(T, tFirst, tSecondRows, terminalSums);
-  const settlementFile = mergeSecondPass(S, sFirst, sSecondRows, { rows: pairs, amount: amountSum, fee: feeSum, net: netSum });
+  // From here on only the residual rows' places are needed: copied out, so the columns and
+  // indexes can go before the reference reader and reconciliation allocate their records.
+  const residualSide = (side: Side): ResidualSide => ({
+    file: side.file, source: side.source, headBytes: side.headBytes, headEnd: side.headEnd, headLines: side.headLines,
+    readOptions: side.readOptions, head: side.head, totalLines: side.scan.totalLines,
+  });
+  const tRest = residualSide(T);
+  const sRest = residualSide(S);
+  const tRefs = lineRefs(ts, tSecondRows);
+  const sRefs = lineRefs(ss, sSecondRows);
+  const settlementSums: CleanSums = { rows: pairs, amount: amountSum, fee: feeSum, net: netSum };
   const yuan = (fen: number) => new Decimal(fen).div(100);
   const preMatched: PreMatched = {
     pairs,
@@ -645,17 +695,18 @@ function selectResidual(input: ColumnarInput) {
     latestBusinessDate: latestBusiness >= 0 ? dateOf(latestBusiness) : undefined,
     dates: [...seenDay.keys()].filter((i) => seenDay[i]).map((i) => dateOf(dayBase + i)),
   };
-  phase('pass 2 (reference reader)', `reconciling ${(terminalFile.records.length + settlementFile.records.length).toLocaleString('en-US')} rows that are not clean pairs`);
-  return { terminalFile, settlementFile, preMatched, phases, done: () => phase('reconcile residual') };
+  // Only plain data leaves: no closure over this scope (V8 would keep the whole scope, columns
+  // included, alive with it).
+  return { tRest, sRest, tFirst, sFirst, tRefs, sRefs, terminalSums, settlementSums, preMatched };
 }
 
-/**
- * Scan, select and read in one function whose columns and byte views all go out of scope when
- * it returns: reconciling the residual rows and rendering the report then run without them.
- */
 function run(input: ColumnarInput): ColumnarOutcome {
-  const residual = selectResidual(input);
-  const { terminalFile, settlementFile, preMatched } = residual;
+  const { phases, phase } = phaseClock(input);
+  const clean = selectClean(input, phase);
+  const { preMatched } = clean;
+  const terminalFile = mergeSecondPass(clean.tRest, clean.tFirst, clean.tRefs, clean.terminalSums);
+  const settlementFile = mergeSecondPass(clean.sRest, clean.sFirst, clean.sRefs, clean.settlementSums);
+  phase('pass 2 (reference reader)', `reconciling ${(terminalFile.records.length + settlementFile.records.length).toLocaleString('en-US')} rows that are not clean pairs`);
   const result = reconcile({
     terminal: [terminalFile],
     settlement: [settlementFile],
@@ -664,8 +715,8 @@ function run(input: ColumnarInput): ColumnarOutcome {
     asOf: input.asOf,
     preMatched,
   });
-  residual.done();
-  return { result, stats: { cleanPairs: preMatched.pairs, residualRows: terminalFile.records.length + settlementFile.records.length, phases: residual.phases } };
+  phase('reconcile residual');
+  return { result, stats: { cleanPairs: preMatched.pairs, residualRows: terminalFile.records.length + settlementFile.records.length, phases } };
 }
 
 interface FenBucket {
@@ -702,13 +753,13 @@ interface CleanSums {
 }
 
 /** The first pass's file plus the second pass's records; line account and control totals of the whole file. */
-function mergeSecondPass(side: Side, first: ParsedFile, rows: number[], clean: CleanSums): ParsedFile {
+function mergeSecondPass(side: ResidualSide, first: ParsedFile, refs: LineRefs, clean: CleanSums): ParsedFile {
   const cleanRows = clean.rows;
   let records = first.records;
-  if (rows.length > 0) {
-    const second = readLines(side, rows, { forceProfile: true });
+  if (refs.line.length > 0) {
+    const second = readLineRefs(side, refs, { forceProfile: true });
     const extra = second.records.filter((r) => r.source.line > side.headLines);
-    if (extra.length !== rows.length || second.rejected.length > 0) throw new Fallback(`${side.file}: a candidate row did not read as a record`);
+    if (extra.length !== refs.line.length || second.rejected.length > 0) throw new Fallback(`${side.file}: a candidate row did not read as a record`);
     records = [...first.records, ...extra].sort((a, b) => a.source.line - b.source.line);
   }
   let controlTotalMismatches = first.controlTotalMismatches;
@@ -729,7 +780,7 @@ function mergeSecondPass(side: Side, first: ParsedFile, rows: number[], clean: C
     records,
     controlTotalMismatches,
     preMatched: cleanRows,
-    lines: { ...first.lines, total: side.scan.totalLines, records: first.lines.records + (records.length - first.records.length) + cleanRows },
+    lines: { ...first.lines, total: side.totalLines, records: first.lines.records + (records.length - first.records.length) + cleanRows },
   };
 }
 
