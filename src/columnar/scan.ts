@@ -133,6 +133,73 @@ function quotedCellsClose(bytes: Uint8Array, from: number, to: number, delim: nu
   return true;
 }
 
+/**
+ * Splits a line whose quoted cells close on it (see quotedCellsClose) into cells, a quoted
+ * cell's range being its inside. Returns the cell count, or -1 when a quoted cell holds a doubled
+ * quote (its text is not the raw bytes): such a row is left to the reference reader.
+ */
+function splitQuoted(bytes: Uint8Array, from: number, to: number, delim: number, width: number, cellStart: Int32Array, cellEnd: Int32Array): number {
+  let cells = 0;
+  let i = from;
+  for (;;) {
+    let s = i;
+    let e: number;
+    if (i < to && bytes[i] === QUOTE) {
+      const close = bytes.indexOf(QUOTE, i + 1);
+      if (close < 0 || close >= to) return -1;
+      if (close + 1 < to && bytes[close + 1] === QUOTE) return -1; // "" inside: an escaped quote
+      s = i + 1;
+      e = close;
+      i = close + 1; // on the delimiter or the line end (quotedCellsClose checked)
+    } else {
+      while (i < to && bytes[i] !== delim) i++;
+      e = i;
+    }
+    if (cells < width) {
+      cellStart[cells] = s;
+      cellEnd[cells] = e;
+    }
+    cells++;
+    if (i >= to) return cells;
+    i++; // past the delimiter
+    if (i === to) {
+      // A trailing delimiter: one more, empty cell.
+      if (cells < width) {
+        cellStart[cells] = to;
+        cellEnd[cells] = to;
+      }
+      return cells + 1;
+    }
+  }
+}
+
+function isBlank(b: number): boolean {
+  return b === 0x20 || b === 0x09;
+}
+
+/** Narrows cell k to the text cleanCell would read, for ASCII wrappers: trims, ="…", a leading `. */
+function unwrapCell(bytes: Uint8Array, k: number, cellStart: Int32Array, cellEnd: Int32Array): void {
+  let s = cellStart[k];
+  let e = cellEnd[k];
+  for (let round = 0; round < 3; round++) {
+    while (s < e && isBlank(bytes[s])) s++;
+    while (e > s && isBlank(bytes[e - 1])) e--;
+    if (s < e && bytes[s] === 0x60) {
+      s++; // WeChat's backtick
+      continue;
+    }
+    // Excel's ="…", unless a quote inside needs cleanCell's un-doubling.
+    if (e - s >= 3 && bytes[s] === 0x3d && bytes[s + 1] === QUOTE && bytes[e - 1] === QUOTE && bytes.indexOf(QUOTE, s + 2) === e - 1) {
+      s += 2;
+      e -= 1;
+      continue;
+    }
+    break;
+  }
+  cellStart[k] = s;
+  cellEnd[k] = e;
+}
+
 /** Interns byte slices: one decode and clean per distinct value, no string per row. */
 class SliceInterner {
   private readonly byHash = new Map<number, number>();
@@ -347,6 +414,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
   const ia = col('amount'), ifee = col('fee'), inet = col('net'), it = col('time'), isd = col('settleDate'), ibd = col('businessDate');
   const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId');
   const idColumns = plan.idColumns;
+  const usedColumns = [...new Set([...Object.values(c), ...idColumns])].filter((k): k is number => k !== undefined && k >= 0 && k < width);
   const delim = plan.delimiter;
   const checkUtf8 = plan.encoding === 'utf-8';
   let lineNo = plan.startLine;
@@ -432,7 +500,11 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
       // tokenizer may decide where such a row ends (and so which line is which row).
       if (quotes > 0 && !quotedCellsClose(bytes, lineStart, contentEnd, delim)) throw new ScanAbort('a quoted cell spanning lines (or quotes the scan does not follow)');
       cols.kind[r] = LINE_OTHER;
-      if (quotes > 0 || cells !== width) continue;
+      // Quoted cells ("…", as many exports write every cell): split again honouring them.
+      if (quotes > 0) cells = splitQuoted(bytes, lineStart, contentEnd, delim, width, cellStart, cellEnd);
+      if (cells !== width) continue;
+      // Cell text as cleanCell reads it: spaces and tabs trimmed, Excel's ="…" and WeChat's ` unwrapped.
+      for (let k = 0; k < usedColumns.length; k++) unwrapCell(bytes, usedColumns[k], cellStart, cellEnd);
 
       // Money: amount required; fee and net optional.
       if (ia < 0) continue;

@@ -132,11 +132,14 @@ function adversarialFiles(seed: number, n: number): { terminal: string; settleme
     } else if (x < 0.17) settleRrn = String(rrn - 2); // another sale's RRN: a duplicate in the settlement file
     else if (x < 0.18) settleTime = ''; // a settlement line with a date only
     else if (x < 0.185) extra.push(`898310058120001,${term},${t},消费,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${r},${tr},,`); // same RRN twice on the terminal
-    terminal.push(`898310058120001,${term},${t},消费,${status},${cardNo},${CARD[card][0]},${yuan(amount)},${tRrn},${tr},,`);
+    // Export quirks the scan reads itself: every cell quoted, Excel's ="…" and a tab before ids.
+    const quirk = rand();
+    const tLine = `898310058120001,${term},${t},消费,${status},${cardNo},${CARD[card][0]},${yuan(amount)},${quirk < 0.05 && tRrn ? `="${tRrn}"` : tRrn},${tr},,`;
+    terminal.push(quirk > 0.95 ? tLine.split(',').map((c) => `"${c}"`).join(',') : tLine);
     terminal.push(...extra);
     if (settle) {
       // Few lines on the 16th: the deduction on that day is a first payout only if one of them is there.
-      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${settleRrn},${tr},`);
+      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? '\t' : ''}${settleRrn},${tr},`);
     }
     if (rand() < 0.01) terminal.push('');
     if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);

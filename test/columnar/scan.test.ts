@@ -147,8 +147,10 @@ function expectReferenceFields(scan: ScannedFile, r: number, cells: string[], pl
     }
   }
   for (const k of plan.idColumns) {
-    const id = checkIdentifier(cleanCell(cells[k]));
-    expect(id.ok && id.value === cells[k], `plain id column ${JSON.stringify(cells[k])}`).toBe(true);
+    // The cell as the reference reads it is usable and unchanged by checkIdentifier.
+    const cleaned = cleanCell(cells[k]);
+    const id = checkIdentifier(cleaned);
+    expect(id.ok && id.value === cleaned, `plain id column ${JSON.stringify(cells[k])}`).toBe(true);
   }
 
   const combo = scan.wordCombos[scan.words[r]];
@@ -437,7 +439,7 @@ describe('scanDelimited on generated files (properties)', () => {
     }), { numRuns: RUNS });
   });
 
-  it('(c) a SIMPLE row is one width-cell line without quotes, and every field reads as the reference reads it', () => {
+  it('(c) a SIMPLE row is one width-cell line (quoted cells allowed), and every field reads as the reference reads it', () => {
     let simple = 0;
     fc.assert(fc.property(fileArb, (spec) => {
       const b = build(spec);
@@ -458,20 +460,18 @@ describe('scanDelimited on generated files (properties)', () => {
       for (let r = 0; r < scan.count; r++) {
         if (scan.kind[r] !== LINE_SIMPLE) continue;
         simple++;
-        expect(lines[r].content).not.toContain('"');
         const i = byLine.get(scan.line[r]);
         expect(i, `a reference row starts on line ${scan.line[r]}`).toBeDefined();
         const row = rows[i as number];
         expect(row.endLine).toBe(row.line);
         expect(records[i as number]).toHaveLength(WIDTH);
-        expect(records[i as number].some((c) => c.includes('"'))).toBe(false);
         expectReferenceFields(scan, r, row.cells, b.plan);
       }
     }), { numRuns: RUNS });
     expect(simple).toBeGreaterThan(RUNS / 2);
   });
 
-  it('(d) quotes or a wrong cell count make a line OTHER, an empty line is BLANK, a clean row is SIMPLE', () => {
+  it('(d) a wrong cell count makes a line OTHER, an empty line is BLANK, a clean row is SIMPLE', () => {
     fc.assert(fc.property(fileArb, (spec) => {
       const b = build(spec);
       const scan = scanOrAbort(b.bytes, b.plan);
@@ -486,7 +486,7 @@ describe('scanDelimited on generated files (properties)', () => {
         const row = byLine.get(scan.line[r]);
         expect(scan.kind[r] === LINE_BLANK).toBe(content === '');
         const wrongWidth = row !== undefined && row.cells.length !== WIDTH;
-        if (content !== '' && (content.includes('"') || wrongWidth)) expect(scan.kind[r]).toBe(LINE_OTHER);
+        if (content !== '' && wrongWidth) expect(scan.kind[r]).toBe(LINE_OTHER);
         if (b.cleanLines.has(scan.line[r]) && canBeSimple) expect(scan.kind[r], `clean line ${JSON.stringify(content)}`).toBe(LINE_SIMPLE);
       }
     }), { numRuns: RUNS });
@@ -591,8 +591,17 @@ describe('scanDelimited examples', () => {
     expect(referenceFen(cleanCell(cells[5]))).toBe(123456);
   });
 
-  it('a quoted cell without any special character is OTHER', () => {
-    expect(kinds(scanBody([goodWith(3, '"消费"')]).scan)).toEqual([LINE_OTHER]);
+  it('quoted cells (every cell quoted, as many exports write them) read as their inside', () => {
+    const { scan } = scanBody([goodWith(3, '"消费"'), goodWith(5, '"100.00"'), goodWith(5, '"1,234.56"')]);
+    expect(kinds(scan)).toEqual([LINE_SIMPLE, LINE_SIMPLE, LINE_OTHER]); // 1,234.56 is no plain amount
+    expect(scan.wordCombos[scan.words[0]].txnType).toBe('消费');
+    expect(scan.amount[1]).toBe(10000);
+  });
+
+  it('Excel text escapes and WeChat backticks around ids and numbers read as cleanCell reads them', () => {
+    const { scan } = scanBody([goodWith(8, '="100000000001"'), goodWith(8, '`100000000002'), goodWith(5, '="12.50"'), goodWith(8, '="1""2"')]);
+    expect(kinds(scan)).toEqual([LINE_SIMPLE, LINE_SIMPLE, LINE_SIMPLE, LINE_OTHER]);
+    expect([scan.rrn[0], scan.rrn[1], scan.amount[2]]).toEqual([12e14 + 100000000001, 12e14 + 100000000002, 1250]);
   });
 
   it('escaped quotes inside a quoted cell are OTHER', () => {
@@ -620,9 +629,10 @@ describe('scanDelimited examples', () => {
     expect(kinds(scanBody([goodWith(5, '-12.00'), goodWith(7, '-99.50'), goodWith(5, '(12.00)')]).scan)).toEqual([LINE_OTHER, LINE_OTHER, LINE_OTHER]);
   });
 
-  it('spaces: around an amount or time are OTHER; around an id or word they are trimmed as cleanCell does', () => {
-    const { scan } = scanBody([goodWith(5, ' 100.00'), goodWith(2, '2025-10-14 10:20:30 '), goodWith(0, ' 898310058120001 '), goodWith(3, ' 消费 ')]);
-    expect(kinds(scan)).toEqual([LINE_OTHER, LINE_OTHER, LINE_SIMPLE, LINE_SIMPLE]);
+  it('spaces and tabs around any cell are trimmed as cleanCell trims them; other blanks are OTHER', () => {
+    const { scan } = scanBody([goodWith(5, ' 100.00'), goodWith(2, '2025-10-14 10:20:30\t'), goodWith(0, ' 898310058120001 '), goodWith(3, ' 消费 '), goodWith(5, '\u00a0100.00')]);
+    expect(kinds(scan)).toEqual([LINE_SIMPLE, LINE_SIMPLE, LINE_SIMPLE, LINE_SIMPLE, LINE_OTHER]);
+    expect(scan.amount[0]).toBe(10000);
     expect(scan.merchants[scan.merchant[2]]).toBe('898310058120001');
     expect(scan.wordCombos[scan.words[3]].txnType).toBe('消费');
   });
