@@ -456,7 +456,6 @@ describe('scanDelimited on generated files (properties)', () => {
       const records = csvParse(rest.replace(/\r$/, spec.eol), spec.delimiter, false);
       expect(records).toEqual(restRows.map((r) => r.cells));
       const byLine = new Map<number, number>(rows.map((r, i) => [r.line, i]));
-      const lines = physicalLines(rest);
       for (let r = 0; r < scan.count; r++) {
         if (scan.kind[r] !== LINE_SIMPLE) continue;
         simple++;
