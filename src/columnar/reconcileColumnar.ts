@@ -25,7 +25,7 @@ import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
 import { LINE_OTHER, LINE_SIMPLE, ScanAbort, memorySource, scanDelimited, type ByteSource, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
 import { saleFeeRules, type FenCandidates } from './fees.js';
-import { KeyIndex } from './keyIndex.js';
+import { PairIndex } from './keyIndex.js';
 
 export interface ColumnarSide {
   file: string;
@@ -373,27 +373,26 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // --- RRN uniqueness over every row of each file ---------------------------------------------
   // Scanned rows index by their column; rows the reference reader read (the head of the file,
   // lines the scan left alone) by their record's RRN, under a row number no candidate has.
-  const rrnIndex = (side: Side, records: CanonicalRecord[]) => {
+  const rrns = new PairIndex(Math.max(ts.count, ss.count) + tRecords.length + sRecords.length);
+  const indexRrns = (side: Side, which: 0 | 1, records: CanonicalRecord[]) => {
     const scan = side.scan;
-    const index = new KeyIndex(scan.count + records.length);
     const scanned = new Uint8Array(scan.totalLines + 1);
     for (let r = 0; r < scan.count; r++) {
       if (scan.kind[r] !== LINE_SIMPLE) continue;
       scanned[scan.line[r]] = 1;
-      if (!Number.isNaN(scan.rrn[r])) index.add(scan.rrn[r], r);
+      if (!Number.isNaN(scan.rrn[r])) rrns.add(scan.rrn[r], which, r);
     }
     for (const rec of records) {
       if (scanned[rec.source.line]) continue; // indexed from its column above
       const k = rrnKey(normaliseRrn(rec.rrn));
-      if (k !== undefined) index.add(k, NOT_SCANNED);
+      if (k !== undefined) rrns.add(k, which, NOT_SCANNED);
     }
-    return index;
   };
-  const tIndex = rrnIndex(T, tRecords);
-  const sIndex = rrnIndex(S, sRecords);
+  indexRrns(T, 0, tRecords);
+  indexRrns(S, 1, sRecords);
   /** The terminal candidate holding this RRN alone in its file, or -1. */
   const terminalOfRrn = (key: number) => {
-    const t = tIndex.get(key);
+    const t = rrns.rowAt(rrns.slot(key), 0);
     return t >= 0 && tCand[t] ? t : -1;
   };
 
@@ -426,29 +425,43 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // or terminal: a number key instead of a string per row.
   const byWords = feeRules && !feeRules.uses.merchant && !feeRules.uses.terminal ? new Map<number, FenCandidates>() : null;
   const wordsKeyBase = T.words.length + 1;
+  // Settlement rows come in their own order, so each terminal row is a random access: pack the
+  // terminal fields the pairing reads into one stride (one cache miss per pair, not four).
+  const T_STRIDE = 4;
+  const tPacked = new Float64Array(ts.count * T_STRIDE);
+  for (let t = 0; t < ts.count; t++) {
+    const o = t * T_STRIDE;
+    tPacked[o] = tCand[t] ? ts.amount[t] : -1;
+    tPacked[o + 1] = ts.merchant[t];
+    tPacked[o + 2] = ts.words[t];
+    tPacked[o + 3] = ts.terminal[t];
+  }
   const pairOf = new Int32Array(ss.count).fill(-1); // settlement row → terminal row of a clean pair
   for (let s = 0; s < ss.count; s++) {
-    if (!sCand[s] || sIndex.get(ss.rrn[s]) !== s) continue;
-    const t = terminalOfRrn(ss.rrn[s]);
+    if (!sCand[s]) continue;
+    const slot = rrns.slot(ss.rrn[s]);
+    if (rrns.rowAt(slot, 1) !== s) continue; // another settlement row has this RRN too
+    const t = rrns.rowAt(slot, 0);
     if (t < 0) continue;
+    const o = t * T_STRIDE;
     const amount = ss.amount[s];
-    if (amount !== ts.amount[t]) continue;
+    if (amount !== tPacked[o]) continue; // -1 for a terminal row that is no candidate
     const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
-    if (sm !== undefined && ts.merchant[t] >= 0 && sm !== ts.merchants[ts.merchant[t]]) continue;
+    if (sm !== undefined && tPacked[o + 1] >= 0 && sm !== ts.merchants[tPacked[o + 1]]) continue;
     const feeFen = ss.fee[s];
     const netFen = ss.net[s];
     if (!Number.isNaN(feeFen) && !Number.isNaN(netFen) && netFen !== amount - feeFen) continue;
     if (feeRules && !Number.isNaN(feeFen)) {
-      const key = byWords ? (ss.words[s] * wordsKeyBase + ts.words[t]) * (feeRules.uses.date ? 1 << 20 : 1) + (feeRules.uses.date ? sBiz[s] : 0) : 0;
+      const key = byWords ? (ss.words[s] * wordsKeyBase + tPacked[o + 2]) * (feeRules.uses.date ? 1 << 20 : 1) + (feeRules.uses.date ? sBiz[s] : 0) : 0;
       let candidates = byWords?.get(key);
       if (!candidates) {
         const sw = S.words[ss.words[s]];
-        const tw = T.words[ts.words[t]];
+        const tw = T.words[tPacked[o + 2]];
         candidates = feeRules.candidates({
           cardType: sw.cardType !== 'unknown' ? sw.cardType : tw.cardType,
           channel: sw.channel ?? tw.channel,
           merchantId: sm,
-          terminalId: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined,
+          terminalId: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : tPacked[o + 3] >= 0 ? ts.terminals[tPacked[o + 3]] : undefined,
           businessDate: dateOf(sBiz[s]),
           mode,
         });
@@ -574,13 +587,28 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // --- Sums of the clean pairs, in fen ------------------------------------------------------
   // Accumulated per business day, settlement terminal and card type in typed arrays; turned
   // into the report's month / terminal / card-type buckets once at the end.
+  // Each side's own fields are summed in its own order (sequential reads); only what needs both
+  // rows of a pair (the fee's card type when the line prints none) looks across.
   let minDay = Infinity;
   let maxDay = -Infinity;
+  let dayBase = Infinity;
+  let dayTop = -Infinity;
+  for (let t = 0; t < ts.count; t++) {
+    if (!tClean[t]) continue;
+    minDay = Math.min(minDay, tBiz[t]);
+    maxDay = Math.max(maxDay, tBiz[t]);
+    dayBase = Math.min(dayBase, ts.day[t]);
+    dayTop = Math.max(dayTop, ts.day[t]);
+  }
   for (let s = 0; s < ss.count; s++) {
     if (!isClean(s)) continue;
-    const t = pairOf[s];
-    minDay = Math.min(minDay, sBiz[s], tBiz[t]);
-    maxDay = Math.max(maxDay, sBiz[s], tBiz[t]);
+    minDay = Math.min(minDay, sBiz[s]);
+    maxDay = Math.max(maxDay, sBiz[s]);
+    const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
+    if (sDay >= 0) {
+      dayBase = Math.min(dayBase, sDay);
+      dayTop = Math.max(dayTop, sDay);
+    }
   }
   const span = maxDay >= minDay ? maxDay - minDay + 1 : 0;
   const dayExpected = new Float64Array(span);
@@ -599,30 +627,24 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   let latestSettle = -1;
   let latestBusiness = -1;
   let feeChecked = 0;
-  // Transaction dates (for the holiday-calendar check) lie within a few days of the business dates.
-  let dayBase = Infinity;
-  let dayTop = -Infinity;
-  for (let s = 0; s < ss.count; s++) {
-    if (!isClean(s)) continue;
-    const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
-    dayBase = Math.min(dayBase, ts.day[pairOf[s]], sDay >= 0 ? sDay : Infinity);
-    dayTop = Math.max(dayTop, ts.day[pairOf[s]], sDay);
-  }
+  // Transaction dates, for the holiday-calendar check.
   const seenDay = new Uint8Array(dayTop >= dayBase ? dayTop - dayBase + 1 : 0);
+  for (let t = 0; t < ts.count; t++) {
+    if (!tClean[t]) continue;
+    if (!Number.isNaN(ts.fee[t])) terminalFee += ts.fee[t];
+    if (!Number.isNaN(ts.net[t])) terminalNet += ts.net[t];
+    dayExpected[tBiz[t] - minDay] += ts.amount[t];
+    seenDay[ts.day[t] - dayBase] = 1;
+  }
   for (let s = 0; s < ss.count; s++) {
     if (!isClean(s)) continue;
-    const t = pairOf[s];
     pairs++;
     const amount = ss.amount[s];
     amountSum += amount;
     if (!Number.isNaN(ss.net[s])) netSum += ss.net[s];
-    if (!Number.isNaN(ts.fee[t])) terminalFee += ts.fee[t];
-    if (!Number.isNaN(ts.net[t])) terminalNet += ts.net[t];
     if (ss.settleDay[s] > latestSettle) latestSettle = ss.settleDay[s];
     if (sBiz[s] > latestBusiness) latestBusiness = sBiz[s];
-    dayExpected[tBiz[t] - minDay] += ts.amount[t];
     daySettled[sBiz[s] - minDay] += amount;
-    seenDay[ts.day[t] - dayBase] = 1;
     const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
     if (sDay >= 0) seenDay[sDay - dayBase] = 1;
     const fee = ss.fee[s];
@@ -633,6 +655,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     dayFee[sBiz[s] - minDay] += fee;
     dayFeeCount[sBiz[s] - minDay]++;
     // Settlement terminal first, else the terminal export's (offset past the settlement ids).
+    const t = pairOf[s];
     const term = ss.terminal[s] >= 0 ? ss.terminal[s] : ts.terminal[t] >= 0 ? ss.terminals.length + ts.terminal[t] : termFee.length - 1;
     termFee[term] += fee;
     termFeeCount[term]++;

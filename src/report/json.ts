@@ -98,18 +98,27 @@ export function* reconcileJsonChunks(result: ReconcileResult, opts: JsonOptions 
   const marker = '\n  "findings": []';
   const at = text.indexOf(marker);
   yield text.slice(0, at) + '\n  "findings": [';
-  let chunk = '';
+  // Findings go out in batches, each serialised by one native call inside a wrapper that puts
+  // them at the document's indentation; the wrapper's own lines are cut off again.
+  const open = '{\n  "findings": [\n';
+  const close = '\n  ]\n}';
+  let batch: unknown[] = [];
   let first = true;
+  const flush = (): string => {
+    const text = JSON.stringify({ findings: batch }, null, 2);
+    const items = text.slice(open.length, text.length - close.length);
+    const out = (first ? '\n' : ',\n') + items;
+    first = false;
+    batch = [];
+    return out;
+  };
   for (const f of result.findings) {
     if (!opts.includeMatched && f.kind === 'matched') continue;
-    chunk += (first ? '\n    ' : ',\n    ') + JSON.stringify(findingJson(f), null, 2).replaceAll('\n', '\n    ');
-    first = false;
-    if (chunk.length >= 1 << 20) {
-      yield chunk;
-      chunk = '';
-    }
+    batch.push(findingJson(f));
+    if (batch.length === 2000) yield flush();
   }
-  yield chunk + (first ? ']' : '\n  ]') + text.slice(at + marker.length) + '\n';
+  const tail = batch.length > 0 ? flush() : '';
+  yield tail + (first ? ']' : '\n  ]') + text.slice(at + marker.length) + '\n';
 }
 
 export function reconcileJson(

@@ -12,7 +12,7 @@ import { loadContract, type Contract } from '../../src/contract/contract.js';
 import { loadBuiltinCalendar } from '../../src/calendar/calendar.js';
 import { reconcile, type ReconcileResult } from '../../src/reconcile.js';
 import { reconcileColumnar } from '../../src/columnar/reconcileColumnar.js';
-import { reconcileJson } from '../../src/report/json.js';
+import { reconcileJson, reconcileJsonChunks } from '../../src/report/json.js';
 import { renderTable } from '../../src/report/table.js';
 import { renderCsv } from '../../src/report/csv.js';
 import { buildScenario, SCENARIO_CONTRACT } from '../support/scenario.js';
@@ -188,6 +188,18 @@ describe('columnar fast path = reference pipeline', () => {
     expect(shown(out.result)).toBe(shown(ref));
     expect(out.result.counts.matched).toBe(ref.counts.matched);
     expect(out.result.rows).toEqual(ref.rows);
+  });
+
+  it('streams the JSON report exactly as one JSON.stringify would print it (across batch boundaries)', () => {
+    const files = adversarialFiles(5, 3000);
+    const r = reference(utf8('terminal.csv', files.terminal), utf8('settlement.csv', files.settlement), contract);
+    for (const includeMatched of [false, true]) {
+      const listed = r.findings.filter((f) => includeMatched || f.kind !== 'matched').length;
+      if (includeMatched) expect(listed).toBeGreaterThan(2000); // more than one batch
+      expect([...reconcileJsonChunks(r, { includeMatched })].join('')).toBe(JSON.stringify(reconcileJson(r, { includeMatched }), null, 2) + '\n');
+    }
+    const none = { ...r, findings: [] };
+    expect([...reconcileJsonChunks(none)].join('')).toBe(JSON.stringify(reconcileJson(none), null, 2) + '\n');
   });
 
   it('on GBK files', () => {
