@@ -54,9 +54,17 @@ export function sameCard(a: string | undefined, b: string | undefined): boolean 
 
 /** |amount| in fen as a string key; magnitudes are compared because terminals print refunds positive. */
 export function amountKey(r: CanonicalRecord): string {
-  const a = r.amount ?? r.net;
-  return a ? a.abs().toFixed(2) : '';
+  // Asked for in every sort comparison and index: worth remembering per record.
+  let key = amountKeys.get(r);
+  if (key === undefined) {
+    const a = r.amount ?? r.net;
+    key = a ? a.abs().toFixed(2) : '';
+    amountKeys.set(r, key);
+  }
+  return key;
 }
+
+const amountKeys = new WeakMap<CanonicalRecord, string>();
 
 /** Deterministic order independent of file order and row position: content first, source last. */
 export function canonicalCompare(a: CanonicalRecord, b: CanonicalRecord): number {
