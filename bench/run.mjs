@@ -52,7 +52,7 @@ function reportSummary(path) {
   closeSync(fd);
   const text = head.subarray(0, n).toString('utf8');
   const at = text.indexOf('\n  "findings": [');
-  return JSON.parse(text.slice(0, at) + '\n}').summary;
+  return JSON.parse(text.slice(0, at).replace(/,\s*$/, '') + '\n}').summary;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
