@@ -2,14 +2,21 @@
 // million-row export in memory. CLI layer: the only place that opens files.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ByteSource } from '../columnar/scan.js';
+import { cannotRead } from './io.js';
 
 export interface FileSource extends ByteSource {
   close(): void;
 }
 
 export function openFileSource(path: string): FileSource {
-  const fd = openSync(path, 'r');
-  const size = fstatSync(fd).size;
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(path, 'r');
+    size = fstatSync(fd).size;
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
   let buffer = new Uint8Array(0);
   return {
     size,
@@ -18,7 +25,12 @@ export function openFileSource(path: string): FileSource {
       if (buffer.length < length) buffer = new Uint8Array(Math.max(length, 8 * 1024 * 1024));
       let got = 0;
       while (got < length) {
-        const n = readSync(fd, buffer, got, length - got, position + got);
+        let n: number;
+        try {
+          n = readSync(fd, buffer, got, length - got, position + got);
+        } catch (e) {
+          throw cannotRead(path, e);
+        }
         if (n === 0) break;
         got += n;
       }

@@ -12,10 +12,15 @@ export function readBytes(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new InputError(`${file}: cannot read: ${why}`);
+    throw cannotRead(file, e);
   }
+}
+
+/** A file-system error while reading an input, as the one-line error the user sees. */
+export function cannotRead(file: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  return new InputError(`${file}: cannot read: ${why}`);
 }
 
 export function readText(file: string): string {

@@ -315,7 +315,13 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     if (fast) {
       progress.step(`scanning ${basename(terminalFiles[0])} and ${basename(detailFiles[0])}`);
       const terminalSource = openFileSource(terminalFiles[0]);
-      const settlementSource = openFileSource(detailFiles[0]);
+      let settlementSource: ReturnType<typeof openFileSource>;
+      try {
+        settlementSource = openFileSource(detailFiles[0]);
+      } catch (e) {
+        terminalSource.close();
+        throw e;
+      }
       let outcome: ReturnType<typeof reconcileColumnar>;
       try {
         outcome = reconcileColumnar({

@@ -190,7 +190,7 @@ export function feeChartSvg(byTerminal: Map<string, FeeBucket>): string {
   const width = 760;
   const plotW = width - left - right;
   const height = top + rows.length * rowH + 8;
-  const maxV = Math.max(...rows.flatMap(([, b]) => [num(b.charged.abs()), num(b.perContract.abs())]), 0.01);
+  const maxV = rows.reduce((m, [, b]) => Math.max(m, num(b.charged.abs()), num(b.perContract.abs())), 0.01);
   const w = (d: Decimal) => (num(d.abs()) / maxV) * plotW;
   const out: string[] = [
     `<svg class="chart" id="fee-chart" role="img" aria-labelledby="fee-chart-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,

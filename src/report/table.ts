@@ -84,7 +84,9 @@ export function renderTable(result: ReconcileResult, opts: TableOptions): string
 
   const groups = groupFindings(result, { informational: opts.verbose, matched: false });
   const amountText = (a: ReturnType<typeof findingAmount>) => (a ? money(a) : '');
-  const moneyWidth = Math.max(MONEY_WIDTH, ...groups.flatMap((g) => g.findings.map((f) => displayWidth(amountText(findingAmount(f))))));
+  // A loop, not Math.max(...): a spread of a million widths overflows the call stack.
+  let moneyWidth = MONEY_WIDTH;
+  for (const g of groups) for (const f of g.findings) moneyWidth = Math.max(moneyWidth, displayWidth(amountText(findingAmount(f))));
   for (const { kind, findings } of groups) {
     out.push('');
     out.push(c.bold.underline(`${KIND_TITLES[kind]} — ${findings.length}`));

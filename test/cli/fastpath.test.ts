@@ -40,6 +40,25 @@ describe('reconcile on a 45k-row pair (above the fast-path and two-thread thresh
     for (const [kind, n] of Object.entries(meta.truth)) expect(report.summary.counts[kind]).toBe(n);
   });
 
+  it('a missing or unreadable input is the same one-line error (exit 2) on the fast path', () => {
+    const r = posrecon(['reconcile', '-t', join(dir, 'nope.csv'), '-s', join(dir, 'settlement.csv'), '-c', join(dir, 'contract.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`posrecon: ${join(dir, 'nope.csv')}: cannot read: no such file\n`);
+    const d = posrecon(['reconcile', '-t', dir, '-s', join(dir, 'settlement.csv')]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toBe(`posrecon: ${dir}: cannot read: is a directory\n`);
+  });
+
+  it('prints a table for a mismatch with tens of thousands of findings without overflowing the stack', () => {
+    // Every settlement line unmatched (the terminal file is another day's): ~43k dropped orders.
+    const other = mkdtempSync(join(tmpdir(), 'posrecon-other-'));
+    (generate as (d: string, n: number, o: { gbk: boolean; seed: number }) => Truth)(other, 200, { gbk: false, seed: 7 });
+    const r = posrecon(['reconcile', '-t', join(other, 'terminal.csv'), '-s', join(dir, 'settlement.csv'), '-c', join(dir, 'contract.yaml'), '-o', join(other, 'report.txt')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(readFileSync(join(other, 'report.txt'), 'utf8')).toMatch(/\d{5} +dropped orders/);
+  });
+
   it('POSRECON_ENGINE=columnar says why when the fast path does not apply', () => {
     const r = posrecon(['reconcile', '-t', 'fixtures/demo/terminal-2025-09-29.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json'], { POSRECON_ENGINE: 'columnar' });
     expect(r.code).toBe(2);
