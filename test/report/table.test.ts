@@ -47,3 +47,13 @@ describe('renderTable', () => {
     expect(ends.size).toBe(1);
   });
 });
+
+describe('renderTable at scale', () => {
+  it('lists 300,000 findings without overflowing the call stack', () => {
+    const { result } = demoResult();
+    const dropped = result.findings.find((f) => f.kind === 'dropped_order')!;
+    const many = { ...result, findings: Array.from({ length: 300_000 }, () => dropped) };
+    const text = renderTable(many, { color: false, verbose: false });
+    expect(text).toContain('Card was charged');
+  });
+});
