@@ -177,7 +177,11 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   if (cols.amount === undefined) throw new Fallback('no amount column');
 
   let headLines = 0;
-  for (let i = 0; i < headEnd; i++) if (bytes[i] === LF) headLines++;
+  for (let i = 0; i < headEnd; i++) {
+    if (bytes[i] === LF) headLines++;
+    // The reference reader counts a bare CR as a line end too: line numbers would drift.
+    else if (bytes[i] === 0x0d && bytes[i + 1] !== LF) throw new Fallback('a bare CR line end in the head of the file');
+  }
   // The header line's cell count, as the tokenizer sees it (no quotes allowed in it).
   let lineStart = 0;
   for (let l = 1; l < head.headerLine; l++) lineStart = bytes.indexOf(LF, lineStart) + 1;
@@ -540,13 +544,14 @@ function selectClean(input: ColumnarInput, phase: Phase) {
 
   // A failed or missing charge names a successful retry of the same amount within 30 minutes.
   const retryNeeds: { fen: number; at: number; terminal?: string }[] = [];
+  // A date-only row counts as 00:00:00 there (retryOf compares its time as printed).
   for (const r of tRecords) {
-    if (!r.time || r.hasTime === false) continue;
+    if (!r.time) continue;
     if (r.status === 'success' && (r.txnType === 'sale' || r.txnType === 'preauth_complete' || r.txnType === 'refund')) continue;
     retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
   }
   for (const r of sRecords) {
-    if (!r.time || r.hasTime === false) continue;
+    if (!r.time) continue;
     retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
   }
   // Settlement candidates that end unpaired or off contract stay residual and may be dropped orders too.

@@ -66,7 +66,13 @@ function parseTotal(key: TotalKey, text: string, unit: AmountUnit): Decimal | nu
  * lines with named groups (Alipay: `#交易合计：6笔，商家实收共1,234.00元`). Returns null when the
  * file states none. `delimiter` rebuilds a footer line the tokenizer split.
  */
-export function readControlTotals(rows: RawRow[], spec: ControlTotalsSpec, delimiter = ','): ControlTotals | null {
+export function readControlTotals(
+  rows: RawRow[],
+  spec: ControlTotalsSpec,
+  delimiter = ',',
+  /** Lines that were read as transactions: a data row is never a footer total, whatever its text. */
+  isRecordLine: (line: number) => boolean = () => false,
+): ControlTotals | null {
   const unit = spec.unit ?? 'yuan';
   const totals: ControlTotal[] = [];
   const lines: number[] = [];
@@ -103,6 +109,7 @@ export function readControlTotals(rows: RawRow[], spec: ControlTotalsSpec, delim
 
   for (const re of spec.lines ?? []) {
     for (const row of rows) {
+      if (isRecordLine(row.line)) continue;
       const text = row.cells.join(delimiter).trim();
       const m = re.exec(text);
       if (!m?.groups) continue;

@@ -207,7 +207,8 @@ function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOp
   let controlTotals: ControlTotals | undefined;
   let controlTotalMismatches: ControlTotalMismatch[] | undefined;
   if (profile.controlTotals) {
-    controlTotals = readControlTotals(rows, profile.controlTotals, info.delimiter.length === 1 ? info.delimiter : ',') ?? undefined;
+    const recordLines = new Set(result.records.map((r) => r.source.line));
+    controlTotals = readControlTotals(rows, profile.controlTotals, info.delimiter.length === 1 ? info.delimiter : ',', (line) => recordLines.has(line)) ?? undefined;
     if (controlTotals) {
       // A stated row count covers the rows that were rejected too: those are already reported,
       // so a count that matches records + rejected is no second finding.
