@@ -23,7 +23,7 @@ import { deriveWords, type RecordWords } from '../normalise/records.js';
 import { amountKey, localSeconds, normaliseRrn, normaliseTrace } from '../match/keys.js';
 import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
-import { LINE_OTHER, LINE_SIMPLE, ScanAbort, memorySource, scanDelimited, type ByteSource, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
+import { LINE_OTHER, LINE_SIMPLE, ScanAbort, memorySource, quotedCellsClose, scanDelimited, type ByteSource, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
 import { saleFeeRules, type FenCandidates } from './fees.js';
 import { PairIndex } from './keyIndex.js';
 
@@ -177,8 +177,16 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   if (cols.amount === undefined) throw new Fallback('no amount column');
 
   let headLines = 0;
+  let lineFrom = 0;
   for (let i = 0; i < headEnd; i++) {
-    if (bytes[i] === LF) headLines++;
+    if (bytes[i] === LF) {
+      headLines++;
+      // The head must end on a row boundary: a quoted cell open at a line end continues the row.
+      if (bytes.indexOf(0x22, lineFrom) < i && bytes.indexOf(0x22, lineFrom) >= 0 && !quotedCellsClose(bytes, lineFrom, i > lineFrom && bytes[i - 1] === 0x0d ? i - 1 : i, head.delimiter.charCodeAt(0))) {
+        throw new Fallback('a quoted cell spanning lines in the head of the file');
+      }
+      lineFrom = i + 1;
+    }
     // The reference reader counts a bare CR as a line end too: line numbers would drift.
     else if (bytes[i] === 0x0d && bytes[i + 1] !== LF) throw new Fallback('a bare CR line end in the head of the file');
   }
@@ -348,7 +356,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // it may reject or call junk, so "a good row follows" holds as it does in the whole file) ----
   const firstPass = (scan: ScannedFile, cand: Uint8Array) => {
     const rows: number[] = [];
-    let needWitness = false;
+    // The head's last lines may be rejected or junk as well: the first candidate after it is a witness too.
+    let needWitness = true;
     for (let r = 0; r < scan.count; r++) {
       if (!cand[r]) {
         rows.push(r);

@@ -106,7 +106,7 @@ function indexOrEnd(bytes: Uint8Array, byte: number, from: number): number {
  * the reference tokenizer reads them); elsewhere they are literal. A closing quote followed by
  * anything but the delimiter or the line end is a shape this scan does not follow: false.
  */
-function quotedCellsClose(bytes: Uint8Array, from: number, to: number, delim: number): boolean {
+export function quotedCellsClose(bytes: Uint8Array, from: number, to: number, delim: number): boolean {
   let cellStart = true;
   for (let i = from; i < to; i++) {
     const b = bytes[i];
