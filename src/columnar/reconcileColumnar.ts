@@ -72,9 +72,10 @@ const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_HEAD_BYTES = 256 * 1024;
 
 // Mapped fields the scan does not read; a layout that maps any of these is read the reference way.
-const UNSUPPORTED_FIELDS = ['date', 'timeOfDay', 'credit', 'debit', 'balance', 'direction', 'counterparty', 'counterpartyAccount', 'currency', 'refundAmount', 'refundOrderId'] as const;
+// (A 币种 column is fine: no record field depends on it.)
+const UNSUPPORTED_FIELDS = ['timeOfDay', 'credit', 'debit', 'balance', 'direction', 'counterparty', 'counterpartyAccount', 'refundAmount', 'refundOrderId'] as const;
 const ID_COLUMNS = ['batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
-const SCAN_FIELDS: ScanField[] = ['rrn', 'amount', 'fee', 'net', 'time', 'settleDate', 'businessDate', 'merchantId', 'terminalId', 'trace', 'txnType', 'status', 'cardType', 'channel', 'memo'];
+const SCAN_FIELDS: ScanField[] = ['rrn', 'amount', 'fee', 'net', 'time', 'date', 'settleDate', 'businessDate', 'merchantId', 'terminalId', 'trace', 'txnType', 'status', 'cardType', 'channel', 'memo'];
 const RETRY_WINDOW_SECONDS = 30 * 60;
 /** Index value for a row the reference reader read (never a candidate). */
 const NOT_SCANNED = -3;

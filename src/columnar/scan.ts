@@ -12,7 +12,7 @@ import { cleanCell } from '../normalise/cells.js';
 import { checkIdentifier } from '../normalise/ids.js';
 
 export type ScanField =
-  | 'rrn' | 'amount' | 'fee' | 'net' | 'time' | 'settleDate' | 'businessDate' | 'merchantId' | 'terminalId'
+  | 'rrn' | 'amount' | 'fee' | 'net' | 'time' | 'date' | 'settleDate' | 'businessDate' | 'merchantId' | 'terminalId'
   | 'trace' | 'txnType' | 'status' | 'cardType' | 'channel' | 'memo';
 
 /** The cells whose distinct values make up a row's "words" (decoded once per combination). */
@@ -412,7 +412,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
   const wordCols = WORD_FIELDS.map((f) => c[f] ?? -1);
   const col = (f: ScanField): number => c[f] ?? -1;
   const ia = col('amount'), ifee = col('fee'), inet = col('net'), it = col('time'), isd = col('settleDate'), ibd = col('businessDate');
-  const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId');
+  const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId'), idate = col('date');
   const idColumns = plan.idColumns;
   const usedColumns = [...new Set([...Object.values(c), ...idColumns])].filter((k): k is number => k !== undefined && k >= 0 && k < width);
   const delim = plan.delimiter;
@@ -521,14 +521,24 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
         if (!(v >= 0)) continue;
         cols.net[r] = v;
       }
-      // Time: YYYY-MM-DD HH:MM:SS exactly.
-      if (it >= 0 && cellStart[it] !== cellEnd[it]) {
-        if (cellEnd[it] - cellStart[it] !== 19 || bytes[cellStart[it] + 10] !== 0x20) continue;
+      // Time: YYYY-MM-DD HH:MM:SS exactly, or split: a date column YYYY-MM-DD and a time column
+      // HH:MM:SS (a time column holding the full timestamp wins, as in the reference reader).
+      const timeLength = it >= 0 ? cellEnd[it] - cellStart[it] : 0;
+      if (timeLength === 19) {
+        if (bytes[cellStart[it] + 10] !== 0x20) continue;
         const day = dateAt(bytes, cellStart[it], dateCache);
         const secs = clockAt(bytes, cellStart[it] + 11);
         if (day < 0 || secs < 0) continue;
         cols.day[r] = day;
         cols.secs[r] = secs;
+      } else if (timeLength === 8 && idate >= 0 && cellEnd[idate] - cellStart[idate] === 10) {
+        const day = dateAt(bytes, cellStart[idate], dateCache);
+        const secs = clockAt(bytes, cellStart[it]);
+        if (day < 0 || secs < 0) continue;
+        cols.day[r] = day;
+        cols.secs[r] = secs;
+      } else if (timeLength !== 0 || (idate >= 0 && cellStart[idate] !== cellEnd[idate])) {
+        continue; // another form, or a date without a time: the reference reader's
       }
       if (isd >= 0 && cellStart[isd] !== cellEnd[isd]) {
         const day = cellEnd[isd] - cellStart[isd] === 10 ? dateAt(bytes, cellStart[isd], dateCache) : -1;

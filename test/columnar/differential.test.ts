@@ -202,6 +202,37 @@ describe('columnar fast path = reference pipeline', () => {
     expect([...reconcileJsonChunks(none)].join('')).toBe(JSON.stringify(reconcileJson(none), null, 2) + '\n');
   });
 
+  it('on exports with split date and time columns and a currency column', () => {
+    // 交易时间 2025-10-14 10:20:30 → 交易日期 2025-10-14 + 交易时间 10:20:30, and 币种 CNY on every row.
+    const split = (text: string, col: number) =>
+      text.split(/(?<=\n)/).map((line) => {
+        const end = line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : '';
+        const body = line.slice(0, line.length - end.length);
+        if (!body.includes(',')) return line;
+        const cells = body.split(',');
+        if (cells.length <= col) return line; // a footer such as 合计,共N笔
+        const raw = cells[col];
+        const quoted = raw.startsWith('"');
+        const v = raw.replace(/^"|"$/g, '');
+        const q = (x: string) => (quoted ? `"${x}"` : x);
+        const parts = v === '交易时间' ? ['交易日期', '交易时间'] : /^\d{4}-\d{2}-\d{2} /.test(v) ? [q(v.slice(0, 10)), q(v.slice(11))] : [q(v), q('')];
+        cells.splice(col, 1, ...parts);
+        return [...cells, /^商户号|^清算日期/.test(body) ? '币种' : 'CNY'].join(',') + end;
+      }).join('');
+    let applied = 0;
+    for (const seed of [3, 4, 5]) {
+      const files = adversarialFiles(seed, 1200);
+      const t = utf8('terminal.csv', split(files.terminal, 2));
+      const s = utf8('settlement.csv', split(files.settlement, 3));
+      const out = columnar(t, s, contract, undefined, 2000);
+      if ('fallback' in out) throw new Error(out.fallback);
+      expect(out.stats.cleanPairs).toBeGreaterThan(500);
+      expect(shown(out.result)).toBe(shown(reference(t, s, contract)));
+      applied++;
+    }
+    expect(applied).toBe(3);
+  });
+
   it('on GBK files', () => {
     const files = adversarialFiles(11, 1500);
     const t: InputFile = { name: 'terminal.csv', bytes: gbk.encodeGbk(files.terminal) };
