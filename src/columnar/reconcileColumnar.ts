@@ -90,6 +90,8 @@ interface Side {
   /** Bytes and lines of the head zone (read by the reference reader in every pass). */
   headEnd: number;
   headLines: number;
+  /** Byte just past the header line (the prefix the second reference read starts from). */
+  headerEnd: number;
   scan: ScannedFile;
   words: (RecordWords & { channel?: string })[];
   readOptions: ReadOptions;
@@ -213,7 +215,7 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
     encoding: head.encoding,
     decode: strictDecoder(head.encoding),
   };
-  return { file: side.file, source, headBytes: bytes, head, headEnd, headLines, plan, readOptions };
+  return { file: side.file, source, headBytes: bytes, head, headEnd, headLines, headerEnd: lineEnd + 1, plan, readOptions };
 }
 
 /** The side once scanned: its rows in columns and the words of each distinct combination. */
@@ -709,7 +711,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // From here on only the residual rows' places are needed: copied out, so the columns and
   // indexes can go before the reference reader and reconciliation allocate their records.
   const residualSide = (side: Side): ResidualSide => ({
-    file: side.file, source: side.source, headBytes: side.headBytes, headEnd: side.headEnd, headLines: side.headLines,
+    // The second read forces the detected profile: the preamble and header suffice as its head.
+    file: side.file, source: side.source, headBytes: side.headBytes.subarray(0, side.headerEnd), headEnd: side.headerEnd, headLines: side.head.headerLine ?? 0,
     readOptions: side.readOptions, head: side.head, totalLines: side.scan.totalLines,
   });
   const tRest = residualSide(T);

@@ -98,7 +98,8 @@ export function selectRule(contract: Contract, txn: FeeSubject): FeeRule | null 
 interface FeeComputation {
   /** Fee before the fixed add-on, after rounding, min and cap. */
   percentageFee: Decimal;
-  steps: string[];
+  /** How it was reached, built only when asked for (only fee findings show it). */
+  steps: () => string[];
 }
 
 /** round(|amount| × rate) to the fen, then the minimum, then the cap. */
@@ -106,19 +107,21 @@ function percentageFee(rule: FeeRule, magnitude: Decimal, rounding: Rounding): F
   const exact = new ExactDecimal(magnitude.toString()).times(new ExactDecimal(rule.rate.toString()));
   const rounded = exact.toDecimalPlaces(2, ROUNDING_MODES[rounding]);
   // Decimal → Decimal via its exact string: no binary float is involved anywhere in a fee.
-  let fee = new Decimal(rounded.toString());
-  const steps = [
-    `${rule.ratePercent} of ${magnitude.toFixed(2)} = ${exact.toFixed()} → ${fee.toFixed(2)} (${rounding})`,
-  ];
-  if (rule.min && fee.lt(rule.min)) {
-    fee = rule.min;
-    steps.push(`min ${rule.min.toFixed(2)} applied → ${fee.toFixed(2)}`);
-  }
-  if (rule.cap && fee.gt(rule.cap)) {
-    fee = rule.cap;
-    steps.push(`cap ${rule.cap.toFixed(2)} applied → ${fee.toFixed(2)}`);
-  }
-  return { percentageFee: fee, steps };
+  const roundedFee = new Decimal(rounded.toString());
+  let fee = roundedFee;
+  const minApplied = Boolean(rule.min && fee.lt(rule.min));
+  if (minApplied) fee = rule.min!;
+  const capApplied = Boolean(rule.cap && fee.gt(rule.cap));
+  if (capApplied) fee = rule.cap!;
+  return {
+    percentageFee: fee,
+    steps: () => {
+      const steps = [`${rule.ratePercent} of ${magnitude.toFixed(2)} = ${exact.toFixed()} → ${roundedFee.toFixed(2)} (${rounding})`];
+      if (minApplied) steps.push(`min ${rule.min!.toFixed(2)} applied → ${rule.min!.toFixed(2)}`);
+      if (capApplied) steps.push(`cap ${rule.cap!.toFixed(2)} applied → ${rule.cap!.toFixed(2)}`);
+      return steps;
+    },
+  };
 }
 
 /**
@@ -144,17 +147,24 @@ export function expectedFee(contract: Contract, txn: FeeSubject): ExpectedFee | 
     return {
       fee: returned,
       rule,
-      explanation: `refund, fee returned: ${steps.join('; ')}${fixedNote} → ${returned.toFixed(2)}`,
+      get explanation() {
+        return `refund, fee returned: ${steps().join('; ')}${fixedNote} → ${returned.toFixed(2)}`;
+      },
     };
   }
 
   const { percentageFee: fee, steps } = percentageFee(rule, magnitude, contract.fees.rounding);
-  let total = fee;
-  if (rule.fixed) {
-    total = fee.plus(rule.fixed);
-    steps.push(`+ fixed ${rule.fixed.toFixed(2)} → ${total.toFixed(2)}`);
-  }
-  return { fee: total, rule, explanation: steps.join('; ') };
+  const total = rule.fixed ? fee.plus(rule.fixed) : fee;
+  return {
+    fee: total,
+    rule,
+    // Built on demand: a million matched lines never need their explanation.
+    get explanation() {
+      const all = steps();
+      if (rule.fixed) all.push(`+ fixed ${rule.fixed.toFixed(2)} → ${total.toFixed(2)}`);
+      return all.join('; ');
+    },
+  };
 }
 
 /** Whether an actual fee is within the contract's tolerance of the expected one. */

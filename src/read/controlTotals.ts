@@ -107,10 +107,13 @@ export function readControlTotals(
     }
   }
 
+  // Each candidate line's text once, for all the patterns (files have hundreds of thousands).
+  const texts = spec.lines?.length ? rows.map((row) => (isRecordLine(row.line) ? null : row.cells.join(delimiter).trim())) : [];
   for (const re of spec.lines ?? []) {
-    for (const row of rows) {
-      if (isRecordLine(row.line)) continue;
-      const text = row.cells.join(delimiter).trim();
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const text = texts[i];
+      if (text === null) continue;
       const m = re.exec(text);
       if (!m?.groups) continue;
       let found = false;
