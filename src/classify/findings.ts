@@ -312,7 +312,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   // --- Fees, net arithmetic, deductions --------------------------------------------------------
   const duplicateLines = new Set(match.duplicates.map((d) => d.settlement));
   const pairedTerminal = new Map(match.pairs.map((p) => [p.settlement, p.terminal]));
-  const fees = emptyFeeTotals();
+  const feeSums = new FeeSums();
   const driftSamples: DriftSample[] = [];
   const firstSettlementOfTerminal = firstSettlementDates(settlementCard, contract);
   const firstLineOfTerminal = new Map<string, CanonicalRecord>();
@@ -351,7 +351,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // Channels that print fees below the fen (WeChat: 0.05940) accrue exactly and charge the
     // fee rounded to the fen; compare what is charged, with the contract's rounding.
     const actual = printed.decimalPlaces() > 2 ? printed.toDecimalPlaces(2, ROUNDING[contract.fees.rounding]) : printed;
-    addFee(fees, { month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee);
+    feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee);
     if (feeWithinTolerance(contract, expected.fee, actual)) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount);
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract.
@@ -396,7 +396,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   for (const { record, of } of input.duplicateExports) {
     findings.push(finding('duplicate_export', `Same row as ${where(of)}; counted once`, { [record.role === 'terminal' ? 'terminal' : 'settlement']: record, related: [of] }));
   }
-  return { findings, match, fees };
+  return { findings, match, fees: feeSums.totals() };
 }
 
 /** Whether a rejected row's text carries this transaction's RRN, or its terminal and trace. */
@@ -490,42 +490,85 @@ function classifyDeductions(
   }
 }
 
-function emptyBucket(): FeeBucket {
-  return { charged: new Decimal(0), perContract: new Decimal(0), overcharge: new Decimal(0), undercharge: new Decimal(0), count: 0 };
+/** A Decimal of at most two decimals as integer fen; NaN otherwise. */
+function fenOf(d: Decimal): number {
+  if (d.decimalPlaces() > 2) return NaN;
+  const fen = d.times(100).toNumber();
+  return Number.isSafeInteger(fen) ? fen : NaN;
 }
 
-function emptyFeeTotals(): FeeTotals {
-  return {
-    checked: 0,
-    charged: new Decimal(0),
-    perContract: new Decimal(0),
-    overcharge: new Decimal(0),
-    undercharge: new Decimal(0),
-    byMonth: new Map(),
-    byTerminal: new Map(),
-    byCardType: new Map(),
-  };
+/** Sums in integer fen, with an exact Decimal remainder for anything finer than a fen. */
+class FenBucket {
+  private readonly fen = [0, 0, 0, 0]; // charged, per contract, overcharge, undercharge
+  private rest: Decimal[] | null = null;
+  count = 0;
+
+  addFen(actual: number, expected: number): void {
+    const f = this.fen;
+    f[0] += actual;
+    f[1] += expected;
+    if (actual > expected) f[2] += actual - expected;
+    if (actual < expected) f[3] += expected - actual;
+    this.count++;
+  }
+
+  addDecimal(actual: Decimal, expected: Decimal): void {
+    const r = (this.rest ??= [new Decimal(0), new Decimal(0), new Decimal(0), new Decimal(0)]);
+    const diff = actual.minus(expected);
+    r[0] = r[0].plus(actual);
+    r[1] = r[1].plus(expected);
+    if (diff.gt(0)) r[2] = r[2].plus(diff);
+    if (diff.lt(0)) r[3] = r[3].minus(diff);
+    this.count++;
+  }
+
+  bucket(): FeeBucket {
+    const v = (i: number) => {
+      const d = new Decimal(this.fen[i]).div(100);
+      return this.rest ? d.plus(this.rest[i]) : d;
+    };
+    return { charged: v(0), perContract: v(1), overcharge: v(2), undercharge: v(3), count: this.count };
+  }
 }
 
-function addToBucket(b: FeeBucket, actual: Decimal, expected: Decimal): void {
-  const diff = actual.minus(expected);
-  b.charged = b.charged.plus(actual);
-  b.perContract = b.perContract.plus(expected);
-  if (diff.gt(0)) b.overcharge = b.overcharge.plus(diff);
-  if (diff.lt(0)) b.undercharge = b.undercharge.minus(diff);
-  b.count++;
-}
+/**
+ * Fee totals accumulated in integer fen (a Decimal addition per line and bucket cost more than
+ * the rest of the fee check); turned into the Decimal FeeTotals once, at the end.
+ */
+class FeeSums {
+  private readonly all = new FenBucket();
+  private readonly byMonth = new Map<string, FenBucket>();
+  private readonly byTerminal = new Map<string, FenBucket>();
+  private readonly byCardType = new Map<string, FenBucket>();
 
-function addFee(t: FeeTotals, keys: { month: string; terminal: string; cardType: string }, actual: Decimal, expected: Decimal): void {
-  t.checked++;
-  const diff = actual.minus(expected);
-  t.charged = t.charged.plus(actual);
-  t.perContract = t.perContract.plus(expected);
-  if (diff.gt(0)) t.overcharge = t.overcharge.plus(diff);
-  if (diff.lt(0)) t.undercharge = t.undercharge.minus(diff);
-  for (const [map, key] of [[t.byMonth, keys.month], [t.byTerminal, keys.terminal], [t.byCardType, keys.cardType]] as const) {
+  add(keys: { month: string; terminal: string; cardType: string }, actual: Decimal, expected: Decimal): void {
+    const a = fenOf(actual);
+    const e = fenOf(expected);
+    const exact = !Number.isNaN(a) && !Number.isNaN(e);
+    for (const b of [this.all, this.bucketOf(this.byMonth, keys.month), this.bucketOf(this.byTerminal, keys.terminal), this.bucketOf(this.byCardType, keys.cardType)]) {
+      if (exact) b.addFen(a, e);
+      else b.addDecimal(actual, expected);
+    }
+  }
+
+  private bucketOf(map: Map<string, FenBucket>, key: string): FenBucket {
     let b = map.get(key);
-    if (!b) map.set(key, (b = emptyBucket()));
-    addToBucket(b, actual, expected);
+    if (!b) map.set(key, (b = new FenBucket()));
+    return b;
+  }
+
+  totals(): FeeTotals {
+    const all = this.all.bucket();
+    const buckets = (m: Map<string, FenBucket>) => new Map([...m].map(([k, b]) => [k, b.bucket()]));
+    return {
+      checked: all.count,
+      charged: all.charged,
+      perContract: all.perContract,
+      overcharge: all.overcharge,
+      undercharge: all.undercharge,
+      byMonth: buckets(this.byMonth),
+      byTerminal: buckets(this.byTerminal),
+      byCardType: buckets(this.byCardType),
+    };
   }
 }
