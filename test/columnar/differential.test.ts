@@ -275,7 +275,9 @@ describe('columnar fast path = reference pipeline', () => {
   it('refuses GBK split by a byte that can be half a character (| is 0x7C, 東 is 96 7C)', () => {
     const rows = Array.from({ length: 50 }, (_, i) => `東|10000001|2025-10-14 10:00:${String(i).padStart(2, '0')}|1.00|${500000000000 + i}|成功`);
     const t: InputFile = { name: 't.txt', bytes: gbk.encodeGbk(['备注|终端号|交易时间|交易金额|参考号|交易状态', ...rows].join('\n') + '\n') };
-    const out = columnar(t, t, contract, undefined, 100);
+    const sRows = Array.from({ length: 50 }, (_, i) => `2025-10-15|2025-10-14 10:00:${String(i).padStart(2, '0')}|1.00|0.01|0.99|${500000000000 + i}|東`);
+    const s: InputFile = { name: 's.txt', bytes: gbk.encodeGbk(['清算日期|交易时间|交易金额|手续费|结算金额|参考号|备注', ...sRows].join('\n') + '\n') };
+    const out = columnar(t, s, contract, undefined, 100);
     expect(out).toEqual({ fallback: 'GBK text delimited by |' });
   });
 
