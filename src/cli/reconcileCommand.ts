@@ -346,6 +346,8 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
         if (opts.verbose) {
           const { cleanPairs, residualRows } = outcome.stats;
           io.stderr(`posrecon: fast path: ${cleanPairs.toLocaleString('en-US')} clean pairs counted in columns, ${residualRows.toLocaleString('en-US')} rows reconciled in full\n`);
+          const phases = Object.entries(outcome.stats.phases).map(([name, ms]) => `${name} ${ms} ms`).join(', ');
+          io.stderr(`posrecon: fast path phases: ${phases}\n`);
         }
       }
       else if (io.env.POSRECON_ENGINE === 'columnar') throw new UsageError(`POSRECON_ENGINE=columnar: the fast path does not apply (${outcome.fallback})`);

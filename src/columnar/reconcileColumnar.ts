@@ -313,7 +313,6 @@ function phaseClock(input: ColumnarInput): { phases: Record<string, number>; pha
     phase: (name, next) => {
       const now = performance.now();
       phases[name] = Math.round(now - mark);
-      if (process.env.POSRECON_DEBUG) console.error(`${name}: ${phases[name]} ms, ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB RSS`);
       mark = now;
       if (next) input.progress?.(next);
     },

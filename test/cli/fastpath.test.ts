@@ -30,7 +30,7 @@ describe('reconcile on a 45k-row pair (above the fast-path and two-thread thresh
       const [fastArgs, fastEnv] = args('auto', format, `fast.${format}`);
       const fast = posrecon([...fastArgs, '--verbose'], fastEnv);
       const reference = posrecon(...args('reference', format, `reference.${format}`));
-      expect(fast.stderr).toMatch(/^posrecon: fast path: [\d,]+ clean pairs counted in columns, [\d,]+ rows reconciled in full\n$/);
+      expect(fast.stderr).toMatch(/^posrecon: fast path: [\d,]+ clean pairs counted in columns, [\d,]+ rows reconciled in full\nposrecon: fast path phases: read heads, plan \d+ ms, scan \(2 threads\) \d+ ms, .*reconcile residual \d+ ms\n$/);
       expect(reference.stderr).toBe('');
       expect(fast.code).toBe(1); // exceptions found
       expect(reference.code).toBe(1);
