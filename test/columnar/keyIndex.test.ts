@@ -1,0 +1,32 @@
+// The RRN hash table: one probe finds both files' rows; it grows when the files share few RRNs.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DUPLICATE, PairIndex } from '../../src/columnar/keyIndex.js';
+
+describe('PairIndex', () => {
+  it('holds each side\'s row per key, DUPLICATE for a key seen twice on a side', () => {
+    const index = new PairIndex(4);
+    index.add(12e14 + 1, 0, 7);
+    index.add(12e14 + 1, 1, 3);
+    index.add(12e14 + 2, 1, 4);
+    index.add(12e14 + 2, 1, 5);
+    expect([index.rowAt(index.slot(12e14 + 1), 0), index.rowAt(index.slot(12e14 + 1), 1)]).toEqual([7, 3]);
+    expect([index.rowAt(index.slot(12e14 + 2), 0), index.rowAt(index.slot(12e14 + 2), 1)]).toEqual([-1, DUPLICATE]);
+    expect(index.rowAt(index.slot(99), 0)).toBe(-1);
+  });
+
+  it('grows past its expected size (disjoint RRNs on the two sides) and loses nothing', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 2 ** 40 }), { minLength: 1, maxLength: 3000 }), fc.integer({ min: 1, max: 50 }), (keys, expected) => {
+        const index = new PairIndex(expected);
+        keys.forEach((k, i) => index.add(12e14 + k, (i % 2) as 0 | 1, i));
+        keys.forEach((k, i) => {
+          const slot = index.slot(12e14 + k);
+          expect(index.rowAt(slot, (i % 2) as 0 | 1)).toBe(i);
+          expect(index.rowAt(slot, ((i + 1) % 2) as 0 | 1)).toBe(-1);
+        });
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
