@@ -573,9 +573,14 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   }
   if (retryNeeds.length > 0) {
     const wanted = new Map<number, { at: number; terminal?: string }[]>();
-    for (const n of retryNeeds) push(wanted, n.fen, n);
+    // A bitmap of the wanted amounts (low 20 bits) spares most rows the map lookup.
+    const maybe = new Uint8Array(1 << 20);
+    for (const n of retryNeeds) {
+      push(wanted, n.fen, n);
+      if (n.fen >= 0) maybe[n.fen & 0xfffff] = 1;
+    }
     for (let t = 0; t < ts.count; t++) {
-      if (pairOfTerminal[t] < 0) continue;
+      if (pairOfTerminal[t] < 0 || !maybe[ts.amount[t] & 0xfffff]) continue;
       const needs = wanted.get(ts.amount[t]);
       if (!needs) continue;
       const at = ts.day[t] * 86400 + ts.secs[t];
