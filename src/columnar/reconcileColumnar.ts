@@ -224,7 +224,8 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
   const words = scan.wordCombos.map((w) => {
     const channel = w.channel ?? p.defaults.channel;
     return {
-      ...deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, memo: w.memo, noKey: false, negativeOnly: false }),
+      // The memo is judged per row (ScannedFile.memoDeduction); without it the words are the same.
+      ...deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, noKey: false, negativeOnly: false }),
       channel,
     };
   });
@@ -345,7 +346,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     return w.txnType === 'sale' && w.status === 'success' && !w.cancelled;
   };
   const sCandidate = (r: number) => {
-    if (ss.kind[r] !== LINE_SIMPLE || Number.isNaN(ss.rrn[r]) || !(ss.amount[r] > 0)) return false;
+    // A memo naming a deduction makes the line a deduction, not a sale (deriveWords with its memo).
+    if (ss.kind[r] !== LINE_SIMPLE || Number.isNaN(ss.rrn[r]) || !(ss.amount[r] > 0) || ss.memoDeduction[r]) return false;
     const w = S.words[ss.words[r]];
     return w.txnType === 'sale' && w.status === 'success' && !w.cancelled;
   };

@@ -10,13 +10,18 @@
 import { isUtf8 } from 'node:buffer';
 import { cleanCell } from '../normalise/cells.js';
 import { checkIdentifier } from '../normalise/ids.js';
+import { hasDeductionWord } from '../normalise/records.js';
 
 export type ScanField =
   | 'rrn' | 'amount' | 'fee' | 'net' | 'time' | 'date' | 'settleDate' | 'businessDate' | 'merchantId' | 'terminalId'
   | 'trace' | 'txnType' | 'status' | 'cardType' | 'channel' | 'memo';
 
-/** The cells whose distinct values make up a row's "words" (decoded once per combination). */
-export const WORD_FIELDS = ['txnType', 'status', 'cardType', 'channel', 'memo'] as const;
+/**
+ * The cells whose distinct values make up a row's "words" (decoded once per combination). The
+ * memo is not one of them: memos are often different on every row, and only whether a memo names
+ * a deduction matters (ScannedFile.memoDeduction).
+ */
+export const WORD_FIELDS = ['txnType', 'status', 'cardType', 'channel'] as const;
 export type WordField = (typeof WORD_FIELDS)[number];
 
 export interface ScanPlan {
@@ -65,6 +70,8 @@ export interface ScannedFile {
   terminal: Int32Array;
   trace: Float64Array;
   words: Int32Array;
+  /** 1 when the row's memo (备注) names a deduction (押金, 流量费 …): a settlement line so is none of a sale's. */
+  memoDeduction: Uint8Array;
   merchants: string[];
   terminals: string[];
   /** Per word combination: the cleaned cell of each word field (undefined when empty). */
@@ -173,6 +180,11 @@ function splitQuoted(bytes: Uint8Array, from: number, to: number, delim: number,
   }
 }
 
+function hasNonAscii(bytes: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (bytes[i] >= 0x80) return true;
+  return false;
+}
+
 function isBlank(b: number): boolean {
   return b === 0x20 || b === 0x09;
 }
@@ -255,7 +267,7 @@ class Columns {
   line: Int32Array; start: Float64Array; end: Float64Array; kind: Uint8Array; rrn: Float64Array;
   amount: Float64Array; fee: Float64Array; net: Float64Array; day: Int32Array; secs: Int32Array;
   settleDay: Int32Array; bizDay: Int32Array; merchant: Int32Array; terminal: Int32Array;
-  trace: Float64Array; words: Int32Array;
+  trace: Float64Array; words: Int32Array; memoDeduction: Uint8Array;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -265,6 +277,7 @@ class Columns {
     this.secs = new Int32Array(capacity); this.settleDay = new Int32Array(capacity); this.bizDay = new Int32Array(capacity);
     this.merchant = new Int32Array(capacity); this.terminal = new Int32Array(capacity); this.trace = new Float64Array(capacity);
     this.words = new Int32Array(capacity);
+    this.memoDeduction = new Uint8Array(capacity);
   }
 
   grow(): void {
@@ -282,6 +295,7 @@ class Columns {
     this.settleDay = g(this.settleDay, (k) => new Int32Array(k)); this.bizDay = g(this.bizDay, (k) => new Int32Array(k));
     this.merchant = g(this.merchant, (k) => new Int32Array(k)); this.terminal = g(this.terminal, (k) => new Int32Array(k));
     this.trace = g(this.trace, (k) => new Float64Array(k)); this.words = g(this.words, (k) => new Int32Array(k));
+    this.memoDeduction = g(this.memoDeduction, (k) => new Uint8Array(k));
     this.capacity = n;
   }
 }
@@ -412,7 +426,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
   const wordCols = WORD_FIELDS.map((f) => c[f] ?? -1);
   const col = (f: ScanField): number => c[f] ?? -1;
   const ia = col('amount'), ifee = col('fee'), inet = col('net'), it = col('time'), isd = col('settleDate'), ibd = col('businessDate');
-  const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId'), idate = col('date');
+  const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId'), idate = col('date'), imemo = col('memo');
   const idColumns = plan.idColumns;
   const usedColumns = [...new Set([...Object.values(c), ...idColumns])].filter((k): k is number => k !== undefined && k >= 0 && k < width);
   const delim = plan.delimiter;
@@ -608,6 +622,13 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
         wordCombos.push(words);
       }
       cols.words[r] = combo;
+      // Deduction words are all Chinese: an ASCII memo names none, whatever it says.
+      cols.memoDeduction[r] = 0;
+      if (imemo >= 0 && cellStart[imemo] !== cellEnd[imemo] && hasNonAscii(bytes, cellStart[imemo], cellEnd[imemo])) {
+        const memo = decodeClean(bytes.slice(cellStart[imemo], cellEnd[imemo]));
+        if (memo === null) continue;
+        if (hasDeductionWord(memo)) cols.memoDeduction[r] = 1;
+      }
       cols.kind[r] = LINE_SIMPLE;
     }
     blockStart += n;
@@ -620,7 +641,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
     totalLines: lastLine,
     line: cols.line, start: cols.start, end: cols.end, kind: cols.kind, rrn: cols.rrn, amount: cols.amount,
     fee: cols.fee, net: cols.net, day: cols.day, secs: cols.secs, settleDay: cols.settleDay, bizDay: cols.bizDay,
-    merchant: cols.merchant, terminal: cols.terminal, trace: cols.trace, words: cols.words,
+    merchant: cols.merchant, terminal: cols.terminal, trace: cols.trace, words: cols.words, memoDeduction: cols.memoDeduction,
     merchants: merchants.values.map((v) => v ?? ''),
     terminals: terminals.values.map((v) => v ?? ''),
     wordCombos,

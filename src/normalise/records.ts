@@ -104,7 +104,8 @@ function dateField(ctx: RowContext, field: 'settleDate' | 'businessDate'): strin
   return r.value;
 }
 
-function hasDeductionWord(...texts: (string | undefined)[]): boolean {
+/** Whether any of these texts (a type word, a memo) names a non-sale deduction (押金, 流量费 …). */
+export function hasDeductionWord(...texts: (string | undefined)[]): boolean {
   for (const t of texts) {
     if (!t) continue;
     const k = normaliseLabel(t);

@@ -91,6 +91,11 @@ function adversarialFiles(seed: number, n: number): { terminal: string; settleme
   const amounts = [1000, 2500, 9900, 10000, 123456]; // few distinct amounts: retries and voids find several candidates
   let rrn = 500000000000;
   let trace = 1;
+  // Memos differ on most lines (门店 + number); a few name a deduction on a sale line.
+  const memoOf = (i: number) => {
+    const m = rand();
+    return m < 0.3 ? `门店${i}` : m < 0.32 ? '含押金' : m < 0.34 ? 'POS' : '';
+  };
   const time = (i: number) => {
     const secs = 8 * 3600 + i * 97 + Math.floor(rand() * 60); // crosses the 23:00 cut-off on the first day
     const day = 14 + Math.floor(secs / 86400);
@@ -139,7 +144,7 @@ function adversarialFiles(seed: number, n: number): { terminal: string; settleme
     terminal.push(...extra);
     if (settle) {
       // Few lines on the 16th: the deduction on that day is a first payout only if one of them is there.
-      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? '\t' : ''}${settleRrn},${tr},`);
+      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? '\t' : ''}${settleRrn},${tr},${memoOf(i)}`);
     }
     if (rand() < 0.01) terminal.push('');
     if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
