@@ -13,7 +13,12 @@ export function openFileSource(path: string): FileSource {
   let size: number;
   try {
     fd = openSync(path, 'r');
-    size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    size = stat.size;
   } catch (e) {
     throw cannotRead(path, e);
   }

@@ -1,5 +1,5 @@
 // The only place that touches the file system for inputs. Errors become one-line InputErrors.
-import { readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { InputError, UsageError, type Role } from '../model.js';
 import { parseEncodingName, SUPPORTED_ENCODINGS, type Encoding } from '../read/decode.js';
 import { readInputFile, type ParsedFile } from '../read/readInput.js';
@@ -20,7 +20,9 @@ export function readBytes(file: string): Uint8Array {
 export function cannotRead(file: string, e: unknown): InputError {
   const code = (e as NodeJS.ErrnoException).code;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-  return new InputError(`${file}: cannot read: ${why}`);
+  const err = new InputError(`${file}: cannot read: ${why}`);
+  err.cause = e;
+  return err;
 }
 
 export function readText(file: string): string {
@@ -63,14 +65,29 @@ const UNIONPAY_SUMMARY = /全渠道商户交易汇总表|商户交易汇总表/u
 
 /** A UnionPay RD summary passed among settlement files: its control totals, or null for any other file. */
 export function readSummaryIfAny(file: string): UnionPaySummary | null {
-  const bytes = readBytes(file);
+  // The first 4 KiB tell; a settlement file of gigabytes is not read whole just to ask.
+  const prefix = readPrefix(file, 4096);
   let head: string;
   try {
-    head = decodeInput(bytes.subarray(0, Math.min(bytes.length, 4096)), file).text;
+    head = decodeInput(prefix, file).text;
   } catch {
     // A 4 KiB prefix can cut a multi-byte character; the full read below reports real problems.
-    head = new TextDecoder('gb18030').decode(bytes.subarray(0, 4096));
+    head = new TextDecoder('gb18030').decode(prefix);
   }
   if (!UNIONPAY_SUMMARY.test(head)) return null;
-  return readUnionPaySummary(decodeInput(bytes, file).text, file);
+  return readUnionPaySummary(decodeInput(readBytes(file), file).text, file);
+}
+
+function readPrefix(file: string, length: number): Uint8Array {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const buffer = new Uint8Array(length);
+    const n = readSync(fd, buffer, 0, length, 0);
+    return buffer.subarray(0, n);
+  } catch (e) {
+    throw cannotRead(file, e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

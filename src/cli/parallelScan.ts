@@ -4,6 +4,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { ParallelScanner } from '../columnar/reconcileColumnar.js';
 import { ScanAbort, type ScannedFile } from '../columnar/scan.js';
+import { InputError } from '../model.js';
 
 export function workerScanner(paths: { terminal: string; settlement: string }): ParallelScanner {
   return {
@@ -22,10 +23,11 @@ export function workerScanner(paths: { terminal: string; settlement: string }): 
           for (let waited = 0; Atomics.wait(done, 0, 0, 1000) === 'timed-out'; waited++) {
             if (waited > 3600) throw new Error('the scan worker did not finish within an hour');
           }
-          const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile; abort?: string; error?: string } | undefined;
+          const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile; abort?: string; inputError?: string; error?: string } | undefined;
           port2.close();
           void worker.terminate(); // its isolate holds tens of MiB until it exits
           if (message?.abort) throw new ScanAbort(message.abort);
+          if (message?.inputError) throw new InputError(message.inputError);
           if (!message?.scanned) throw new Error(message?.error ?? 'the scan worker sent no result');
           return message.scanned;
         },

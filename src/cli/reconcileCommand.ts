@@ -226,10 +226,13 @@ function columnarWanted(o: {
   env: NodeJS.ProcessEnv;
 }): boolean {
   const engine = o.env.POSRECON_ENGINE ?? 'auto';
+  if (!['auto', 'reference', 'columnar'].includes(engine)) {
+    throw new UsageError(`POSRECON_ENGINE=${engine}: expected auto, reference or columnar`);
+  }
   if (engine === 'reference') return false;
   const shapeFits = o.terminalFiles.length === 1 && o.detailFiles.length === 1 && o.bankFiles.length === 0 && o.summaries === 0 && !o.includeMatched && o.format !== 'html';
   if (engine === 'columnar') {
-    if (!shapeFits) throw new UsageError('POSRECON_ENGINE=columnar needs one --terminal and one --settlement file, no --bank, no --include-matched, not --format html');
+    if (!shapeFits) throw new UsageError('POSRECON_ENGINE=columnar needs one --terminal and one --settlement file (not an RD summary), no --bank, no --include-matched, not --format html');
     return true;
   }
   return shapeFits && fileSize(o.terminalFiles[0]) + fileSize(o.detailFiles[0]) >= COLUMNAR_MIN_BYTES;
@@ -314,10 +317,12 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     const fast = columnarWanted({ terminalFiles, detailFiles, bankFiles, summaries: summaries.length, includeMatched: Boolean(opts.includeMatched), format, env: io.env });
     if (fast) {
       progress.step(`scanning ${basename(terminalFiles[0])} and ${basename(detailFiles[0])}`);
-      const terminalSource = openFileSource(terminalFiles[0]);
+      const open = (file: string, role: string, flag: string | undefined) =>
+        withContext(`while reading ${file} as a ${role} file (encoding: ${opts.encoding ?? 'detected'}, profile: ${flag ?? 'detected'})`, () => openFileSource(file));
+      const terminalSource = open(terminalFiles[0], 'terminal', opts.terminalProfile);
       let settlementSource: ReturnType<typeof openFileSource>;
       try {
-        settlementSource = openFileSource(detailFiles[0]);
+        settlementSource = open(detailFiles[0], 'settlement', opts.settlementProfile);
       } catch (e) {
         terminalSource.close();
         throw e;
@@ -340,10 +345,12 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
         terminalSource.close();
         settlementSource.close();
       }
+      // Say which engine ran and why, for a user wondering about speed (never with --quiet).
+      const explain = opts.verbose && !opts.quiet;
+      if ('fallback' in outcome && explain) io.stderr(`posrecon: fast path not used: ${outcome.fallback}\n`);
       if ('result' in outcome) {
         result = outcome.result;
-        // Say which engine ran, for a user wondering about speed (never in quiet or default output).
-        if (opts.verbose) {
+        if (explain) {
           const { cleanPairs, residualRows } = outcome.stats;
           io.stderr(`posrecon: fast path: ${cleanPairs.toLocaleString('en-US')} clean pairs counted in columns, ${residualRows.toLocaleString('en-US')} rows reconciled in full\n`);
           const phases = Object.entries(outcome.stats.phases).map(([name, ms]) => `${name} ${ms} ms`).join(', ');

@@ -16,6 +16,7 @@ try {
   // Imported inside the try, so even a failed import reports and raises `done`.
   const { scanDelimited, ScanAbort } = await import('../columnar/scan.js');
   const { openFileSource } = await import('./fileSource.js');
+  const { InputError } = await import('../model.js');
   const decoder = new TextDecoder(job.plan.encoding, { fatal: true });
   const decode = (b: Uint8Array) => {
     try {
@@ -24,15 +25,18 @@ try {
       return null;
     }
   };
-  const source = openFileSource(job.path);
+  let source: ReturnType<typeof openFileSource> | undefined;
   try {
+    source = openFileSource(job.path);
     const scanned = scanDelimited(source, { ...job.plan, decode });
     const buffers = Object.values(scanned).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
     job.port.postMessage({ scanned }, buffers);
   } catch (e) {
-    job.port.postMessage(e instanceof ScanAbort ? { abort: e.message } : { error: String(e) });
+    // A read error is the user's (exit 2, one line); anything else is a bug (exit 3).
+    const message = e instanceof ScanAbort ? { abort: e.message } : e instanceof InputError ? { inputError: e.message } : { error: String(e) };
+    job.port.postMessage(message);
   } finally {
-    source.close();
+    source?.close();
   }
 } catch (e) {
   job.port.postMessage({ error: `scan worker: ${String(e)}` });

@@ -61,7 +61,7 @@ export type ColumnarOutcome =
 export interface ColumnarStats {
   cleanPairs: number;
   residualRows: number;
-  /** Milliseconds per phase, for `npm run bench`. */
+  /** Milliseconds per phase (printed under --verbose). */
   phases: Record<string, number>;
 }
 
@@ -69,7 +69,7 @@ export interface ColumnarStats {
 const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /** Detection reads the first 64 K characters and 40 rows; 256 KiB of bytes covers both. */
-export const DEFAULT_HEAD_BYTES = 256 * 1024;
+const DEFAULT_HEAD_BYTES = 256 * 1024;
 
 // Mapped fields the scan does not read; a layout that maps any of these is read the reference way.
 // (A 币种 column is fine: no record field depends on it.)
@@ -120,15 +120,17 @@ export interface ParallelScanner {
 function scanBoth(t: PlannedSide, s: PlannedSide, input: ColumnarInput): [ScannedFile, ScannedFile] {
   const progress = input.progress;
   const total = t.source.size + s.source.size;
-  // This thread scans the terminal file: report its share as the whole, scaled.
-  const onProgress = progress
-    ? (done: number, size: number) => progress(`scanning both files ${Math.floor((100 * done) / size)}% (${(total / 2 ** 20).toFixed(0)} MiB)`)
-    : undefined;
-  if (!input.parallelScan) return [scanDelimited(t.source, t.plan, onProgress), scanDelimited(s.source, s.plan, onProgress)];
+  // Percent of the bytes this thread has scanned so far, of both files when it scans both.
+  const progressFrom = (before: number, scope: number) =>
+    progress ? (done: number) => progress(`scanning ${Math.floor((100 * (before + done)) / scope)}% of ${(total / 2 ** 20).toFixed(0)} MiB`) : undefined;
+  if (!input.parallelScan) {
+    return [scanDelimited(t.source, t.plan, progressFrom(0, total)), scanDelimited(s.source, s.plan, progressFrom(t.source.size, total))];
+  }
   const { decode: _decode, ...plan } = s.plan;
   void _decode;
   const elsewhere = input.parallelScan.start('settlement', plan);
-  const terminal = scanDelimited(t.source, t.plan, onProgress);
+  // The other thread keeps pace with this one: this file's progress stands for both.
+  const terminal = scanDelimited(t.source, t.plan, progressFrom(0, t.source.size));
   return [terminal, elsewhere.join()];
 }
 
@@ -151,11 +153,11 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   const source = side.bytes instanceof Uint8Array ? memorySource(side.bytes) : side.bytes;
   const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
   const cut = Math.min(source.size, headBytes);
-  if (cut >= source.size) throw new Fallback(`${side.file}: small enough for the reference reader`);
+  if (cut >= source.size) throw new Fallback(`${side.file}: not larger than the ${Math.round(headBytes / 1024)} KiB the reference reader reads anyway`);
   // The head ends at the end of the line holding its last byte (within the next MiB).
   const window = new Uint8Array(source.read(0, Math.min(source.size, cut + (1 << 20))));
   const lf = window.indexOf(LF, Math.max(0, cut - 1));
-  if (lf < 0 || lf + 1 >= source.size) throw new Fallback(`${side.file}: small enough for the reference reader`);
+  if (lf < 0 || lf + 1 >= source.size) throw new Fallback(`${side.file}: not larger than the ${Math.round(headBytes / 1024)} KiB the reference reader reads anyway`);
   const headEnd = lf + 1;
   const bytes = window.subarray(0, headEnd);
   const readOptions: ReadOptions = { profiles: input.profiles, role, encoding: input.encoding, profile: side.profile };
@@ -181,12 +183,16 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
 
   let headLines = 0;
   let lineFrom = 0;
+  let nextQuote = bytes.indexOf(0x22);
   for (let i = 0; i < headEnd; i++) {
     if (bytes[i] === LF) {
       headLines++;
       // The head must end on a row boundary: a quoted cell open at a line end continues the row.
-      if (bytes.indexOf(0x22, lineFrom) < i && bytes.indexOf(0x22, lineFrom) >= 0 && !quotedCellsClose(bytes, lineFrom, i > lineFrom && bytes[i - 1] === 0x0d ? i - 1 : i, head.delimiter.charCodeAt(0))) {
-        throw new Fallback('a quoted cell spanning lines in the head of the file');
+      if (nextQuote >= 0 && nextQuote < i) {
+        if (!quotedCellsClose(bytes, lineFrom, i > lineFrom && bytes[i - 1] === 0x0d ? i - 1 : i, head.delimiter.charCodeAt(0))) {
+          throw new Fallback('a quoted cell spanning lines in the head of the file');
+        }
+        nextQuote = bytes.indexOf(0x22, i + 1);
       }
       lineFrom = i + 1;
     }
@@ -232,7 +238,6 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
   return { ...planned, scan, words };
 }
 
-/** Reads the head zone plus the chosen lines with the reference reader, line numbers restored. */
 /** Where a line is: byte range (with its line end) and physical line number. */
 interface LineRefs {
   start: Float64Array;
@@ -251,10 +256,12 @@ function lineRefs(scan: ScannedFile, rows: number[]): LineRefs {
   return refs;
 }
 
+/** Reads the head zone plus the chosen rows with the reference reader, line numbers restored. */
 function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }): ParsedFile {
   return readLineRefs(side, lineRefs(side.scan, rows), opts);
 }
 
+/** readLines for lines already copied out of the columns (the second pass). */
 function readLineRefs(side: Pick<Side, 'source' | 'headBytes' | 'headEnd' | 'headLines' | 'file' | 'readOptions' | 'head'>, refs: LineRefs, opts: { forceProfile: boolean }): ParsedFile {
   const { source } = side;
   const count = refs.line.length;
@@ -305,7 +312,7 @@ function readLineRefs(side: Pick<Side, 'source' | 'headBytes' | 'headEnd' | 'hea
 
 type Phase = (name: string, next?: string) => void;
 
-/** Ends a timed phase (recorded for `npm run bench`) and tells the progress line what comes next. */
+/** Ends a timed phase (stats.phases, printed under --verbose) and tells the progress line what comes next. */
 function phaseClock(input: ColumnarInput): { phases: Record<string, number>; phase: Phase } {
   const phases: Record<string, number> = {};
   let mark = performance.now();

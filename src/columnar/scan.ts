@@ -1,7 +1,9 @@
 // Byte-level scan of a delimited export into typed-array columns: the fast path's reader.
-// It never decodes the file: delimiters, digits and line ends are ASCII in UTF-8 and in
-// GBK/GB18030 alike (their trail bytes are ≥ 0x40), so both encodings scan at the same speed.
-// Only the few distinct words (交易类型, 交易状态, 卡类型 …) and ids are decoded, once each.
+// It never decodes the file. Line ends, quotes and the delimiters ASCII below 0x40 (comma, tab,
+// semicolon) never occur inside a multi-byte character in UTF-8 (whose such bytes are ≥ 0x80) or
+// in GBK/GB18030 (second bytes ≥ 0x40, four-byte forms 0x30–0x39 and ≥ 0x81), so both encodings
+// scan at the same speed; digits are only read in cells that must be all ASCII. Only the few
+// distinct words (交易类型, 交易状态, 卡类型 …) and ids are decoded, once each.
 //
 // The scan is deliberately narrow. A line it does not fully understand (quotes, a cell count
 // other than the header's, an amount like 1,234.56, a date in another format) is marked

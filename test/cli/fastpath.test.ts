@@ -1,7 +1,7 @@
 // The columnar fast path through the real binary: a large single-file reconciliation takes it
 // (file blocks, two threads) and prints exactly what the reference pipeline prints.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { posrecon } from './run.js';
@@ -59,9 +59,21 @@ describe('reconcile on a 45k-row pair (above the fast-path and two-thread thresh
     expect(readFileSync(join(other, 'report.txt'), 'utf8')).toMatch(/\d{5} +dropped orders/);
   });
 
+  it('--verbose says why the fast path was not used; an unknown POSRECON_ENGINE is a usage error', () => {
+    const quoted = join(dir, 'settlement-quoted.csv');
+    const lines = readFileSync(join(dir, 'settlement.csv'), 'utf8').split('\n');
+    lines.splice(400_0, 0, '"2025-10-16,多行\n备注",,,,,,,,,,,'); // a quoted cell spanning lines, well past the head
+    writeFileSync(quoted, lines.join('\n'));
+    const r = posrecon(['reconcile', '-t', join(dir, 'terminal.csv'), '-s', quoted, '-c', join(dir, 'contract.yaml'), '-o', join(dir, 'q.json'), '-v']);
+    expect(r.stderr).toBe('posrecon: fast path not used: a quoted cell spanning lines (or quotes the scan does not follow)\n');
+    const bad = posrecon(['reconcile', '-t', join(dir, 'terminal.csv'), '-s', join(dir, 'settlement.csv')], { POSRECON_ENGINE: 'ref' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('posrecon: POSRECON_ENGINE=ref: expected auto, reference or columnar\n');
+  });
+
   it('POSRECON_ENGINE=columnar says why when the fast path does not apply', () => {
     const r = posrecon(['reconcile', '-t', 'fixtures/demo/terminal-2025-09-29.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json'], { POSRECON_ENGINE: 'columnar' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^posrecon: POSRECON_ENGINE=columnar: the fast path does not apply \(.*small enough for the reference reader\)/);
+    expect(r.stderr).toMatch(/^posrecon: POSRECON_ENGINE=columnar: the fast path does not apply \(.*not larger than the 256 KiB the reference reader reads anyway\)/);
   });
 });

@@ -289,6 +289,6 @@ describe('columnar fast path = reference pipeline', () => {
   it('falls back, saying why, where it does not apply', () => {
     const t = utf8('terminal.csv', '商户号,终端号,交易时间,交易金额,参考号\n1,2,2025-10-14 10:00:00,1.00,123\n');
     const out = columnar(t, t, contract, undefined, 1 << 20);
-    expect(out).toEqual({ fallback: 'terminal.csv: small enough for the reference reader' });
+    expect(out).toEqual({ fallback: 'terminal.csv: not larger than the 1024 KiB the reference reader reads anyway' });
   });
 });
