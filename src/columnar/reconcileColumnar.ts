@@ -45,6 +45,11 @@ export interface ColumnarInput {
   asOf?: LocalDate;
   /** Told what the fast path is doing (the CLI's progress line on a terminal). */
   progress?: (text: string) => void;
+  /**
+   * Asks for a full garbage collection once the columns are no longer needed, so their memory
+   * is free before the residual rows become records (the CLI passes V8's gc; peak RSS, not speed).
+   */
+  collectGarbage?: () => void;
   /** Scans the settlement file on another thread (the CLI gives a worker-thread scanner for large files). */
   parallelScan?: ParallelScanner;
   /**
@@ -452,10 +457,11 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // Settlement rows come in their own order, so each terminal row is a random access: pack the
   // terminal fields the pairing reads into one stride (one cache miss per pair, not four).
   const T_STRIDE = 4;
-  const tPacked = new Float64Array(ts.count * T_STRIDE);
+  const tPacked = new Int32Array(ts.count * T_STRIDE);
   for (let t = 0; t < ts.count; t++) {
     const o = t * T_STRIDE;
-    tPacked[o] = tCand[t] ? ts.amount[t] : -1;
+    // Amounts past 2^31 fen (21 million yuan) do not fit: such a sale is simply left residual.
+    tPacked[o] = tCand[t] && ts.amount[t] <= 0x7fffffff ? ts.amount[t] : -1;
     tPacked[o + 1] = ts.merchant[t];
     tPacked[o + 2] = ts.words[t];
     tPacked[o + 3] = ts.terminal[t];
@@ -757,6 +763,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
 function run(input: ColumnarInput): ColumnarOutcome {
   const { phases, phase } = phaseClock(input);
   const clean = selectClean(input, phase);
+  input.collectGarbage?.();
   const { preMatched } = clean;
   const terminalFile = mergeSecondPass(clean.tRest, clean.tFirst, clean.tRefs, clean.terminalSums);
   const settlementFile = mergeSecondPass(clean.sRest, clean.sFirst, clean.sRefs, clean.settlementSums);
