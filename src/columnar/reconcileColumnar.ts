@@ -123,12 +123,19 @@ export interface ParallelScanner {
 }
 
 /** The settlement file through the parallel scanner (when given), the terminal file here. */
+/** `[██████··············]  30%` */
+function progressBar(fraction: number): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const filled = Math.round(f * 20);
+  return `[${'█'.repeat(filled)}${'·'.repeat(20 - filled)}] ${String(Math.floor(f * 100)).padStart(3)}%`;
+}
+
 function scanBoth(t: PlannedSide, s: PlannedSide, input: ColumnarInput): [ScannedFile, ScannedFile] {
   const progress = input.progress;
   const total = t.source.size + s.source.size;
   // Percent of the bytes this thread has scanned so far, of both files when it scans both.
   const progressFrom = (before: number, scope: number) =>
-    progress ? (done: number) => progress(`scanning ${Math.floor((100 * (before + done)) / scope)}% of ${(total / 2 ** 20).toFixed(0)} MiB`) : undefined;
+    progress ? (done: number) => progress(`scanning ${progressBar((before + done) / scope)} of ${(total / 2 ** 20).toFixed(0)} MiB`) : undefined;
   if (!input.parallelScan) {
     return [scanDelimited(t.source, t.plan, progressFrom(0, total)), scanDelimited(s.source, s.plan, progressFrom(t.source.size, total))];
   }
