@@ -8,9 +8,12 @@
 // Every other row — failed, voided, unmatched, fee off contract, anything the scan did not fully
 // understand — plus every clean-looking row another row's outcome could depend on (a void's
 // original, a retry candidate, each terminal's first settlement line) is read by the reference
-// reader and reconciled by the reference code. The two paths are differential-tested.
+// reader and reconciled by the reference code, as is a "witness" row after every line that
+// reader might reject or call junk (so its row-to-row judgements see what they see in the whole
+// file). The two paths are differential-tested to give the same report, byte for byte.
 //
-// Pure: bytes in, result out. The CLI decides when to use it and reads the files.
+// Pure apart from the ByteSource it reads through: the CLI opens the files, decides when to use
+// the fast path, and gives it a second thread and the garbage collector.
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
