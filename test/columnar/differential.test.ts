@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { readInputFile } from '../../src/read/readInput.js';
 import { builtinProfiles } from '../../src/profiles/builtin.js';
-import { loadContract, type Contract } from '../../src/contract/contract.js';
+import { defaultContract, loadContract, type Contract } from '../../src/contract/contract.js';
 import { loadBuiltinCalendar } from '../../src/calendar/calendar.js';
 import { reconcile, type ReconcileResult } from '../../src/reconcile.js';
 import { reconcileColumnar } from '../../src/columnar/reconcileColumnar.js';
@@ -236,6 +236,18 @@ describe('columnar fast path = reference pipeline', () => {
       applied++;
     }
     expect(applied).toBe(3);
+  });
+
+  it('without a contract (no fee rules: fees are not checked) and with a D0 contract', () => {
+    const files = adversarialFiles(21, 1500);
+    const t = utf8('terminal.csv', files.terminal);
+    const s = utf8('settlement.csv', files.settlement);
+    for (const c of [defaultContract(), loadContract(CONTRACT.replace('cycle: T+1', 'cycle: D0'), 'contract.yaml')]) {
+      const out = columnar(t, s, c);
+      if ('fallback' in out) throw new Error(out.fallback);
+      expect(out.stats.cleanPairs).toBeGreaterThan(500);
+      expect(shown(out.result)).toBe(shown(reference(t, s, c)));
+    }
   });
 
   it('on GBK files', () => {
