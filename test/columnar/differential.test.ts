@@ -6,72 +6,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { readInputFile } from '../../src/read/readInput.js';
-import { builtinProfiles } from '../../src/profiles/builtin.js';
 import { defaultContract, loadContract, type Contract } from '../../src/contract/contract.js';
-import { loadBuiltinCalendar } from '../../src/calendar/calendar.js';
-import { reconcile, type ReconcileResult } from '../../src/reconcile.js';
 import { reconcileColumnar } from '../../src/columnar/reconcileColumnar.js';
 import { reconcileJson, reconcileJsonChunks } from '../../src/report/json.js';
-import { renderTable } from '../../src/report/table.js';
-import { renderCsv } from '../../src/report/csv.js';
 import { buildScenario, SCENARIO_CONTRACT } from '../support/scenario.js';
 import { rng } from '../support/rng.js';
 import gbk from '../support/gbk.js';
+import { BASE, calendar, profiles, reference, shown, yuan, type Input } from './support.js';
 
-interface InputFile {
-  name: string;
-  bytes: Uint8Array;
-}
-
-const profiles = builtinProfiles();
-const calendar = loadBuiltinCalendar();
-
-function reference(t: InputFile, s: InputFile, contract: Contract, asOf?: string): ReconcileResult {
-  return reconcile({
-    terminal: [readInputFile(t.bytes, t.name, { profiles, role: 'terminal' })],
-    settlement: [readInputFile(s.bytes, s.name, { profiles, role: 'settlement' })],
-    contract,
-    calendar,
-    asOf,
-  });
-}
+type InputFile = Input;
 
 function columnar(t: InputFile, s: InputFile, contract: Contract, asOf?: string, headBytes = 300) {
   return reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract, calendar, asOf, headBytes });
 }
 
-/** Everything a user or a script sees of a result. */
-function shown(r: ReconcileResult): string {
-  return [
-    JSON.stringify(reconcileJson(r, { includeMatched: false }), null, 1),
-    renderTable(r, { color: false, verbose: true }),
-    renderCsv(r, { includeMatched: false }),
-  ].join('\n');
-}
-
-const CONTRACT = `settlement: { cycle: T+1, cutoff: "23:00" }
-fees:
-  rules:
-    - when: { cardType: debit }
-      rate: "0.50%"
-      cap: "20.00"
-    - when: { cardType: credit }
-      rate: "0.60%"
-    - when: { cardType: qr }
-      rate: "0.38%"
-  allowedDeductions:
-    - { label: 流量费, amount: "36.00", per: terminal-year }
-`;
+const CONTRACT = BASE;
 
 const CARD = { debit: ['借记卡', 50], credit: ['贷记卡', 60], qr: ['微信', 38] } as const;
 type Card = keyof typeof CARD;
 
-function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const a = Math.abs(fen);
-  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
 
 function feeFen(amount: number, card: Card): number {
   const fee = Math.floor((amount * CARD[card][1] + 5000) / 10000);

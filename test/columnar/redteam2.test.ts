@@ -2,90 +2,18 @@
 // honouring the quotes, cell unwrapping, split date/time columns), a non-generic profile that
 // passes the fast path's eligibility (allinpay-pos), and contract features combined with quoted or
 // padded id cells. Each scenario compares everything a user sees (JSON + table + CSV) with the
-// reference pipeline's report. Helpers and style follow test/columnar/redteam.test.ts.
+// reference pipeline's report. Helpers shared with round 1 live in ./support.ts.
 import { describe, expect, it } from 'vitest';
 import { readInputFile } from '../../src/read/readInput.js';
-import { builtinProfiles } from '../../src/profiles/builtin.js';
 import { parseProfile, type Profile } from '../../src/profiles/profile.js';
 import { loadContract, type Contract } from '../../src/contract/contract.js';
-import { loadBuiltinCalendar } from '../../src/calendar/calendar.js';
-import { reconcile, type ReconcileResult } from '../../src/reconcile.js';
-import { reconcileColumnar, type ColumnarOutcome } from '../../src/columnar/reconcileColumnar.js';
-import { reconcileJson } from '../../src/report/json.js';
-import { renderTable } from '../../src/report/table.js';
-import { renderCsv } from '../../src/report/csv.js';
+import { reconcile } from '../../src/reconcile.js';
+import { reconcileColumnar } from '../../src/columnar/reconcileColumnar.js';
 import gbk from '../support/gbk.js';
 import { readFileSync } from 'node:fs';
+import { profiles, calendar, shown, enc, columnar, firstDiff, expectSame, MERCHANT, T_HEAD, S_HEAD, yuan, feeOf, tLine, sLine, filler, anchors, files, base, spacer, type Input, type Outcome, type Tx, type Sx } from './support.js';
 
-const profiles = builtinProfiles();
-const calendar = loadBuiltinCalendar();
-
-function shown(r: ReconcileResult): string {
-  return [
-    JSON.stringify(reconcileJson(r, { includeMatched: false }), null, 1),
-    renderTable(r, { color: false, verbose: true }),
-    renderCsv(r, { includeMatched: false }),
-  ].join('\n');
-}
-
-interface Input {
-  name: string;
-  bytes: Uint8Array;
-}
-
-const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function reference(t: Input, s: Input, contract: Contract, asOf?: string): ReconcileResult {
-  return reconcile({
-    terminal: [readInputFile(t.bytes, t.name, { profiles, role: 'terminal' })],
-    settlement: [readInputFile(s.bytes, s.name, { profiles, role: 'settlement' })],
-    contract,
-    calendar,
-    asOf,
-  });
-}
-
-function columnar(t: Input, s: Input, contract: Contract, asOf: string | undefined, headBytes: number): ColumnarOutcome {
-  return reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract, calendar, asOf, headBytes });
-}
-
-/** First differing lines of two reports (for failure messages and notes). */
-function firstDiff(a: string, b: string, context = 3): string {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(x.length, y.length) && out.length < context * 2; i++) {
-    if (x[i] !== y[i]) out.push(`line ${i + 1}\n  fast: ${x[i]}\n  ref:  ${y[i]}`);
-  }
-  return out.join('\n');
-}
-
-interface Outcome {
-  fallback?: string;
-  same: boolean;
-  diff: string;
-  cleanPairs: number;
-  residualRows: number;
-}
-
-/** Runs both engines; `same` is true when the fast path falls back. */
-function compare(t: Input, s: Input, contract: Contract, asOf: string | undefined, headBytes: number): Outcome {
-  const out = columnar(t, s, contract, asOf, headBytes);
-  if ('fallback' in out) return { fallback: out.fallback, same: true, diff: '', cleanPairs: 0, residualRows: 0 };
-  const fast = shown(out.result);
-  const ref = shown(reference(t, s, contract, asOf));
-  return { same: fast === ref, diff: fast === ref ? '' : firstDiff(fast, ref), cleanPairs: out.stats.cleanPairs, residualRows: out.stats.residualRows };
-}
-
-/** Asserts equality and that the fast path engaged (unless `mayFallBack`). */
-function expectSame(name: string, t: Input, s: Input, contract: Contract, opts: { asOf?: string; headBytes?: number; mayFallBack?: boolean } = {}): Outcome {
-  const o = compare(t, s, contract, opts.asOf, opts.headBytes ?? 400);
-  if (o.fallback && !opts.mayFallBack) throw new Error(`${name}: fast path fell back: ${o.fallback}`);
-  expect(o.diff, name).toBe('');
-  expect(o.same).toBe(true);
-  return o;
-}
 
 /** Clean pairs the fast path proves (it must engage). */
 function cleanPairsOf(t: Input, s: Input, contract: Contract, headBytes = 400): number {
@@ -128,69 +56,9 @@ function expectFallback(t: Input, s: Input, contract: Contract, reason: string |
 
 // --- File builders (as in redteam.test.ts) ---------------------------------------------------
 
-const MERCHANT = '898310058120001';
-const T_HEAD = '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号,原参考号,原凭证号';
-const S_HEAD = '清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号,备注';
 /** Column positions in T_HEAD / S_HEAD. */
 const TC = { merchant: 0, term: 1, time: 2, type: 3, status: 4, cardNo: 5, card: 6, amount: 7, rrn: 8, trace: 9, oref: 10, otrace: 11 } as const;
 const SC = { settle: 0, merchant: 1, term: 2, time: 3, type: 4, cardNo: 5, card: 6, amount: 7, fee: 8, net: 9, rrn: 10, trace: 11, memo: 12 } as const;
-
-function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const a = Math.abs(fen);
-  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
-
-/** Fee under BASE: debit 0.50% cap 20, credit 0.60%, QR 0.38%, half-up. */
-const RATE: Record<string, number> = { 借记卡: 50, 贷记卡: 60, 微信: 38 };
-function feeOf(amount: number, card: string): number {
-  const f = Math.floor((amount * RATE[card] + 5000) / 10000);
-  return card === '借记卡' ? Math.min(f, 2000) : f;
-}
-
-interface Tx {
-  term?: string;
-  time: string;
-  type?: string;
-  status?: string;
-  cardNo?: string;
-  card?: string;
-  amount: number;
-  rrn: string;
-  trace?: string;
-  oref?: string;
-  otrace?: string;
-  merchant?: string;
-}
-
-function tCells(x: Tx): string[] {
-  return [x.merchant ?? MERCHANT, x.term ?? '10000001', x.time, x.type ?? '消费', x.status ?? '成功', x.cardNo ?? '622848******1234', x.card ?? '借记卡', yuan(x.amount), x.rrn, x.trace ?? '', x.oref ?? '', x.otrace ?? ''];
-}
-const tLine = (x: Tx) => tCells(x).join(',');
-
-interface Sx {
-  settle?: string;
-  term?: string;
-  time: string;
-  type?: string;
-  cardNo?: string;
-  card?: string;
-  amount: number;
-  fee?: number | string;
-  net?: number | string;
-  rrn: string;
-  trace?: string;
-  memo?: string;
-  merchant?: string;
-}
-
-function sCells(x: Sx): string[] {
-  const card = x.card ?? '借记卡';
-  const fee = x.fee ?? feeOf(x.amount, card);
-  const net = x.net ?? (typeof fee === 'number' ? x.amount - fee : '');
-  return [x.settle ?? '2025-10-15', x.merchant ?? MERCHANT, x.term ?? '10000001', x.time, x.type ?? '消费', x.cardNo ?? '622848******1234', card, yuan(x.amount), typeof fee === 'number' ? yuan(fee) : fee, typeof net === 'number' ? yuan(net) : net, x.rrn, x.trace ?? '', x.memo ?? ''];
-}
-const sLine = (x: Sx) => sCells(x).join(',');
 
 /** Replaces cells of a built line (cells hold no commas before this). */
 function withCells(line: string, edits: Record<number, string>): string {
@@ -203,64 +71,6 @@ function withCells(line: string, edits: Record<number, string>): string {
 function quoted(line: string, which?: number[]): string {
   return line.split(',').map((c, i) => (!which || which.includes(i) ? `"${c}"` : c)).join(',');
 }
-
-/** `n` clean pairs (distinct amounts and RRNs), on terminal 10000009 so they touch nothing else. */
-function filler(n: number, from = 0, day = '2025-10-14'): { t: string[]; s: string[] } {
-  const t: string[] = [];
-  const s: string[] = [];
-  for (let i = from; i < from + n; i++) {
-    const secs = 9 * 3600 + i * 300;
-    const time = `${day} ${String(Math.floor(secs / 3600)).padStart(2, '0')}:${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
-    const amount = 700001 + i * 1013;
-    const rrn = String(700000000000 + i);
-    const trace = String(900000 + i);
-    t.push(tLine({ term: '10000009', time, amount, rrn, trace, cardNo: '622848******9999' }));
-    s.push(sLine({ term: '10000009', time, amount, rrn, trace, cardNo: '622848******9999' }));
-  }
-  return { t, s };
-}
-
-/** One clean pair per terminal 10000001–3 on the day before (each terminal's first line and date). */
-function anchors(): { t: string[]; s: string[] } {
-  const t: string[] = [];
-  const s: string[] = [];
-  for (let i = 1; i <= 3; i++) {
-    const x = { term: `1000000${i}`, time: `2025-10-13 08:0${i}:00`, amount: 400001 + i * 17, rrn: String(710000000000 + i), trace: String(910000 + i), cardNo: '622848******8888' };
-    t.push(tLine(x));
-    s.push(sLine({ ...x, settle: '2025-10-14' }));
-  }
-  return { t, s };
-}
-
-/** A terminal and a settlement file: 6 filler pairs (the head zone), anchors, then `t`/`s`, then 6 more. */
-function files(t: string[], s: string[], o: { tHead?: string; sHead?: string; tTail?: string[]; sTail?: string[]; eol?: string; fill?: boolean } = {}): { t: Input; s: Input } {
-  const fill = o.fill ?? true;
-  const a0 = fill ? filler(6, 0) : { t: [], s: [] };
-  const an = fill ? anchors() : { t: [], s: [] };
-  const a = { t: [...a0.t, ...an.t], s: [...a0.s, ...an.s] };
-  const b = fill ? filler(6, 6) : { t: [], s: [] };
-  const eol = o.eol ?? '\n';
-  const tText = [o.tHead ?? T_HEAD, ...a.t, ...t, ...b.t, ...(o.tTail ?? [])].join(eol) + eol;
-  const sText = [o.sHead ?? S_HEAD, ...a.s, ...s, ...b.s, ...(o.sTail ?? [])].join(eol) + eol;
-  return { t: { name: 'terminal.csv', bytes: enc(tText) }, s: { name: 'settlement.csv', bytes: enc(sText) } };
-}
-
-const BASE = `settlement: { cycle: T+1, cutoff: "23:00" }
-fees:
-  rules:
-    - when: { cardType: debit }
-      rate: "0.50%"
-      cap: "20.00"
-    - when: { cardType: credit }
-      rate: "0.60%"
-    - when: { cardType: qr }
-      rate: "0.38%"
-  allowedDeductions:
-    - { label: 流量费, amount: "36.00", per: terminal-year }
-`;
-const base = loadContract(BASE, 'contract.yaml');
-/** A clean pair to put after a line the scan leaves to the reference reader (the "witness"). */
-const spacer = filler(1, 40);
 
 /** Clean pairs of the plain filler/anchor files (the baseline the scenarios add to). */
 const BASELINE_CLEAN = (() => {
