@@ -85,7 +85,7 @@ export function registerReconcile(program: Command, io: CliIO, setExit: (code: n
     .option('--fail-on <kinds>', `comma-separated finding kinds that make the exit code 1 (default: all exceptions)`)
     .option('--ignore <kinds>', 'comma-separated finding kinds that never affect the exit code')
     .option('--include-matched', 'list matched pairs in the JSON/CSV findings (and the HTML informational tables) too')
-    .option('-v, --verbose', 'also list informational findings (pending, voided, failed rows); more detail on errors')
+    .option('-v, --verbose', 'also list informational findings (pending, voided, failed rows); more detail on errors; on stderr, whether the fast path for large files ran and its timings')
     .option('-q, --quiet', 'print nothing when there is nothing to act on')
     .option('--no-color', 'no colours in the table output')
     .addHelpText(
