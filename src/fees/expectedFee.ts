@@ -115,6 +115,7 @@ function percentageFee(rule: FeeRule, magnitude: Decimal, rounding: Rounding): F
   if (capApplied) fee = rule.cap!;
   return {
     percentageFee: fee,
+    // Message text only: every value here is a Decimal (decimal.js toFixed), none a JS number.
     steps: () => {
       const steps = [`${rule.ratePercent} of ${magnitude.toFixed(2)} = ${exact.toFixed()} → ${roundedFee.toFixed(2)} (${rounding})`];
       if (minApplied) steps.push(`min ${rule.min!.toFixed(2)} applied → ${rule.min!.toFixed(2)}`);

@@ -129,6 +129,10 @@ describe('columnar fast path = reference pipeline', () => {
         if ('fallback' in out) return; // allowed, but counted below: most runs must take the fast path
         applied++;
         expect(shown(out.result)).toBe(shown(reference(t, s, contract)));
+        // Nothing lost: clean pairs count as two matched rows each, read = the four dispositions.
+        const r = out.result.rows;
+        expect(r.read).toBe(r.matched + r.flagged + r.informational + r.rejected);
+        expect(r.matched).toBeGreaterThanOrEqual(2 * out.stats.cleanPairs);
       }),
       { numRuns: 60 },
     );
