@@ -110,6 +110,18 @@ function findingSource(f: Finding): string {
   return r ? `${r.source.file}\u0000${String(r.source.line).padStart(10, '0')}` : '';
 }
 
+/** Findings in report order: kind, then time, then file and line. Keys are built once per finding, not per comparison. */
+function sortFindings(list: Finding[]): Finding[] {
+  const keyed = list.map((f) => ({ f, kind: KIND_ORDER.get(f.kind) ?? 0, time: findingTime(f), source: findingSource(f) }));
+  keyed.sort(
+    (a, b) =>
+      a.kind - b.kind ||
+      (a.time < b.time ? -1 : a.time > b.time ? 1 : 0) ||
+      (a.source < b.source ? -1 : a.source > b.source ? 1 : 0),
+  );
+  return keyed.map((k) => k.f);
+}
+
 export function reconcile(input: ReconcileInput): ReconcileResult {
   const terminalRaw = input.terminal.flatMap((f) => f.records);
   const settlementRaw = input.settlement.flatMap((f) => f.records);
@@ -139,12 +151,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     ? reconcileBank({ settlement, bank: bankRaw, contract: input.contract, asOf, calendar: input.calendar })
     : null;
   const controlFindings = controlTotalFindings(input, settlementRaw);
-  const findings = [...classified.findings, ...(bank?.findings ?? []), ...controlFindings].sort(
-    (a, b) =>
-      (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
-      (findingTime(a) < findingTime(b) ? -1 : findingTime(a) > findingTime(b) ? 1 : 0) ||
-      (findingSource(a) < findingSource(b) ? -1 : findingSource(a) > findingSource(b) ? 1 : 0),
-  );
+  const findings = sortFindings([...classified.findings, ...(bank?.findings ?? []), ...controlFindings]);
 
   assignFindingIds(findings);
 

@@ -6,16 +6,30 @@ import type { ParallelScanner } from '../columnar/reconcileColumnar.js';
 import { ScanAbort, type ScannedFile } from '../columnar/scan.js';
 import { InputError } from '../model.js';
 
-export function workerScanner(paths: { terminal: string; settlement: string }): ParallelScanner {
+/**
+ * Starts the worker at once: its thread and modules boot (~0.1 s) while this thread reads the
+ * heads of both files, and the scan job follows as a message. `close()` ends a worker that got
+ * no job (the fast path fell back before scanning).
+ */
+export function workerScanner(paths: { terminal: string; settlement: string }): ParallelScanner & { close(): void } {
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL('./scanWorker.js', import.meta.url), {
+    workerData: { done, port: port1 },
+    transferList: [port1],
+  });
+  worker.unref();
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    port2.close();
+    void worker.terminate(); // its isolate holds tens of MiB until it exits
+  };
   return {
+    close,
     start(side, plan) {
-      const done = new Int32Array(new SharedArrayBuffer(4));
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(new URL('./scanWorker.js', import.meta.url), {
-        workerData: { path: paths[side], plan, done, port: port1 },
-        transferList: [port1],
-      });
-      worker.unref();
+      port2.postMessage({ path: paths[side], plan });
       return {
         join(): ScannedFile {
           // The worker always raises the flag (its body is one try/finally); the bound only
@@ -24,8 +38,7 @@ export function workerScanner(paths: { terminal: string; settlement: string }): 
             if (waited > 3600) throw new Error('the scan worker did not finish within an hour');
           }
           const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile; abort?: string; inputError?: string; error?: string } | undefined;
-          port2.close();
-          void worker.terminate(); // its isolate holds tens of MiB until it exits
+          close();
           if (message?.abort) throw new ScanAbort(message.abort);
           if (message?.inputError) throw new InputError(message.inputError);
           if (!message?.scanned) throw new Error(message?.error ?? 'the scan worker sent no result');

@@ -354,6 +354,8 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
         throw e;
       }
       let outcome: ReturnType<typeof reconcileColumnar>;
+      // A second core pays for its start-up only on larger files; it boots while the heads are read.
+      const scanner = scanThreads(io.env, terminalSource.size + settlementSource.size) === 2 ? workerScanner({ terminal: terminalFiles[0], settlement: detailFiles[0] }) : undefined;
       try {
         outcome = reconcileColumnar({
           terminal: { file: terminalFiles[0], bytes: terminalSource, profile: terminalProfile },
@@ -364,12 +366,12 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
           calendar,
           asOf,
           progress: (text) => progress.step(text),
-          // A second core pays for its start-up only on larger files.
-          parallelScan: scanThreads(io.env, terminalSource.size + settlementSource.size) === 2 ? workerScanner({ terminal: terminalFiles[0], settlement: detailFiles[0] }) : undefined,
+          parallelScan: scanner,
           // Only where peak memory matters: a full collection costs ~0.1 s.
           collectGarbage: terminalSource.size + settlementSource.size >= GC_MIN_BYTES ? fullGc() : undefined,
         });
       } finally {
+        scanner?.close();
         terminalSource.close();
         settlementSource.close();
       }

@@ -1,46 +1,54 @@
 // Worker-thread entry: scans one input file while the main thread scans the other (two cores,
-// two files). The job arrives in workerData; the result goes back on a MessagePort that the
-// main thread reads synchronously once `done` is raised (see parallelScan.ts).
+// two files). It starts before the job is known (see parallelScan.ts): the job arrives as the
+// first message on its port, and the result goes back on the same port, which the main thread
+// reads synchronously once `done` is raised.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { ScanPlan } from '../columnar/scan.js';
 
 interface Job {
   path: string;
   plan: Omit<ScanPlan, 'decode'>;
-  done: Int32Array;
-  port: MessagePort;
 }
 
-const job = workerData as Job;
-try {
-  // Imported inside the try, so even a failed import reports and raises `done`.
-  const { scanDelimited, ScanAbort } = await import('../columnar/scan.js');
-  const { openFileSource } = await import('./fileSource.js');
-  const { InputError } = await import('../model.js');
-  const decoder = new TextDecoder(job.plan.encoding, { fatal: true });
-  const decode = (b: Uint8Array) => {
-    try {
-      return decoder.decode(b);
-    } catch {
-      return null;
-    }
-  };
-  let source: ReturnType<typeof openFileSource> | undefined;
+const { done, port } = workerData as { done: Int32Array; port: MessagePort };
+
+/** Sends the result (or what went wrong) and always raises `done`, so the main thread never waits in vain. */
+function finish(message: unknown, transfer: ArrayBuffer[] = []): void {
   try {
-    source = openFileSource(job.path);
-    const scanned = scanDelimited(source, { ...job.plan, decode });
-    const buffers = Object.values(scanned).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
-    job.port.postMessage({ scanned }, buffers);
+    port.postMessage(message, transfer);
   } catch (e) {
-    // A read error is the user's (exit 2, one line); anything else is a bug (exit 3).
-    const message = e instanceof ScanAbort ? { abort: e.message } : e instanceof InputError ? { inputError: e.message } : { error: String(e) };
-    job.port.postMessage(message);
+    port.postMessage({ error: `scan worker: ${String(e)}` });
   } finally {
-    source?.close();
+    Atomics.store(done, 0, 1);
+    Atomics.notify(done, 0);
+    port.close();
   }
-} catch (e) {
-  job.port.postMessage({ error: `scan worker: ${String(e)}` });
-} finally {
-  Atomics.store(job.done, 0, 1);
-  Atomics.notify(job.done, 0);
 }
+
+// Imported before the job arrives: loading the modules is most of a worker's start-up.
+const modules = Promise.all([import('../columnar/scan.js'), import('./fileSource.js'), import('../model.js')]);
+
+port.once('message', (job: Job) => {
+  modules.then(([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }]) => {
+    const decoder = new TextDecoder(job.plan.encoding, { fatal: true });
+    const decode = (b: Uint8Array) => {
+      try {
+        return decoder.decode(b);
+      } catch {
+        return null;
+      }
+    };
+    let source: ReturnType<typeof openFileSource> | undefined;
+    try {
+      source = openFileSource(job.path);
+      const scanned = scanDelimited(source, { ...job.plan, decode });
+      const buffers = Object.values(scanned).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
+      finish({ scanned }, buffers);
+    } catch (e) {
+      // A read error is the user's (exit 2, one line); anything else is a bug (exit 3).
+      finish(e instanceof ScanAbort ? { abort: e.message } : e instanceof InputError ? { inputError: e.message } : { error: String(e) });
+    } finally {
+      source?.close();
+    }
+  }, (e: unknown) => finish({ error: `scan worker: ${String(e)}` }));
+});

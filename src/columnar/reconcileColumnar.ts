@@ -125,7 +125,6 @@ export interface ParallelScanner {
   start(side: 'terminal' | 'settlement', plan: Omit<ScanPlan, 'decode'>): { join(): ScannedFile };
 }
 
-/** The settlement file through the parallel scanner (when given), the terminal file here. */
 /** `[██████··············]  30%` */
 function progressBar(fraction: number): string {
   const f = Math.min(1, Math.max(0, fraction));
@@ -133,6 +132,7 @@ function progressBar(fraction: number): string {
   return `[${'█'.repeat(filled)}${'·'.repeat(20 - filled)}] ${String(Math.floor(f * 100)).padStart(3)}%`;
 }
 
+/** The settlement file through the parallel scanner (when given), the terminal file here. */
 function scanBoth(t: PlannedSide, s: PlannedSide, input: ColumnarInput): [ScannedFile, ScannedFile] {
   const progress = input.progress;
   const total = t.source.size + s.source.size;

@@ -232,9 +232,24 @@ export interface FormatYuanOptions {
  */
 export function formatYuan(d: Decimal, opts?: FormatYuanOptions): string {
   const minDecimals = opts?.minDecimals ?? 2;
-  const places = Math.max(minDecimals, d.decimalPlaces());
-  const fixed = (d.isZero() ? d.abs() : d).toFixed(places);
+  const fixed = plainFixed(d, minDecimals) ?? (d.isZero() ? d.abs() : d).toFixed(Math.max(minDecimals, d.decimalPlaces()));
   return opts?.thousands ? groupThousands(fixed) : fixed;
+}
+
+/**
+ * toFixed(max(minDecimals, decimalPlaces)) for the common case, from toString (which prints
+ * every significant decimal and no more): padding zeros is all that is left. decimal.js's
+ * toFixed rounds through a new Decimal first, several times the cost, and reports print a
+ * money value per field. Undefined for zero and for exponent notation (|d| ≥ 1e21 or < 1e-7).
+ */
+function plainFixed(d: Decimal, minDecimals: number): string | undefined {
+  if (d.isZero()) return undefined;
+  const text = d.toString();
+  if (text.includes('e')) return undefined;
+  const dot = text.indexOf('.');
+  const decimals = dot === -1 ? 0 : text.length - dot - 1;
+  if (decimals >= minDecimals) return text;
+  return (dot === -1 ? text + (minDecimals > 0 ? '.' : '') : text) + '0'.repeat(minDecimals - decimals);
 }
 
 /** `-1234567.89` → `-1,234,567.89` on an already fixed-point string. */

@@ -16,13 +16,18 @@ const FULL_WIDTH_OFFSET = 0xfee0;
  * everything else are left alone (`￥` U+FFE5 is outside the block and stays; amount parsing
  * accepts it directly).
  *
- * Returns the input string itself when it holds no character ≥ U+3000, so clean ASCII/Latin-1
- * cells cost one scan and no allocation.
+ * Returns the input string itself when nothing needs mapping, so clean cells (ASCII or Chinese)
+ * cost one scan and no allocation.
  */
 export function toHalfWidth(s: string): string {
   let i = 0;
   const n = s.length;
-  while (i < n && s.charCodeAt(i) < FIRST_WIDE) i++;
+  // Chinese text (U+4E00…) is ≥ U+3000 too but never changes: look for a character that does
+  // before building a new string.
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= FIRST_WIDE && (c === IDEOGRAPHIC_SPACE || (c >= FULL_WIDTH_FIRST && c <= FULL_WIDTH_LAST))) break;
+  }
   if (i === n) return s;
 
   let out = s.slice(0, i);

@@ -159,6 +159,29 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   return cancelled ? { txnType, status, cancelled, cardType } : { txnType, status, cardType };
 }
 
+/** deriveWords results per profile: a file has a handful of distinct word combinations. */
+const wordsCache = new WeakMap<Profile, Map<string, RecordWords>>();
+const WORDS_CACHE_MAX = 4096;
+
+/**
+ * deriveWords, remembered per combination of cells (vocabulary lookups normalise and scan the
+ * vocabulary, once per row otherwise). A settlement memo takes part in the result, and memos
+ * are mostly distinct: rows with one are not cached.
+ */
+function derivedWords(profile: Profile, w: WordCells): RecordWords {
+  if (w.memo !== undefined && profile.role === 'settlement') return deriveWords(profile, w);
+  let cache = wordsCache.get(profile);
+  if (!cache) wordsCache.set(profile, (cache = new Map()));
+  const absent = '\u0002'; // not the text "undefined"
+  const key = `${w.rawType ?? absent}\u0001${w.rawStatus ?? absent}\u0001${w.rawCardType ?? absent}\u0001${w.channel ?? absent}\u0001${w.noKey ? 1 : 0}${w.negativeOnly ? 1 : 0}`;
+  let words = cache.get(key);
+  if (words === undefined) {
+    words = deriveWords(profile, w);
+    if (cache.size < WORDS_CACHE_MAX) cache.set(key, words);
+  }
+  return words;
+}
+
 function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecord {
   const { profile } = ctx;
   const unusable: UnusableField[] = [];
@@ -223,7 +246,7 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     }
   }
 
-  const words = deriveWords(profile, {
+  const words = derivedWords(profile, {
     rawType,
     rawStatus,
     rawCardType: cellOf(ctx, 'cardType'),

@@ -191,3 +191,26 @@ describe('formatYuan', () => {
     expect(formatYuan(r.value, { minDecimals: r.scale })).toBe('0.00000');
   });
 });
+
+describe('formatYuan', () => {
+  // The definition formatYuan's fast path (toString plus padding) must agree with everywhere.
+  const byToFixed = (d: Decimal, minDecimals: number) => (d.isZero() ? d.abs() : d).toFixed(Math.max(minDecimals, d.decimalPlaces()));
+
+  it('prints toFixed(max(minDecimals, decimal places)) for any value, scale and minimum', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 6 }), (v, scale, minDecimals) => {
+        const d = new Decimal(v.toString()).div(new Decimal(10).pow(scale));
+        expect(formatYuan(d, { minDecimals })).toBe(byToFixed(d, minDecimals));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('handles zero, negative zero and values decimal.js prints in exponent notation', () => {
+    for (const text of ['0', '-0', '0.000', '1e-7', '-1.5e-7', '123456789012345678901', '-0.1', '5', '5.5', '0.00001']) {
+      for (const minDecimals of [0, 1, 2, 5]) expect(formatYuan(new Decimal(text), { minDecimals })).toBe(byToFixed(new Decimal(text), minDecimals));
+    }
+    expect(formatYuan(new Decimal('-0'))).toBe('0.00');
+    expect(formatYuan(new Decimal('1234567.5'), { thousands: true })).toBe('1,234,567.50');
+  });
+});
