@@ -47,7 +47,19 @@ const Exact = Decimal.clone({ precision: 60 });
  * The grid rates k·RATE_STEP that reproduce `fee` on `amount` under half-up rounding:
  * half-up(amount × r) = fee  ⇔  fee − 0.005 ≤ amount × r < fee + 0.005.
  */
-function reproducingSteps(amount: Decimal, fee: Decimal): { low: number; high: number } | null {
+export function reproducingSteps(amount: Decimal, fee: Decimal): { low: number; high: number } | null {
+  const a = fenOf(amount);
+  const f = fenOf(fee);
+  if (a === undefined || f === undefined || a <= 0n || f < 0n) return reproducingStepsExact(amount, fee);
+  // In fen: (f − ½) / (a · 1e-6) = (2f − 1) · 500000 / a, exactly, as integers.
+  const low = ceilDiv((2n * f - 1n) * 500000n, a);
+  const high = ceilDiv((2n * f + 1n) * 500000n, a) - 1n;
+  const lowStep = low > 0n ? low : 0n;
+  return high >= lowStep ? { low: Number(lowStep), high: Number(high) } : null;
+}
+
+/** reproducingSteps in 60-digit Decimal arithmetic: any scale (WeChat prints fees to 1e-5). */
+export function reproducingStepsExact(amount: Decimal, fee: Decimal): { low: number; high: number } | null {
   const unit = new Exact(amount.toString()).times(RATE_STEP.toString());
   const feeExact = new Exact(fee.toString());
   const low = Decimal.max(0, feeExact.minus(HALF_FEN.toString()).div(unit).ceil()).toNumber();
@@ -90,7 +102,39 @@ function bestStep(intervals: Interval[]): number | null {
   return best?.step ?? null;
 }
 
-function halfUpFee(amount: Decimal, rate: Decimal): Decimal {
+/** ⌈p / q⌉ for q > 0 (BigInt division truncates toward zero). */
+function ceilDiv(p: bigint, q: bigint): bigint {
+  const t = p / q;
+  return t * q < p ? t + 1n : t;
+}
+
+/**
+ * A money value with at most two decimals as integer fen, else undefined. Drift analysis runs
+ * over every differing fee: integer arithmetic here instead of 60-digit Decimal division.
+ */
+function fenOf(d: Decimal): bigint | undefined {
+  if (d.decimalPlaces() > 2) return undefined;
+  const text = d.toString();
+  if (text.includes('e')) return undefined;
+  const dot = text.indexOf('.');
+  const digits = dot === -1 ? `${text}00` : text.slice(0, dot) + text.slice(dot + 1).padEnd(2, '0');
+  return BigInt(digits);
+}
+
+/** Whether half-up(amount × rate) to the fen equals fee (all non-negative); integer fen when exact. */
+export function reproducesFee(amount: Decimal, rate: Decimal, fee: Decimal): boolean {
+  const a = fenOf(amount);
+  const f = fenOf(fee);
+  const rateText = rate.toString();
+  if (a === undefined || f === undefined || a < 0n || rateText.includes('e') || rate.isNegative()) return halfUpFee(amount, rate).eq(fee);
+  const dot = rateText.indexOf('.');
+  const numerator = BigInt(dot === -1 ? rateText : rateText.slice(0, dot) + rateText.slice(dot + 1));
+  const scale = 10n ** BigInt(dot === -1 ? 0 : rateText.length - dot - 1);
+  // fee in fen = a · numerator / scale, rounded half up: ⌊(2 · a · numerator + scale) / (2 · scale)⌋.
+  return (2n * a * numerator + scale) / (2n * scale) === f;
+}
+
+export function halfUpFee(amount: Decimal, rate: Decimal): Decimal {
   return new Exact(amount.toString()).times(rate.toString()).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
@@ -115,7 +159,7 @@ export function detectRateDrift(samples: readonly DriftSample[]): Drift[] {
   const drifts: Drift[] = [];
   for (const group of groups.values()) {
     const mismatched = group.filter(
-      (sample) => !halfUpFee(sample.amount.abs(), sample.expectedRate).eq(sample.actualFee.abs()),
+      (sample) => !reproducesFee(sample.amount.abs(), sample.expectedRate, sample.actualFee.abs()),
     );
     if (mismatched.length < MIN_ROWS) continue;
 

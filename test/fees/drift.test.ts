@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { detectRateDrift } from '../../src/fees/drift.js';
+import { detectRateDrift, halfUpFee, reproducesFee, reproducingSteps, reproducingStepsExact } from '../../src/fees/drift.js';
+import fc from 'fast-check';
 import type { DriftSample } from '../../src/fees/drift.js';
 import type { CardType } from '../../src/model.js';
 
@@ -96,5 +97,32 @@ describe('detectRateDrift', () => {
       ['2025-09-01', '0.65%', '0.60%'],
       ['2025-10-01', '0.65%', '0.63%'],
     ]);
+  });
+});
+
+describe('integer fen arithmetic agrees with the 60-digit Decimal definitions', () => {
+  const fen = (n: number, scale = 2) => new Decimal(n).div(new Decimal(10).pow(scale));
+
+  it('reproducingSteps: the same grid interval for any amount and fee', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2_000_000_000 }), fc.integer({ min: 0, max: 50_000_000 }), fc.integer({ min: 0, max: 4 }), (amount, fee, feeScale) => {
+        // Fee scales above 2 (WeChat's 0.05940) take the Decimal path; both must agree anyway.
+        expect(reproducingSteps(fen(amount), fen(fee, feeScale))).toEqual(reproducingStepsExact(fen(amount), fen(fee, feeScale)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reproducesFee: half-up(amount × rate) to the fen, as halfUpFee says', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2_000_000_000 }), fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 0, max: 100 }), (amount, rateMillionths, delta) => {
+        const rate = new Decimal(rateMillionths).div(1e8); // 0–2% on a 1e-6 % grid
+        const exact = halfUpFee(fen(amount), rate);
+        for (const fee of [exact, exact.plus(fen(delta)), exact.minus(fen(delta)).abs()]) {
+          expect(reproducesFee(fen(amount), rate, fee)).toBe(exact.eq(fee));
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
