@@ -29,4 +29,15 @@ describe('PairIndex', () => {
       { numRuns: 50 },
     );
   });
+
+  it('tells apart keys that share their low or high 32 bits, over the whole range below 2^53', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.oneof(fc.maxSafeNat(), fc.nat({ max: 1000 }), fc.nat({ max: 1000 }).map((n) => n * 2 ** 32 + 5)), { minLength: 1, maxLength: 500 }), (keys) => {
+        const index = new PairIndex(4);
+        keys.forEach((k, i) => index.add(k, 1, i));
+        keys.forEach((k, i) => expect(index.rowAt(index.slot(k), 1)).toBe(i));
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
