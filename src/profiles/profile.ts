@@ -187,6 +187,7 @@ export const CANCELLED_STATUS_WORDS: Record<string, 'void' | 'reversal'> = {
 
 /** Normalise a header cell or vocabulary word for comparison: width, case, spaces, unit suffixes. */
 export function normaliseLabel(s: string): string {
+  if (isNormalLabel(s)) return s;
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;
@@ -197,6 +198,23 @@ export function normaliseLabel(s: string): string {
   out = out.toLowerCase();
   // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额.
   return out.replace(/[([](元|人民币|rmb|cny|¥|￥)[)\]]$/u, '').replace(/[:：*]+$/u, '');
+}
+
+/**
+ * Whether normaliseLabel would return `s` unchanged: ASCII without spaces, tabs, backticks or
+ * capitals, and common CJK ideographs, not ending in a unit suffix or colon. Readers normalise
+ * a cell or two of every row (type and status words, the repeated-header check): most are
+ * already normal, and rebuilding them character by character is most of the cost.
+ */
+function isNormalLabel(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 0x20 || c === 0x09 || c === 0x60 || (c >= 0x41 && c <= 0x5a)) return false;
+    } else if (c < 0x4e00 || c > 0x9fff) return false;
+  }
+  const last = s.charCodeAt(s.length - 1);
+  return !(last === 0x29 /* ) */ || last === 0x5d /* ] */ || last === 0x3a /* : */ || last === 0x2a /* * */);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,43 @@
+// normaliseLabel has a fast path for labels that are already normal; it must never change the result.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { normaliseLabel } from '../../src/profiles/profile.js';
+
+/** The definition, character by character (what normaliseLabel did before its fast path). */
+function byDefinition(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c >= 0xff01 && c <= 0xff5e) out += String.fromCodePoint(c - 0xfee0);
+    else if (c === 0x3000 || c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x60 || c === 0xfeff) continue;
+    else out += ch;
+  }
+  return out.toLowerCase().replace(/[([](元|人民币|rmb|cny|¥|￥)[)\]]$/u, '').replace(/[:：*]+$/u, '');
+}
+
+describe('normaliseLabel', () => {
+  const alphabet = [...'aZ09 \t`()[]:*：（）元rmbCNY¥￥交易金额Ｂ１\u3000\u00a0\ufeffÀÉ'];
+  it('equals its definition on labels built from the characters that matter', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 12 }).map((a) => a.join('')), (s) => {
+        expect(normaliseLabel(s)).toBe(byDefinition(s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('equals its definition on any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (s) => {
+        expect(normaliseLabel(s)).toBe(byDefinition(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps header words and lowercases codes', () => {
+    expect(normaliseLabel('交易金额(元)')).toBe('交易金额');
+    expect(normaliseLabel('RRN')).toBe('rrn');
+    expect(normaliseLabel('参考号')).toBe('参考号');
+  });
+});
