@@ -150,7 +150,11 @@ function writeReport(path: string, chunks: Iterable<string>): void {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'w');
-    for (const chunk of chunks) writeSync(fd, chunk);
+    for (const chunk of chunks) {
+      // writeSync may write less than asked (a pipe or FIFO given as --output, a signal): loop.
+      const bytes = Buffer.from(chunk);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    }
   } catch (e) {
     if (!(e as NodeJS.ErrnoException).code) throw e; // not a file-system error: a bug, not the user's
     const code = (e as NodeJS.ErrnoException).code;
