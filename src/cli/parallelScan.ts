@@ -1,4 +1,4 @@
-// The fast path's second core: a worker thread that scans one file. The pipeline is
+// The fast path's second core: a worker thread that scans one side's files. The pipeline is
 // synchronous, so `join` blocks: the worker raises a shared flag when it is done and its result
 // is taken off the port with receiveMessageOnPort.
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
@@ -11,7 +11,7 @@ import { InputError } from '../model.js';
  * heads of both files, and the scan job follows as a message. `close()` ends a worker that got
  * no job (the fast path fell back before scanning).
  */
-export function workerScanner(paths: { terminal: string; settlement: string }): ParallelScanner & { close(): void } {
+export function workerScanner(paths: { terminal: string[]; settlement: string[] }): ParallelScanner & { close(): void } {
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(new URL('./scanWorker.js', import.meta.url), {
@@ -28,16 +28,16 @@ export function workerScanner(paths: { terminal: string; settlement: string }): 
   };
   return {
     close,
-    start(side, plan) {
-      port2.postMessage({ path: paths[side], plan });
+    start(side, plans) {
+      port2.postMessage(plans.map((plan, i) => ({ path: paths[side][i], plan })));
       return {
-        join(): ScannedFile {
+        join(): ScannedFile[] {
           // The worker always raises the flag (its body is one try/finally); the bound only
           // guards against a hard crash of the thread.
           for (let waited = 0; Atomics.wait(done, 0, 0, 1000) === 'timed-out'; waited++) {
             if (waited > 3600) throw new Error('the scan worker did not finish within an hour');
           }
-          const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile; abort?: string; inputError?: string; error?: string } | undefined;
+          const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile[]; abort?: string; inputError?: string; error?: string } | undefined;
           close();
           if (message?.abort) throw new ScanAbort(message.abort);
           if (message?.inputError) throw new InputError(message.inputError);

@@ -225,7 +225,7 @@ function fullGc(): (() => void) | undefined {
   }
 }
 
-/** Inputs at least this large (bytes, both files) take the columnar fast path when it applies. */
+/** Inputs at least this large (bytes, all files) take the columnar fast path when it applies. */
 const COLUMNAR_MIN_BYTES = 4 * 1024 * 1024;
 /** Inputs at least this large scan on two threads (below it, starting the worker costs more than it saves). */
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
@@ -241,7 +241,7 @@ function scanThreads(env: NodeJS.ProcessEnv, bytes: number): 1 | 2 {
 const GC_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
- * The columnar fast path (src/columnar) serves one terminal and one settlement file without bank
+ * The columnar fast path (src/columnar) serves terminal and settlement files (one or several each) without bank
  * statements, RD summaries, matched-pair listings or the HTML report (which charts from every
  * record). POSRECON_ENGINE=reference turns it off, =columnar insists on it (an error when it
  * does not apply), default: large inputs only.
@@ -260,12 +260,12 @@ function columnarWanted(o: {
     throw new UsageError(`POSRECON_ENGINE=${engine}: expected auto, reference or columnar`);
   }
   if (engine === 'reference') return false;
-  const shapeFits = o.terminalFiles.length === 1 && o.detailFiles.length === 1 && o.bankFiles.length === 0 && o.summaries === 0 && !o.includeMatched && o.format !== 'html';
+  const shapeFits = o.terminalFiles.length > 0 && o.detailFiles.length > 0 && o.bankFiles.length === 0 && o.summaries === 0 && !o.includeMatched && o.format !== 'html';
   if (engine === 'columnar') {
-    if (!shapeFits) throw new UsageError('POSRECON_ENGINE=columnar needs one --terminal and one --settlement file (not an RD summary), no --bank, no --include-matched, not --format html');
+    if (!shapeFits) throw new UsageError('POSRECON_ENGINE=columnar needs --terminal and --settlement files (not an RD summary), no --bank, no --include-matched, not --format html');
     return true;
   }
-  return shapeFits && fileSize(o.terminalFiles[0]) + fileSize(o.detailFiles[0]) >= COLUMNAR_MIN_BYTES;
+  return shapeFits && [...o.terminalFiles, ...o.detailFiles].reduce((n, f) => n + fileSize(f), 0) >= COLUMNAR_MIN_BYTES;
 }
 
 /**
@@ -346,24 +346,30 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
   try {
     const fast = columnarWanted({ terminalFiles, detailFiles, bankFiles, summaries: summaries.length, includeMatched: Boolean(opts.includeMatched), format, env: io.env });
     if (fast) {
-      progress.step(`scanning ${basename(terminalFiles[0])} and ${basename(detailFiles[0])}`);
-      const open = (file: string, role: string, flag: string | undefined) =>
-        withContext(`while reading ${file} as a ${role} file (encoding: ${opts.encoding ?? 'detected'}, profile: ${flag ?? 'detected'})`, () => openFileSource(file));
-      const terminalSource = open(terminalFiles[0], 'terminal', opts.terminalProfile);
-      let settlementSource: ReturnType<typeof openFileSource>;
+      progress.step(`scanning ${[...terminalFiles, ...detailFiles].length} files`);
+      const sources: ReturnType<typeof openFileSource>[] = [];
+      const open = (file: string, role: string, flag: string | undefined) => {
+        const source = withContext(`while reading ${file} as a ${role} file (encoding: ${opts.encoding ?? 'detected'}, profile: ${flag ?? 'detected'})`, () => openFileSource(file));
+        sources.push(source);
+        return source;
+      };
+      let terminalSources: ReturnType<typeof openFileSource>[];
+      let settlementSources: ReturnType<typeof openFileSource>[];
       try {
-        settlementSource = open(detailFiles[0], 'settlement', opts.settlementProfile);
+        terminalSources = terminalFiles.map((file) => open(file, 'terminal', opts.terminalProfile));
+        settlementSources = detailFiles.map((file) => open(file, 'settlement', opts.settlementProfile));
       } catch (e) {
-        terminalSource.close();
+        for (const source of sources) source.close();
         throw e;
       }
+      const inputBytes = sources.reduce((n, source) => n + source.size, 0);
       let outcome: ReturnType<typeof reconcileColumnar>;
       // A second core pays for its start-up only on larger files; it boots while the heads are read.
-      const scanner = scanThreads(io.env, terminalSource.size + settlementSource.size) === 2 ? workerScanner({ terminal: terminalFiles[0], settlement: detailFiles[0] }) : undefined;
+      const scanner = scanThreads(io.env, inputBytes) === 2 ? workerScanner({ terminal: terminalFiles, settlement: detailFiles }) : undefined;
       try {
         outcome = reconcileColumnar({
-          terminal: { file: terminalFiles[0], bytes: terminalSource, profile: terminalProfile },
-          settlement: { file: detailFiles[0], bytes: settlementSource, profile: settlementProfile },
+          terminal: terminalFiles.map((file, i) => ({ file, bytes: terminalSources[i], profile: terminalProfile })),
+          settlement: detailFiles.map((file, i) => ({ file, bytes: settlementSources[i], profile: settlementProfile })),
           profiles: builtinProfiles(),
           encoding,
           contract,
@@ -372,12 +378,11 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
           progress: (text) => progress.step(text),
           parallelScan: scanner,
           // Only where peak memory matters: a full collection costs ~0.1 s.
-          collectGarbage: terminalSource.size + settlementSource.size >= GC_MIN_BYTES ? fullGc() : undefined,
+          collectGarbage: inputBytes >= GC_MIN_BYTES ? fullGc() : undefined,
         });
       } finally {
         scanner?.close();
-        terminalSource.close();
-        settlementSource.close();
+        for (const source of sources) source.close();
       }
       // Say which engine ran and why, for a user wondering about speed (never with --quiet).
       const explain = opts.verbose && !opts.quiet;

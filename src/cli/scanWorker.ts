@@ -1,5 +1,5 @@
-// Worker-thread entry: scans one input file while the main thread scans the other (two cores,
-// two files). It starts before the job is known (see parallelScan.ts): the job arrives as the
+// Worker-thread entry: scans one side's input files while the main thread scans the other side's
+// (two cores). It starts before the job is known (see parallelScan.ts): the job arrives as the
 // first message on its port, and the result goes back on the same port, which the main thread
 // reads synchronously once `done` is raised.
 import { workerData, type MessagePort } from 'node:worker_threads';
@@ -28,27 +28,31 @@ function finish(message: unknown, transfer: ArrayBuffer[] = []): void {
 // Imported before the job arrives: loading the modules is most of a worker's start-up.
 const modules = Promise.all([import('../columnar/scan.js'), import('./fileSource.js'), import('../model.js')]);
 
-port.once('message', (job: Job) => {
+port.once('message', (jobs: Job[]) => {
   modules.then(([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }]) => {
-    const decoder = new TextDecoder(job.plan.encoding, { fatal: true });
-    const decode = (b: Uint8Array) => {
-      try {
-        return decoder.decode(b);
-      } catch {
-        return null;
-      }
-    };
-    let source: ReturnType<typeof openFileSource> | undefined;
+    const scanned = [];
     try {
-      source = openFileSource(job.path);
-      const scanned = scanDelimited(source, { ...job.plan, decode });
-      const buffers = Object.values(scanned).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
+      for (const job of jobs) {
+        const decoder = new TextDecoder(job.plan.encoding, { fatal: true });
+        const decode = (b: Uint8Array) => {
+          try {
+            return decoder.decode(b);
+          } catch {
+            return null;
+          }
+        };
+        const source = openFileSource(job.path);
+        try {
+          scanned.push(scanDelimited(source, { ...job.plan, decode }));
+        } finally {
+          source.close();
+        }
+      }
+      const buffers = scanned.flatMap((s) => Object.values(s).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
       finish({ scanned }, buffers);
     } catch (e) {
       // A read error is the user's (exit 2, one line); anything else is a bug (exit 3).
       finish(e instanceof ScanAbort ? { abort: e.message } : e instanceof InputError ? { inputError: e.message } : { error: String(e) });
-    } finally {
-      source?.close();
     }
   }, (e: unknown) => finish({ error: `scan worker: ${String(e)}` }));
 });

@@ -1,5 +1,6 @@
-// The fast path for large single-file reconciliations: scan both files into columns, prove most
-// pairs clean in integer arithmetic, and give only the rest to the reference pipeline.
+// The fast path for large reconciliations (one or several files per side): scan the files into
+// columns, prove most pairs clean in integer arithmetic, and give only the rest to the reference
+// pipeline.
 //
 // A pair is "clean" when the reference pipeline would, provably, call it `matched` and it can
 // change no other row's outcome: a successful sale and a settlement sale sharing an RRN that no
@@ -15,7 +16,7 @@
 // Pure apart from the ByteSource it reads through: the CLI opens the files, decides when to use
 // the fast path, and gives it a second thread and the garbage collector.
 import { Decimal } from 'decimal.js';
-import type { CanonicalRecord, LocalDate } from '../model.js';
+import type { LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
 import { cutoffShifts, fromDayNumber, type WorkCalendar } from '../calendar/calendar.js';
 import type { Encoding } from '../read/decode.js';
@@ -39,8 +40,9 @@ export interface ColumnarSide {
 }
 
 export interface ColumnarInput {
-  terminal: ColumnarSide;
-  settlement: ColumnarSide;
+  /** One file per side, or several (each is read on its own; RRNs must be unique across all). */
+  terminal: ColumnarSide | ColumnarSide[];
+  settlement: ColumnarSide | ColumnarSide[];
   profiles: Profile[];
   encoding?: Encoding;
   contract: Contract;
@@ -54,7 +56,7 @@ export interface ColumnarInput {
    * report is written). The CLI passes V8's gc: it lowers peak RSS, it does not speed anything up.
    */
   collectGarbage?: () => void;
-  /** Scans the settlement file on another thread (the CLI gives a worker-thread scanner for large files). */
+  /** Scans the settlement files on another thread (the CLI gives a worker-thread scanner for large files). */
   parallelScan?: ParallelScanner;
   /**
    * Bytes at the start of each file read entirely by the reference reader, so layout and
@@ -119,10 +121,10 @@ function strictDecoder(encoding: string): (b: Uint8Array) => string | null {
   };
 }
 
-/** Scans a file somewhere else (another thread) while this thread scans the other file. */
+/** Scans one side's files somewhere else (another thread) while this thread scans the other side's. */
 export interface ParallelScanner {
-  /** Starts scanning `side` with `plan` (its decoder is rebuilt from `plan.encoding` there). */
-  start(side: 'terminal' | 'settlement', plan: Omit<ScanPlan, 'decode'>): { join(): ScannedFile };
+  /** Starts scanning `side`'s files, one plan each, in order (decoders are rebuilt from `plan.encoding` there). */
+  start(side: 'terminal' | 'settlement', plans: Omit<ScanPlan, 'decode'>[]): { join(): ScannedFile[] };
 }
 
 /** `[██████··············]  30%` */
@@ -132,21 +134,25 @@ function progressBar(fraction: number): string {
   return `[${'█'.repeat(filled)}${'·'.repeat(20 - filled)}] ${String(Math.floor(f * 100)).padStart(3)}%`;
 }
 
-/** The settlement file through the parallel scanner (when given), the terminal file here. */
-function scanBoth(t: PlannedSide, s: PlannedSide, input: ColumnarInput): [ScannedFile, ScannedFile] {
+/** The settlement files through the parallel scanner (when given), the terminal files here. */
+function scanBoth(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): [ScannedFile[], ScannedFile[]] {
   const progress = input.progress;
-  const total = t.source.size + s.source.size;
-  // Percent of the bytes this thread has scanned so far, of both files when it scans both.
-  const progressFrom = (before: number, scope: number) =>
-    progress ? (done: number) => progress(`scanning ${progressBar((before + done) / scope)} of ${(total / 2 ** 20).toFixed(0)} MiB`) : undefined;
-  if (!input.parallelScan) {
-    return [scanDelimited(t.source, t.plan, progressFrom(0, total)), scanDelimited(s.source, s.plan, progressFrom(t.source.size, total))];
-  }
-  const { decode: _decode, ...plan } = s.plan;
-  void _decode;
-  const elsewhere = input.parallelScan.start('settlement', plan);
-  // The other thread keeps pace with this one: this file's progress stands for both.
-  const terminal = scanDelimited(t.source, t.plan, progressFrom(0, t.source.size));
+  const bytes = (files: PlannedSide[]) => files.reduce((n, f) => n + f.source.size, 0);
+  const total = bytes(t) + bytes(s);
+  // Percent of the bytes this thread has scanned so far, of both sides when it scans both.
+  const scanHere = (files: PlannedSide[], before: number, scope: number) => {
+    let done = before;
+    return files.map((f) => {
+      const from = done;
+      done += f.source.size;
+      const onProgress = progress ? (n: number) => progress(`scanning ${progressBar((from + n) / scope)} of ${(total / 2 ** 20).toFixed(0)} MiB`) : undefined;
+      return scanDelimited(f.source, f.plan, onProgress);
+    });
+  };
+  if (!input.parallelScan) return [scanHere(t, 0, total), scanHere(s, bytes(t), total)];
+  const elsewhere = input.parallelScan.start('settlement', s.map(({ plan: { decode: _decode, ...plan } }) => plan));
+  // The other thread keeps pace with this one: this side's progress stands for both.
+  const terminal = scanHere(t, 0, bytes(t));
   return [terminal, elsewhere.join()];
 }
 
@@ -254,6 +260,83 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
   return { ...planned, scan, words };
 }
 
+/**
+ * One side's files as one set of columns: each file keeps its own head, profile and line
+ * numbers (in `files`), while the rows of all files sit end to end in `scan`, merchant and
+ * terminal ids interned across files and word combinations numbered across files (each derived
+ * with its own file's profile). With one file, `scan` is that file's scan.
+ */
+interface Group {
+  files: FileSide[];
+  scan: ScannedFile;
+  words: Side['words'];
+  /** File f holds rows firstRow[f] … firstRow[f + 1] − 1 of `scan`. */
+  firstRow: number[];
+}
+
+/** A file of a group: everything but its columns, which live in the group's. */
+type FileSide = Omit<Side, 'scan' | 'words'> & { totalLines: number };
+
+function groupSides(sides: Side[]): Group {
+  const files = sides.map(({ scan, words: _words, ...rest }) => ({ ...rest, totalLines: scan.totalLines }));
+  const firstRow = [0];
+  for (const side of sides) firstRow.push(firstRow[firstRow.length - 1] + side.scan.count);
+  if (sides.length === 1) return { files, scan: sides[0].scan, words: sides[0].words, firstRow };
+  const count = firstRow[sides.length];
+  const first = sides[0].scan;
+  // Same column types as the scan's, all files end to end.
+  const joined = <K extends 'line' | 'start' | 'end' | 'kind' | 'rrn' | 'amount' | 'fee' | 'net' | 'day' | 'secs' | 'settleDay' | 'bizDay' | 'trace' | 'memoDeduction'>(key: K): ScannedFile[K] => {
+    const out = new (first[key].constructor as new (n: number) => ScannedFile[K])(count);
+    sides.forEach((side, f) => out.set(side.scan[key].subarray(0, side.scan.count) as never, firstRow[f]));
+    return out;
+  };
+  // Ids interned per file become ids of the group (the same terminal in two files is one terminal).
+  const interned = (key: 'merchant' | 'terminal', names: 'merchants' | 'terminals') => {
+    const list: string[] = [];
+    const idOf = new Map<string, number>();
+    const out = new Int32Array(count);
+    sides.forEach((side, f) => {
+      const remap = side.scan[names].map((name) => {
+        let id = idOf.get(name);
+        if (id === undefined) idOf.set(name, (id = list.push(name) - 1));
+        return id;
+      });
+      const column = side.scan[key];
+      for (let r = 0; r < side.scan.count; r++) out[firstRow[f] + r] = column[r] < 0 ? column[r] : remap[column[r]];
+    });
+    return { list, out };
+  };
+  const merchants = interned('merchant', 'merchants');
+  const terminals = interned('terminal', 'terminals');
+  const words: Side['words'] = [];
+  const wordColumn = new Int32Array(count);
+  sides.forEach((side, f) => {
+    const base = words.length;
+    words.push(...side.words);
+    for (let r = 0; r < side.scan.count; r++) wordColumn[firstRow[f] + r] = side.scan.words[r] < 0 ? side.scan.words[r] : base + side.scan.words[r];
+  });
+  const scan: ScannedFile = {
+    count,
+    totalLines: -1, // per file: FileSide.totalLines
+    line: joined('line'), start: joined('start'), end: joined('end'), kind: joined('kind'), rrn: joined('rrn'), amount: joined('amount'),
+    fee: joined('fee'), net: joined('net'), day: joined('day'), secs: joined('secs'), settleDay: joined('settleDay'), bizDay: joined('bizDay'),
+    merchant: merchants.out, terminal: terminals.out, trace: joined('trace'), words: wordColumn, memoDeduction: joined('memoDeduction'),
+    merchants: merchants.list, terminals: terminals.list, wordCombos: [],
+  };
+  return { files, scan, words, firstRow };
+}
+
+/** The group's rows (ascending) split by file. */
+function byFile(group: Group, rows: number[]): number[][] {
+  const out: number[][] = group.files.map(() => []);
+  let f = 0;
+  for (const r of rows) {
+    while (r >= group.firstRow[f + 1]) f++;
+    out[f].push(r);
+  }
+  return out;
+}
+
 /** Where a line is: byte range (with its line end) and physical line number. */
 interface LineRefs {
   start: Float64Array;
@@ -272,13 +355,13 @@ function lineRefs(scan: ScannedFile, rows: number[]): LineRefs {
   return refs;
 }
 
-/** Reads the head zone plus the chosen rows with the reference reader, line numbers restored. */
-function readLines(side: Side, rows: number[], opts: { forceProfile: boolean }): ParsedFile {
-  return readLineRefs(side, lineRefs(side.scan, rows), opts);
+/** Reads the head zone plus the chosen rows (of this file, numbered in the group) with the reference reader, line numbers restored. */
+function readLines(side: FileSide, scan: ScannedFile, rows: number[], opts: { forceProfile: boolean }): ParsedFile {
+  return readLineRefs(side, lineRefs(scan, rows), opts);
 }
 
 /** readLines for lines already copied out of the columns (the second pass). */
-function readLineRefs(side: Pick<Side, 'source' | 'headBytes' | 'headEnd' | 'headLines' | 'file' | 'readOptions' | 'head'>, refs: LineRefs, opts: { forceProfile: boolean }): ParsedFile {
+function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 'headLines' | 'file' | 'readOptions' | 'head'>, refs: LineRefs, opts: { forceProfile: boolean }): ParsedFile {
   const { source } = side;
   const count = refs.line.length;
   let size = side.headEnd;
@@ -351,13 +434,14 @@ function phaseClock(input: ColumnarInput): { phases: Record<string, number>; pha
 function selectClean(input: ColumnarInput, phase: Phase) {
   const { contract } = input;
   input.progress?.('reading the heads of both files');
-  const tPlanned = planSide(input.terminal, 'terminal', input);
-  const sPlanned = planSide(input.settlement, 'settlement', input);
+  const list = (x: ColumnarSide | ColumnarSide[]) => (Array.isArray(x) ? x : [x]);
+  const tPlanned = list(input.terminal).map((side) => planSide(side, 'terminal', input));
+  const sPlanned = list(input.settlement).map((side) => planSide(side, 'settlement', input));
   phase('read heads, plan', 'scanning both files');
-  const [tScan, sScan] = scanBoth(tPlanned, sPlanned, input);
+  const [tScans, sScans] = scanBoth(tPlanned, sPlanned, input);
   phase(input.parallelScan ? 'scan (2 threads)' : 'scan', `reading the rows that need a closer look`);
-  const T = scannedSide(tPlanned, tScan);
-  const S = scannedSide(sPlanned, sScan);
+  const T = groupSides(tPlanned.map((planned, f) => scannedSide(planned, tScans[f])));
+  const S = groupSides(sPlanned.map((planned, f) => scannedSide(planned, sScans[f])));
   const ts = T.scan;
   const ss = S.scan;
   const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
@@ -381,11 +465,13 @@ function selectClean(input: ColumnarInput, phase: Phase) {
 
   // --- Pass 1: the reference reader on every non-candidate line (+ the witness after each line
   // it may reject or call junk, so "a good row follows" holds as it does in the whole file) ----
-  const firstPass = (scan: ScannedFile, cand: Uint8Array) => {
+  // Per file (rows numbered in the group): each file's reader judges its own rows.
+  const firstPass = (group: Group, cand: Uint8Array) => group.files.map((_file, f) => {
+    const scan = group.scan;
     const rows: number[] = [];
     // The head's last lines may be rejected or junk as well: the first candidate after it is a witness too.
     let needWitness = true;
-    for (let r = 0; r < scan.count; r++) {
+    for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
       if (!cand[r]) {
         rows.push(r);
         if (scan.kind[r] === LINE_OTHER) needWitness = true;
@@ -398,38 +484,44 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       }
     }
     return rows;
-  };
-  const tFirstRows = firstPass(ts, tCand);
-  const sFirstRows = firstPass(ss, sCand);
+  });
+  const tFirstRows = firstPass(T, tCand);
+  const sFirstRows = firstPass(S, sCand);
   phase('candidacy');
-  const tFirst = readLines(T, tFirstRows, { forceProfile: false });
-  const sFirst = readLines(S, sFirstRows, { forceProfile: false });
-  checkSimpleBecameRecords(T, tFirstRows, tFirst);
-  checkSimpleBecameRecords(S, sFirstRows, sFirst);
-  const tRecords = tFirst.records; // head zone + first-pass rows, all as the reference reads them
-  const sRecords = sFirst.records;
+  const readFirst = (group: Group, rows: number[][]) => group.files.map((file, f) => {
+    const parsed = readLines(file, group.scan, rows[f], { forceProfile: false });
+    checkSimpleBecameRecords(file, group.scan, rows[f], parsed);
+    return parsed;
+  });
+  const tFirst = readFirst(T, tFirstRows);
+  const sFirst = readFirst(S, sFirstRows);
+  // Head zones + first-pass rows of every file, all as the reference reads them.
+  const tRecords = tFirst.flatMap((parsed) => parsed.records);
+  const sRecords = sFirst.flatMap((parsed) => parsed.records);
 
   phase('pass 1 (reference reader)', 'matching by RRN');
   // --- RRN uniqueness over every row of each file ---------------------------------------------
   // Scanned rows index by their column; rows the reference reader read (the head of the file,
   // lines the scan left alone) by their record's RRN, under a row number no candidate has.
   const rrns = new PairIndex(Math.max(ts.count, ss.count) + tRecords.length + sRecords.length);
-  const indexRrns = (side: Side, which: 0 | 1, records: CanonicalRecord[]) => {
-    const scan = side.scan;
-    const scanned = new Uint8Array(scan.totalLines + 1);
-    for (let r = 0; r < scan.count; r++) {
-      if (scan.kind[r] !== LINE_SIMPLE) continue;
-      scanned[scan.line[r]] = 1;
-      if (!Number.isNaN(scan.rrn[r])) rrns.add(scan.rrn[r], which, r);
-    }
-    for (const rec of records) {
-      if (scanned[rec.source.line]) continue; // indexed from its column above
-      const k = rrnKey(normaliseRrn(rec.rrn));
-      if (k !== undefined) rrns.add(k, which, NOT_SCANNED);
-    }
+  const indexRrns = (group: Group, which: 0 | 1, firsts: ParsedFile[]) => {
+    const scan = group.scan;
+    group.files.forEach((file, f) => {
+      const scanned = new Uint8Array(file.totalLines + 1);
+      for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
+        if (scan.kind[r] !== LINE_SIMPLE) continue;
+        scanned[scan.line[r]] = 1;
+        if (!Number.isNaN(scan.rrn[r])) rrns.add(scan.rrn[r], which, r);
+      }
+      for (const rec of firsts[f].records) {
+        if (scanned[rec.source.line]) continue; // indexed from its column above
+        const k = rrnKey(normaliseRrn(rec.rrn));
+        if (k !== undefined) rrns.add(k, which, NOT_SCANNED);
+      }
+    });
   };
-  indexRrns(T, 0, tRecords);
-  indexRrns(S, 1, sRecords);
+  indexRrns(T, 0, tFirst);
+  indexRrns(S, 1, sFirst);
   /** The terminal candidate holding this RRN alone in its file, or -1. */
   const terminalOfRrn = (key: number) => {
     const t = rrns.rowAt(rrns.slot(key), 0);
@@ -439,16 +531,18 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   phase('rrn index');
   // --- Pairs proven clean ------------------------------------------------------------------
   // Business dates (after the cut-off) of the candidate rows, once.
-  const bizDays = (side: Side, cand: Uint8Array) => {
-    const sc = side.scan;
+  const bizDays = (group: Group, cand: Uint8Array) => {
+    const sc = group.scan;
     const out = new Int32Array(sc.count).fill(-1);
-    const midnight = Boolean(side.head.profile.midnightCutoff);
-    for (let r = 0; r < sc.count; r++) {
-      if (!cand[r]) continue;
-      if (sc.bizDay[r] >= 0) out[r] = sc.bizDay[r];
-      else if (sc.day[r] >= 0) out[r] = midnight ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
-      else out[r] = sc.settleDay[r];
-    }
+    group.files.forEach((file, f) => {
+      const midnight = Boolean(file.head.profile.midnightCutoff);
+      for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
+        if (!cand[r]) continue;
+        if (sc.bizDay[r] >= 0) out[r] = sc.bizDay[r];
+        else if (sc.day[r] >= 0) out[r] = midnight ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
+        else out[r] = sc.settleDay[r];
+      }
+    });
     return out;
   };
   const tBiz = bizDays(T, tCand);
@@ -669,8 +763,6 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   let amountSum = 0;
   let feeSum = 0;
   let netSum = 0;
-  let terminalFee = 0;
-  let terminalNet = 0;
   let latestSettle = -1;
   let latestBusiness = -1;
   let feeChecked = 0;
@@ -678,8 +770,6 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const seenDay = new Uint8Array(dayTop >= dayBase ? dayTop - dayBase + 1 : 0);
   for (let t = 0; t < ts.count; t++) {
     if (!tClean[t]) continue;
-    if (!Number.isNaN(ts.fee[t])) terminalFee += ts.fee[t];
-    if (!Number.isNaN(ts.net[t])) terminalNet += ts.net[t];
     dayExpected[tBiz[t] - minDay] += ts.amount[t];
     seenDay[ts.day[t] - dayBase] = 1;
   }
@@ -736,20 +826,33 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const feeBuckets = { byMonth, byTerminal, byCardType: cardFee };
   for (const v of [amountSum, feeSum, netSum]) if (!Number.isSafeInteger(v)) throw new Fallback('sums beyond exact integer range');
 
-  const terminalSums: CleanSums = { rows: pairs, amount: amountSum, fee: terminalFee, net: terminalNet };
   phase('sums', 'reading the rows that need a closer look (2)');
   // From here on only the residual rows' places are needed: copied out, so the columns and
   // indexes can go before the reference reader and reconciliation allocate their records.
-  const residualSide = (side: Side): ResidualSide => ({
+  const residualSide = (side: FileSide): ResidualSide => ({
     // The second read forces the detected profile: the preamble and header suffice as its head.
     file: side.file, source: side.source, headBytes: side.headBytes.subarray(0, side.headerEnd), headEnd: side.headerEnd, headLines: side.head.headerLine ?? 0,
-    readOptions: side.readOptions, head: side.head, totalLines: side.scan.totalLines,
+    readOptions: side.readOptions, head: side.head, totalLines: side.totalLines,
   });
-  const tRest = residualSide(T);
-  const sRest = residualSide(S);
-  const tRefs = lineRefs(ts, tSecondRows);
-  const sRefs = lineRefs(ss, sSecondRows);
-  const settlementSums: CleanSums = { rows: pairs, amount: amountSum, fee: feeSum, net: netSum };
+  const tRest = T.files.map(residualSide);
+  const sRest = S.files.map(residualSide);
+  const tRefs = byFile(T, tSecondRows).map((rows) => lineRefs(ts, rows));
+  const sRefs = byFile(S, sSecondRows).map((rows) => lineRefs(ss, rows));
+  // Per file: its line account and the totals it states about itself include its clean rows.
+  const fileSums = (group: Group, clean: (r: number) => boolean): CleanSums[] => group.files.map((_file, f) => {
+    const sc = group.scan;
+    const sums = { rows: 0, amount: 0, fee: 0, net: 0 };
+    for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
+      if (!clean(r)) continue;
+      sums.rows++;
+      sums.amount += sc.amount[r];
+      if (!Number.isNaN(sc.fee[r])) sums.fee += sc.fee[r];
+      if (!Number.isNaN(sc.net[r])) sums.net += sc.net[r];
+    }
+    return sums;
+  });
+  const terminalSums = fileSums(T, (t) => tClean[t] === 1);
+  const settlementSums = fileSums(S, isClean);
   const yuan = (fen: number) => new Decimal(fen).div(100);
   const preMatched: PreMatched = {
     pairs,
@@ -776,12 +879,13 @@ function run(input: ColumnarInput): ColumnarOutcome {
   const clean = selectClean(input, phase);
   input.collectGarbage?.();
   const { preMatched } = clean;
-  const terminalFile = mergeSecondPass(clean.tRest, clean.tFirst, clean.tRefs, clean.terminalSums);
-  const settlementFile = mergeSecondPass(clean.sRest, clean.sFirst, clean.sRefs, clean.settlementSums);
-  phase('pass 2 (reference reader)', `reconciling ${(terminalFile.records.length + settlementFile.records.length).toLocaleString('en-US')} rows that are not clean pairs`);
+  const terminalFiles = clean.tRest.map((rest, f) => mergeSecondPass(rest, clean.tFirst[f], clean.tRefs[f], clean.terminalSums[f]));
+  const settlementFiles = clean.sRest.map((rest, f) => mergeSecondPass(rest, clean.sFirst[f], clean.sRefs[f], clean.settlementSums[f]));
+  const residualRows = [...terminalFiles, ...settlementFiles].reduce((n, file) => n + file.records.length, 0);
+  phase('pass 2 (reference reader)', `reconciling ${residualRows.toLocaleString('en-US')} rows that are not clean pairs`);
   const result = reconcile({
-    terminal: [terminalFile],
-    settlement: [settlementFile],
+    terminal: terminalFiles,
+    settlement: settlementFiles,
     contract: input.contract,
     calendar: input.calendar,
     asOf: input.asOf,
@@ -789,7 +893,7 @@ function run(input: ColumnarInput): ColumnarOutcome {
   });
   phase('reconcile residual');
   input.collectGarbage?.();
-  return { result, stats: { cleanPairs: preMatched.pairs, residualRows: terminalFile.records.length + settlementFile.records.length, phases } };
+  return { result, stats: { cleanPairs: preMatched.pairs, residualRows, phases } };
 }
 
 interface FenBucket {
@@ -808,11 +912,11 @@ function addBucket(map: Map<string, FenBucket>, key: string, fen: number): void 
 }
 
 /** Every simple line given to the reference reader must come back a record, as in the whole file. */
-function checkSimpleBecameRecords(side: Side, rows: number[], parsed: ParsedFile): void {
+function checkSimpleBecameRecords(side: FileSide, scan: ScannedFile, rows: number[], parsed: ParsedFile): void {
   const recordLines = new Set(parsed.records.map((r) => r.source.line));
   for (const r of rows) {
-    if (side.scan.kind[r] === LINE_SIMPLE && !recordLines.has(side.scan.line[r])) {
-      throw new Fallback(`${side.file}:${side.scan.line[r]}: read differently in context`);
+    if (scan.kind[r] === LINE_SIMPLE && !recordLines.has(scan.line[r])) {
+      throw new Fallback(`${side.file}:${scan.line[r]}: read differently in context`);
     }
   }
 }

@@ -13,11 +13,46 @@ import { buildScenario, SCENARIO_CONTRACT } from '../support/scenario.js';
 import { rng } from '../support/rng.js';
 import gbk from '../support/gbk.js';
 import { BASE, calendar, profiles, reference, shown, yuan, type Input } from './support.js';
+import { readInputFile } from '../../src/read/readInput.js';
+import { reconcile } from '../../src/reconcile.js';
 
 type InputFile = Input;
 
 function columnar(t: InputFile, s: InputFile, contract: Contract, asOf?: string, headBytes = 300) {
   return reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract, calendar, asOf, headBytes });
+}
+
+/** Several files per side, each read on its own by both engines. */
+function columnarMany(ts: InputFile[], ss: InputFile[], contract: Contract, asOf?: string, headBytes = 300) {
+  const side = (f: InputFile) => ({ file: f.name, bytes: f.bytes });
+  return reconcileColumnar({ terminal: ts.map(side), settlement: ss.map(side), profiles, contract, calendar, asOf, headBytes });
+}
+
+function referenceMany(ts: InputFile[], ss: InputFile[], contract: Contract, asOf?: string) {
+  return reconcile({
+    terminal: ts.map((f) => readInputFile(f.bytes, f.name, { profiles, role: 'terminal' })),
+    settlement: ss.map((f) => readInputFile(f.bytes, f.name, { profiles, role: 'settlement' })),
+    contract,
+    calendar,
+    asOf,
+  });
+}
+
+/**
+ * A file's data lines dealt into `parts` files, each with the header; some lines also go into a
+ * second file, as an overlapping re-export does (the same row twice: counted once, reported as
+ * duplicate_export). Footer lines stay in the last file.
+ */
+function splitFile(text: string, parts: number, rand: () => number, overlap: number): string[] {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const [header, ...rest] = text.split(eol).filter((line, i, all) => i < all.length - 1 || line !== '');
+  const files: string[][] = Array.from({ length: parts }, () => [header]);
+  for (const line of rest) {
+    const f = line.startsWith('合计') ? parts - 1 : Math.floor(rand() * parts);
+    files[f].push(line);
+    if (rand() < overlap && !line.startsWith('合计')) files[(f + 1) % parts].push(line);
+  }
+  return files.map((lines) => lines.join(eol) + eol);
 }
 
 const CONTRACT = BASE;
@@ -217,6 +252,55 @@ describe('columnar fast path = reference pipeline', () => {
     expect(shown(out.result)).toBe(shown(reference(t, s, contract)));
   });
 
+  it('on several files per side, overlapping re-exports included (property over seeds)', () => {
+    let applied = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 0.02), (seed, tParts, sParts, overlap) => {
+        const rand = rng(seed ^ 0x5bd1e995);
+        const files = adversarialFiles(seed, 600);
+        const ts = splitFile(files.terminal, tParts, rand, overlap).map((text, i) => utf8(`terminal-${i + 1}.csv`, text));
+        const ss = splitFile(files.settlement, sParts, rand, overlap).map((text, i) => utf8(`settlement-${i + 1}.csv`, text));
+        const out = columnarMany(ts, ss, contract, undefined, 300);
+        if ('fallback' in out) return;
+        applied++;
+        expect(shown(out.result)).toBe(shown(referenceMany(ts, ss, contract)));
+        const r = out.result.rows;
+        expect(r.read).toBe(r.matched + r.flagged + r.informational + r.rejected);
+      }),
+      { numRuns: 30 },
+    );
+    expect(applied).toBeGreaterThan(20);
+  });
+
+  it('on several files per side: clean pairs across files, each file keeping its own line account', () => {
+    const files = adversarialFiles(13, 3000);
+    const rand = rng(99);
+    const ts = splitFile(files.terminal, 3, rand, 0.01).map((text, i) => utf8(`t${i}.csv`, text));
+    const ss = splitFile(files.settlement, 2, rand, 0.01).map((text, i) => utf8(`s${i}.csv`, text));
+    const out = columnarMany(ts, ss, contract, '2025-10-25');
+    if ('fallback' in out) throw new Error(out.fallback);
+    expect(out.stats.cleanPairs).toBeGreaterThan(1000);
+    const ref = referenceMany(ts, ss, contract, '2025-10-25');
+    expect(shown(out.result)).toBe(shown(ref));
+    expect(out.result.counts.duplicate_export).toBeGreaterThan(0);
+    expect(out.result.files.map((f) => f.lines)).toEqual(ref.files.map((f) => f.lines));
+  });
+
+  it('on the National Day scenario, all its files at once', () => {
+    const scenario = buildScenario();
+    const scenarioContract = loadContract(SCENARIO_CONTRACT, 'contract.yaml');
+    const terminals = scenario.files.filter((f) => f.role === 'terminal');
+    const settlements = scenario.files.filter((f) => f.role === 'settlement');
+    // Every file's head must hold its header and a record, and every file must be larger than it.
+    const heads = [200, 300, 400, 600, 800].filter((headBytes) => {
+      const out = columnarMany(terminals, settlements, scenarioContract, scenario.asOf, headBytes);
+      if ('fallback' in out) return false;
+      expect(shown(out.result)).toBe(shown(referenceMany(terminals, settlements, scenarioContract, scenario.asOf)));
+      return true;
+    });
+    expect(heads.length).toBeGreaterThan(0);
+  });
+
   it('on the National Day scenario (one terminal and one settlement file at a time)', () => {
     const scenario = buildScenario();
     const scenarioContract = loadContract(SCENARIO_CONTRACT, 'contract.yaml');
@@ -237,6 +321,16 @@ describe('columnar fast path = reference pipeline', () => {
   it('on the demo fixtures', () => {
     const demo = (f: string): InputFile => ({ name: `fixtures/demo/${f}`, bytes: readFileSync(`fixtures/demo/${f}`) });
     const demoContract = loadContract(readFileSync('fixtures/demo/contract.yaml', 'utf8'), 'fixtures/demo/contract.yaml');
+    // All four files at once, as `npm run demo` passes them.
+    const allT = ['terminal-2025-09-29.csv', 'terminal-2025-09-30_10-09.csv'].map(demo);
+    const allS = ['settlement-2025-09-30.csv', 'settlement-2025-10-09.csv'].map(demo);
+    const heads = [300, 400, 500, 600, 700, 800, 900].filter((headBytes) => {
+      const all = columnarMany(allT, allS, demoContract, undefined, headBytes);
+      if ('fallback' in all) return false;
+      expect(shown(all.result)).toBe(shown(referenceMany(allT, allS, demoContract)));
+      return true;
+    });
+    expect(heads.length).toBeGreaterThan(0);
     for (const t of ['terminal-2025-09-29.csv', 'terminal-2025-09-30_10-09.csv']) {
       for (const s of ['settlement-2025-09-30.csv', 'settlement-2025-10-09.csv']) {
         const out = columnar(demo(t), demo(s), demoContract, undefined, 100);
