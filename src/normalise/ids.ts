@@ -42,8 +42,19 @@ function countDigits(s: string): number {
 export function maskCard(text: string): string {
   const s = toHalfWidth(text);
   if (countDigits(s) < PAN_MIN) return s;
-  return s.replace(DIGIT_GROUPS, maskDigitGroups);
+  // Long digit runs repeat on every row (a 15-digit merchant id in each record's content): the
+  // regex runs once per distinct value.
+  let masked = maskedRuns.get(s);
+  if (masked === undefined) {
+    masked = s.replace(DIGIT_GROUPS, maskDigitGroups);
+    if (maskedRuns.size >= MASKED_RUNS_MAX) maskedRuns.clear();
+    maskedRuns.set(s, masked);
+  }
+  return masked;
 }
+
+const maskedRuns = new Map<string, string>();
+const MASKED_RUNS_MAX = 4096;
 
 /**
  * Masks within one run of digit groups. A bare run is a PAN if it has 13–19 digits. For grouped
