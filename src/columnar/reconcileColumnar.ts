@@ -175,7 +175,10 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   const source = side.bytes instanceof Uint8Array ? memorySource(side.bytes) : side.bytes;
   const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
   const cut = Math.min(source.size, headBytes);
-  if (cut >= source.size) throw new Fallback(`${side.file}: not larger than the ${Math.round(headBytes / 1024)} KiB the reference reader reads anyway`);
+  if (cut >= source.size) {
+    const head = headBytes % 1024 === 0 ? `${headBytes / 1024} KiB` : `${headBytes} bytes`;
+    throw new Fallback(`${side.file}: not larger than the ${head} the reference reader reads anyway`);
+  }
   // The head ends at the end of the line holding its last byte (within the next MiB).
   const window = new Uint8Array(source.read(0, Math.min(source.size, cut + (1 << 20))));
   const lf = window.indexOf(LF, Math.max(0, cut - 1));
@@ -241,6 +244,7 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
     columns,
     idColumns: ID_COLUMNS.map((f) => cols[f]).filter((i): i is number => i !== undefined),
     encoding: head.encoding,
+    encodingForced: input.encoding !== undefined,
     decode: strictDecoder(head.encoding),
   };
   return { file: side.file, source, headBytes: bytes, head, headEnd, headLines, headerEnd: lineEnd + 1, plan, readOptions };
@@ -435,6 +439,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const { contract } = input;
   input.progress?.('reading the heads of both files');
   const list = (x: ColumnarSide | ColumnarSide[]) => (Array.isArray(x) ? x : [x]);
+  if (list(input.terminal).length === 0 || list(input.settlement).length === 0) throw new Fallback('terminal and settlement files are both needed');
   const tPlanned = list(input.terminal).map((side) => planSide(side, 'terminal', input));
   const sPlanned = list(input.settlement).map((side) => planSide(side, 'settlement', input));
   phase('read heads, plan', 'scanning both files');

@@ -39,6 +39,12 @@ export interface ScanPlan {
   idColumns: number[];
   /** The file's encoding (a WHATWG label: utf-8, gb18030). */
   encoding: string;
+  /**
+   * The encoding was forced (--encoding), not detected. A file forced to GB18030 that is in fact
+   * UTF-8 is refused by the reference reader (its text would be garbled): the scan must notice
+   * the same past the head.
+   */
+  encodingForced?: boolean;
   /** Strict decoder of that encoding: null for bytes that are not valid text. */
   decode: (bytes: Uint8Array) => string | null;
 }
@@ -180,6 +186,15 @@ function splitQuoted(bytes: Uint8Array, from: number, to: number, delim: number,
       return cells + 1;
     }
   }
+}
+
+/** Any byte outside tab, LF, CR and printable ASCII: what the reference's garble check looks for in the text. */
+function hasUnprintable(bytes: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const b = bytes[i];
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b > 0x7e) return true;
+  }
+  return false;
 }
 
 function hasNonAscii(bytes: Uint8Array, s: number, e: number): boolean {
@@ -433,6 +448,11 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
   const usedColumns = [...new Set([...Object.values(c), ...idColumns])].filter((k): k is number => k !== undefined && k >= 0 && k < width);
   const delim = plan.delimiter;
   const checkUtf8 = plan.encoding === 'utf-8';
+  // The reference reader decodes the whole file strictly: bytes that are not valid GB18030 in a
+  // cell the scan never reads (a card number, an unmapped shop name) must still refuse the file.
+  const gb18030 = plan.encoding === 'gb18030' ? new TextDecoder('gb18030', { fatal: true }) : null;
+  let allUtf8 = true;
+  let unprintable = false;
   let lineNo = plan.startLine;
   let blockStart = plan.start;
   let blockSize = BLOCK_BYTES;
@@ -448,8 +468,20 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
       continue;
     }
     blockSize = BLOCK_BYTES;
-    // UTF-8 sequences never span a line end (LF is ASCII), so each block's lines validate alone.
+    // UTF-8 and GB18030 sequences never span a line end (LF is no trail byte in either), so each
+    // block's lines validate alone.
     if (checkUtf8 && !isUtf8(bytes.subarray(0, n))) throw new ScanAbort('bytes that are not valid UTF-8');
+    if (gb18030) {
+      try {
+        gb18030.decode(bytes.subarray(0, n));
+      } catch {
+        throw new ScanAbort('bytes that are not valid GB18030');
+      }
+      if (plan.encodingForced) {
+        allUtf8 &&= isUtf8(bytes.subarray(0, n));
+        unprintable ||= hasUnprintable(bytes, 0, n);
+      }
+    }
     onProgress?.(blockStart + n, size);
     let pos = 0;
     let nextQuote = -1;
@@ -636,6 +668,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
     blockStart += n;
   }
 
+  if (gb18030 && plan.encodingForced && allUtf8 && unprintable) throw new ScanAbort('a file forced to GB18030 that is UTF-8 (the reference reader refuses it)');
   // Physical lines as the reference counts them: a final line without a line end still counts.
   const lastLine = lineNo - 1;
   return {
