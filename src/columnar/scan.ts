@@ -90,6 +90,8 @@ export interface ScannedFile {
 export class ScanAbort extends Error {}
 
 const LF = 0x0a;
+/** GB18030 validation decodes this much at a time (the text is only checked, then dropped). */
+const GB_CHECK_BYTES = 256 * 1024;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const ZERO = 0x30;
@@ -472,10 +474,16 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
     // block's lines validate alone.
     if (checkUtf8 && !isUtf8(bytes.subarray(0, n))) throw new ScanAbort('bytes that are not valid UTF-8');
     if (gb18030) {
-      try {
-        gb18030.decode(bytes.subarray(0, n));
-      } catch {
-        throw new ScanAbort('bytes that are not valid GB18030');
+      // In slices ending on a line end: the text is thrown away at once, so keep it small.
+      for (let from = 0; from < n; ) {
+        const lf = from + GB_CHECK_BYTES >= n ? n - 1 : bytes.lastIndexOf(LF, from + GB_CHECK_BYTES);
+        const to = lf >= from ? lf + 1 : n;
+        try {
+          gb18030.decode(bytes.subarray(from, to));
+        } catch {
+          throw new ScanAbort('bytes that are not valid GB18030');
+        }
+        from = to;
       }
       if (plan.encodingForced) {
         allUtf8 &&= isUtf8(bytes.subarray(0, n));
