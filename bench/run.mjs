@@ -57,7 +57,8 @@ function reportSummary(path) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`posrecon bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${heapArgs.length ? `, ${heapArgs[0]}` : ''}`);
-console.log('rows/side  variant  wall s  peak RSS MiB  findings check   (median of 3 runs up to 200k rows, 1 above; BENCH_RUNS overrides)');
+const runsNote = process.env.BENCH_RUNS ? `median of ${process.env.BENCH_RUNS} runs (BENCH_RUNS)` : 'median of 3 runs up to 200k rows, 1 above; BENCH_RUNS overrides';
+console.log(`rows/side  variant  wall s  peak RSS MiB  findings check   (${runsNote})`);
 let failed = false;
 const posreconUtf8 = new Map(); // n → { wall, rssMb } medians, for the peer ratio
 for (const n of sizes) {
