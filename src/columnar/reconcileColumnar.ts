@@ -175,15 +175,14 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   const source = side.bytes instanceof Uint8Array ? memorySource(side.bytes) : side.bytes;
   const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
   const cut = Math.min(source.size, headBytes);
-  if (cut >= source.size) {
-    const head = headBytes % 1024 === 0 ? `${headBytes / 1024} KiB` : `${headBytes} bytes`;
-    throw new Fallback(`${side.file}: not larger than the ${head} the reference reader reads anyway`);
-  }
-  // The head ends at the end of the line holding its last byte (within the next MiB).
+  // The head ends at the end of the line holding its last byte (within the next MiB). A file
+  // that ends there is all head: the reference reader reads it whole and nothing is scanned
+  // (one small file among large ones, a short day's export).
   const window = new Uint8Array(source.read(0, Math.min(source.size, cut + (1 << 20))));
-  const lf = window.indexOf(LF, Math.max(0, cut - 1));
-  if (lf < 0 || lf + 1 >= source.size) throw new Fallback(`${side.file}: not larger than the ${Math.round(headBytes / 1024)} KiB the reference reader reads anyway`);
-  const headEnd = lf + 1;
+  const lf = cut >= source.size ? -1 : window.indexOf(LF, Math.max(0, cut - 1));
+  const wholeFile = cut >= source.size || lf + 1 >= source.size;
+  if (!wholeFile && lf < 0) throw new Fallback(`${side.file}: no line end within 1 MiB after the head`);
+  const headEnd = wholeFile ? source.size : lf + 1;
   const bytes = window.subarray(0, headEnd);
   const readOptions: ReadOptions = { profiles: input.profiles, role, encoding: input.encoding, profile: side.profile };
   let head: ParsedFile;
@@ -206,7 +205,8 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw new Fallback('amounts not in yuan');
   if (cols.amount === undefined) throw new Fallback('no amount column');
 
-  let headLines = 0;
+  // A last line without a line end is a line too (the reference counts it).
+  let headLines = headEnd > 0 && bytes[headEnd - 1] !== LF ? 1 : 0;
   let lineFrom = 0;
   let nextQuote = bytes.indexOf(0x22);
   for (let i = 0; i < headEnd; i++) {

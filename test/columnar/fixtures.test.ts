@@ -59,6 +59,6 @@ describe('columnar fast path on every text fixture', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    expect(engaged).toBeGreaterThan(20);
+    expect(engaged).toBeGreaterThan(60);
   });
 });
