@@ -37,10 +37,10 @@ export function workerScanner(paths: { terminal: string[]; settlement: string[] 
           for (let waited = 0; Atomics.wait(done, 0, 0, 1000) === 'timed-out'; waited++) {
             if (waited > 3600) throw new Error('the scan worker did not finish within an hour');
           }
-          const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile[]; abort?: string; inputError?: string; error?: string } | undefined;
+          const message = receiveMessageOnPort(port2)?.message as { scanned?: ScannedFile[]; abort?: string; inputError?: string; hint?: string; error?: string } | undefined;
           close();
           if (message?.abort) throw new ScanAbort(message.abort);
-          if (message?.inputError) throw new InputError(message.inputError);
+          if (message?.inputError) throw new InputError(message.inputError, message.hint);
           if (!message?.scanned) throw new Error(message?.error ?? 'the scan worker sent no result');
           return message.scanned;
         },

@@ -347,6 +347,8 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     const fast = columnarWanted({ terminalFiles, detailFiles, bankFiles, summaries: summaries.length, includeMatched: Boolean(opts.includeMatched), format, env: io.env });
     if (fast) {
       progress.step(`scanning ${[...terminalFiles, ...detailFiles].length} files`);
+      // Decided before any file is opened: a bad POSRECON_SCAN_THREADS must not leave them open.
+      const threads = scanThreads(io.env, [...terminalFiles, ...detailFiles].reduce((n, f) => n + fileSize(f), 0));
       const sources: ReturnType<typeof openFileSource>[] = [];
       const open = (file: string, role: string, flag: string | undefined) => {
         const source = withContext(`while reading ${file} as a ${role} file (encoding: ${opts.encoding ?? 'detected'}, profile: ${flag ?? 'detected'})`, () => openFileSource(file));
@@ -364,9 +366,10 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       }
       const inputBytes = sources.reduce((n, source) => n + source.size, 0);
       let outcome: ReturnType<typeof reconcileColumnar>;
-      // A second core pays for its start-up only on larger files; it boots while the heads are read.
-      const scanner = scanThreads(io.env, inputBytes) === 2 ? workerScanner({ terminal: terminalFiles, settlement: detailFiles }) : undefined;
+      let scanner: ReturnType<typeof workerScanner> | undefined;
       try {
+        // A second core pays for its start-up only on larger files; it boots while the heads are read.
+        if (threads === 2) scanner = workerScanner({ terminal: terminalFiles, settlement: detailFiles });
         outcome = reconcileColumnar({
           terminal: terminalFiles.map((file, i) => ({ file, bytes: terminalSources[i], profile: terminalProfile })),
           settlement: detailFiles.map((file, i) => ({ file, bytes: settlementSources[i], profile: settlementProfile })),

@@ -11,9 +11,12 @@ interface Job {
 }
 
 const { done, port } = workerData as { done: Int32Array; port: MessagePort };
+let finished = false;
 
 /** Sends the result (or what went wrong) and always raises `done`, so the main thread never waits in vain. */
 function finish(message: unknown, transfer: ArrayBuffer[] = []): void {
+  if (finished) return;
+  finished = true;
   try {
     port.postMessage(message, transfer);
   } catch (e) {
@@ -25,14 +28,22 @@ function finish(message: unknown, transfer: ArrayBuffer[] = []): void {
   }
 }
 
-// Imported before the job arrives: loading the modules is most of a worker's start-up.
+// Whatever goes wrong in this thread ends as a message: the main thread blocks until `done`.
+process.on('uncaughtException', (e) => finish({ error: `scan worker: ${String(e)}` }));
+process.on('unhandledRejection', (e) => finish({ error: `scan worker: ${String(e)}` }));
+
+// Imported before the job arrives: loading the modules is most of a worker's start-up. A failed
+// import is reported as soon as it happens (the job may not have arrived yet).
 const modules = Promise.all([import('../columnar/scan.js'), import('./fileSource.js'), import('../model.js')]);
+modules.catch((e: unknown) => finish({ error: `scan worker: ${String(e)}` }));
 
 port.once('message', (jobs: Job[]) => {
-  modules.then(([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }]) => {
+  void modules.then(([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }]) => {
     const scanned = [];
+    let current = '';
     try {
       for (const job of jobs) {
+        current = job.path;
         const decoder = new TextDecoder(job.plan.encoding, { fatal: true });
         const decode = (b: Uint8Array) => {
           try {
@@ -51,8 +62,12 @@ port.once('message', (jobs: Job[]) => {
       const buffers = scanned.flatMap((s) => Object.values(s).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
       finish({ scanned }, buffers);
     } catch (e) {
-      // A read error is the user's (exit 2, one line); anything else is a bug (exit 3).
-      finish(e instanceof ScanAbort ? { abort: e.message } : e instanceof InputError ? { inputError: e.message } : { error: String(e) });
+      // A read error is the user's (exit 2, one line and its hint); anything else is a bug (exit 3).
+      finish(
+        e instanceof ScanAbort ? { abort: `${current}: ${e.message}` }
+        : e instanceof InputError ? { inputError: e.message, hint: e.hint }
+        : { error: String(e) },
+      );
     }
-  }, (e: unknown) => finish({ error: `scan worker: ${String(e)}` }));
+  });
 });

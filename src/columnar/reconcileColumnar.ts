@@ -134,6 +134,16 @@ function progressBar(fraction: number): string {
   return `[${'█'.repeat(filled)}${'·'.repeat(20 - filled)}] ${String(Math.floor(f * 100)).padStart(3)}%`;
 }
 
+/** A scan abort names its file (there may be several). */
+function scanNamed<T>(file: string, scan: () => T): T {
+  try {
+    return scan();
+  } catch (e) {
+    if (e instanceof ScanAbort) throw new ScanAbort(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The settlement files through the parallel scanner (when given), the terminal files here. */
 function scanBoth(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): [ScannedFile[], ScannedFile[]] {
   const progress = input.progress;
@@ -146,7 +156,7 @@ function scanBoth(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): [Sc
       const from = done;
       done += f.source.size;
       const onProgress = progress ? (n: number) => progress(`scanning ${progressBar((from + n) / scope)} of ${(total / 2 ** 20).toFixed(0)} MiB`) : undefined;
-      return scanDelimited(f.source, f.plan, onProgress);
+      return scanNamed(f.file, () => scanDelimited(f.source, f.plan, onProgress));
     });
   };
   if (!input.parallelScan) return [scanHere(t, 0, total), scanHere(s, bytes(t), total)];
@@ -180,30 +190,33 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   // (one small file among large ones, a short day's export).
   const window = new Uint8Array(source.read(0, Math.min(source.size, cut + (1 << 20))));
   const lf = cut >= source.size ? -1 : window.indexOf(LF, Math.max(0, cut - 1));
-  const wholeFile = cut >= source.size || lf + 1 >= source.size;
+  const wholeFile = cut >= source.size || lf + 1 >= source.size || (lf < 0 && window.length >= source.size);
   if (!wholeFile && lf < 0) throw new Fallback(`${side.file}: no line end within 1 MiB after the head`);
   const headEnd = wholeFile ? source.size : lf + 1;
-  const bytes = window.subarray(0, headEnd);
+  // A copy, not a view: the head lives as long as the run, the 1 MiB window need not.
+  const bytes = window.slice(0, headEnd);
   const readOptions: ReadOptions = { profiles: input.profiles, role, encoding: input.encoding, profile: side.profile };
   let head: ParsedFile;
   try {
-    head = readInputFile(bytes.subarray(0, headEnd), side.file, readOptions);
-  } catch {
-    throw new Fallback(`${side.file}: the head of the file needs the reference reader`);
+    head = readInputFile(bytes, side.file, readOptions);
+  } catch (e) {
+    throw new Fallback(`${side.file}: the head of the file needs the reference reader (${(e as Error).message})`);
   }
   const p = head.profile;
-  if (head.format !== 'delimited' || head.delimiter.length !== 1 || head.delimiter.charCodeAt(0) > 0x7e) throw new Fallback('not a delimited text file');
-  if (head.encoding !== 'utf-8' && head.encoding !== 'gb18030') throw new Fallback(`encoding ${head.encoding}`);
+  const why = (reason: string) => new Fallback(`${side.file}: ${reason}`);
+  if (head.format !== 'delimited' || head.delimiter.length !== 1 || head.delimiter.charCodeAt(0) > 0x7e) throw why('not a delimited text file');
+  if (head.encoding !== 'utf-8' && head.encoding !== 'gb18030') throw why(`encoding ${head.encoding}`);
   // GBK trail bytes run 0x40–0xFE: a delimiter such as | (0x7C) can be half of a character.
-  if (head.encoding === 'gb18030' && head.delimiter.charCodeAt(0) >= 0x40) throw new Fallback(`GBK text delimited by ${head.delimiter}`);
+  if (head.encoding === 'gb18030' && head.delimiter.charCodeAt(0) >= 0x40) throw why(`GBK text delimited by ${head.delimiter}`);
   if (p.rules?.length || p.clearingDate || Object.keys(p.transforms ?? {}).length || p.rowPattern || Object.keys(p.positions ?? {}).length || p.fixedWidth) {
-    throw new Fallback(`profile ${p.name} rewrites or checks rows`);
+    throw why(`profile ${p.name} rewrites or checks rows`);
   }
-  if (head.headerLine === null || head.records.length === 0) throw new Fallback('no header or no records in the head of the file');
+  // A header-only file (a day without sales) is fine when it is all head: nothing to scan.
+  if (head.headerLine === null || (head.records.length === 0 && !wholeFile)) throw why('no header or no records in the head of the file');
   const cols = head.mapping.columns;
-  if (UNSUPPORTED_FIELDS.some((f) => cols[f] !== undefined)) throw new Fallback(`profile ${p.name} maps fields the scan does not read`);
-  if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw new Fallback('amounts not in yuan');
-  if (cols.amount === undefined) throw new Fallback('no amount column');
+  if (UNSUPPORTED_FIELDS.some((f) => cols[f] !== undefined)) throw why(`profile ${p.name} maps fields the scan does not read`);
+  if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw why('amounts not in yuan');
+  if (cols.amount === undefined) throw why('no amount column');
 
   // A last line without a line end is a line too (the reference counts it).
   let headLines = headEnd > 0 && bytes[headEnd - 1] !== LF ? 1 : 0;
@@ -215,24 +228,25 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
       // The head must end on a row boundary: a quoted cell open at a line end continues the row.
       if (nextQuote >= 0 && nextQuote < i) {
         if (!quotedCellsClose(bytes, lineFrom, i > lineFrom && bytes[i - 1] === 0x0d ? i - 1 : i, head.delimiter.charCodeAt(0))) {
-          throw new Fallback('a quoted cell spanning lines in the head of the file');
+          throw why('a quoted cell spanning lines in the head of the file');
         }
         nextQuote = bytes.indexOf(0x22, i + 1);
       }
       lineFrom = i + 1;
     }
     // The reference reader counts a bare CR as a line end too: line numbers would drift.
-    else if (bytes[i] === 0x0d && bytes[i + 1] !== LF) throw new Fallback('a bare CR line end in the head of the file');
+    else if (bytes[i] === 0x0d && bytes[i + 1] !== LF) throw why('a bare CR line end in the head of the file');
   }
   // The header line's cell count, as the tokenizer sees it (no quotes allowed in it).
   let lineStart = 0;
   for (let l = 1; l < head.headerLine; l++) lineStart = bytes.indexOf(LF, lineStart) + 1;
-  const lineEnd = bytes.indexOf(LF, lineStart);
+  // (A header-only file may end on its header without a line end.)
+  const lineEnd = bytes.indexOf(LF, lineStart) < 0 ? headEnd : bytes.indexOf(LF, lineStart);
   const delimiter = head.delimiter.charCodeAt(0);
   let width = 1;
   for (let i = lineStart; i < lineEnd; i++) {
     if (bytes[i] === delimiter) width++;
-    else if (bytes[i] === 0x22) throw new Fallback('quoted header');
+    else if (bytes[i] === 0x22) throw why('quoted header');
   }
   const columns: ScanPlan['columns'] = {};
   for (const f of SCAN_FIELDS) if (cols[f] !== undefined) columns[f] = cols[f];
@@ -316,7 +330,7 @@ function groupSides(sides: Side[]): Group {
   const wordColumn = new Int32Array(count);
   sides.forEach((side, f) => {
     const base = words.length;
-    words.push(...side.words);
+    for (const w of side.words) words.push(w); // not push(...): a file can hold 100k+ combinations
     for (let r = 0; r < side.scan.count; r++) wordColumn[firstRow[f] + r] = side.scan.words[r] < 0 ? side.scan.words[r] : base + side.scan.words[r];
   });
   const scan: ScannedFile = {
@@ -393,10 +407,10 @@ function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 
   let parsed: ParsedFile;
   try {
     parsed = readInputFile(skeleton.subarray(0, at), side.file, opts.forceProfile ? { ...side.readOptions, profile: side.head.profile } : side.readOptions);
-  } catch {
-    throw new Fallback('the reference reader failed on the residual rows');
+  } catch (e) {
+    throw new Fallback(`${side.file}: the reference reader failed on the residual rows (${(e as Error).message})`);
   }
-  if (parsed.profile.name !== side.head.profile.name) throw new Fallback('profile detection differs on the residual rows');
+  if (parsed.profile.name !== side.head.profile.name) throw new Fallback(`${side.file}: profile detection differs on the residual rows`);
   const remap = (line: number) => (line <= side.headLines ? line : lineOf[line - side.headLines - 1]);
   for (const r of parsed.records) r.source = { file: r.source.file, line: remap(r.source.line) };
   for (const r of parsed.rejected) r.line = remap(r.line);
@@ -443,10 +457,15 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const tPlanned = list(input.terminal).map((side) => planSide(side, 'terminal', input));
   const sPlanned = list(input.settlement).map((side) => planSide(side, 'settlement', input));
   phase('read heads, plan', 'scanning both files');
-  const [tScans, sScans] = scanBoth(tPlanned, sPlanned, input);
+  // In a scope of their own: with several files per side the per-file columns go once joined.
+  const { T, S } = (() => {
+    const [tScans, sScans] = scanBoth(tPlanned, sPlanned, input);
+    return {
+      T: groupSides(tPlanned.map((planned, f) => scannedSide(planned, tScans[f]))),
+      S: groupSides(sPlanned.map((planned, f) => scannedSide(planned, sScans[f]))),
+    };
+  })();
   phase(input.parallelScan ? 'scan (2 threads)' : 'scan', `reading the rows that need a closer look`);
-  const T = groupSides(tPlanned.map((planned, f) => scannedSide(planned, tScans[f])));
-  const S = groupSides(sPlanned.map((planned, f) => scannedSide(planned, sScans[f])));
   const ts = T.scan;
   const ss = S.scan;
   const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
@@ -836,7 +855,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // indexes can go before the reference reader and reconciliation allocate their records.
   const residualSide = (side: FileSide): ResidualSide => ({
     // The second read forces the detected profile: the preamble and header suffice as its head.
-    file: side.file, source: side.source, headBytes: side.headBytes.subarray(0, side.headerEnd), headEnd: side.headerEnd, headLines: side.head.headerLine ?? 0,
+    file: side.file, source: side.source, headBytes: side.headBytes.slice(0, side.headerEnd), headEnd: side.headerEnd, headLines: side.head.headerLine ?? 0,
     readOptions: side.readOptions, head: side.head, totalLines: side.totalLines,
   });
   const tRest = T.files.map(residualSide);

@@ -172,8 +172,9 @@ function derivedWords(profile: Profile, w: WordCells): RecordWords {
   if (w.memo !== undefined && profile.role === 'settlement') return deriveWords(profile, w);
   let cache = wordsCache.get(profile);
   if (!cache) wordsCache.set(profile, (cache = new Map()));
-  const absent = '\u0002'; // not the text "undefined"
-  const key = `${w.rawType ?? absent}\u0001${w.rawStatus ?? absent}\u0001${w.rawCardType ?? absent}\u0001${w.channel ?? absent}\u0001${w.noKey ? 1 : 0}${w.negativeOnly ? 1 : 0}`;
+  // Each cell as its length and text (absent: -): no cell content can make two combinations one key.
+  const part = (t: string | undefined) => (t === undefined ? '-' : `${t.length}:${t}`);
+  const key = `${part(w.rawType)}${part(w.rawStatus)}${part(w.rawCardType)}${part(w.channel)}${w.noKey ? 1 : 0}${w.negativeOnly ? 1 : 0}`;
   let words = cache.get(key);
   if (words === undefined) {
     words = deriveWords(profile, w);

@@ -51,7 +51,7 @@ describe('columnar red team', () => {
     const f = files([], []);
     const t = { name: 'terminal.csv', bytes: enc('交易明细\r' + new TextDecoder().decode(f.t.bytes)) };
     expectSame('bare CR in head', t, f.s, base, { mayFallBack: true });
-    expect(fallbacks.at(-1)?.reason).toBe('a bare CR line end in the head of the file');
+    expect(fallbacks.at(-1)?.reason).toBe('terminal.csv: a bare CR line end in the head of the file');
   });
 
   // Was a MISMATCH at the start of this review (readControlTotals took the first matching row,

@@ -273,3 +273,19 @@ describe('identifiers destroyed by Excel', () => {
     expect(f.records[0].unusable[0].reason).toMatch(/destroyed by Excel/);
   });
 });
+
+describe('type and status words', () => {
+  it('are read per row whatever cells came before (remembered combinations never collide)', () => {
+    // An empty 交易状态, then cells holding the characters a careless cache key would join with.
+    const text = [
+      '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号',
+      '898310058120001,10000001,2025-10-14 10:00:00,消费,,10.00,500000000001',
+      '898310058120001,10000001,2025-10-14 10:01:00,消费,\u0002,10.00,500000000002',
+      '898310058120001,10000001,2025-10-14 10:02:00,消费,1:x,10.00,500000000003',
+      '898310058120001,10000001,2025-10-14 10:03:00,消费,失败,10.00,500000000004',
+      '898310058120001,10000001,2025-10-14 10:04:00,消费,成功,10.00,500000000005',
+    ].join('\n') + '\n';
+    const f = readInputFile(new TextEncoder().encode(text), 't.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.records.map((r) => r.status)).toEqual(['success', 'unknown', 'unknown', 'failed', 'success']);
+  });
+});
