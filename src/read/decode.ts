@@ -113,7 +113,9 @@ export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding):
   // it is only tried once UTF-8 has failed, and only accepted if it decodes strictly.
   const gb = strictDecode(bytes, 'gb18030');
   if (gb !== null) return { text: gb, encoding: 'gb18030', encodingReason: 'not valid UTF-8; valid GB18030/GBK' };
-  const line = lineOfFirstBadByte(bytes, 'utf-8');
+  // The encoding that decodes further is the likely one (a GBK export with one bad byte fails
+  // UTF-8 at its title line): its first bad byte is the line to look at.
+  const line = Math.max(lineOfFirstBadByte(bytes, 'utf-8'), lineOfFirstBadByte(bytes, 'gb18030'));
   throw new InputError(
     `${file}:${line}: cannot decode the file as UTF-8, GB18030/GBK or UTF-16`,
     `pass --encoding with one of: ${SUPPORTED_ENCODINGS}`,

@@ -97,6 +97,12 @@ describe('decodeInput: --encoding overrides detection', () => {
 });
 
 describe('decodeInput: undecodable input fails loudly', () => {
+  it('names the bad line of a GBK file, not its first (Chinese) line that UTF-8 cannot read', () => {
+    const gbkLines = [0xbd, 0xbb, 0xd2, 0xd7, 0x0a]; // 交易\n in GBK
+    const bytes = Uint8Array.from([...gbkLines, ...gbkLines, 0x61, 0x2c, 0x62, 0x0a, ...gbkLines, 0x63, 0xff, 0x0a, ...gbkLines]);
+    expect(decodeError(bytes, 'x.csv').message).toBe('x.csv:5: cannot decode the file as UTF-8, GB18030/GBK or UTF-16');
+  });
+
   it('names the first bad line when nothing decodes', () => {
     const bytes = Uint8Array.from([0x61, 0x2c, 0x62, 0x0a, 0x63, 0xff, 0x0a]);
     const e = decodeError(bytes, 'x.csv');
