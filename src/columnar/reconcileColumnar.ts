@@ -95,13 +95,14 @@ const LF = 0x0a;
 interface Side {
   file: string;
   source: ByteSource;
-  /** The head zone's bytes (a copy: source views are not kept). */
+  /** The preamble and header (a copy): every reference read starts with them. */
   headBytes: Uint8Array;
+  /** What detection found on the file's head (up to 256 KiB): profile, mapping, reason …, no rows. */
   head: ParsedFile;
-  /** Bytes and lines of the head zone (read by the reference reader in every pass). */
+  /** Bytes and lines of the preamble and header. */
   headEnd: number;
   headLines: number;
-  /** Byte just past the header line (the prefix the second reference read starts from). */
+  /** Byte just past the header line (= headEnd). */
   headerEnd: number;
   scan: ScannedFile;
   words: (RecordWords & { channel?: string })[];
@@ -186,8 +187,8 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   const headBytes = input.headBytes ?? DEFAULT_HEAD_BYTES;
   const cut = Math.min(source.size, headBytes);
   // The head ends at the end of the line holding its last byte (within the next MiB). A file
-  // that ends there is all head: the reference reader reads it whole and nothing is scanned
-  // (one small file among large ones, a short day's export).
+  // that ends there is all head (one small file among large ones, a short day's export):
+  // detection sees all of it, as it would anyway.
   const window = new Uint8Array(source.read(0, Math.min(source.size, cut + (1 << 20))));
   const lf = cut >= source.size ? -1 : window.indexOf(LF, Math.max(0, cut - 1));
   const wholeFile = cut >= source.size || lf + 1 >= source.size || (lf < 0 && window.length >= source.size);
@@ -218,13 +219,12 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw why('amounts not in yuan');
   if (cols.amount === undefined) throw why('no amount column');
 
-  // A last line without a line end is a line too (the reference counts it).
-  let headLines = headEnd > 0 && bytes[headEnd - 1] !== LF ? 1 : 0;
+  // The rows in the head are scanned like all others: they must split into lines as the
+  // reference reader splits them.
   let lineFrom = 0;
   let nextQuote = bytes.indexOf(0x22);
   for (let i = 0; i < headEnd; i++) {
     if (bytes[i] === LF) {
-      headLines++;
       // The head must end on a row boundary: a quoted cell open at a line end continues the row.
       if (nextQuote >= 0 && nextQuote < i) {
         if (!quotedCellsClose(bytes, lineFrom, i > lineFrom && bytes[i - 1] === 0x0d ? i - 1 : i, head.delimiter.charCodeAt(0))) {
@@ -250,18 +250,24 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   }
   const columns: ScanPlan['columns'] = {};
   for (const f of SCAN_FIELDS) if (cols[f] !== undefined) columns[f] = cols[f];
+  // The head is read for detection only: its rows are scanned like every other, from the line
+  // after the header (they would otherwise all be residual: ~2,300 rows a file).
+  const headerEnd = Math.min(lineEnd + 1, headEnd);
   const plan: ScanPlan = {
     delimiter,
     width,
-    start: headEnd,
-    startLine: headLines + 1,
+    start: headerEnd,
+    startLine: head.headerLine + 1,
     columns,
     idColumns: ID_COLUMNS.map((f) => cols[f]).filter((i): i is number => i !== undefined),
     encoding: head.encoding,
     encodingForced: input.encoding !== undefined,
     decode: strictDecoder(head.encoding),
   };
-  return { file: side.file, source, headBytes: bytes, head, headEnd, headLines, headerEnd: lineEnd + 1, plan, readOptions };
+  // Every pass reads the preamble and header, then the chosen lines. The head keeps what
+  // detection found for the whole file (profile, reason, mapping …), not its rows.
+  const detected: ParsedFile = { ...head, records: [], rejected: [], skipped: [], controlTotals: undefined, controlTotalMismatches: undefined };
+  return { file: side.file, source, headBytes: bytes.slice(0, headerEnd), head: detected, headEnd: headerEnd, headLines: head.headerLine, headerEnd, plan, readOptions };
 }
 
 /** The side once scanned: its rows in columns and the words of each distinct combination. */
@@ -513,7 +519,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const sFirstRows = firstPass(S, sCand);
   phase('candidacy');
   const readFirst = (group: Group, rows: number[][]) => group.files.map((file, f) => {
-    const parsed = readLines(file, group.scan, rows[f], { forceProfile: false });
+    const parsed = readLines(file, group.scan, rows[f], { forceProfile: true });
     checkSimpleBecameRecords(file, group.scan, rows[f], parsed);
     return parsed;
   });
@@ -976,8 +982,11 @@ function mergeSecondPass(side: ResidualSide, first: ParsedFile, refs: LineRefs, 
       (m) => !(m.key === 'count' && m.stated.eq(records.length + cleanRows + first.rejected.length)),
     );
   }
+  // What detection found on the whole file's head (both passes read with the profile forced).
+  const { encoding, encodingReason, delimiter, profile, role, reason, headerLine, mapping, format, clearingDate } = side.head;
   return {
     ...first,
+    encoding, encodingReason, delimiter, profile, role, reason, headerLine, mapping, format, clearingDate,
     records,
     controlTotalMismatches,
     preMatched: cleanRows,

@@ -349,7 +349,7 @@ describe('columnar fast path = reference pipeline', () => {
     expect(out).toEqual({ fallback: 't.txt: GBK text delimited by |' });
   });
 
-  it('reads a file that fits in its head whole (nothing to scan) next to a scanned one', () => {
+  it('detects a file that fits in its head on all of it, next to a larger one', () => {
     const files = adversarialFiles(17, 1500);
     const t = utf8('terminal.csv', files.terminal);
     // The settlement lines of one short day: the whole file is smaller than the head.
