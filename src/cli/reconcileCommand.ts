@@ -151,9 +151,14 @@ function writeReport(path: string, chunks: Iterable<string>): void {
   try {
     fd = openSync(path, 'w');
     for (const chunk of chunks) {
-      // writeSync may write less than asked (a pipe or FIFO given as --output, a signal): loop.
-      const bytes = Buffer.from(chunk);
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      // writeSync may write less than asked (a pipe or FIFO given as --output, a signal): the
+      // rest goes out as bytes. The common whole write allocates no copy of the chunk.
+      const written = writeSync(fd, chunk);
+      const size = Buffer.byteLength(chunk);
+      if (written < size) {
+        const rest = Buffer.from(chunk);
+        for (let at = written; at < size; ) at += writeSync(fd, rest, at);
+      }
     }
   } catch (e) {
     if (!(e as NodeJS.ErrnoException).code) throw e; // not a file-system error: a bug, not the user's
