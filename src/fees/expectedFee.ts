@@ -5,6 +5,11 @@ import { formatPercent } from '../contract/contract.js';
 import type { Contract, FeeRule, PayoutMode, Rounding } from '../contract/contract.js';
 import type { CardType, LocalDate, TxnType } from '../model.js';
 
+/** A Decimal in yuan to the fen for explanation text (decimal.js formatting, rounded half up). */
+function printedYuan(d: Decimal): string {
+  return d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
+}
+
 /** The facts of a transaction a fee rule can look at. */
 export interface FeeSubject {
   cardType: CardType;
@@ -115,11 +120,11 @@ function percentageFee(rule: FeeRule, magnitude: Decimal, rounding: Rounding): F
   if (capApplied) fee = rule.cap!;
   return {
     percentageFee: fee,
-    // Message text only: every value here is a Decimal (decimal.js toFixed), none a JS number.
+    // Message text only, built from Decimals (see printedYuan), never a JS number.
     steps: () => {
-      const steps = [`${rule.ratePercent} of ${magnitude.toFixed(2)} = ${exact.toFixed()} → ${roundedFee.toFixed(2)} (${rounding})`];
-      if (minApplied) steps.push(`min ${rule.min!.toFixed(2)} applied → ${rule.min!.toFixed(2)}`);
-      if (capApplied) steps.push(`cap ${rule.cap!.toFixed(2)} applied → ${rule.cap!.toFixed(2)}`);
+      const steps = [`${rule.ratePercent} of ${printedYuan(magnitude)} = ${exact.toFixed()} → ${printedYuan(roundedFee)} (${rounding})`];
+      if (minApplied) steps.push(`min ${printedYuan(rule.min!)} applied → ${printedYuan(rule.min!)}`);
+      if (capApplied) steps.push(`cap ${printedYuan(rule.cap!)} applied → ${printedYuan(rule.cap!)}`);
       return steps;
     },
   };

@@ -12,9 +12,7 @@ import { reconcileJson, reconcileJsonChunks } from '../../src/report/json.js';
 import { buildScenario, SCENARIO_CONTRACT } from '../support/scenario.js';
 import { rng } from '../support/rng.js';
 import gbk from '../support/gbk.js';
-import { BASE, calendar, profiles, reference, shown, yuan, type Input } from './support.js';
-import { readInputFile } from '../../src/read/readInput.js';
-import { reconcile } from '../../src/reconcile.js';
+import { BASE, adversarialFiles, calendar, columnarMany, profiles, reference, referenceMany, shown, splitFile, type Input } from './support.js';
 
 type InputFile = Input;
 
@@ -22,131 +20,7 @@ function columnar(t: InputFile, s: InputFile, contract: Contract, asOf?: string,
   return reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract, calendar, asOf, headBytes });
 }
 
-/** Several files per side, each read on its own by both engines. */
-function columnarMany(ts: InputFile[], ss: InputFile[], contract: Contract, asOf?: string, headBytes = 300) {
-  const side = (f: InputFile) => ({ file: f.name, bytes: f.bytes });
-  return reconcileColumnar({ terminal: ts.map(side), settlement: ss.map(side), profiles, contract, calendar, asOf, headBytes });
-}
-
-function referenceMany(ts: InputFile[], ss: InputFile[], contract: Contract, asOf?: string) {
-  return reconcile({
-    terminal: ts.map((f) => readInputFile(f.bytes, f.name, { profiles, role: 'terminal' })),
-    settlement: ss.map((f) => readInputFile(f.bytes, f.name, { profiles, role: 'settlement' })),
-    contract,
-    calendar,
-    asOf,
-  });
-}
-
-/**
- * A file's data lines dealt into `parts` files, each with the header; some lines also go into a
- * second file, as an overlapping re-export does (the same row twice: counted once, reported as
- * duplicate_export). Footer lines stay in the last file.
- */
-function splitFile(text: string, parts: number, rand: () => number, overlap: number): string[] {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const [header, ...rest] = text.split(eol).filter((line, i, all) => i < all.length - 1 || line !== '');
-  const files: string[][] = Array.from({ length: parts }, () => [header]);
-  for (const line of rest) {
-    const f = line.startsWith('合计') ? parts - 1 : Math.floor(rand() * parts);
-    files[f].push(line);
-    if (rand() < overlap && !line.startsWith('合计')) files[(f + 1) % parts].push(line);
-  }
-  return files.map((lines) => lines.join(eol) + eol);
-}
-
 const CONTRACT = BASE;
-
-const CARD = { debit: ['借记卡', 50], credit: ['贷记卡', 60], qr: ['微信', 38] } as const;
-type Card = keyof typeof CARD;
-
-
-function feeFen(amount: number, card: Card): number {
-  const fee = Math.floor((amount * CARD[card][1] + 5000) / 10000);
-  return card === 'debit' ? Math.min(fee, 2000) : fee;
-}
-
-/**
- * A terminal export and a settlement file with every fault the fast path must leave to the
- * reference code, mixed into many clean pairs. `seed` decides everything.
- */
-function adversarialFiles(seed: number, n: number): { terminal: string; settlement: string } {
-  const rand = rng(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const terminal: string[] = ['商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号,原参考号,原凭证号'];
-  const settlement: string[] = [];
-  const terminals = ['10000001', '10000002', '10000003'];
-  const amounts = [1000, 2500, 9900, 10000, 123456]; // few distinct amounts: retries and voids find several candidates
-  let rrn = 500000000000;
-  let trace = 1;
-  // Memos differ on most lines (门店 + number); a few name a deduction on a sale line.
-  const memoOf = (i: number) => {
-    const m = rand();
-    return m < 0.3 ? `门店${i}` : m < 0.32 ? '含押金' : m < 0.34 ? 'POS' : '';
-  };
-  const time = (i: number) => {
-    const secs = 8 * 3600 + i * 97 + Math.floor(rand() * 60); // crosses the 23:00 cut-off on the first day
-    const day = 14 + Math.floor(secs / 86400);
-    const s = secs % 86400;
-    return `2025-10-${day} ${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-  };
-  for (let i = 0; i < n; i++) {
-    const card = pick(['debit', 'credit', 'qr'] as const);
-    const term = pick(terminals);
-    const amount = rand() < 0.5 ? pick(amounts) : 100 + Math.floor(rand() * 300000);
-    const t = time(i);
-    const r = String(rrn++);
-    const tr = String(trace++).padStart(6, '0');
-    const cardNo = card === 'qr' ? '' : `622848******${String(1000 + (i % 7))}`;
-    let fee = feeFen(amount, card);
-    let settleAmount = amount;
-    let status = '成功';
-    let tRrn = r;
-    let settle = true;
-    let settleRrn = r;
-    let settleTime = t;
-    const x = rand();
-    const extra: string[] = [];
-    if (x < 0.04) { status = '交易超时'; tRrn = ''; }
-    else if (x < 0.08) { status = '交易失败'; tRrn = ''; settle = false; }
-    else if (x < 0.1) fee += i < 30 && rand() < 0.5 ? 1500 : 1 + Math.floor(rand() * 50); // early big ones look like 首刷
-    else if (x < 0.12) settleAmount -= 100;
-    else if (x < 0.13) settle = false;
-    else if (x < 0.15) {
-      // Voided: by reference, by trace, or with no reference at all.
-      const how = pick(['ref', 'trace', 'none'] as const);
-      // Hours later the same day, so no retry window covers it: only the void rules link it.
-      const later = `${t.slice(0, 11)}23:30:00`;
-      extra.push(`898310058120001,${term},${later},消费撤销,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},${how === 'ref' ? r : ''},${how === 'trace' ? tr : ''}`);
-      settle = rand() < 0.3; // sometimes settled anyway
-    } else if (x < 0.16) {
-      // A retry of a failed charge a few minutes later, same card and amount.
-      terminal.push(`898310058120001,${term},${t},消费,交易失败,${cardNo},${CARD[card][0]},${yuan(amount)},,${String(trace++).padStart(6, '0')},,`);
-    } else if (x < 0.17) settleRrn = String(rrn - 2); // another sale's RRN: a duplicate in the settlement file
-    else if (x < 0.18) settleTime = ''; // a settlement line with a date only
-    else if (x < 0.185) extra.push(`898310058120001,${term},${t},消费,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${r},${tr},,`); // same RRN twice on the terminal
-    // Export quirks the scan reads itself: every cell quoted, Excel's ="…" and a tab before ids.
-    const quirk = rand();
-    const tLine = `898310058120001,${term},${t},消费,${status},${cardNo},${CARD[card][0]},${yuan(amount)},${quirk < 0.05 && tRrn ? `="${tRrn}"` : tRrn},${tr},,`;
-    terminal.push(quirk > 0.95 ? tLine.split(',').map((c) => `"${c}"`).join(',') : tLine);
-    terminal.push(...extra);
-    if (settle) {
-      // Few lines on the 16th: the deduction on that day is a first payout only if one of them is there.
-      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? '\t' : ''}${settleRrn},${tr},${memoOf(i)}`);
-    }
-    if (rand() < 0.01) terminal.push('');
-    if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
-  }
-  settlement.push(`2025-10-16,898310058120001,10000002,,押金,,,0.00,0.00,-99.00,,,首刷押金`);
-  settlement.push(`2025-10-17,898310058120001,10000001,,流量费,,,0.00,0.00,-36.00,,,SIM卡流量费`);
-  for (let i = settlement.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [settlement[i], settlement[j]] = [settlement[j], settlement[i]];
-  }
-  settlement.unshift('清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号,备注');
-  terminal.push(`合计,共${n}笔`);
-  return { terminal: terminal.join('\n') + '\n', settlement: settlement.join('\r\n') + '\r\n' };
-}
 
 const utf8 = (name: string, text: string): InputFile => ({ name, bytes: new TextEncoder().encode(text) });
 

@@ -22,7 +22,7 @@ import { reconcile, type ReconcileResult } from '../../src/reconcile.js';
 import { reconcileColumnar } from '../../src/columnar/reconcileColumnar.js';
 import gbk from '../support/gbk.js';
 import { rng } from '../support/rng.js';
-import { profiles, calendar, shown, enc, MERCHANT, T_HEAD, S_HEAD, yuan, feeOf, tCells, sCells, base, type Tx, type Sx } from './support.js';
+import { profiles, calendar, shown, enc, MERCHANT, T_HEAD, S_HEAD, yuan, feeOf, tCells, sCells, base, adversarialFiles, type Tx, type Sx } from './support.js';
 
 // --- Running both engines --------------------------------------------------------------------
 
@@ -756,93 +756,13 @@ fees:
 
 // --- Property: adversarial files dealt into random files per side ------------------------------
 
-const CARD = { debit: ['借记卡', 50], credit: ['贷记卡', 60], qr: ['微信', 38] } as const;
-type Card = keyof typeof CARD;
-function feeFen(amount: number, card: Card): number {
-  const fee = Math.floor((amount * CARD[card][1] + 5000) / 10000);
-  return card === 'debit' ? Math.min(fee, 2000) : fee;
-}
-
-/** The differential suite's adversarial generator (voids, retries, duplicate RRNs, fee faults, 首刷, junk, quirks). */
-function adversarialFiles(seed: number, n: number): { terminal: string; settlement: string } {
-  const rand = rng(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const terminal: string[] = [T_HEAD];
-  const settlement: string[] = [];
-  const terminals = ['10000001', '10000002', '10000003'];
-  const amounts = [1000, 2500, 9900, 10000, 123456];
-  let rrn = 500000000000;
-  let trace = 1;
-  const memoOf = (i: number) => {
-    const m = rand();
-    return m < 0.3 ? `门店${i}` : m < 0.32 ? '含押金' : m < 0.34 ? 'POS' : '';
-  };
-  const time = (i: number) => {
-    const secs = 8 * 3600 + i * 97 + Math.floor(rand() * 60);
-    const day = 14 + Math.floor(secs / 86400);
-    const s = secs % 86400;
-    return `2025-10-${day} ${hms(s)}`;
-  };
-  for (let i = 0; i < n; i++) {
-    const card = pick(['debit', 'credit', 'qr'] as const);
-    const term = pick(terminals);
-    const amount = rand() < 0.5 ? pick(amounts) : 100 + Math.floor(rand() * 300000);
-    const t = time(i);
-    const r = String(rrn++);
-    const tr = String(trace++).padStart(6, '0');
-    const cardNo = card === 'qr' ? '' : `622848******${String(1000 + (i % 7))}`;
-    let fee = feeFen(amount, card);
-    let settleAmount = amount;
-    let status = '成功';
-    let tRrn = r;
-    let settle = true;
-    let settleRrn = r;
-    let settleTime = t;
-    const x = rand();
-    const extra: string[] = [];
-    if (x < 0.04) { status = '交易超时'; tRrn = ''; }
-    else if (x < 0.08) { status = '交易失败'; tRrn = ''; settle = false; }
-    else if (x < 0.1) fee += i < 30 && rand() < 0.5 ? 1500 : 1 + Math.floor(rand() * 50);
-    else if (x < 0.12) settleAmount -= 100;
-    else if (x < 0.13) settle = false;
-    else if (x < 0.15) {
-      const how = pick(['ref', 'trace', 'none'] as const);
-      const later = `${t.slice(0, 11)}23:30:00`;
-      extra.push(`${MERCHANT},${term},${later},消费撤销,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},${how === 'ref' ? r : ''},${how === 'trace' ? tr : ''}`);
-      settle = rand() < 0.3;
-    } else if (x < 0.16) {
-      terminal.push(`${MERCHANT},${term},${t},消费,交易失败,${cardNo},${CARD[card][0]},${yuan(amount)},,${String(trace++).padStart(6, '0')},,`);
-    } else if (x < 0.17) settleRrn = String(rrn - 2);
-    else if (x < 0.18) settleTime = '';
-    else if (x < 0.185) extra.push(`${MERCHANT},${term},${t},消费,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${r},${tr},,`);
-    const quirk = rand();
-    const tl = `${MERCHANT},${term},${t},消费,${status},${cardNo},${CARD[card][0]},${yuan(amount)},${quirk < 0.05 && tRrn ? `="${tRrn}"` : tRrn},${tr},,`;
-    terminal.push(quirk > 0.95 ? tl.split(',').map((c) => `"${c}"`).join(',') : tl);
-    terminal.push(...extra);
-    if (settle) {
-      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},${MERCHANT},${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? ' ' : ''}${settleRrn},${tr},${memoOf(i)}`);
-    }
-    if (rand() < 0.01) terminal.push('');
-    if (rand() < 0.01) settlement.push(`"2025-10-16",${MERCHANT},${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
-  }
-  settlement.push(`2025-10-16,${MERCHANT},10000002,,押金,,,0.00,0.00,-99.00,,,首刷押金`);
-  settlement.push(`2025-10-17,${MERCHANT},10000001,,流量费,,,0.00,0.00,-36.00,,,SIM卡流量费`);
-  for (let i = settlement.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [settlement[i], settlement[j]] = [settlement[j], settlement[i]];
-  }
-  settlement.unshift(S_HEAD);
-  terminal.push(`合计,共${n}笔`);
-  return { terminal: terminal.join('\n') + '\n', settlement: settlement.join('\n') + '\n' };
-}
-
 /**
  * Data lines dealt into `parts` files (each with the header), some also into a second file
  * (overlapping re-export), footers into a random file; each file with its own encoding,
  * delimiter and line end.
  */
 function dealFiles(text: string, parts: number, rand: () => number, overlap: number, prefix: string): InputFile[] {
-  const [header, ...rest] = text.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '');
+  const [header, ...rest] = text.split(/\r?\n/).filter((l, i, all) => i < all.length - 1 || l !== '');
   const files: string[][] = Array.from({ length: parts }, () => [header]);
   for (const l of rest) {
     const f = Math.floor(rand() * parts);
