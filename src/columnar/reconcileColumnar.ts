@@ -145,8 +145,12 @@ function scanNamed<T>(file: string, scan: () => T): T {
   }
 }
 
-/** The settlement files through the parallel scanner (when given), the terminal files here. */
-function scanBoth(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): [ScannedFile[], ScannedFile[]] {
+/**
+ * Starts the scans: the settlement files go to the parallel scanner when there is one, the
+ * terminal files are scanned here. The settlement scan is joined only when asked for, so work
+ * on the terminal side can fill the time the other thread still needs.
+ */
+function startScans(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): { terminal: () => ScannedFile[]; settlement: () => ScannedFile[] } {
   const progress = input.progress;
   const bytes = (files: PlannedSide[]) => files.reduce((n, f) => n + f.source.size, 0);
   const total = bytes(t) + bytes(s);
@@ -160,11 +164,10 @@ function scanBoth(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): [Sc
       return scanNamed(f.file, () => scanDelimited(f.source, f.plan, onProgress));
     });
   };
-  if (!input.parallelScan) return [scanHere(t, 0, total), scanHere(s, bytes(t), total)];
+  if (!input.parallelScan) return { terminal: () => scanHere(t, 0, total), settlement: () => scanHere(s, bytes(t), total) };
   const elsewhere = input.parallelScan.start('settlement', s.map(({ plan: { decode: _decode, ...plan } }) => plan));
   // The other thread keeps pace with this one: this side's progress stands for both.
-  const terminal = scanHere(t, 0, bytes(t));
-  return [terminal, elsewhere.join()];
+  return { terminal: () => scanHere(t, 0, bytes(t)), settlement: () => elsewhere.join() };
 }
 
 export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
@@ -463,17 +466,12 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const tPlanned = list(input.terminal).map((side) => planSide(side, 'terminal', input));
   const sPlanned = list(input.settlement).map((side) => planSide(side, 'settlement', input));
   phase('read heads, plan', 'scanning both files');
-  // In a scope of their own: with several files per side the per-file columns go once joined.
-  const { T, S } = (() => {
-    const [tScans, sScans] = scanBoth(tPlanned, sPlanned, input);
-    return {
-      T: groupSides(tPlanned.map((planned, f) => scannedSide(planned, tScans[f]))),
-      S: groupSides(sPlanned.map((planned, f) => scannedSide(planned, sScans[f]))),
-    };
-  })();
-  phase(input.parallelScan ? 'scan (2 threads)' : 'scan', `reading the rows that need a closer look`);
+  const scans = startScans(tPlanned, sPlanned, input);
+  // The per-file scans are an argument only: with several files per side they go once joined.
+  const grouped = (planned: PlannedSide[], scanned: ScannedFile[]) => groupSides(planned.map((p, f) => scannedSide(p, scanned[f])));
+  const T = grouped(tPlanned, scans.terminal());
+  phase(input.parallelScan ? 'scan terminal (settlement on a 2nd thread)' : 'scan terminal', 'reading the rows that need a closer look');
   const ts = T.scan;
-  const ss = S.scan;
   const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
 
   // --- Per-row candidacy (no cross-row facts yet) -------------------------------------------
@@ -482,16 +480,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     const w = T.words[ts.words[r]];
     return w.txnType === 'sale' && w.status === 'success' && !w.cancelled;
   };
-  const sCandidate = (r: number) => {
-    // A memo naming a deduction makes the line a deduction, not a sale (deriveWords with its memo).
-    if (ss.kind[r] !== LINE_SIMPLE || Number.isNaN(ss.rrn[r]) || !(ss.amount[r] > 0) || ss.memoDeduction[r]) return false;
-    const w = S.words[ss.words[r]];
-    return w.txnType === 'sale' && w.status === 'success' && !w.cancelled;
-  };
   const tCand = new Uint8Array(ts.count);
-  const sCand = new Uint8Array(ss.count);
   for (let r = 0; r < ts.count; r++) tCand[r] = tCandidate(r) ? 1 : 0;
-  for (let r = 0; r < ss.count; r++) sCand[r] = sCandidate(r) ? 1 : 0;
 
   // --- Pass 1: the reference reader on every non-candidate line (+ the witness after each line
   // it may reject or call junk, so "a good row follows" holds as it does in the whole file) ----
@@ -515,21 +505,32 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     }
     return rows;
   });
-  const tFirstRows = firstPass(T, tCand);
-  const sFirstRows = firstPass(S, sCand);
-  phase('candidacy');
   const readFirst = (group: Group, rows: number[][]) => group.files.map((file, f) => {
     const parsed = readLines(file, group.scan, rows[f], { forceProfile: true });
     checkSimpleBecameRecords(file, group.scan, rows[f], parsed);
     return parsed;
   });
-  const tFirst = readFirst(T, tFirstRows);
-  const sFirst = readFirst(S, sFirstRows);
+  // The terminal side's first pass runs while the other thread may still be scanning.
+  const tFirst = readFirst(T, firstPass(T, tCand));
+  phase('terminal pass 1 (reference reader)', 'scanning both files');
+
+  const S = grouped(sPlanned, scans.settlement());
+  phase(input.parallelScan ? 'settlement scan (rest)' : 'scan settlement', 'reading the rows that need a closer look');
+  const ss = S.scan;
+  const sCandidate = (r: number) => {
+    // A memo naming a deduction makes the line a deduction, not a sale (deriveWords with its memo).
+    if (ss.kind[r] !== LINE_SIMPLE || Number.isNaN(ss.rrn[r]) || !(ss.amount[r] > 0) || ss.memoDeduction[r]) return false;
+    const w = S.words[ss.words[r]];
+    return w.txnType === 'sale' && w.status === 'success' && !w.cancelled;
+  };
+  const sCand = new Uint8Array(ss.count);
+  for (let r = 0; r < ss.count; r++) sCand[r] = sCandidate(r) ? 1 : 0;
+  const sFirst = readFirst(S, firstPass(S, sCand));
   // Head zones + first-pass rows of every file, all as the reference reads them.
   const tRecords = tFirst.flatMap((parsed) => parsed.records);
   const sRecords = sFirst.flatMap((parsed) => parsed.records);
 
-  phase('pass 1 (reference reader)', 'matching by RRN');
+  phase('settlement pass 1 (reference reader)', 'matching by RRN');
   // --- RRN uniqueness over every row of each file ---------------------------------------------
   // Scanned rows index by their column; rows the reference reader read (the head of the file,
   // lines the scan left alone) by their record's RRN, under a row number no candidate has.

@@ -31,7 +31,7 @@ describe('reconcile on a 45k-row pair (above the fast-path threshold)', () => {
       // Two scan threads (the size rule would use one at 10 MB): the worker path is what is tested.
       const fast = posrecon([...fastArgs, '--verbose'], { ...fastEnv, POSRECON_SCAN_THREADS: '2' });
       const reference = posrecon(...args('reference', format, `reference.${format}`));
-      expect(fast.stderr).toMatch(/^posrecon: fast path: [\d,]+ clean pairs counted in columns, [\d,]+ rows reconciled in full\nposrecon: fast path phases: read heads, plan \d+ ms, scan \(2 threads\) \d+ ms, .*reconcile residual \d+ ms\n$/);
+      expect(fast.stderr).toMatch(/^posrecon: fast path: [\d,]+ clean pairs counted in columns, [\d,]+ rows reconciled in full\nposrecon: fast path phases: read heads, plan \d+ ms, scan terminal \(settlement on a 2nd thread\) \d+ ms, terminal pass 1 \(reference reader\) \d+ ms, settlement scan \(rest\) \d+ ms, .*reconcile residual \d+ ms\n$/);
       expect(reference.stderr).toBe('');
       expect(fast.code).toBe(1); // exceptions found
       expect(reference.code).toBe(1);
