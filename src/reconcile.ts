@@ -13,6 +13,7 @@ import { businessDateOfRecord, classifyFindings, type Finding, type FeeTotals } 
 import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
 import { dailyTotals, type DailyPoint } from './bank/daily.js';
+import { sumYuan } from './normalise/amount.js';
 
 export interface ReconcileInput {
   terminal: ParsedFile[];
@@ -189,7 +190,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   // Voided or reversed sales never settle: they are no part of what the terminal took.
   const cancelledSales = new Set(findings.filter((f) => (f.kind === 'voided' || f.kind === 'void_settled') && f.terminal).map((f) => f.terminal!));
-  const sum = (list: (Decimal | undefined)[]) => list.reduce<Decimal>((acc, v) => (v ? acc.plus(v) : acc), new Decimal(0));
+  const sum = sumYuan;
   const byKind = (k: FindingKind) => findings.filter((f) => f.kind === k);
   const totals = {
     terminalSuccess: sum(
@@ -304,14 +305,15 @@ const sha1Hex = (text: string): string => (oneShot ? oneShot('sha1', text, 'hex'
 export function assignFindingIds(findings: Finding[]): void {
   const seen = new Map<string, number>();
   for (const f of findings) {
-    const rows = [f.terminal, f.settlement].map((r) => (r ? recordFingerprint(r) : '-'));
+    const terminal = f.terminal ? recordFingerprint(f.terminal) : '-';
+    const settlement = f.settlement ? recordFingerprint(f.settlement) : '-';
     // Bank-leg findings name no terminal or settlement row: their bank rows and payout identify them.
     const bankRows = f.terminal || f.settlement ? '' : f.related.map(recordFingerprint).join('\u0003') + String(f.details.payout ?? '');
     const extra =
       f.kind === 'fee_drift' ? `${f.details.cardType}|${f.details.from}`
       : f.kind === 'control_total_mismatch' ? `${f.details.key}|${String(f.expected)}|${String(f.actual)}|${f.details.label}`
       : bankRows;
-    const base = sha1Hex([f.kind, ...rows, extra].join('\u0002')).slice(0, 12);
+    const base = sha1Hex(`${f.kind}\u0002${terminal}\u0002${settlement}\u0002${extra}`).slice(0, 12);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     f.id = n === 0 ? base : `${base}-${n}`;

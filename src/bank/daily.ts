@@ -10,6 +10,7 @@ import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
 import { businessDateOfRecord, type Finding } from '../classify/findings.js';
+import { sumYuan } from '../normalise/amount.js';
 
 export interface DailyPoint {
   date: LocalDate;
@@ -40,10 +41,11 @@ function signed(r: CanonicalRecord): Decimal | undefined {
 
 export function dailyTotals(input: DailyInput): DailyPoint[] {
   const { contract } = input;
-  const days = new Map<LocalDate, { expected: Decimal; settled: Decimal }>();
+  // Amounts per day, summed once at the end (exactly, in fen where they are whole fen).
+  const days = new Map<LocalDate, { expected: Decimal[]; settled: Decimal[] }>();
   const day = (d: LocalDate) => {
     let v = days.get(d);
-    if (!v) days.set(d, (v = { expected: ZERO, settled: ZERO }));
+    if (!v) days.set(d, (v = { expected: [], settled: [] }));
     return v;
   };
   const cancelled = new Set(input.findings.filter((f) => f.kind === 'voided' || f.kind === 'void_settled').map((f) => f.terminal));
@@ -52,21 +54,21 @@ export function dailyTotals(input: DailyInput): DailyPoint[] {
     if (t.txnType !== 'sale' && t.txnType !== 'preauth_complete' && t.txnType !== 'refund') continue;
     const d = businessDateOfRecord(t, contract);
     const a = signed(t);
-    if (d && a) day(d).expected = day(d).expected.plus(a);
+    if (d && a) day(d).expected.push(a);
   }
   for (const s of input.settlement) {
     if (s.txnType === 'deduction') continue;
     const d = businessDateOfRecord(s, contract);
     const a = signed(s);
-    if (d && a) day(d).settled = day(d).settled.plus(a);
+    if (d && a) day(d).settled.push(a);
   }
   for (const d of input.creditedByDate?.keys() ?? []) day(d);
   return [...days.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([date, v]) => ({
       date,
-      expected: input.terminal ? v.expected : null,
-      settled: v.settled,
+      expected: input.terminal ? sumYuan(v.expected) : null,
+      settled: sumYuan(v.settled),
       credited: input.creditedByDate ? (input.creditedByDate.get(date) ?? ZERO) : null,
     }));
 }

@@ -11,7 +11,7 @@ import { matchAllowedDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, sameCard, sameTerminal, amountKey } from '../match/keys.js';
-import { formatYuan } from '../normalise/amount.js';
+import { exactFen, formatYuan } from '../normalise/amount.js';
 import { SEVERITY, type FindingKind, type Severity } from './kinds.js';
 
 export interface Finding {
@@ -491,11 +491,7 @@ function classifyDeductions(
 }
 
 /** A Decimal of at most two decimals as integer fen; NaN otherwise. */
-function fenOf(d: Decimal): number {
-  if (d.decimalPlaces() > 2) return NaN;
-  const fen = d.times(100).toNumber();
-  return Number.isSafeInteger(fen) ? fen : NaN;
-}
+const fenOf = exactFen;
 
 /** Sums in integer fen, with an exact Decimal remainder for anything finer than a fen. */
 class FenBucket {

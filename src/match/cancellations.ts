@@ -32,6 +32,9 @@ export function linkCancellations(terminal: CanonicalRecord[]): CancellationLink
   const cancelledBy = new Map<CanonicalRecord, CanonicalRecord>();
   const unlinked: CanonicalRecord[] = [];
   const alternatives = new Map<CanonicalRecord, CanonicalRecord[]>();
+  const cancellations = terminal.filter(isCancellation);
+  // Most exports hold no void at all: no index of every sale for nothing.
+  if (cancellations.length === 0) return { originalOf, cancelledBy, unlinked, alternatives };
   const byRrn = new Map<string, CanonicalRecord[]>();
   const byTrace = new Map<string, CanonicalRecord[]>();
   const sales = terminal.filter((r) => CANCELLABLE.has(r.txnType));
@@ -41,7 +44,7 @@ export function linkCancellations(terminal: CanonicalRecord[]): CancellationLink
     const trace = normaliseTrace(s.trace);
     if (trace) push(byTrace, `${s.terminalId ?? ''}|${trace}`, s);
   }
-  for (const c of terminal.filter(isCancellation)) {
+  for (const c of cancellations) {
     const free = (s: CanonicalRecord) => !cancelledBy.has(s) && sameMerchant(s, c);
     let original: CanonicalRecord | undefined;
     const ref = normaliseRrn(c.originalRef);

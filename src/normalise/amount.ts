@@ -266,3 +266,42 @@ function groupThousands(fixed: string): string {
   }
   return (negative ? '-' : '') + grouped + rest;
 }
+
+/**
+ * An amount in whole fen, exactly: NaN when it has finer decimals (a 5-decimal WeChat fee) or
+ * does not fit a safe integer. From toString: `d.times(100)` would build a new Decimal first.
+ */
+export function exactFen(d: Decimal): number {
+  const text = d.toString();
+  if (text.includes('e')) {
+    // Exponent notation (|d| ≥ 1e21 or < 1e-7): rare, done the Decimal way.
+    const fen = d.times(100);
+    return fen.isInteger() && fen.abs().lte(Number.MAX_SAFE_INTEGER) ? fen.toNumber() : NaN;
+  }
+  const dot = text.indexOf('.');
+  const decimals = dot === -1 ? 0 : text.length - dot - 1;
+  if (decimals > 2) return NaN;
+  const fen = Number(dot === -1 ? text : text.slice(0, dot) + text.slice(dot + 1)) * (decimals === 0 ? 100 : decimals === 1 ? 10 : 1);
+  if (!Number.isSafeInteger(fen)) return NaN;
+  // -0 stays -0, as d.times(100).toNumber() gives it.
+  return fen === 0 && d.isNegative() ? -0 : fen;
+}
+
+/**
+ * The sum of amounts (undefined ones skipped): whole fen add as integers, anything finer or
+ * larger as Decimals. Equal in value to adding them one by one with Decimal (which allocates a
+ * new Decimal per addition; reports sum every residual row several ways) while the sum fits
+ * Decimal's 20 significant digits: below 10^12 yuan even with 5-decimal fees.
+ */
+export function sumYuan(values: Iterable<Decimal | undefined>): Decimal {
+  let fen = 0;
+  let rest: Decimal | undefined;
+  for (const v of values) {
+    if (v === undefined) continue;
+    const f = exactFen(v);
+    if (!Number.isNaN(f) && Number.isSafeInteger(fen + f)) fen += f;
+    else rest = rest ? rest.plus(v) : v;
+  }
+  const whole = new Decimal(fen).div(100);
+  return rest ? whole.plus(rest) : whole;
+}

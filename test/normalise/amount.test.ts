@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
-import { formatYuan, parseAmount, type AmountResult, type AmountUnit } from '../../src/normalise/amount.js';
+import { exactFen, formatYuan, parseAmount, sumYuan, type AmountResult, type AmountUnit } from '../../src/normalise/amount.js';
 
 /** Parses and returns the exact value as text (Decimal#toFixed with the printed scale). */
 function value(text: string, unit: AmountUnit = 'yuan'): string | null {
@@ -212,5 +212,40 @@ describe('formatYuan', () => {
     }
     expect(formatYuan(new Decimal('-0'))).toBe('0.00');
     expect(formatYuan(new Decimal('1234567.5'), { thousands: true })).toBe('1,234,567.50');
+  });
+});
+
+describe('exactFen / sumYuan: the integer shortcuts agree with Decimal arithmetic', () => {
+  // Whole fen, finer decimals (WeChat's 5-decimal fees), huge and tiny values (exponent notation), ±0.
+  const decimal = fc.oneof(
+    fc.bigInt({ min: -(10n ** 17n), max: 10n ** 17n }).map((n) => new Decimal(n.toString()).div(100)),
+    fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }).map((n) => new Decimal(n.toString()).div(100000)),
+    fc.constantFrom('0', '-0', '1e21', '-2.5e22', '1e-8', '0.1', '-0.01', '9007199254740.99', '90071992547409.93').map((t) => new Decimal(t)),
+  );
+  /** The definition the shortcut replaces: d.times(100) when d has at most 2 decimals. */
+  const fenByDecimal = (d: Decimal): number => {
+    if (d.decimalPlaces() > 2) return NaN;
+    const fen = d.times(100).toNumber();
+    return Number.isSafeInteger(fen) ? fen : NaN;
+  };
+
+  it('exactFen(d) is d × 100 when that is a safe integer, else NaN (and keeps -0)', () => {
+    fc.assert(fc.property(decimal, (d) => Object.is(exactFen(d), fenByDecimal(d))), { numRuns: 5000 });
+  });
+
+  // Decimal rounds every addition to 20 significant digits: the two agree while sums fit in that
+  // (below 10^12 yuan with 5 decimals); beyond it the fen part here is the exact one.
+  const realistic = fc.oneof(
+    fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }).map((n) => new Decimal(n.toString()).div(100)),
+    fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }).map((n) => new Decimal(n.toString()).div(100000)),
+    fc.constantFrom('0', '-0', '1e-8', '0.1', '-0.01').map((t) => new Decimal(t)),
+  );
+
+  it('sumYuan equals adding one by one with Decimal, in value and in print', () => {
+    fc.assert(fc.property(fc.array(fc.option(realistic, { nil: undefined }), { maxLength: 40 }), (values) => {
+      const byDecimal = values.reduce<Decimal>((acc, v) => (v ? acc.plus(v) : acc), new Decimal(0));
+      const sum = sumYuan(values);
+      return sum.eq(byDecimal) && formatYuan(sum) === formatYuan(byDecimal);
+    }), { numRuns: 3000 });
   });
 });
