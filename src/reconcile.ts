@@ -201,10 +201,14 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     settled: sum(settlement.filter((s) => s.txnType !== 'deduction').map((s) => s.amount)),
     fees: sum(settlement.map((s) => s.fee)),
     net: sum(settlement.map((s) => s.net)),
-    dropped: sum(byKind('dropped_order').map((f) => (f.settlement?.amount ?? f.settlement?.net)?.abs())),
-    overdue: sum(byKind('unsettled_overdue').map((f) => f.terminal?.amount?.abs())),
-    pending: sum(byKind('unsettled_pending').map((f) => f.terminal?.amount?.abs())),
-    deductions: sum(byKind('extra_deduction').map((f) => (f.actual instanceof Decimal ? f.actual : undefined))),
+    // Money charged to customers: a refund line settled without its terminal refund took money
+    // from the merchant for a customer, it charged no one.
+    dropped: sum(byKind('dropped_order').map((f) => f.settlement?.amount ?? f.settlement?.net).filter((a) => a?.gt(0))),
+    // Money not received: an unsettled refund is money the merchant still holds.
+    overdue: sum(byKind('unsettled_overdue').filter((f) => f.terminal?.txnType !== 'refund').map((f) => f.terminal?.amount?.abs())),
+    pending: sum(byKind('unsettled_pending').filter((f) => f.terminal?.txnType !== 'refund').map((f) => f.terminal?.amount?.abs())),
+    // Beyond an allowance only the excess is off contract (difference); otherwise all of it.
+    deductions: sum(byKind('extra_deduction').map((f) => (f.difference ?? (f.actual instanceof Decimal ? f.actual : undefined)))),
     feeOvercharge: classified.fees.overcharge,
     feeUndercharge: classified.fees.undercharge,
   };

@@ -7,7 +7,7 @@ import { citeRule } from '../contract/contract.js';
 import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { matchAllowedDeduction } from '../fees/deductions.js';
+import { exceededAllowance, matchAllowedDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, sameCard, sameTerminal, amountKey } from '../match/keys.js';
@@ -458,6 +458,11 @@ function firstSettlementDates(lines: CanonicalRecord[], contract: Contract): Map
   return first;
 }
 
+/** Words of a line that gives a deduction back (首刷押金退还): money returned, not taken. */
+const RETURNED = /退还|返还|退回|返回|退款/u;
+/** Deductions typical of a first swipe (首刷); annual and data fees recur and never are. */
+const FIRST_SWIPE_KINDS = /押金|服务费|激活费/u;
+
 function classifyDeductions(
   deductions: CanonicalRecord[],
   firstSettlementOfTerminal: Map<string, string>,
@@ -467,11 +472,21 @@ function classifyDeductions(
   const usage = new Map<string, number>();
   const ordered = [...deductions].sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
   for (const d of ordered) {
-    const amount = (d.net ?? d.amount ?? new Decimal(0)).abs();
+    const signed = d.net ?? d.amount ?? new Decimal(0);
+    const amount = signed.abs();
     const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
     const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
-    const firstSwipe = !!d.terminalId && firstSettlementOfTerminal.get(d.terminalId) === date;
-    const allowed = matchAllowedDeduction(contract, { label, amount, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
+    const onTerminal = d.terminalId ? ` (terminal ${d.terminalId})` : '';
+    // A deposit paid back once the terminal reached its volume: money in, not a second deduction.
+    if (signed.gt(0) && RETURNED.test(label)) {
+      findings.push(finding('deduction_returned', `${label} ¥${yuan(amount)} returned on ${date}${onTerminal}`, { settlement: d }, { actual: amount, details: { label } }));
+      continue;
+    }
+    // 首刷 is named outright, or is a deposit / activation fee on the terminal's first payout in
+    // the files. A daily file starts every terminal on its "first" date: a 年费 there is no 首刷.
+    const firstSwipe = !!d.terminalId && (label.includes('首刷') || (FIRST_SWIPE_KINDS.test(label) && firstSettlementOfTerminal.get(d.terminalId) === date));
+    const subject = { label, amount, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId };
+    const allowed = matchAllowedDeduction(contract, subject, usage);
     if (allowed) {
       usage.set(allowed.usageKey, allowed.usedFen);
       findings.push(
@@ -479,10 +494,33 @@ function classifyDeductions(
       );
       continue;
     }
+    const swipeNote = firstSwipe ? ' from the terminal\'s first payout (首刷扣费)' : '';
+    // An allowed kind of deduction beyond its budget: only the excess is off contract.
+    const over = exceededAllowance(contract, subject, usage);
+    if (over) {
+      usage.set(over.usageKey, over.usedFen);
+      const { allowance } = over;
+      const budget = `${allowance.label} ${formatYuan(allowance.amount)} per ${allowance.per}`;
+      findings.push(
+        finding(
+          'extra_deduction',
+          `${label} ¥${yuan(amount)} deducted on ${date}${onTerminal}${swipeNote}; the contract allows ${budget}` +
+            (over.remaining.isZero() ? ', already used up in this period' : `, ¥${yuan(over.remaining)} of it left in this period: ¥${yuan(over.excess)} over`),
+          { settlement: d },
+          {
+            expected: over.remaining,
+            actual: amount,
+            difference: over.excess,
+            details: { label, first_swipe: firstSwipe, rule: `allowance at ${allowance.file}:${allowance.line}` },
+          },
+        ),
+      );
+      continue;
+    }
     findings.push(
       finding(
         'extra_deduction',
-        `${label} ¥${yuan(amount)} deducted on ${date}${d.terminalId ? ` (terminal ${d.terminalId})` : ''}${firstSwipe ? ' from the terminal\'s first payout (首刷扣费)' : ''}; the contract allows no such deduction`,
+        `${label} ¥${yuan(amount)} deducted on ${date}${onTerminal}${swipeNote}; the contract allows no such deduction`,
         { settlement: d },
         { actual: amount, details: { label, first_swipe: firstSwipe } },
       ),

@@ -280,7 +280,7 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
     const channel = w.channel ?? p.defaults.channel;
     return {
       // The memo is judged per row (ScannedFile.memoDeduction); without it the words are the same.
-      ...deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, noKey: false, negativeOnly: false }),
+      ...deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, noKey: false, negativeOnly: false, charge: true }),
       channel,
     };
   });

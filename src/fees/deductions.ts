@@ -79,3 +79,34 @@ export function matchAllowedDeduction(
   }
   return null;
 }
+
+export interface AllowanceExceeded {
+  allowance: AllowedDeduction;
+  usageKey: string;
+  /** What the allowance still permitted in the period before this deduction (may be zero). */
+  remaining: Decimal;
+  /** The part of the deduction beyond it. */
+  excess: Decimal;
+  /** Fen used in the period once the remaining budget is spent: store it with `usage.set(usageKey, usedFen)`. */
+  usedFen: number;
+}
+
+/**
+ * For a deduction no allowance had room for (matchAllowedDeduction gave null): the first
+ * allowance whose label matches, what was left of its period budget and the excess beyond it.
+ * A 60.00 流量费 against a 48.00 yearly allowance is 12.00 over, not 60.00 unexplained. Null
+ * when no allowance's label matches.
+ */
+export function exceededAllowance(
+  contract: Contract,
+  deduction: DeductionSubject,
+  alreadyUsed: ReadonlyMap<string, number>,
+): AllowanceExceeded | null {
+  const allowance = allowancesForLabel(contract, deduction.label)[0];
+  if (!allowance) return null;
+  const usageKey = allowanceUsageKey(allowance, deduction);
+  const budgetFen = toFen(allowance.amount);
+  const remainingFen = Math.max(0, budgetFen - (alreadyUsed.get(usageKey) ?? 0));
+  const remaining = new Decimal(remainingFen).div(100);
+  return { allowance, usageKey, remaining, excess: deduction.amount.abs().minus(remaining), usedFen: budgetFen };
+}

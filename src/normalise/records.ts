@@ -125,6 +125,8 @@ export interface WordCells {
   noKey: boolean;
   /** A negative net with no (or a zero) amount. */
   negativeOnly: boolean;
+  /** A positive amount (or, with none, a positive net): money taken from a card, as a sale is. */
+  charge: boolean;
 }
 
 export interface RecordWords {
@@ -146,8 +148,11 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   const cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
 
   if (profile.role === 'settlement') {
-    // Not a card transaction: a deduction word, or no transaction key with a negative net.
-    if (txnType === 'deduction' || hasDeductionWord(rawType, memo) || (w.noKey && w.negativeOnly)) txnType = 'deduction';
+    // Not a card transaction: a deduction word in the type, or no transaction key with a negative
+    // net. A memo naming one (押金, 服务费 …) only when the line is no card charge: a hotel's
+    // deposit or a restaurant's service charge is a sale with an RRN and a positive amount.
+    const memoDeduction = hasDeductionWord(memo) && (w.noKey || !w.charge);
+    if (txnType === 'deduction' || hasDeductionWord(rawType) || memoDeduction || (w.noKey && w.negativeOnly)) txnType = 'deduction';
   }
 
   let cardType: CardType | undefined = lookupWord(profile.vocab.cardType, w.rawCardType);
@@ -174,7 +179,7 @@ function derivedWords(profile: Profile, w: WordCells): RecordWords {
   if (!cache) wordsCache.set(profile, (cache = new Map()));
   // Each cell as its length and text (absent: -): no cell content can make two combinations one key.
   const part = (t: string | undefined) => (t === undefined ? '-' : `${t.length}:${t}`);
-  const key = `${part(w.rawType)}${part(w.rawStatus)}${part(w.rawCardType)}${part(w.channel)}${w.noKey ? 1 : 0}${w.negativeOnly ? 1 : 0}`;
+  const key = `${part(w.rawType)}${part(w.rawStatus)}${part(w.rawCardType)}${part(w.channel)}${w.noKey ? 1 : 0}${w.negativeOnly ? 1 : 0}${w.charge ? 1 : 0}`;
   let words = cache.get(key);
   if (words === undefined) {
     words = deriveWords(profile, w);
@@ -255,6 +260,7 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     memo,
     noKey: !ids.rrn && !ids.trace && !ids.orderId && unusable.length === 0,
     negativeOnly: net !== undefined && net.lt(0) && (amount === undefined || amount.isZero()),
+    charge: amount !== undefined ? amount.gt(0) : net !== undefined && net.gt(0),
   });
   const { txnType, status, cancelled, cardType } = words;
 

@@ -157,7 +157,10 @@ export function summarize(result: ReconcileResult): Summary {
   const allClear = exceptionTotal === 0 && result.rejected.length === 0;
   const stake: Partial<Record<ExceptionKind, string>> = {
     dropped_order: `${money(t.dropped)} charged to customers, missing or failed on the terminal`,
-    unsettled_overdue: `${money(t.overdue)} not received`,
+    // Overdue refunds are money the merchant still holds: no "not received" for them alone.
+    ...(t.overdue.gt(0) || result.findings.every((f) => f.kind !== 'unsettled_overdue' || f.terminal?.txnType !== 'refund')
+      ? { unsettled_overdue: `${money(t.overdue)} not received` }
+      : { unsettled_overdue: 'refunds not yet debited' }),
     fee_mismatch: `${money(t.feeOvercharge)} over-charged` + (t.feeUndercharge.gt(0) ? `, ${money(t.feeUndercharge)} under-charged` : ''),
     extra_deduction: `${money(t.deductions)} deducted`,
     ...(result.bank
@@ -176,6 +179,7 @@ export function summarize(result: ReconcileResult): Summary {
   if (result.counts.no_settlement_expected) info.push(`${result.counts.no_settlement_expected} failed rows, not settled`);
   if (result.counts.duplicate_export) info.push(`${result.counts.duplicate_export} repeated export rows counted once`);
   if (result.counts.allowed_deduction) info.push(`${result.counts.allowed_deduction} allowed deductions`);
+  if (result.counts.deduction_returned) info.push(`${result.counts.deduction_returned} deductions given back`);
   // "All clear" must not read as "fees are fine" when no fee was checked at all.
   if (!result.auditOnly && result.fees.checked === 0 && result.counts.fee_unverified === 0) info.push('fees not checked (no contract fee rules: pass --contract)');
   const r = result.rows;

@@ -1,0 +1,76 @@
+// Deductions and money totals on the fixtures in fixtures/domain/, each named after its case
+// (found by a payments-domain review): what a merchant would claim must be what is off contract.
+import { describe, expect, it } from 'vitest';
+import { posrecon } from '../cli/run.js';
+
+interface JsonFinding {
+  kind: string;
+  message: string;
+  actual: string | null;
+  expected: string | null;
+  difference: string | null;
+  details: Record<string, unknown>;
+  settlement: { line: number } | null;
+}
+
+function reconcileJson(dir: string, terminal = 'terminal.csv', settlement = 'settlement.csv', extra: string[] = []) {
+  const d = `fixtures/domain/${dir}`;
+  const run = posrecon(['reconcile', '-t', `${d}/${terminal}`, '-s', `${d}/${settlement}`, '-c', `${d}/contract.yaml`, '--format', 'json', ...extra]);
+  const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number>; totals: Record<string, string> }; findings: JsonFinding[] };
+  return { run, json, kinds: json.findings.map((f) => f.kind) };
+}
+
+describe('a sale whose memo names a deposit or service charge is still a sale', () => {
+  it('matches a 2,000.00 hotel deposit sale (RRN, positive amount, memo 酒店押金) and finds nothing', () => {
+    const { run, json } = reconcileJson('sale-with-deposit-memo');
+    expect(json.summary.counts).toMatchObject({ matched: 1, extra_deduction: 0, unsettled_pending: 0, unsettled_overdue: 0 });
+    expect(json.summary.totals).toMatchObject({ settled: '2000.00', extraDeductions: '0.00' });
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('a deposit given back', () => {
+  it('reports the −199.00 首刷押金 once and the +199.00 首刷押金退还 as money returned, not a second deduction', () => {
+    const { run, json } = reconcileJson('deposit-returned');
+    expect(json.summary.counts).toMatchObject({ extra_deduction: 1, deduction_returned: 1, matched: 1 });
+    const taken = json.findings.find((f) => f.kind === 'extra_deduction')!;
+    expect(taken).toMatchObject({ actual: '199.00', details: { first_swipe: true } });
+    const back = json.findings.find((f) => f.kind === 'deduction_returned')!;
+    expect(back.message).toBe('押金 首刷押金退还 ¥199.00 returned on 2025-10-15 (terminal 10000002)');
+    expect(json.summary.totals.extraDeductions).toBe('199.00');
+    expect(run.code).toBe(1);
+  });
+});
+
+describe('a deduction beyond its allowance', () => {
+  it('flags only the 12.00 over a 48.00-a-year 流量费 allowance, and says the contract allows 流量费', () => {
+    const { json } = reconcileJson('data-fee-over-allowance');
+    const over = json.findings.filter((f) => f.kind === 'extra_deduction');
+    expect(over).toHaveLength(1);
+    expect(over[0]).toMatchObject({ actual: '60.00', expected: '48.00', difference: '12.00' });
+    expect(over[0].message).toMatch(/the contract allows 流量费 48\.00 per terminal-year, ¥48\.00 of it left in this period: ¥12\.00 over$/);
+    expect(over[0].message).not.toMatch(/allows no such deduction/);
+    expect(json.summary.totals.extraDeductions).toBe('12.00');
+  });
+});
+
+describe('首刷 is not claimed for recurring fees', () => {
+  it('does not call a 年费 in a one-day settlement file a first-swipe charge', () => {
+    const { json } = reconcileJson('annual-fee-in-daily-file', 'terminal-2025-11-02.csv', 'settlement-2025-11-03.csv');
+    const fee = json.findings.find((f) => f.kind === 'extra_deduction')!;
+    expect(fee.details.first_swipe).toBe(false);
+    expect(fee.message).not.toMatch(/首刷/);
+  });
+});
+
+describe('an unsettled refund is not money the merchant failed to receive', () => {
+  it('keeps the refund overdue but adds nothing to "not received"', () => {
+    const { run, json } = reconcileJson('unsettled-refund');
+    expect(json.summary.counts.unsettled_overdue).toBe(1);
+    expect(json.summary.totals.overdue).toBe('0.00');
+    const table = posrecon(['reconcile', '-t', 'fixtures/domain/unsettled-refund/terminal.csv', '-s', 'fixtures/domain/unsettled-refund/settlement.csv', '-c', 'fixtures/domain/unsettled-refund/contract.yaml']);
+    expect(table.stdout).toMatch(/unsettled, overdue \(未到账\)\s+refunds not yet debited/);
+    expect(table.stdout).not.toMatch(/not received/);
+    expect(run.code).toBe(1);
+  });
+});
