@@ -5,6 +5,8 @@ import { ALL_KINDS, type FindingKind } from '../classify/kinds.js';
 export function parseKinds(text: string | undefined, flag: string): Set<FindingKind> | undefined {
   if (text === undefined) return undefined;
   const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
+  // `--fail-on "$KINDS"` with the variable unset would silently switch alerting off.
+  if (kinds.length === 0) throw new UsageError(`${flag}: no finding kind given; expected some of: ${ALL_KINDS.join(', ')}`);
   for (const k of kinds) {
     if (!ALL_KINDS.includes(k as FindingKind)) throw new UsageError(`${flag}: unknown finding kind "${k}"; expected some of: ${ALL_KINDS.join(', ')}`);
   }

@@ -36,14 +36,14 @@ export function resolveEncoding(name: string | undefined): Encoding | undefined 
   return enc;
 }
 
-/** `--profile NAME|FILE`: a built-in name, or a YAML/JSON profile file. */
-export function resolveProfile(spec: string | undefined): Profile | undefined {
+/** `--profile NAME|FILE` (or `--terminal-profile` …, named by `flag`): a built-in name, or a YAML/JSON profile file. */
+export function resolveProfile(spec: string | undefined, flag = '--profile'): Profile | undefined {
   if (spec === undefined) return undefined;
   const builtin = builtinProfiles().find((p) => p.name === spec);
   if (builtin) return builtin;
   if (!existsSync(spec)) {
     throw new UsageError(
-      `--profile: "${spec}" is neither a built-in profile (${builtinProfiles().map((p) => p.name).join(', ')}) nor a file`,
+      `${flag}: "${spec}" is neither a built-in profile (${builtinProfiles().map((p) => p.name).join(', ')}) nor a file`,
     );
   }
   return parseProfile(readText(spec), spec, spec);

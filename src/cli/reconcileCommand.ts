@@ -323,9 +323,9 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
   const calendar = withContext(`while loading the holiday files ${holidayFiles.join(', ') || '(built-in only)'}`, () =>
     loadBuiltinCalendar(holidayFiles.map((f) => ({ name: f, text: readText(f) }))),
   );
-  const terminalProfile = resolveProfile(opts.terminalProfile);
-  const settlementProfile = resolveProfile(opts.settlementProfile);
-  const bankProfile = resolveProfile(opts.bankProfile);
+  const terminalProfile = resolveProfile(opts.terminalProfile, '--terminal-profile');
+  const settlementProfile = resolveProfile(opts.settlementProfile, '--settlement-profile');
+  const bankProfile = resolveProfile(opts.bankProfile, '--bank-profile');
 
   // UnionPay RD summaries given as settlement files are control totals for the ZM detail.
   const summaries = settlementFiles.flatMap((file) => {

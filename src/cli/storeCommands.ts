@@ -211,9 +211,9 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   const holidayFiles = [...contract.holidays.map((h) => resolve(dirname(opts.contract ?? '.'), h)), ...(opts.holidays ?? [])];
   const holidays = holidayFiles.map((f) => ({ name: f, text: readText(f) }));
   const calendar = loadBuiltinCalendar(holidays);
-  const terminalProfile = resolveProfile(opts.terminalProfile);
-  const settlementProfile = resolveProfile(opts.settlementProfile);
-  const bankProfile = resolveProfile(opts.bankProfile);
+  const terminalProfile = resolveProfile(opts.terminalProfile, '--terminal-profile');
+  const settlementProfile = resolveProfile(opts.settlementProfile, '--settlement-profile');
+  const bankProfile = resolveProfile(opts.bankProfile, '--bank-profile');
   const pause = Number(io.env[PAUSE_ENV] ?? 0);
   const format = chooseFormat(opts.format, opts.output, ['.json']) || 'table';
 

@@ -263,6 +263,11 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     charge: amount !== undefined ? amount.gt(0) : net !== undefined && net.gt(0),
   });
   const { txnType, status, cancelled, cardType } = words;
+  // A successful charge of a kind the vocabulary does not know could be a sale: calling it
+  // "no settlement expected" would drop it silently if it never settles.
+  if (profile.role === 'terminal' && txnType === 'other' && status === 'success' && amount?.gt(0)) {
+    throw new RowError(columnName(ctx, 'txnType'), `unknown transaction type "${rawType}" on a successful charge: cannot tell whether it settles (add it to the profile's vocab.txnType)`);
+  }
 
   const cardText = cellOf(ctx, 'card');
   const record: CanonicalRecord = {

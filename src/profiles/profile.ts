@@ -150,7 +150,7 @@ export const DEFAULT_VOCAB: Vocabulary = {
   txnType: {
     '消费': 'sale', '消费交易': 'sale', '自助消费': 'sale', '刷卡消费': 'sale', '银行卡消费': 'sale', '扫码': 'sale',
     '扫码支付': 'sale', '扫码消费': 'sale', '二维码': 'sale', '二维码消费': 'sale', '微信': 'sale', '微信支付': 'sale', '支付宝': 'sale',
-    '支付宝支付': 'sale', '云闪付': 'sale', '银联二维码': 'sale', '付款码': 'sale', 'sale': 'sale', 'purchase': 'sale', 'pay': 'sale', '支付': 'sale',
+    '支付宝支付': 'sale', '云闪付': 'sale', '银联二维码': 'sale', '付款码': 'sale', '闪付': 'sale', 'quickpass': 'sale', 'sale': 'sale', 'purchase': 'sale', 'pay': 'sale', '支付': 'sale',
     '撤销': 'void', '消费撤销': 'void', '撤消': 'void', '消费撤消': 'void', 'void': 'void',
     '冲正': 'reversal', '消费冲正': 'reversal', '撤销冲正': 'reversal', 'reversal': 'reversal',
     '退货': 'refund', '退款': 'refund', '消费退货': 'refund', '联机退货': 'refund', '脱机退货': 'refund', 'refund': 'refund',

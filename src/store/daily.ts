@@ -422,6 +422,7 @@ export async function resolveFindingId(tx: StoreReader, location: string, text: 
   const matches = wanted.length >= 4 ? await tx.findingIdsByPrefix(wanted, 6) : [];
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) throw new InputError(`${location}: "${text}" matches several findings (${matches.slice(0, 5).join(', ')}…); give more of the id`);
+  if (wanted.length < 4) throw new InputError(`${location}: "${text}" is too short to pick a finding; give at least 4 characters of its id`, 'ids are printed by `posrecon run` and `posrecon status`');
   throw new InputError(`${location}: no finding "${text}" in this store`, 'ids are printed by `posrecon run` and `posrecon status`');
 }
 

@@ -90,7 +90,7 @@ describe('bank input errors exit 2 with one line', () => {
     [['--bank', 'no/such/statement.csv'], /no\/such\/statement\.csv: cannot read: no such file/],
     [['--bank', 'fixtures/demo/contract.yaml'], /contract\.yaml:1: no bank profile fits/],
     [['--bank', 'fixtures/demo/terminal-2025-09-29.csv'], /terminal-2025-09-29\.csv:4: no bank profile fits; closest is generic-bank, which lacks balance/],
-    [['--bank', 'fixtures/samples/bank-boc-liushui.csv', '--bank-profile', 'nope'], /--profile: "nope" is neither a built-in profile/],
+    [['--bank', 'fixtures/samples/bank-boc-liushui.csv', '--bank-profile', 'nope'], /--bank-profile: "nope" is neither a built-in profile/],
   ])('%j', (extra, message) => {
     const run = posrecon(['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', ...extra]);
     expect(run.code).toBe(2);

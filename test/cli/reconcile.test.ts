@@ -72,6 +72,9 @@ describe('usage and input errors exit 2 with one line, no stack trace', () => {
     [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '--fail-on', 'dropped'], /--fail-on: unknown finding kind "dropped"/],
     [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '-c', 'fixtures/contracts/bad-rate.yaml'], /bad-rate\.yaml:\d+: fees\.rules\[1\]\.rate: expected a percent/],
     [['reconcile', '--bogus'], /unknown option '--bogus'/],
+    // An unset variable in a cron script ("--fail-on $KINDS") must not switch alerting off.
+    [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '--fail-on', ''], /--fail-on: no finding kind given/],
+    [['reconcile', '-s', 'fixtures/demo/settlement-2025-10-09.csv', '--settlement-profile', 'nosuch'], /^posrecon: --settlement-profile: "nosuch" is neither a built-in profile/],
   ])('%j', (args, message) => {
     const run = posrecon(args);
     expect(run.code).toBe(2);

@@ -79,6 +79,10 @@ describe('posrecon run over two days of the demo', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${exceptions[0]} .*resolved by alice at \\d{4}-.*"refunded customer by transfer"`));
+    // Three characters pick nothing: say so, not "no such finding".
+    const short = posrecon(['resolve', exceptions[1].slice(0, 3), '--store', store, '--note', 'x']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/is too short to pick a finding; give at least 4 characters of its id/);
     const rest = posrecon(['resolve', ...exceptions.slice(1).map((id) => id.slice(0, 8)), '--store', store, '--note', 'checked with the acquirer', '--by', 'bob']);
     expect(rest.code).toBe(0);
 

@@ -1,5 +1,6 @@
-// Deductions and money totals on the fixtures in fixtures/domain/, each named after its case
-// (found by a payments-domain review): what a merchant would claim must be what is off contract.
+// Domain cases on the fixtures in fixtures/domain/, each named after its case (found by a
+// payments-domain review and a new-user review): what a merchant would claim must be what is off
+// contract, and no successful charge may quietly become "no settlement expected".
 import { describe, expect, it } from 'vitest';
 import { posrecon } from '../cli/run.js';
 
@@ -16,7 +17,11 @@ interface JsonFinding {
 function reconcileJson(dir: string, terminal = 'terminal.csv', settlement = 'settlement.csv', extra: string[] = []) {
   const d = `fixtures/domain/${dir}`;
   const run = posrecon(['reconcile', '-t', `${d}/${terminal}`, '-s', `${d}/${settlement}`, '-c', `${d}/contract.yaml`, '--format', 'json', ...extra]);
-  const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number>; totals: Record<string, string> }; findings: JsonFinding[] };
+  const json = JSON.parse(run.stdout) as {
+    summary: { counts: Record<string, number>; totals: Record<string, string> };
+    findings: JsonFinding[];
+    rejected: { line: number; column: string; reason: string }[];
+  };
   return { run, json, kinds: json.findings.map((f) => f.kind) };
 }
 
@@ -72,5 +77,16 @@ describe('an unsettled refund is not money the merchant failed to receive', () =
     expect(table.stdout).toMatch(/unsettled, overdue \(未到账\)\s+refunds not yet debited/);
     expect(table.stdout).not.toMatch(/not received/);
     expect(run.code).toBe(1);
+  });
+});
+
+describe('a successful charge of a type the vocabulary does not know', () => {
+  it('reads 闪付 (QuickPass) as a sale, rejects 会员充值 with its line and column, and keeps a 0.00 余额查询 informational', () => {
+    const { run, json } = reconcileJson('unknown-type-success');
+    expect(json.summary.counts).toMatchObject({ matched: 1, no_settlement_expected: 1 });
+    expect(json.rejected).toEqual([
+      expect.objectContaining({ line: 3, column: '交易类型', reason: expect.stringMatching(/^unknown transaction type "会员充值" on a successful charge: cannot tell whether it settles/) }),
+    ]);
+    expect(run.code).toBe(1); // a rejected row is never all clear
   });
 });
