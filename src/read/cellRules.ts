@@ -6,7 +6,7 @@
 //   - the clearing date itself, stamped on every record as its business date (清算日期);
 //   - rules: conditional rewrites such as "a WeChat REFUND row is a refund of -退款金额".
 // Pure: rows in, new rows out (input rows are not modified).
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { InputError, type CanonicalField, type LocalDate } from '../model.js';
 import type { ColumnMapping } from '../profiles/detect.js';
 import { RULE_TEMPLATE, type FieldTransform, type Profile } from '../profiles/profile.js';
@@ -32,12 +32,16 @@ export function resolveClearingDate(profile: Profile, file: string, option?: str
   }
   const spec = profile.clearingDate;
   if (!spec || spec.from !== 'filename' || !spec.pattern) return undefined;
-  const name = basename(file);
-  const m = spec.pattern.exec(name);
-  const text = m?.[1] ?? m?.[0];
-  if (!text) return undefined;
-  const d = parseDate(text);
-  return d.ok ? { date: d.value, source: `from the file name "${name}"` } : undefined;
+  // The file's own name, else its folder's: UnionPay delivers 802310048993424_20150905/INN15090588ZM_….
+  for (const [name, what] of [[basename(file), 'file name'], [basename(dirname(file)), 'folder name']] as const) {
+    const m = spec.pattern.exec(name);
+    // The first group that took part; six digits are YYMMDD (INN150905…).
+    const text = m ? (m.slice(1).find((g) => g !== undefined) ?? m[0]) : undefined;
+    if (!text) continue;
+    const d = parseDate(/^\d{6}$/.test(text) ? `20${text}` : text);
+    if (d.ok) return { date: d.value, source: `from the ${what} "${name}"` };
+  }
+  return undefined;
 }
 
 function needsClearingDate(profile: Profile): CanonicalField | undefined {
@@ -98,9 +102,9 @@ export function prepareRows(
     const fromName = profile.clearingDate?.from === 'filename' && profile.clearingDate.pattern;
     throw new InputError(
       `${opts.file}: cannot tell the year of ${col} (printed as MMDDhhmmss): ` +
-        (fromName ? `the file name holds no clearing date matching ${profile.clearingDate!.pattern!.source}` : 'no clearing date was given'),
+        (fromName ? `neither the file name nor its folder's holds a clearing date matching ${profile.clearingDate!.pattern!.source}` : 'no clearing date was given'),
       fromName
-        ? 'keep the original file name (it holds the clearing date, e.g. _20150905), or pass the clearing date explicitly'
+        ? 'keep the file in the folder it was delivered in (…_20150905/) or under its original name (INN150905…), or put the date in the file name (…_20150905)'
         : 'pass the clearing date (YYYY-MM-DD) explicitly',
     );
   }

@@ -51,6 +51,17 @@ describe('UnionPay ZM detail (published sample)', () => {
     expect(new Set(f.records.map((r) => r.businessDate))).toEqual(new Set(['2015-09-05']));
   });
 
+  it('finds the clearing date as UnionPay delivers the file: INN<YYMMDD>…ZM_<merchant> in a folder <merchant>_<YYYYMMDD>', () => {
+    const delivered = 'fixtures/ingest/unionpay-as-delivered/802310048993424_20150905/';
+    const zm = read(delivered + 'INN15090588ZM_802310048993424');
+    expect(zm.clearingDate).toBe('2015-09-05');
+    expect(total(zm.records, 'fee')).toBe('79.36');
+    // The same bytes under a name with no date, in a folder with none: told how to fix it.
+    const e = inputError(() => readBytes(bytesOf(delivered + 'INN15090588ZM_802310048993424'), 'downloads/zm-detail.txt'));
+    expect(e.message).toMatch(/cannot tell the year of 交易传输时间 .*: neither the file name nor its folder's holds a clearing date/);
+    expect(e.hint).toMatch(/keep the file in the folder it was delivered in/);
+  });
+
   it('maps identity fields by offset and the 交易类型/支付卡类型 codes', () => {
     const r = f.records[0];
     expect(r).toMatchObject({
