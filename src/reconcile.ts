@@ -145,6 +145,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     asOf,
     haveTerminal: input.terminal.length > 0,
     rejectedSettlement: input.settlement.flatMap((f) => f.rejected),
+    rejectedTerminal: input.terminal.flatMap((f) => f.rejected),
   });
   const bankFiles = input.bank ?? [];
   const bankRaw = bankFiles.flatMap((f) => f.records);
@@ -203,7 +204,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     net: sum(settlement.map((s) => s.net)),
     // Money charged to customers: a refund line settled without its terminal refund took money
     // from the merchant for a customer, it charged no one.
-    dropped: sum(byKind('dropped_order').map((f) => f.settlement?.amount ?? f.settlement?.net).filter((a) => a?.gt(0))),
+    // (Nor a line whose terminal row is there but unreadable: that is a row to fix, not a charge.)
+    dropped: sum(byKind('dropped_order').filter((f) => f.details.terminalStatus !== 'unreadable').map((f) => f.settlement?.amount ?? f.settlement?.net).filter((a) => a?.gt(0))),
     // Money not received: an unsettled refund is money the merchant still holds.
     overdue: sum(byKind('unsettled_overdue').filter((f) => f.terminal?.txnType !== 'refund').map((f) => f.terminal?.amount?.abs())),
     pending: sum(byKind('unsettled_pending').filter((f) => f.terminal?.txnType !== 'refund').map((f) => f.terminal?.amount?.abs())),

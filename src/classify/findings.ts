@@ -42,6 +42,8 @@ export interface ClassifyInput {
   haveTerminal: boolean;
   /** Settlement rows that could not be read: an unsettled payment may be one of them. */
   rejectedSettlement?: RejectedRow[];
+  /** Terminal rows that could not be read: a settled line "missing" on the terminal may be one. */
+  rejectedTerminal?: RejectedRow[];
 }
 
 export interface FeeTotals {
@@ -220,15 +222,23 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       if (ambiguousLines.has(s)) continue;
       const retry = retryOf(s);
       const isRefund = s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative() === true;
+      // A terminal row that failed to read but names this line's RRN, or its terminal and trace,
+      // is most likely its row: say so rather than "no such transaction".
+      const unread = (input.rejectedTerminal ?? []).find((rj) => rj.text !== undefined && mentions(rj.text, s));
       findings.push(
         finding(
           'dropped_order',
-          (isRefund
-            ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
-            : `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction`) +
+          (unread
+            ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}); its terminal row is probably the unreadable row ${unread.file}:${unread.line} (${unread.reason}): fix that row and run again`
+            : isRefund
+              ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
+              : `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction`) +
             (retry ? ` — possible double charge: the terminal shows a successful charge of the same card and amount at ${retry.time} (${where(retry)})` : ''),
           { settlement: s, related: retry ? [retry] : [] },
-          { actual: s.amount ?? s.net, details: { terminalStatus: 'missing', possibleDoubleCharge: Boolean(retry) } },
+          {
+            actual: s.amount ?? s.net,
+            details: { terminalStatus: unread ? 'unreadable' : 'missing', possibleDoubleCharge: Boolean(retry), ...(unread ? { rejectedTerminalRow: `${unread.file}:${unread.line}` } : {}) },
+          },
         ),
       );
     }

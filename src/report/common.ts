@@ -156,7 +156,8 @@ export function summarize(result: ReconcileResult): Summary {
   const exceptionTotal = EXCEPTION_KINDS.reduce((n, k) => n + result.counts[k], 0);
   const allClear = exceptionTotal === 0 && result.rejected.length === 0;
   const stake: Partial<Record<ExceptionKind, string>> = {
-    dropped_order: `${money(t.dropped)} charged to customers, missing or failed on the terminal`,
+    // Zero when every dropped line is a refund or has an unreadable terminal row: no money claim then.
+    ...(t.dropped.gt(0) ? { dropped_order: `${money(t.dropped)} charged to customers, missing or failed on the terminal` } : {}),
     // Overdue refunds are money the merchant still holds: no "not received" for them alone.
     ...(t.overdue.gt(0) || result.findings.every((f) => f.kind !== 'unsettled_overdue' || f.terminal?.txnType !== 'refund')
       ? { unsettled_overdue: `${money(t.overdue)} not received` }

@@ -90,3 +90,15 @@ describe('a successful charge of a type the vocabulary does not know', () => {
     expect(run.code).toBe(1); // a rejected row is never all clear
   });
 });
+
+describe('a settled line whose terminal row could not be read', () => {
+  it('points at the rejected row instead of "no such transaction", and claims no money charged to customers', () => {
+    const { run, json } = reconcileJson('unreadable-terminal-row');
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0].message).toMatch(/its terminal row is probably the unreadable row fixtures\/domain\/unreadable-terminal-row\/terminal\.csv:6 \(empty; expected an amount\): fix that row and run again$/);
+    expect(dropped[0].details).toMatchObject({ terminalStatus: 'unreadable', rejectedTerminalRow: 'fixtures/domain/unreadable-terminal-row/terminal.csv:6' });
+    expect(json.summary.totals.dropped).toBe('0.00');
+    expect(run.code).toBe(1);
+  });
+});
