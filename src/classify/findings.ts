@@ -1,16 +1,16 @@
 // Turn match results into findings a merchant can act on. Pure: records, contract and calendar
 // in; findings out. Every record ends referenced by at least one finding or a clean pair.
 import { Decimal } from 'decimal.js';
-import type { CanonicalRecord, LocalDate, RejectedRow } from '../model.js';
+import type { CanonicalRecord, LocalDate, RejectedRow, TxnType } from '../model.js';
 import type { Contract, FeeRule } from '../contract/contract.js';
 import { citeRule } from '../contract/contract.js';
 import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
-import { expectedFee, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
+import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { exceededAllowance, matchAllowedDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
-import { localSeconds, sameCard, sameTerminal, amountKey } from '../match/keys.js';
+import { localSeconds, normaliseRrn, sameCard, sameTerminal, amountKey } from '../match/keys.js';
 import { exactFen, formatYuan } from '../normalise/amount.js';
 import { SEVERITY, type FindingKind, type Severity } from './kinds.js';
 
@@ -331,6 +331,29 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const prev = firstLineOfTerminal.get(s.terminalId);
     if (!prev || (s.time ?? s.settleDate ?? '') < (prev.time ?? prev.settleDate ?? '')) firstLineOfTerminal.set(s.terminalId, s);
   }
+  // A refund's sale by its RRN (原参考号 on the refund line, or on its terminal refund row): the fee
+  // expected back is a share of that sale's fee (expectedRefundOfSale).
+  const saleLineByRrn = new Map<string, CanonicalRecord>();
+  for (const s of settlementCard) {
+    const rrn = normaliseRrn(s.rrn);
+    if (!rrn || duplicateLines.has(s) || s.txnType === 'refund' || !(s.amount ?? s.net)?.gt(0) || saleLineByRrn.has(rrn)) continue;
+    saleLineByRrn.set(rrn, s);
+  }
+  const returnedOf = new Map<CanonicalRecord, Decimal>();
+  const feeSubject = (line: CanonicalRecord, amount: Decimal, txnType: TxnType) => {
+    const t = pairedTerminal.get(line);
+    return {
+      cardType: line.cardType !== 'unknown' ? line.cardType : (t?.cardType ?? 'unknown'),
+      channel: line.channel ?? t?.channel,
+      txnType,
+      merchantId: line.merchantId,
+      terminalId: line.terminalId ?? t?.terminalId,
+      amount,
+      businessDate: businessDateOfRecord(line, contract) ?? asOf,
+      // The contract's settlement cycle decides the payout mode (D0 rules carry 秒到费 add-ons).
+      mode: contract.settlement.cycle.days === 0 ? ('D0' as const) : ('T1' as const),
+    };
+  };
   for (const s of settlementCard) {
     if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
     checkNet(s, pairedTerminal.get(s) ?? null, findings);
@@ -340,17 +363,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const t = pairedTerminal.get(s);
     const cardType = s.cardType !== 'unknown' ? s.cardType : (t?.cardType ?? 'unknown');
     const businessDate = businessDateOfRecord(s, contract) ?? asOf;
-    const expected = expectedFee(contract, {
-      cardType,
-      channel: s.channel ?? t?.channel,
-      txnType: s.txnType === 'refund' || amount.isNegative() ? 'refund' : s.txnType,
-      merchantId: s.merchantId,
-      terminalId: s.terminalId ?? t?.terminalId,
-      amount,
-      businessDate,
-      // The contract's settlement cycle decides the payout mode (D0 rules carry 秒到费 add-ons).
-      mode: contract.settlement.cycle.days === 0 ? 'D0' : 'T1',
-    });
+    const isRefund = s.txnType === 'refund' || amount.isNegative();
+    const saleRef = isRefund ? normaliseRrn(s.originalRef ?? t?.originalRef) : undefined;
+    const sale = saleRef ? saleLineByRrn.get(saleRef) : undefined;
+    const saleAmount = sale ? (sale.amount ?? (sale.net && sale.fee ? sale.net.plus(sale.fee) : undefined)) : undefined;
+    const ofSale = sale && saleAmount ? expectedRefundOfSale(contract, feeSubject(sale, saleAmount, 'sale'), amount, returnedOf.get(sale) ?? new Decimal(0)) : null;
+    if (sale && ofSale) returnedOf.set(sale, (returnedOf.get(sale) ?? new Decimal(0)).minus(ofSale.fee));
+    const expected = ofSale ?? expectedFee(contract, feeSubject(s, amount, isRefund ? 'refund' : s.txnType));
     if (!expected) {
       findings.push(
         finding('fee_unverified', `No contract rule covers this ${cardType} ${s.txnType} of ¥${yuan(amount)} on ${businessDate} (${describe(s)}): add a rule to check its fee`, { settlement: s, terminal: t ?? null }, { actual: s.fee, details: { cardType, businessDate } }),

@@ -704,6 +704,20 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     }
   }
 
+  // A refund names its sale (原参考号): the fee expected back is a share of that sale's fee, so
+  // the sale's line must be among the rows the reference code sees.
+  for (const list of [tRecords, sRecords]) {
+    for (const r of list) {
+      const key = rrnKey(normaliseRrn(r.originalRef));
+      if (key === undefined) continue;
+      const slot = rrns.slot(key);
+      const s = rrns.rowAt(slot, 1);
+      if (s >= 0 && pairOf[s] >= 0) keep[s] = 1;
+      const t = rrns.rowAt(slot, 0);
+      if (t >= 0) keepTerminal(t);
+    }
+  }
+
   // A failed or missing charge names a successful retry of the same amount within 30 minutes.
   const retryNeeds: { fen: number; at: number; terminal?: string }[] = [];
   // A date-only row counts as 00:00:00 there (retryOf compares its time as printed).

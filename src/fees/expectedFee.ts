@@ -173,6 +173,43 @@ export function expectedFee(contract: Contract, txn: FeeSubject): ExpectedFee | 
   };
 }
 
+/**
+ * The fee expected back on a refund of a sale whose settlement line is among the inputs (linked
+ * by 原参考号): the sale's contract fee, without the fixed add-on (not returned), in proportion to
+ * the amount refunded, rounded with the contract rounding, and never more than is left of it
+ * after earlier refunds of the same sale. Two half refunds of a sale capped at 20.00 get 10.00
+ * each back (not 20.00 each), and a refund after a rate change gets back what the sale was
+ * charged under the rule of its own day. `sale` is the sale as a fee subject; null when no rule
+ * covers it or the contract keeps fees on refunds (then expectedFee decides).
+ */
+export function expectedRefundOfSale(contract: Contract, sale: FeeSubject, refunded: Decimal, returnedBefore: Decimal): ExpectedFee | null {
+  if (contract.fees.refunds === 'fee-kept') return null;
+  const rule = selectRule(contract, sale);
+  if (!rule) return null;
+  const saleAmount = sale.amount.abs();
+  const magnitude = refunded.abs();
+  if (saleAmount.isZero()) return null;
+  const { percentageFee: saleFee } = percentageFee(rule, saleAmount, contract.fees.rounding);
+  const exact = new ExactDecimal(saleFee.toString()).times(magnitude.toString()).div(saleAmount.toString());
+  const share = magnitude.gte(saleAmount) ? saleFee : new Decimal(exact.toDecimalPlaces(2, ROUNDING_MODES[contract.fees.rounding]).toString());
+  const left = Decimal.max(saleFee.minus(returnedBefore), 0);
+  const back = Decimal.min(share, left);
+  const fee = back.isZero() ? new Decimal(0) : back.neg();
+  return {
+    fee,
+    rule,
+    get explanation() {
+      const fixedNote = rule.fixed ? `, fixed ${rule.fixed.toFixed(2)} not returned` : '';
+      const parts = [
+        `refund of ${printedYuan(magnitude)} of a ${printedYuan(saleAmount)} sale (its contract fee ${printedYuan(saleFee)}${fixedNote}): ` +
+          `${printedYuan(saleFee)} × ${printedYuan(magnitude)} / ${printedYuan(saleAmount)} = ${exact.toSignificantDigits(12).toFixed()} → ${printedYuan(share)} (${contract.fees.rounding})`,
+      ];
+      if (back.lt(share)) parts.push(`only ${printedYuan(left)} of it left after earlier refunds`);
+      return `${parts.join('; ')} → ${fee.toFixed(2)} returned`;
+    },
+  };
+}
+
 /** Whether an actual fee is within the contract's tolerance of the expected one. */
 export function feeWithinTolerance(contract: Contract, expected: Decimal, actual: Decimal): boolean {
   return actual.minus(expected).abs().lte(contract.fees.tolerance);

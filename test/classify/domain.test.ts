@@ -18,7 +18,7 @@ function reconcileJson(dir: string, terminal = 'terminal.csv', settlement = 'set
   const d = `fixtures/domain/${dir}`;
   const run = posrecon(['reconcile', '-t', `${d}/${terminal}`, '-s', `${d}/${settlement}`, '-c', `${d}/contract.yaml`, '--format', 'json', ...extra]);
   const json = JSON.parse(run.stdout) as {
-    summary: { counts: Record<string, number>; totals: Record<string, string> };
+    summary: { counts: Record<string, number>; totals: Record<string, string>; fees: Record<string, unknown> };
     findings: JsonFinding[];
     rejected: { line: number; column: string; reason: string }[];
   };
@@ -100,5 +100,19 @@ describe('a settled line whose terminal row could not be read', () => {
     expect(dropped[0].details).toMatchObject({ terminalStatus: 'unreadable', rejectedTerminalRow: 'fixtures/domain/unreadable-terminal-row/terminal.csv:6' });
     expect(json.summary.totals.dropped).toBe('0.00');
     expect(run.code).toBe(1);
+  });
+});
+
+describe('the fee expected back on a refund is a share of its sale\'s fee', () => {
+  it('two 5,000.00 refunds of a 10,000.00 debit sale capped at 20.00 get 10.00 each back, as charged', () => {
+    const { json } = reconcileJson('partial-refunds-of-capped-sale');
+    expect(json.summary.counts.fee_mismatch).toBe(0);
+    expect(json.summary.fees).toMatchObject({ overcharge: '0.00', undercharge: '0.00' });
+  });
+
+  it('a refund after a rate change gets back the 6.00 its sale was charged at the old 0.60%', () => {
+    const { json } = reconcileJson('refund-after-rate-change');
+    expect(json.summary.counts.fee_mismatch).toBe(0);
+    expect(json.summary.fees).toMatchObject({ overcharge: '0.00', undercharge: '0.00' });
   });
 });

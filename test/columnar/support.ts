@@ -288,6 +288,18 @@ export function adversarialFiles(seed: number, n: number): { terminal: string; s
       // Few lines on the 16th: the deduction on that day is a first payout only if one of them is there.
       settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? '\t' : ''}${settleRrn},${tr},${memoOf(i)}`);
     }
+    if (settle && status === '成功' && settleAmount === amount && rand() < 0.04) {
+      // A partial refund naming its sale (原参考号): the fee back is the sale's fee pro rata, or
+      // (sometimes) what the rule gives the refunded amount alone, which differs under the cap.
+      const back = Math.max(1, Math.floor(amount / 2));
+      const saleFee = feeFen(amount, card);
+      const backFee = rand() < 0.7 ? Math.floor((saleFee * back * 2 + amount) / (2 * amount)) : feeFen(back, card);
+      const rr = String(rrn++);
+      const tr2 = String(trace++).padStart(6, '0');
+      const at = `${t.slice(0, 11)}22:10:00`;
+      terminal.push(`898310058120001,${term},${at},退货,成功,${cardNo},${CARD[card][0]},${yuan(back)},${rr},${tr2},${r},`);
+      settlement.push(`2025-10-17,898310058120001,${term},${at},退货,${cardNo},${CARD[card][0]},-${yuan(back)},-${yuan(backFee)},-${yuan(back - backFee)},${rr},${tr2},`);
+    }
     if (rand() < 0.01) terminal.push('');
     if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
   }
