@@ -10,7 +10,7 @@ import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { exceededAllowance, matchAllowedDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
-import { localSeconds, normaliseRrn, sameCard, sameTerminal, amountKey } from '../match/keys.js';
+import { localSeconds, normaliseRrn, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
 import { exactFen, formatYuan } from '../normalise/amount.js';
 import { SEVERITY, type FindingKind, type Severity } from './kinds.js';
 
@@ -136,10 +136,26 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const settlementCard = input.settlement.filter((s) => s.txnType !== 'deduction');
   const deductions = input.settlement.filter((s) => s.txnType === 'deduction');
 
-  // Cancellation rows themselves never claim settlement lines; their originals do.
+  // Cancellation rows themselves never claim settlement lines; their originals do. But an
+  // acquirer may clear a void as well (sale +88, then −88 under the void's own RRN): such a line
+  // is the void row's, and is set aside from matching.
+  const cancellationByRrn = new Map<string, CanonicalRecord>();
+  for (const c of input.haveTerminal ? input.terminal : []) {
+    const rrn = isCancellation(c) ? normaliseRrn(c.rrn) : undefined;
+    if (rrn && !cancellationByRrn.has(rrn)) cancellationByRrn.set(rrn, c);
+  }
+  const clearedCancellations = new Map<CanonicalRecord, CanonicalRecord>(); // settlement line → void row
+  if (cancellationByRrn.size > 0) {
+    for (const s of settlementCard) {
+      const rrn = normaliseRrn(s.rrn);
+      const c = rrn ? cancellationByRrn.get(rrn) : undefined;
+      if (c && (s.amount ?? s.net)?.isNegative() && amountKey(s) === amountKey(c) && sameMerchant(c, s)) clearedCancellations.set(s, c);
+    }
+  }
+  const matchableSettlement = clearedCancellations.size > 0 ? settlementCard.filter((s) => !clearedCancellations.has(s)) : settlementCard;
   const matchable = input.haveTerminal ? input.terminal.filter((t) => !isCancellation(t)) : [];
   const match = input.haveTerminal
-    ? matchTransactions(matchable, settlementCard, contract.matching)
+    ? matchTransactions(matchable, matchableSettlement, contract.matching)
     : { pairs: [], duplicates: [], ambiguous: [], unmatchedTerminal: [], unmatchedSettlement: settlementCard };
   if (!input.haveTerminal) {
     // Audit mode still recognises duplicate lines.
@@ -150,6 +166,14 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
 
   const settledSales = new Set(match.pairs.map((p) => p.terminal));
   relinkToUnsettled(links, (sale) => settledSales.has(sale));
+  // A cleared void whose sale cleared too nets to zero; one whose sale never cleared took money
+  // back for nothing: it stays an unclaimed settlement line.
+  const clearedLineOf = new Map<CanonicalRecord, CanonicalRecord>(); // void row → its settlement line
+  for (const [s, c] of clearedCancellations) {
+    const sale = links.originalOf.get(c);
+    if (sale && settledSales.has(sale)) clearedLineOf.set(c, s);
+    else match.unmatchedSettlement.push(s);
+  }
 
   const successfulSales = input.terminal.filter(
     (t) => EXPECTS_SETTLEMENT.has(t.txnType) && t.txnType !== 'refund' && t.status === 'success' && !links.cancelledBy.has(t) && !t.cancelled,
@@ -174,6 +198,18 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   // --- Pairs -------------------------------------------------------------------------------
   for (const { terminal: t, settlement: s, pass } of match.pairs) {
     const cancel = links.cancelledBy.get(t);
+    const clearedVoid = cancel ? clearedLineOf.get(cancel) : undefined;
+    if (cancel && clearedVoid) {
+      findings.push(
+        finding(
+          'voided',
+          `${t.rawType ?? 'Sale'} of ¥${yuan(t.amount)} (${describe(t)}) ${cancel.txnType === 'reversal' ? 'reversed' : 'voided'} by ${where(cancel)}; the acquirer cleared the sale and its ${cancel.txnType === 'reversal' ? 'reversal' : 'void'} (${where(clearedVoid)}): net ¥0.00`,
+          { terminal: t, settlement: s, related: [cancel, clearedVoid] },
+          { details: { pass } },
+        ),
+      );
+      continue;
+    }
     if (cancel || t.cancelled) {
       findings.push(
         finding(
@@ -228,7 +264,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       findings.push(
         finding(
           'dropped_order',
-          (unread
+          (clearedCancellations.has(s)
+            ? `${clearedCancellations.get(s)!.txnType === 'reversal' ? 'Reversal' : 'Void'} of ¥${yuan((s.amount ?? s.net)?.abs())} cleared (${describe(s)}) for ${where(clearedCancellations.get(s)!)}, but the sale it cancels never cleared: money taken back for a sale that was not paid`
+            : unread
             ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}); its terminal row is probably the unreadable row ${unread.file}:${unread.line} (${unread.reason}): fix that row and run again`
             : isRefund
               ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
@@ -237,7 +275,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
           { settlement: s, related: retry ? [retry] : [] },
           {
             actual: s.amount ?? s.net,
-            details: { terminalStatus: unread ? 'unreadable' : 'missing', possibleDoubleCharge: Boolean(retry), ...(unread ? { rejectedTerminalRow: `${unread.file}:${unread.line}` } : {}) },
+            details: { terminalStatus: clearedCancellations.has(s) ? 'voided' : unread ? 'unreadable' : 'missing', possibleDoubleCharge: Boolean(retry), ...(unread ? { rejectedTerminalRow: `${unread.file}:${unread.line}` } : {}) },
           },
         ),
       );
@@ -322,6 +360,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   // --- Fees, net arithmetic, deductions --------------------------------------------------------
   const duplicateLines = new Set(match.duplicates.map((d) => d.settlement));
   const pairedTerminal = new Map(match.pairs.map((p) => [p.settlement, p.terminal]));
+  for (const [c, s] of clearedLineOf) pairedTerminal.set(s, c);
   const feeSums = new FeeSums();
   const driftSamples: DriftSample[] = [];
   const firstSettlementOfTerminal = firstSettlementDates(settlementCard, contract);

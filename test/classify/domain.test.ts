@@ -116,3 +116,24 @@ describe('the fee expected back on a refund is a share of its sale\'s fee', () =
     expect(json.summary.fees).toMatchObject({ overcharge: '0.00', undercharge: '0.00' });
   });
 });
+
+describe('a void the acquirer cleared as well', () => {
+  it('nets a cleared sale (+88.00) and its cleared void (−88.00) to zero: voided, no false alarm', () => {
+    const { run, json } = reconcileJson('void-cleared-with-sale');
+    expect(json.summary.counts).toMatchObject({ voided: 1, void_settled: 0, dropped_order: 0 });
+    const voided = json.findings.find((f) => f.kind === 'voided')!;
+    expect(voided.message).toMatch(/voided by fixtures\/domain\/void-cleared-with-sale\/terminal\.csv:3; the acquirer cleared the sale and its void \(fixtures\/domain\/void-cleared-with-sale\/settlement\.csv:3\): net ¥0\.00$/);
+    expect(json.summary.totals.dropped).toBe('0.00');
+    expect(run.code).toBe(0);
+  });
+
+  it('flags a cleared void whose sale never cleared: money taken back for a sale not paid', () => {
+    const { run, json } = reconcileJson('void-cleared-without-sale');
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0].message).toMatch(/^Void of ¥88\.00 cleared .* but the sale it cancels never cleared/);
+    expect(dropped[0].details.terminalStatus).toBe('voided');
+    expect(json.summary.totals.dropped).toBe('0.00'); // a debit, not a charge to a customer
+    expect(run.code).toBe(1);
+  });
+});

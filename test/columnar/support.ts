@@ -271,8 +271,14 @@ export function adversarialFiles(seed: number, n: number): { terminal: string; s
       const how = pick(['ref', 'trace', 'none'] as const);
       // Hours later the same day, so no retry window covers it: only the void rules link it.
       const later = `${t.slice(0, 11)}23:30:00`;
-      extra.push(`898310058120001,${term},${later},消费撤销,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},${how === 'ref' ? r : ''},${how === 'trace' ? tr : ''}`);
+      const voidRrn = String(rrn++);
+      extra.push(`898310058120001,${term},${later},消费撤销,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${voidRrn},${String(trace++).padStart(6, '0')},${how === 'ref' ? r : ''},${how === 'trace' ? tr : ''}`);
       settle = rand() < 0.3; // sometimes settled anyway
+      // Some acquirers clear the void too, under its own RRN: with the sale (net zero) or without it.
+      if (rand() < 0.4) {
+        const voidFee = feeFen(amount, card);
+        settlement.push(`2025-10-17,898310058120001,${term},${later},消费撤销,${cardNo},${CARD[card][0]},-${yuan(amount)},-${yuan(voidFee)},-${yuan(amount - voidFee)},${voidRrn},,`);
+      }
     } else if (x < 0.16) {
       // A retry of a failed charge a few minutes later, same card and amount.
       terminal.push(`898310058120001,${term},${t},消费,交易失败,${cardNo},${CARD[card][0]},${yuan(amount)},,${String(trace++).padStart(6, '0')},,`);
