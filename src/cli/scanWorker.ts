@@ -4,10 +4,15 @@
 // reads synchronously once `done` is raised.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { ScanPlan } from '../columnar/scan.js';
+import type { RrnColumns } from '../columnar/keyIndex.js';
 
 interface Job {
-  path: string;
-  plan: Omit<ScanPlan, 'decode'>;
+  files: { path: string; plan: Omit<ScanPlan, 'decode'> }[];
+}
+
+/** The other side's RRN columns, sent once that side is scanned. */
+interface OtherSide {
+  other: RrnColumns;
 }
 
 const { done, port } = workerData as { done: Int32Array; port: MessagePort };
@@ -34,11 +39,25 @@ process.on('unhandledRejection', (e) => finish({ error: `scan worker: ${String(e
 
 // Imported before the job arrives: loading the modules is most of a worker's start-up. A failed
 // import is reported as soon as it happens (the job may not have arrived yet).
-const modules = Promise.all([import('../columnar/scan.js'), import('./fileSource.js'), import('../model.js')]);
+const modules = Promise.all([import('../columnar/scan.js'), import('./fileSource.js'), import('../model.js'), import('../columnar/keyIndex.js')]);
 modules.catch((e: unknown) => finish({ error: `scan worker: ${String(e)}` }));
 
-port.once('message', (jobs: Job[]) => {
-  void modules.then(([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }]) => {
+// Messages in arrival order: the job, then the other side's columns (possibly while this thread
+// is still scanning, so they wait here rather than in a listener added later).
+const inbox: unknown[] = [];
+let waiting: ((message: unknown) => void) | null = null;
+port.on('message', (message: unknown) => {
+  if (waiting) {
+    const deliver = waiting;
+    waiting = null;
+    deliver(message);
+  } else inbox.push(message);
+});
+const nextMessage = () => new Promise<unknown>((resolve) => (inbox.length > 0 ? resolve(inbox.shift()) : (waiting = resolve)));
+
+void nextMessage().then((job) => {
+  const jobs = (job as Job).files;
+  void modules.then(async ([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }, { PairIndex, expectedRrnKeys, indexRrnColumns }]) => {
     const scanned = [];
     let current = '';
     try {
@@ -59,8 +78,14 @@ port.once('message', (jobs: Job[]) => {
           source.close();
         }
       }
+      // Both sides' RRNs, indexed here while the main thread reads its side's rows.
+      const { other } = (await nextMessage()) as OtherSide;
+      const index = new PairIndex(expectedRrnKeys(other.count, scanned.reduce((n, f) => n + f.count, 0)));
+      indexRrnColumns(index, 0, [other]);
+      indexRrnColumns(index, 1, scanned);
+      const parts = index.toParts();
       const buffers = scanned.flatMap((s) => Object.values(s).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
-      finish({ scanned }, buffers);
+      finish({ scanned, index: parts }, [...buffers, parts.keys.buffer as ArrayBuffer, parts.terminalRows.buffer as ArrayBuffer, parts.settlementRows.buffer as ArrayBuffer]);
     } catch (e) {
       // A read error is the user's (exit 2, one line and its hint); anything else is a bug (exit 3).
       finish(

@@ -2,6 +2,8 @@
 // arrays: a million keys cost 16 bytes a slot and no garbage, where a Map<number, number> of
 // doubles costs several times that and most of the fast path's time.
 
+import { LINE_SIMPLE } from './scan.js';
+
 /** Row value meaning "this key occurs more than once". */
 export const DUPLICATE = -2;
 
@@ -57,6 +59,21 @@ export class PairIndex {
     return this.rows[side][slot];
   }
 
+  /** The table as plain typed arrays, to move it to another thread (their buffers transfer). */
+  toParts(): PairIndexParts {
+    return { keys: this.keys, terminalRows: this.rows[0], settlementRows: this.rows[1], used: this.used };
+  }
+
+  /** The index `toParts` gave, rebuilt around the same arrays. */
+  static fromParts(parts: PairIndexParts): PairIndex {
+    const index = new PairIndex(0);
+    index.keys = parts.keys;
+    index.rows = [parts.terminalRows, parts.settlementRows];
+    index.mask = parts.keys.length - 1;
+    index.used = parts.used;
+    return index;
+  }
+
   private grow(): void {
     const { keys, rows } = this;
     const size = keys.length * 2;
@@ -70,5 +87,36 @@ export class PairIndex {
       this.rows[0][j] = rows[0][i];
       this.rows[1][j] = rows[1][i];
     }
+  }
+}
+
+export interface PairIndexParts {
+  keys: Float64Array;
+  terminalRows: Int32Array;
+  settlementRows: Int32Array;
+  used: number;
+}
+
+/** What indexing a side's RRNs reads of its scans. */
+export interface RrnColumns {
+  count: number;
+  kind: Uint8Array;
+  rrn: Float64Array;
+}
+
+/** Table size for two sides' RRNs: most keys are on both sides; the rest of the reads grow it if need be. */
+export function expectedRrnKeys(terminalRows: number, settlementRows: number): number {
+  return Math.max(terminalRows, settlementRows) + Math.ceil((terminalRows + settlementRows) / 16);
+}
+
+/** Indexes the RRN of every simple line of these scans under `side`, rows numbered end to end (as a group numbers them). */
+export function indexRrnColumns(index: PairIndex, side: 0 | 1, scans: RrnColumns[]): void {
+  let base = 0;
+  for (const scan of scans) {
+    const { kind, rrn } = scan;
+    for (let r = 0; r < scan.count; r++) {
+      if (kind[r] === LINE_SIMPLE && !Number.isNaN(rrn[r])) index.add(rrn[r], side, base + r);
+    }
+    base += scan.count;
   }
 }

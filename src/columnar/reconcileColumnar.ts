@@ -29,7 +29,7 @@ import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
 import { LINE_OTHER, LINE_SIMPLE, ScanAbort, memorySource, quotedCellsClose, scanDelimited, type ByteSource, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
 import { saleFeeRules, type FenCandidates } from './fees.js';
-import { PairIndex } from './keyIndex.js';
+import { PairIndex, expectedRrnKeys, indexRrnColumns, type PairIndexParts, type RrnColumns } from './keyIndex.js';
 
 export interface ColumnarSide {
   file: string;
@@ -125,7 +125,17 @@ function strictDecoder(encoding: string): (b: Uint8Array) => string | null {
 /** Scans one side's files somewhere else (another thread) while this thread scans the other side's. */
 export interface ParallelScanner {
   /** Starts scanning `side`'s files, one plan each, in order (decoders are rebuilt from `plan.encoding` there). */
-  start(side: 'terminal' | 'settlement', plans: Omit<ScanPlan, 'decode'>[]): { join(): ScannedFile[] };
+  start(side: 'terminal' | 'settlement', plans: Omit<ScanPlan, 'decode'>[]): ParallelScan;
+}
+
+export interface ParallelScan {
+  /**
+   * Hands the other side's RRN columns to the scanning thread: once its own files are scanned it
+   * indexes both sides' RRNs (indexRrnColumns) while this thread goes on, and `join` returns
+   * the index too. Must be called before `join`.
+   */
+  indexWith(other: RrnColumns): void;
+  join(): { scanned: ScannedFile[]; index?: PairIndexParts };
 }
 
 /** `[██████··············]  30%` */
@@ -150,7 +160,7 @@ function scanNamed<T>(file: string, scan: () => T): T {
  * terminal files are scanned here. The settlement scan is joined only when asked for, so work
  * on the terminal side can fill the time the other thread still needs.
  */
-function startScans(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): { terminal: () => ScannedFile[]; settlement: () => ScannedFile[] } {
+function startScans(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput) {
   const progress = input.progress;
   const bytes = (files: PlannedSide[]) => files.reduce((n, f) => n + f.source.size, 0);
   const total = bytes(t) + bytes(s);
@@ -164,10 +174,16 @@ function startScans(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput): {
       return scanNamed(f.file, () => scanDelimited(f.source, f.plan, onProgress));
     });
   };
-  if (!input.parallelScan) return { terminal: () => scanHere(t, 0, total), settlement: () => scanHere(s, bytes(t), total) };
+  if (!input.parallelScan) {
+    return {
+      terminal: () => scanHere(t, 0, total),
+      indexWith: (_terminal: RrnColumns) => {},
+      settlement: (): { scanned: ScannedFile[]; index?: PairIndexParts } => ({ scanned: scanHere(s, bytes(t), total) }),
+    };
+  }
   const elsewhere = input.parallelScan.start('settlement', s.map(({ plan: { decode: _decode, ...plan } }) => plan));
   // The other thread keeps pace with this one: this side's progress stands for both.
-  return { terminal: () => scanHere(t, 0, bytes(t)), settlement: () => elsewhere.join() };
+  return { terminal: () => scanHere(t, 0, bytes(t)), indexWith: (terminal: RrnColumns) => elsewhere.indexWith(terminal), settlement: () => elsewhere.join() };
 }
 
 export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
@@ -470,6 +486,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // The per-file scans are an argument only: with several files per side they go once joined.
   const grouped = (planned: PlannedSide[], scanned: ScannedFile[]) => groupSides(planned.map((p, f) => scannedSide(p, scanned[f])));
   const T = grouped(tPlanned, scans.terminal());
+  // The other thread indexes both sides' RRNs once it has scanned its own (this one reads rows meanwhile).
+  scans.indexWith(T.scan);
   phase(input.parallelScan ? 'scan terminal (settlement on a 2nd thread)' : 'scan terminal', 'reading the rows that need a closer look');
   const ts = T.scan;
   const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
@@ -514,7 +532,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const tFirst = readFirst(T, firstPass(T, tCand));
   phase('terminal pass 1 (reference reader)', 'scanning both files');
 
-  const S = grouped(sPlanned, scans.settlement());
+  const { scanned: sScanned, index: scannedRrns } = scans.settlement();
+  const S = grouped(sPlanned, sScanned);
   phase(input.parallelScan ? 'settlement scan (rest)' : 'scan settlement', 'reading the rows that need a closer look');
   const ss = S.scan;
   const sCandidate = (r: number) => {
@@ -534,18 +553,18 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // --- RRN uniqueness over every row of each file ---------------------------------------------
   // Scanned rows index by their column; rows the reference reader read (the head of the file,
   // lines the scan left alone) by their record's RRN, under a row number no candidate has.
-  const rrns = new PairIndex(Math.max(ts.count, ss.count) + tRecords.length + sRecords.length);
+  const rrns = scannedRrns ? PairIndex.fromParts(scannedRrns) : new PairIndex(expectedRrnKeys(ts.count, ss.count));
+  if (!scannedRrns) {
+    indexRrnColumns(rrns, 0, [ts]);
+    indexRrnColumns(rrns, 1, [ss]);
+  }
   const indexRrns = (group: Group, which: 0 | 1, firsts: ParsedFile[]) => {
     const scan = group.scan;
     group.files.forEach((file, f) => {
       const scanned = new Uint8Array(file.totalLines + 1);
-      for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
-        if (scan.kind[r] !== LINE_SIMPLE) continue;
-        scanned[scan.line[r]] = 1;
-        if (!Number.isNaN(scan.rrn[r])) rrns.add(scan.rrn[r], which, r);
-      }
+      for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) if (scan.kind[r] === LINE_SIMPLE) scanned[scan.line[r]] = 1;
       for (const rec of firsts[f].records) {
-        if (scanned[rec.source.line]) continue; // indexed from its column above
+        if (scanned[rec.source.line]) continue; // indexed from its column (indexRrnColumns)
         const k = rrnKey(normaliseRrn(rec.rrn));
         if (k !== undefined) rrns.add(k, which, NOT_SCANNED);
       }

@@ -41,3 +41,27 @@ describe('PairIndex', () => {
     );
   });
 });
+
+describe('an index built on the other thread', () => {
+  it('is the same index once rebuilt from its parts, built in any order of sides and rows', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom<0 | 1>(0, 1)), { maxLength: 400 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (adds, seed) => {
+          const direct = new PairIndex(16);
+          adds.forEach(([key, side], row) => direct.add(key, side, row));
+          // The worker's order: shuffled (sides and rows interleave differently), then moved as parts.
+          const order = adds.map((a, row) => ({ a, row, k: (row * 2654435761 + seed) % 4294967296 })).sort((x, y) => x.k - y.k);
+          const elsewhere = new PairIndex(8);
+          for (const { a: [key, side], row } of order) elsewhere.add(key, side, row);
+          const moved = PairIndex.fromParts(structuredClone(elsewhere.toParts()));
+          for (let key = 1; key <= 5001; key++) {
+            for (const side of [0, 1] as const) expect(moved.rowAt(moved.slot(key), side)).toBe(direct.rowAt(direct.slot(key), side));
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
