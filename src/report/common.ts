@@ -182,7 +182,10 @@ export function summarize(result: ReconcileResult): Summary {
   if (result.counts.allowed_deduction) info.push(`${result.counts.allowed_deduction} allowed deductions`);
   if (result.counts.deduction_returned) info.push(`${result.counts.deduction_returned} deductions given back`);
   // "All clear" must not read as "fees are fine" when no fee was checked at all.
-  if (!result.auditOnly && result.fees.checked === 0 && result.counts.fee_unverified === 0) info.push('fees not checked (no contract fee rules: pass --contract)');
+  if (!result.auditOnly && result.fees.checked === 0 && result.counts.fee_unverified === 0) {
+    const settlementLines = result.files.some((f) => f.role === 'settlement' && recordCount(f) > 0);
+    info.push(settlementLines ? 'fees not checked (no contract fee rules: pass --contract)' : 'fees not checked (no settlement lines yet)');
+  }
   const r = result.rows;
   return {
     title: `posrecon ${result.auditOnly ? 'fee audit' : 'reconcile'} — as of ${result.asOf}`,

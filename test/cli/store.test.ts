@@ -263,3 +263,11 @@ describe('usage and input errors exit 2 with one line', () => {
     expect(existsSync(store)).toBe(false);
   });
 });
+
+describe('posrecon run before any settlement file has arrived', () => {
+  it('says the fees wait for settlement lines, not that the contract lacks fee rules', () => {
+    const r = posrecon(['run', '--store', freshStore(), '--terminal', 'fixtures/demo/terminal-2025-09-29.csv', '--contract', 'fixtures/demo/contract.yaml']);
+    expect(r.stdout).toContain('fees not checked (no settlement lines yet)');
+    expect(r.stdout).not.toContain('pass --contract');
+  });
+});
