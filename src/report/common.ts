@@ -142,6 +142,8 @@ export interface Summary {
   info: string[];
   rows: string;
   calendarNote: string | null;
+  /** One note per input whose identifiers Excel (or a placeholder) destroyed: they cannot match. */
+  inputNotes: string[];
   /** One sentence per detected rate change (fee_drift findings). */
   drifts: string[];
 }
@@ -200,9 +202,34 @@ export function summarize(result: ReconcileResult): Summary {
     kinds: EXCEPTION_KINDS.filter((k) => result.counts[k] > 0).map((k) => ({ kind: k, label: SHORT_LABELS[k], count: result.counts[k], stake: stake[k] ?? '' })),
     info,
     rows: `Rows: ${r.read} read = ${r.matched} matched + ${r.flagged} flagged + ${r.informational} informational + ${r.rejected} rejected`,
+    inputNotes: unusableIdNotes(result),
     calendarNote: result.missingCalendarYears.length
       ? `Note: no holiday calendar for ${result.missingCalendarYears.join(', ')}; only weekends are treated as days off (add one with --holidays FILE).`
       : null,
     drifts: result.findings.filter((f) => f.kind === 'fee_drift').map((f) => `Rate change: ${f.message}`),
   };
+}
+
+/**
+ * "Note: t.csv: 7 参考号 values unusable (e.g. 2.5093E+11) …" per input whose ids could not be
+ * used: matching falls back to other keys, and the user should learn the export is degraded
+ * before a day comes when no other key decides.
+ */
+function unusableIdNotes(result: ReconcileResult): string[] {
+  const notes: string[] = [];
+  for (const f of result.files) {
+    const byField = new Map<string, { count: number; example: string }>();
+    for (const r of f.records) {
+      for (const u of r.unusable) {
+        const name = f.mapping.headers[u.field] ?? u.field;
+        const seen = byField.get(name);
+        if (seen) seen.count++;
+        else byField.set(name, { count: 1, example: u.raw });
+      }
+    }
+    if (byField.size === 0) continue;
+    const list = [...byField].map(([name, { count, example }]) => `${count} ${name} (e.g. ${example})`).join(', ');
+    notes.push(`Note: ${f.file}: unusable identifiers: ${list}; matched by other keys where possible. Re-export with these columns as text.`);
+  }
+  return notes;
 }

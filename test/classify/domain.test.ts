@@ -137,3 +137,12 @@ describe('a void the acquirer cleared as well', () => {
     expect(run.code).toBe(1);
   });
 });
+
+describe('identifiers Excel destroyed', () => {
+  it('still reconciles by trace, and the table says which columns of which file to re-export as text', () => {
+    const d = 'fixtures/domain/excel-mangled-ids';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`]);
+    expect(run.stdout).toContain(`Note: ${d}/terminal.csv: unusable identifiers: 7 商户号 (e.g. 8.98310E+14), 7 参考号 (e.g. 2.5093E+11), 2 原参考号 (e.g. 2.5093E+11); matched by other keys where possible. Re-export with these columns as text.`);
+    expect(run.stdout).toContain(' 4 matched');
+  });
+});
