@@ -292,12 +292,17 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     );
   }
   for (const { terminal: t, candidates, rivals } of match.ambiguous) {
+    // Whatever the pairing, more lines settled than the terminal shows successful charges: the
+    // customer paid more often than the merchant sold (a timed-out charge and its retry, both cleared).
+    const charges = [t, ...rivals].filter((r) => r.status === 'success' && EXPECTS_SETTLEMENT.has(r.txnType) && r.txnType !== 'refund').length;
+    const overSettled = candidates.length > charges && [t, ...rivals].some((r) => r.status !== 'success');
     const message =
-      candidates.length > 1
+      (candidates.length > 1
         ? `¥${yuan(t.amount)} (${describe(t)}) fits ${candidates.length} settlement lines (${candidates.map(where).join(', ')}); decide which one is its settlement`
-        : `¥${yuan(t.amount)} (${describe(t)}) and ${rivals.length} other terminal row(s) (${rivals.map(where).join(', ')}) all fit the one settlement line ${where(candidates[0])}; decide which it settles`;
+        : `¥${yuan(t.amount)} (${describe(t)}) and ${rivals.length} other terminal row(s) (${rivals.map(where).join(', ')}) all fit the one settlement line ${where(candidates[0])}; decide which it settles`) +
+      (overSettled ? ` — possible double charge: ${candidates.length} lines settled for ${charges} successful charge(s)` : '');
     findings.push(
-      finding('ambiguous_match', message, { terminal: t, related: candidates }, { details: { candidates: candidates.length, rivals: rivals.length } }),
+      finding('ambiguous_match', message, { terminal: t, related: candidates }, { details: { candidates: candidates.length, rivals: rivals.length, ...(overSettled ? { possibleDoubleCharge: true } : {}) } }),
     );
   }
 

@@ -146,3 +146,15 @@ describe('identifiers Excel destroyed', () => {
     expect(run.stdout).toContain(' 4 matched');
   });
 });
+
+describe('a timed-out charge and its retry, both cleared, in files without RRN or trace', () => {
+  it('stays for a person to pair, but says more lines settled than charges succeeded', () => {
+    const { json } = reconcileJson('double-charge-without-keys');
+    const ambiguous = json.findings.filter((f) => f.kind === 'ambiguous_match');
+    expect(ambiguous).toHaveLength(2);
+    for (const f of ambiguous) {
+      expect(f.message).toMatch(/ — possible double charge: 2 lines settled for 1 successful charge\(s\)$/);
+      expect(f.details.possibleDoubleCharge).toBe(true);
+    }
+  });
+});
