@@ -109,6 +109,11 @@ export interface RejectedRow {
   reason: string;
   /** The row's cleaned cells (card numbers masked), so a later finding can point at it. */
   text?: string;
+  /**
+   * Its identifiers as printed in their own columns (cleaned), for the same purpose; a row longer
+   * than the header (an unquoted comma shifted its cells) also offers the cells shifted right.
+   */
+  ids?: { rrn?: string[]; trace?: string[]; terminalId?: string[] };
 }
 
 /** A line that is neither header nor data (title, export time, footer totals, blank lines). */

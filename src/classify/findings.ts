@@ -10,7 +10,7 @@ import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { exceededAllowance, matchAllowedDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
-import { localSeconds, normaliseRrn, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
+import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
 import { exactFen, formatYuan } from '../normalise/amount.js';
 import { SEVERITY, type FindingKind, type Severity } from './kinds.js';
 
@@ -253,6 +253,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
 
   // --- Settlement lines no terminal row claimed -----------------------------------------------
   const ambiguousLines = new Set(match.ambiguous.flatMap((a) => a.candidates));
+  const usedRejected = new Set<RejectedRow>();
   if (input.haveTerminal) {
     for (const s of match.unmatchedSettlement) {
       if (ambiguousLines.has(s)) continue;
@@ -260,7 +261,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       const isRefund = s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative() === true;
       // A terminal row that failed to read but names this line's RRN, or its terminal and trace,
       // is most likely its row: say so rather than "no such transaction".
-      const unread = (input.rejectedTerminal ?? []).find((rj) => rj.text !== undefined && mentions(rj.text, s));
+      const unread = unreadableRowOf(input.rejectedTerminal, s, usedRejected);
       findings.push(
         finding(
           'dropped_order',
@@ -333,7 +334,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       const overdue = asOf > dueDate;
       // A settlement row that failed to read but names this transaction's RRN or trace is the
       // likely answer: point at it instead of leaving a bare "nothing settled".
-      const suspect = (input.rejectedSettlement ?? []).find((rj) => rj.text !== undefined && mentions(rj.text, t));
+      const suspect = unreadableRowOf(input.rejectedSettlement, t, usedRejected);
       const suspectNote = suspect ? `; its settlement line is probably the unreadable row ${suspect.file}:${suspect.line} (${suspect.reason})` : '';
       findings.push(
         finding(
@@ -472,11 +473,21 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   return { findings, match, fees: feeSums.totals() };
 }
 
-/** Whether a rejected row's text carries this transaction's RRN, or its terminal and trace. */
-function mentions(text: string, t: CanonicalRecord): boolean {
-  const cells = text.split(',');
-  if (t.rrn && cells.includes(t.rrn)) return true;
-  return Boolean(t.trace && t.terminalId && cells.includes(t.trace) && cells.includes(t.terminalId));
+/** Whether a rejected row carries this transaction's RRN, or its terminal and trace, each in its own column. */
+function mentions(rejected: RejectedRow, t: CanonicalRecord): boolean {
+  const ids = rejected.ids;
+  if (!ids) return false;
+  const rrn = normaliseRrn(t.rrn);
+  if (rrn && ids.rrn?.some((v) => normaliseRrn(v) === rrn)) return true;
+  const trace = normaliseTrace(t.trace);
+  return Boolean(trace && t.terminalId && ids.trace?.some((v) => normaliseTrace(v) === trace) && ids.terminalId?.includes(t.terminalId));
+}
+
+/** The first rejected row that names `t` and no earlier finding has pointed at (each row is one transaction). */
+function unreadableRowOf(rows: RejectedRow[] | undefined, t: CanonicalRecord, used: Set<RejectedRow>): RejectedRow | undefined {
+  const row = rows?.find((rj) => !used.has(rj) && mentions(rj, t));
+  if (row) used.add(row);
+  return row;
 }
 
 /** Last four digits of a masked card: the part every masking style keeps. */

@@ -486,6 +486,15 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // The per-file scans are an argument only: with several files per side they go once joined.
   const grouped = (planned: PlannedSide[], scanned: ScannedFile[]) => groupSides(planned.map((p, f) => scannedSide(p, scanned[f])));
   const T = grouped(tPlanned, scans.terminal());
+  // A successful charge of a type no vocabulary knows is a row the reference reader rejects:
+  // the reader judges it (and the line after it) like any line the scan did not understand.
+  {
+    const ts = T.scan;
+    const unknownCharge = T.words.map((w) => w.txnType === 'other' && w.status === 'success');
+    for (let r = 0; r < ts.count; r++) {
+      if (ts.kind[r] === LINE_SIMPLE && ts.words[r] >= 0 && unknownCharge[ts.words[r]] && ts.amount[r] > 0) ts.kind[r] = LINE_OTHER;
+    }
+  }
   // The other thread indexes both sides' RRNs once it has scanned its own (this one reads rows meanwhile).
   scans.indexWith(T.scan);
   phase(input.parallelScan ? 'scan terminal (settlement on a 2nd thread)' : 'scan terminal', 'reading the rows that need a closer look');

@@ -414,8 +414,25 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   // otherwise each is judged on its own once the footer or the end of the file is reached.
   let pending: { row: RawRow; error: RowError }[] = [];
   let inFooter = false;
+  // A rejected row's RRN, trace and terminal id, each from its own column: a settled line that
+  // names them may point at the row (never a batch number or 原参考号 that happens to equal them).
+  const rejectedIds = (row: RawRow): RejectedRow['ids'] => {
+    const ids: NonNullable<RejectedRow['ids']> = {};
+    const shift = Math.max(0, row.cells.length - detection.headerCells.length - addedColumns.size);
+    for (const field of ['rrn', 'trace', 'terminalId'] as const) {
+      const idx = detection.mapping.columns[field];
+      if (idx === undefined) continue;
+      const values: string[] = [];
+      for (let k = 0; k <= shift; k++) {
+        const v = cleanCell(row.cells[idx + k] ?? '');
+        if (v !== '') values.push(v);
+      }
+      if (values.length > 0) ids[field] = values;
+    }
+    return ids;
+  };
   const reject = (row: RawRow, error: RowError) =>
-    rejected.push({ file, line: row.line, column: error.column, reason: error.message, text: row.cells.map((c) => maskCard(cleanCell(c))).join(',') });
+    rejected.push({ file, line: row.line, column: error.column, reason: error.message, text: row.cells.map((c) => maskCard(cleanCell(c))).join(','), ids: rejectedIds(row) });
   const footer = (row: RawRow) => skipped.push({ line: row.line, kind: 'footer', text: lineText(row) });
   const settlePending = (isFooter: (row: RawRow) => boolean) => {
     for (const p of pending) {

@@ -158,3 +158,20 @@ describe('a timed-out charge and its retry, both cleared, in files without RRN o
     }
   });
 });
+
+describe('an unreadable terminal row is only the row of a line it names in the same columns', () => {
+  it('does not give one rejected row to two lines, nor match a trace against a batch number', () => {
+    const { json } = reconcileJson('unreadable-row-claimed-twice');
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped.map((f) => f.details.terminalStatus).sort()).toEqual(['missing', 'unreadable']);
+    expect(dropped.find((f) => f.details.terminalStatus === 'missing')!.message).toMatch(/^Card was charged ¥666\.00 .* but the terminal export has no such transaction$/);
+    expect(json.summary.totals.dropped).toBe('666.00');
+  });
+
+  it('does not take a rejected refund naming the sale in 原参考号 for the sale itself', () => {
+    const { json } = reconcileJson('unreadable-row-origref');
+    const dropped = json.findings.find((f) => f.kind === 'dropped_order')!;
+    expect(dropped.details.terminalStatus).toBe('missing');
+    expect(json.summary.totals.dropped).toBe('666.00');
+  });
+});

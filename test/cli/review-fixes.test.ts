@@ -13,14 +13,15 @@ const S1 = 'fixtures/demo/settlement-2025-09-30.csv';
 const CONTRACT = 'fixtures/demo/contract.yaml';
 
 describe('new-user defects', () => {
-  it('points an unsettled payment at the unreadable settlement row that carries its RRN', () => {
-    // The overdue ¥88.00 sale (RRN 100000000006) arrives in a settlement file with a typo'd amount.
+  it('points an unsettled payment at the unreadable settlement row that carries its terminal and trace', () => {
+    // The overdue ¥88.00 sale (terminal 10000001, trace 000106) arrives in a settlement file (no
+    // RRN column) with a typo'd amount whose unquoted comma shifts the cells after it by one.
     const text = readFileSync(`${ROOT}fixtures/demo/settlement-2025-10-09.csv`, 'utf8').replace(
       '2025-10-09,898310058120001,10000001,2025-09-30,10:00:00',
       '2025-10-09,898310058120001,10000001,2025-09-29,15:10:00,消费,622848******4444,借记卡,8,8.O0,0.44,87.56,000106,000001,\n2025-10-09,898310058120001,10000001,2025-09-30,10:00:00',
     );
     const broken = join(dir, 'settlement-typo.csv');
-    writeFileSync(broken, text.replace('000106,000001,', '100000000006,000001,'));
+    writeFileSync(broken, text);
     const run = posrecon(['reconcile', '-t', T1, '-s', S1, broken, '-c', CONTRACT, '--format', 'json']);
     const json = JSON.parse(run.stdout);
     expect(json.rejected.length).toBe(1);

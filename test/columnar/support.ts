@@ -306,6 +306,8 @@ export function adversarialFiles(seed: number, n: number): { terminal: string; s
       terminal.push(`898310058120001,${term},${at},退货,成功,${cardNo},${CARD[card][0]},${yuan(back)},${rr},${tr2},${r},`);
       settlement.push(`2025-10-17,898310058120001,${term},${at},退货,${cardNo},${CARD[card][0]},-${yuan(back)},-${yuan(backFee)},-${yuan(back - backFee)},${rr},${tr2},`);
     }
+    // A successful charge of a type no vocabulary knows: the reference reader rejects it.
+    if (rand() < 0.005) terminal.push(`898310058120001,${term},${t},会员充值,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},,`);
     if (rand() < 0.01) terminal.push('');
     if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
   }

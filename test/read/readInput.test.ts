@@ -115,7 +115,7 @@ describe('delimiters, quoting and line ends', () => {
     const f = read(INGEST + 'ragged-rows.csv');
     expect(lines(f.records)).toEqual([2, 5]);
     expect(amounts(f.records)).toEqual(['10', '40']);
-    expect(f.rejected.map(({ text: _text, ...r }) => r)).toEqual([
+    expect(f.rejected.map(({ text: _text, ids: _ids, ...r }) => r)).toEqual([
       {
         file: 'fixtures/ingest/ragged-rows.csv', line: 3, column: '#7 (beyond the header)',
         reason: 'row has 8 cells but the header has 6: a comma inside an unquoted value (e.g. an amount like 1,234.56) shifted the columns',
@@ -173,7 +173,7 @@ describe('junk before and after the data', () => {
   it('a bad data row just before the 合计 footer is rejected, not swallowed by the footer', () => {
     const f = read(INGEST + 'bad-amount-row.csv');
     expect(f.records).toHaveLength(9);
-    expect(f.rejected.map(({ text: _text, ...r }) => r)).toEqual([
+    expect(f.rejected.map(({ text: _text, ids: _ids, ...r }) => r)).toEqual([
       { file: 'fixtures/ingest/bad-amount-row.csv', line: 14, column: '交易金额', reason: 'cannot read "12,5O" as an amount such as 1,234.56' },
     ]);
     expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[1, 'preamble'], [2, 'preamble'], [3, 'preamble'], [15, 'footer'], [16, 'summary']]);
