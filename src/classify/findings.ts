@@ -7,7 +7,7 @@ import { citeRule } from '../contract/contract.js';
 import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { exceededAllowance, matchAllowedDeduction } from '../fees/deductions.js';
+import { judgeDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
@@ -542,8 +542,6 @@ function firstSettlementDates(lines: CanonicalRecord[], contract: Contract): Map
   return first;
 }
 
-/** Words of a line that gives a deduction back (首刷押金退还): money returned, not taken. */
-const RETURNED = /退还|返还|退回|返回|退款/u;
 /** Deductions typical of a first swipe (首刷); annual and data fees recur and never are. */
 const FIRST_SWIPE_KINDS = /押金|服务费|激活费/u;
 
@@ -561,18 +559,17 @@ function classifyDeductions(
     const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
     const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
     const onTerminal = d.terminalId ? ` (terminal ${d.terminalId})` : '';
+    const verdict = judgeDeduction(contract, { label, amount, signed, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
     // A deposit paid back once the terminal reached its volume: money in, not a second deduction.
-    if (signed.gt(0) && RETURNED.test(label)) {
+    if (verdict.kind === 'returned') {
       findings.push(finding('deduction_returned', `${label} ¥${yuan(amount)} returned on ${date}${onTerminal}`, { settlement: d }, { actual: amount, details: { label } }));
       continue;
     }
     // 首刷 is named outright, or is a deposit / activation fee on the terminal's first payout in
     // the files. A daily file starts every terminal on its "first" date: a 年费 there is no 首刷.
     const firstSwipe = !!d.terminalId && (label.includes('首刷') || (FIRST_SWIPE_KINDS.test(label) && firstSettlementOfTerminal.get(d.terminalId) === date));
-    const subject = { label, amount, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId };
-    const allowed = matchAllowedDeduction(contract, subject, usage);
-    if (allowed) {
-      usage.set(allowed.usageKey, allowed.usedFen);
+    if (verdict.kind === 'allowed') {
+      const allowed = verdict.use;
       findings.push(
         finding('allowed_deduction', `${label} ¥${yuan(amount)} on ${date}: allowed by the contract (${allowed.allowance.label} ${formatYuan(allowed.allowance.amount)} per ${allowed.allowance.per})`, { settlement: d }, { actual: amount, details: { label, rule: `allowance at ${allowed.allowance.file}:${allowed.allowance.line}` } }),
       );
@@ -580,9 +577,8 @@ function classifyDeductions(
     }
     const swipeNote = firstSwipe ? ' from the terminal\'s first payout (首刷扣费)' : '';
     // An allowed kind of deduction beyond its budget: only the excess is off contract.
-    const over = exceededAllowance(contract, subject, usage);
-    if (over) {
-      usage.set(over.usageKey, over.usedFen);
+    if (verdict.kind === 'exceeded') {
+      const { over } = verdict;
       const { allowance } = over;
       const budget = `${allowance.label} ${formatYuan(allowance.amount)} per ${allowance.per}`;
       findings.push(

@@ -110,3 +110,33 @@ export function exceededAllowance(
   const remaining = new Decimal(remainingFen).div(100);
   return { allowance, usageKey, remaining, excess: deduction.amount.abs().minus(remaining), usedFen: budgetFen };
 }
+
+/** Words of a line that gives a deduction back (首刷押金退还): money returned, not taken. */
+const RETURNED = /退还|返还|退回|返回|退款/u;
+
+export type DeductionVerdict =
+  | { kind: 'returned' }
+  | { kind: 'allowed'; use: AllowanceUse }
+  | { kind: 'exceeded'; over: AllowanceExceeded }
+  | { kind: 'extra' };
+
+/**
+ * One settlement deduction line judged against the contract's allowances, spending `usage` as it
+ * goes (the caller keeps it across the lines, in date order). A positive line whose words say it
+ * is given back spends nothing; an allowed kind beyond its budget spends what was left of it.
+ * The settlement findings and the bank leg's replay of them both judge lines here.
+ */
+export function judgeDeduction(contract: Contract, deduction: DeductionSubject & { signed: Decimal }, usage: Map<string, number>): DeductionVerdict {
+  if (deduction.signed.gt(0) && RETURNED.test(deduction.label)) return { kind: 'returned' };
+  const use = matchAllowedDeduction(contract, deduction, usage);
+  if (use) {
+    usage.set(use.usageKey, use.usedFen);
+    return { kind: 'allowed', use };
+  }
+  const over = exceededAllowance(contract, deduction, usage);
+  if (over) {
+    usage.set(over.usageKey, over.usedFen);
+    return { kind: 'exceeded', over };
+  }
+  return { kind: 'extra' };
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../src/contract/contract.js';
-import { allowancesForLabel, matchAllowedDeduction } from '../../src/fees/deductions.js';
+import { allowancesForLabel, judgeDeduction, matchAllowedDeduction } from '../../src/fees/deductions.js';
 import type { DeductionSubject } from '../../src/fees/deductions.js';
 
 const basic = loadContract(
@@ -90,5 +90,36 @@ describe('matchAllowedDeduction', () => {
         contract,
       ),
     ).toEqual(['/^(年费|服务费)$/ 0.00 left', null, '通讯费 0.00 left', '通讯费 0.00 left', null]);
+  });
+});
+
+describe('judgeDeduction: what each settlement deduction line spends of its allowance', () => {
+  const judge = (lines: { label: string; signed: string; date: string }[]) => {
+    const usage = new Map<string, number>();
+    return lines.map(({ label, signed, date }) => {
+      const v = judgeDeduction(basic, { label, signed: new Decimal(signed), amount: new Decimal(signed).abs(), businessDate: date, terminalId: 'T1' }, usage);
+      return v.kind === 'exceeded' ? `exceeded by ${v.over.excess.toFixed(2)} (${v.over.remaining.toFixed(2)} left)` : v.kind;
+    });
+  };
+
+  it('spends what was left of a budget on a line beyond it, so the next line in the period has none', () => {
+    // 流量费 48.00 a year: 30 fits, 30 more is 12 over the 18 left, then nothing is left.
+    expect(
+      judge([
+        { label: '流量费 SIM卡流量费', signed: '-30.00', date: '2025-03-01' },
+        { label: '流量费 SIM卡流量费', signed: '-30.00', date: '2025-06-01' },
+        { label: '流量费 SIM卡流量费', signed: '-10.00', date: '2025-09-01' },
+      ]),
+    ).toEqual(['allowed', 'exceeded by 12.00 (18.00 left)', 'exceeded by 10.00 (0.00 left)']);
+  });
+
+  it('lets a deposit given back spend nothing, and still judges a later deduction against the full budget', () => {
+    expect(
+      judge([
+        { label: '流量费 SIM卡流量费退还', signed: '48.00', date: '2025-03-01' },
+        { label: '流量费 SIM卡流量费', signed: '-48.00', date: '2025-06-01' },
+        { label: '年费 POS机具年费', signed: '-99.00', date: '2025-06-01' },
+      ]),
+    ).toEqual(['returned', 'allowed', 'extra']);
   });
 });
