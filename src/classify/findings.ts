@@ -124,7 +124,9 @@ export function businessDateOfRecord(r: CanonicalRecord, contract: Contract): Lo
   if (r.time) {
     return r.hasTime === false
       ? r.time.slice(0, 10)
-      : businessDateOf(r.time, { cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
+      : r.cardType === 'qr' && contract.settlement.qrCutoff === 'midnight'
+        ? r.time.slice(0, 10)
+        : businessDateOf(r.time, { cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
   }
   return r.settleDate;
 }

@@ -590,15 +590,18 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   phase('rrn index');
   // --- Pairs proven clean ------------------------------------------------------------------
   // Business dates (after the cut-off) of the candidate rows, once.
+  // QR payments may cut at midnight (settlement.qrCutoff), by each row's own card type.
+  const qrMidnight = contract.settlement.qrCutoff === 'midnight';
   const bizDays = (group: Group, cand: Uint8Array) => {
     const sc = group.scan;
     const out = new Int32Array(sc.count).fill(-1);
+    const qrWords = group.words.map((w) => qrMidnight && w.cardType === 'qr');
     group.files.forEach((file, f) => {
       const midnight = Boolean(file.head.profile.midnightCutoff);
       for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
         if (!cand[r]) continue;
         if (sc.bizDay[r] >= 0) out[r] = sc.bizDay[r];
-        else if (sc.day[r] >= 0) out[r] = midnight ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
+        else if (sc.day[r] >= 0) out[r] = midnight || (sc.words[r] >= 0 && qrWords[sc.words[r]]) ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
         else out[r] = sc.settleDay[r];
       }
     });

@@ -54,6 +54,11 @@ export interface SettlementTerms {
   /** Cut-off time normalised to `HH:mm:ss`, so it compares directly with a LocalDateTime's time part. */
   cutoff: string;
   cutoffRule: CutoffRule;
+  /**
+   * QR payments (卡类型 微信/支付宝/扫码 …): `cutoff`, like cards (the default), or `midnight`,
+   * as WeChat and Alipay cut their own days (a 23:30 payment belongs to its calendar date).
+   */
+  qrCutoff: 'cutoff' | 'midnight';
   /** Extra days a payout may be late before it is reported. */
   graceDays: number;
 }
@@ -147,6 +152,7 @@ export function defaultContract(): Contract {
       cycle: { basis: 'T', days: 1, text: 'T+1' },
       cutoff: '23:00:00',
       cutoffRule: 'at-or-after',
+      qrCutoff: 'cutoff',
       graceDays: 0,
     },
     holidays: [],
@@ -195,7 +201,7 @@ const TOP_LEVEL_KEYS = [
   'timezone', 'settlement', 'holidays', 'acquirers', 'payoutWindowDays', 'payoutTolerance', 'matching', 'fees', 'rules',
 ] as const;
 const PAYOUT_TOLERANCE_KEYS = ['rate', 'amount'] as const;
-const SETTLEMENT_KEYS = ['cycle', 'cutoff', 'cutoffRule', 'graceDays'] as const;
+const SETTLEMENT_KEYS = ['cycle', 'cutoff', 'cutoffRule', 'qrCutoff', 'graceDays'] as const;
 const MATCHING_KEYS = ['traceWindowDays', 'fuzzyWindowMinutes'] as const;
 const FEES_KEYS = ['rounding', 'tolerance', 'refunds', 'rules', 'allowedDeductions'] as const;
 const RULE_KEYS = ['when', 'from', 'until', 'rate', 'cap', 'min', 'fixed'] as const;
@@ -454,6 +460,7 @@ function parseSettlement(reader: ContractReader, node: YamlNode, keyNode: YamlNo
       case 'cycle': into.cycle = parseCycle(reader, entry.value, path); break;
       case 'cutoff': into.cutoff = parseCutoff(reader, entry.value, path); break;
       case 'cutoffRule': into.cutoffRule = reader.choice(entry.value, path, CUTOFF_RULES); break;
+      case 'qrCutoff': into.qrCutoff = reader.choice(entry.value, path, ['cutoff', 'midnight'] as const); break;
       case 'graceDays': into.graceDays = reader.count(entry.value, path); break;
     }
   }

@@ -175,3 +175,19 @@ describe('an unreadable terminal row is only the row of a line it names in the s
     expect(json.summary.totals.dropped).toBe('666.00');
   });
 });
+
+describe('a QR payment after the 23:00 cut-off', () => {
+  it('belongs to the next business day by default, like a card (due 09-28, pending on 09-27)', () => {
+    const { json } = reconcileJson('qr-payment-after-23');
+    const f = json.findings.find((x) => x.kind === 'unsettled_pending')!;
+    expect(f.details).toMatchObject({ businessDate: '2025-09-26', expectedDate: '2025-09-28' });
+  });
+
+  it('keeps its calendar date with settlement.qrCutoff: midnight, as WeChat and Alipay cut (overdue on 09-27)', () => {
+    const d = 'fixtures/domain/qr-payment-after-23';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract-qr-midnight.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: JsonFinding[] };
+    const f = json.findings.find((x) => x.kind === 'unsettled_overdue')!;
+    expect(f.details).toMatchObject({ businessDate: '2025-09-25', expectedDate: '2025-09-26' });
+  });
+});

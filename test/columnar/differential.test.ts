@@ -48,6 +48,23 @@ describe('columnar fast path = reference pipeline', () => {
     expect(applied).toBeGreaterThan(40);
   });
 
+  it('with QR payments cut at midnight (settlement.qrCutoff), per row by its card type', () => {
+    const qrMidnight = loadContract(BASE.replace('cutoff: "23:00" }', 'cutoff: "23:00", qrCutoff: midnight }'), 'contract.yaml');
+    expect(qrMidnight.settlement.qrCutoff).toBe('midnight');
+    let applied = 0;
+    for (const seed of [3, 11, 29, 47, 83]) {
+      // 900 rows run past 23:00 on the first day: QR rows there change business day.
+      const files = adversarialFiles(seed, 900);
+      const t = utf8('terminal.csv', files.terminal);
+      const s = utf8('settlement.csv', files.settlement);
+      const out = columnar(t, s, qrMidnight, '2025-10-25', 600);
+      if ('fallback' in out) continue;
+      applied++;
+      expect(shown(out.result)).toBe(shown(reference(t, s, qrMidnight, '2025-10-25')));
+    }
+    expect(applied).toBeGreaterThanOrEqual(4);
+  });
+
   it('proves most pairs clean and leaves the faults to the reference code', () => {
     const files = adversarialFiles(7, 2000);
     const t = utf8('terminal.csv', files.terminal);

@@ -26,6 +26,7 @@ describe('defaultContract', () => {
       cycle: { basis: 'T', days: 1, text: 'T+1' },
       cutoff: '23:00:00',
       cutoffRule: 'at-or-after',
+      qrCutoff: 'cutoff',
       graceDays: 0,
     });
     expect(contract.timezone).toBe('Asia/Shanghai');
@@ -178,5 +179,12 @@ describe('loadContract: errors name file, line and setting', () => {
     expect(loadError('{\n  "fees": {\n    "rules": [ { "rate": 0.6 } ]\n  }\n}\n', 'contract.json').message).toBe(
       'contract.json:3: fees.rules[0].rate: expected a percent like "0.60%", got "0.6"',
     );
+  });
+});
+
+describe('settlement.qrCutoff', () => {
+  it('takes midnight (WeChat and Alipay cut at 00:00) or cutoff, and names the key on anything else', () => {
+    expect(loadContract('settlement: { cutoff: "23:00", qrCutoff: midnight }', 'c.yaml').settlement.qrCutoff).toBe('midnight');
+    expect(() => loadContract('settlement: { qrCutoff: "00:00" }', 'c.yaml')).toThrow(/c\.yaml:1: settlement\.qrCutoff/);
   });
 });
