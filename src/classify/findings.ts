@@ -430,8 +430,14 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee);
     if (feeWithinTolerance(contract, expected.fee, actual)) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount);
-    // 首刷: the very first settled transaction of a terminal carrying a fee far above contract.
-    const firstSwipe = actual.minus(expected.fee).gte(FIRST_SWIPE_EXCESS) && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s;
+    // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
+    // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
+    // daily file every terminal has a "first" line, and a big debit sale charged the plain rate
+    // is a cap finding, nothing more.
+    const excess = actual.minus(expected.fee);
+    const rule = expected.rule;
+    const capIgnored = reason.startsWith('cap ') && actual.eq(amount.abs().times(rule.rate).toDecimalPlaces(2, ROUNDING[contract.fees.rounding]).plus(rule.fixed ?? 0));
+    const firstSwipe = excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s;
     findings.push(
       finding(
         'fee_mismatch',

@@ -191,3 +191,15 @@ describe('a QR payment after the 23:00 cut-off', () => {
     expect(f.details).toMatchObject({ businessDate: '2025-09-25', expectedDate: '2025-09-26' });
   });
 });
+
+describe('首刷 on a fee, in a one-day file where every terminal starts', () => {
+  it('calls a 99.00 deposit folded into the first fee 首刷, but not a debit cap the acquirer ignored', () => {
+    const { json } = reconcileJson('first-lines-of-a-daily-file');
+    const fees = json.findings.filter((f) => f.kind === 'fee_mismatch');
+    expect(fees.map((f) => [f.actual, f.difference, f.details.first_swipe])).toEqual(
+      expect.arrayContaining([['50.00', '30.00', false], ['105.00', '99.00', true]]),
+    );
+    expect(fees).toHaveLength(2);
+    expect(fees.find((f) => f.actual === '50.00')!.message).toMatch(/cap 20\.00 not applied$/);
+  });
+});
