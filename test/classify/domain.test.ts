@@ -18,10 +18,13 @@ function reconcileJson(dir: string, terminal = 'terminal.csv', settlement = 'set
   const d = `fixtures/domain/${dir}`;
   const run = posrecon(['reconcile', '-t', `${d}/${terminal}`, '-s', `${d}/${settlement}`, '-c', `${d}/contract.yaml`, '--format', 'json', ...extra]);
   const json = JSON.parse(run.stdout) as {
-    summary: { counts: Record<string, number>; totals: Record<string, string>; fees: Record<string, unknown> };
+    summary: { counts: Record<string, number>; totals: Record<string, string>; fees: Record<string, unknown>; rows: Record<string, number> };
     findings: JsonFinding[];
     rejected: { line: number; column: string; reason: string }[];
   };
+  // Nothing lost, in every case: each input row matched, flagged, informational or rejected.
+  const r = json.summary.rows;
+  expect(r.read).toBe(r.matched + r.flagged + r.informational + r.rejected);
   return { run, json, kinds: json.findings.map((f) => f.kind) };
 }
 
