@@ -3,8 +3,8 @@
 // `join` blocks: the worker raises a shared flag when it is done and its result is taken off
 // the port with receiveMessageOnPort.
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import type { ParallelScanner } from '../columnar/reconcileColumnar.js';
-import type { PairIndexParts, RrnColumns } from '../columnar/keyIndex.js';
+import type { ParallelScanner, ScanJoin } from '../columnar/reconcileColumnar.js';
+import type { PairIndexParts, RrnColumns, RrnMates, TerminalPack } from '../columnar/keyIndex.js';
 import { ScanAbort, type ScannedFile } from '../columnar/scan.js';
 import { InputError } from '../model.js';
 
@@ -33,26 +33,26 @@ export function workerScanner(paths: { terminal: string[]; settlement: string[] 
     start(side, plans) {
       port2.postMessage({ files: plans.map((plan, i) => ({ path: paths[side][i], plan })) });
       return {
-        indexWith(other: RrnColumns) {
+        indexWith(other: RrnColumns, pack: TerminalPack) {
           // Copies of just the rows (a column's buffer has spare capacity), moved, not cloned.
           const kind = other.kind.slice(0, other.count);
           const rrn = other.rrn.slice(0, other.count);
-          port2.postMessage({ other: { count: other.count, kind, rrn } }, [kind.buffer, rrn.buffer]);
+          port2.postMessage({ other: { count: other.count, kind, rrn }, pack }, [kind.buffer, rrn.buffer, pack.packed.buffer as ArrayBuffer]);
         },
-        join(): { scanned: ScannedFile[]; index?: PairIndexParts } {
+        join(): ScanJoin {
           // The worker always raises the flag (its body is one try/finally); the bound only
           // guards against a hard crash of the thread.
           for (let waited = 0; Atomics.wait(done, 0, 0, 1000) === 'timed-out'; waited++) {
             if (waited > 3600) throw new Error('the scan worker did not finish within an hour');
           }
           const message = receiveMessageOnPort(port2)?.message as
-            | { scanned?: ScannedFile[]; index?: PairIndexParts; abort?: string; inputError?: string; hint?: string; error?: string }
+            | { scanned?: ScannedFile[]; index?: PairIndexParts; mates?: RrnMates; abort?: string; inputError?: string; hint?: string; error?: string }
             | undefined;
           close();
           if (message?.abort) throw new ScanAbort(message.abort);
           if (message?.inputError) throw new InputError(message.inputError, message.hint);
           if (!message?.scanned) throw new Error(message?.error ?? 'the scan worker sent no result');
-          return { scanned: message.scanned, index: message.index };
+          return { scanned: message.scanned, index: message.index, mates: message.mates };
         },
       };
     },

@@ -4,15 +4,16 @@
 // reads synchronously once `done` is raised.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { ScanPlan } from '../columnar/scan.js';
-import type { RrnColumns } from '../columnar/keyIndex.js';
+import type { RrnColumns, TerminalPack } from '../columnar/keyIndex.js';
 
 interface Job {
   files: { path: string; plan: Omit<ScanPlan, 'decode'> }[];
 }
 
-/** The other side's RRN columns, sent once that side is scanned. */
+/** The other side's RRN columns and pairing fields, sent once that side is scanned. */
 interface OtherSide {
   other: RrnColumns;
+  pack: TerminalPack;
 }
 
 const { done, port } = workerData as { done: Int32Array; port: MessagePort };
@@ -57,7 +58,7 @@ const nextMessage = () => new Promise<unknown>((resolve) => (inbox.length > 0 ? 
 
 void nextMessage().then((job) => {
   const jobs = (job as Job).files;
-  void modules.then(async ([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }, { PairIndex, expectedRrnKeys, indexRrnColumns }]) => {
+  void modules.then(async ([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }, { PairIndex, expectedRrnKeys, indexRrnColumns, rrnMates }]) => {
     const scanned = [];
     let current = '';
     try {
@@ -78,14 +79,17 @@ void nextMessage().then((job) => {
           source.close();
         }
       }
-      // Both sides' RRNs, indexed here while the main thread reads its side's rows.
-      const { other } = (await nextMessage()) as OtherSide;
+      // Both sides' RRNs, indexed here while the main thread reads its side's rows, and each
+      // settlement row's RRN mate.
+      const { other, pack } = (await nextMessage()) as OtherSide;
       const index = new PairIndex(expectedRrnKeys(other.count, scanned.reduce((n, f) => n + f.count, 0)));
       indexRrnColumns(index, 0, [other]);
       indexRrnColumns(index, 1, scanned);
+      const mates = rrnMates(index, scanned, pack);
       const parts = index.toParts();
       const buffers = scanned.flatMap((s) => Object.values(s).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
-      finish({ scanned, index: parts }, [...buffers, parts.keys.buffer as ArrayBuffer, parts.terminalRows.buffer as ArrayBuffer, parts.settlementRows.buffer as ArrayBuffer]);
+      const moved = [parts.keys, parts.terminalRows, parts.settlementRows, mates.terminal, mates.terminalWords].map((a) => a.buffer as ArrayBuffer);
+      finish({ scanned, index: parts, mates }, [...buffers, ...moved]);
     } catch (e) {
       // A read error is the user's (exit 2, one line and its hint); anything else is a bug (exit 3).
       finish(

@@ -120,3 +120,71 @@ export function indexRrnColumns(index: PairIndex, side: 0 | 1, scans: RrnColumns
     base += scan.count;
   }
 }
+
+/** Fields of the terminal side a settlement row's pairing reads, per row, at this stride. */
+export const TERMINAL_STRIDE = 4;
+
+/**
+ * The terminal rows as pairing reads them: at `row × TERMINAL_STRIDE`, the amount in fen (-1 when
+ * the row is no candidate or the amount does not fit), the merchant (index into `merchants`, -1
+ * for none), the words and the terminal (indexes into the side's tables).
+ */
+export interface TerminalPack {
+  packed: Int32Array;
+  merchants: string[];
+}
+
+/** What pairing reads of a settlement scan. */
+export interface MateColumns extends RrnColumns {
+  amount: Float64Array;
+  merchant: Int32Array;
+  merchants: string[];
+}
+
+/** Per settlement row: the terminal row it may pair with (-1: none) and that row's words. */
+export interface RrnMates {
+  terminal: Int32Array;
+  terminalWords: Int32Array;
+}
+
+/**
+ * For each settlement row (numbered end to end): the terminal row holding its RRN when each side
+ * holds that RRN exactly once, the amounts agree and the merchant ids do not differ; -1 otherwise.
+ * This is the part of the clean-pair test that probes the table and the terminal rows at random
+ * (most of that test's time), so the thread that built the table does it. Rows added to the table
+ * afterwards can only take a pair away: see `unpairAt`.
+ */
+export function rrnMates(index: PairIndex, settlement: MateColumns[], terminal: TerminalPack): RrnMates {
+  const total = settlement.reduce((n, s) => n + s.count, 0);
+  const mate = new Int32Array(total).fill(-1);
+  const mateWords = new Int32Array(total).fill(-1);
+  const { packed, merchants: tMerchants } = terminal;
+  let base = 0;
+  for (const scan of settlement) {
+    const { kind, rrn, amount, merchant, merchants } = scan;
+    for (let r = 0; r < scan.count; r++) {
+      if (kind[r] !== LINE_SIMPLE || Number.isNaN(rrn[r])) continue;
+      const slot = index.slot(rrn[r]);
+      if (index.rowAt(slot, 1) !== base + r) continue; // another settlement row has this RRN too
+      const t = index.rowAt(slot, 0);
+      if (t < 0) continue;
+      const o = t * TERMINAL_STRIDE;
+      if (amount[r] !== packed[o]) continue; // -1 for a terminal row that is no candidate
+      const tm = packed[o + 1];
+      if (merchant[r] >= 0 && tm >= 0 && merchants[merchant[r]] !== tMerchants[tm]) continue;
+      mate[base + r] = t;
+      mateWords[base + r] = packed[o + 2];
+    }
+    base += scan.count;
+  }
+  return { terminal: mate, terminalWords: mateWords };
+}
+
+/**
+ * Before another row is added under `key`: the settlement row paired at that key (if any) loses its
+ * pair, as the key then has a second row on one side, or a row no candidate has.
+ */
+export function unpairAt(index: PairIndex, key: number, mates: RrnMates): void {
+  const s = index.rowAt(index.slot(key), 1);
+  if (s >= 0) mates.terminal[s] = -1;
+}

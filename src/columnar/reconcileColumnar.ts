@@ -29,7 +29,7 @@ import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
 import { LINE_OTHER, LINE_SIMPLE, ScanAbort, memorySource, quotedCellsClose, scanDelimited, type ByteSource, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
 import { saleFeeRules, type FenCandidates } from './fees.js';
-import { PairIndex, expectedRrnKeys, indexRrnColumns, type PairIndexParts, type RrnColumns } from './keyIndex.js';
+import { PairIndex, TERMINAL_STRIDE, expectedRrnKeys, indexRrnColumns, rrnMates, unpairAt, type PairIndexParts, type RrnColumns, type RrnMates, type TerminalPack } from './keyIndex.js';
 
 export interface ColumnarSide {
   file: string;
@@ -130,12 +130,19 @@ export interface ParallelScanner {
 
 export interface ParallelScan {
   /**
-   * Hands the other side's RRN columns to the scanning thread: once its own files are scanned it
-   * indexes both sides' RRNs (indexRrnColumns) while this thread goes on, and `join` returns
-   * the index too. Must be called before `join`.
+   * Hands the other side's RRN columns and pairing fields to the scanning thread: once its own
+   * files are scanned it indexes both sides' RRNs (indexRrnColumns) and finds each of its rows'
+   * RRN mate (rrnMates) while this thread goes on; `join` returns the index and the mates too.
+   * Must be called before `join`; `pack` is moved there (this thread no longer has it).
    */
-  indexWith(other: RrnColumns): void;
-  join(): { scanned: ScannedFile[]; index?: PairIndexParts };
+  indexWith(other: RrnColumns, pack: TerminalPack): void;
+  join(): ScanJoin;
+}
+
+export interface ScanJoin {
+  scanned: ScannedFile[];
+  index?: PairIndexParts;
+  mates?: RrnMates;
 }
 
 /** `[██████··············]  30%` */
@@ -177,13 +184,13 @@ function startScans(t: PlannedSide[], s: PlannedSide[], input: ColumnarInput) {
   if (!input.parallelScan) {
     return {
       terminal: () => scanHere(t, 0, total),
-      indexWith: (_terminal: RrnColumns) => {},
-      settlement: (): { scanned: ScannedFile[]; index?: PairIndexParts } => ({ scanned: scanHere(s, bytes(t), total) }),
+      indexWith: (_terminal: RrnColumns, _pack: TerminalPack) => {},
+      settlement: (): ScanJoin => ({ scanned: scanHere(s, bytes(t), total) }),
     };
   }
   const elsewhere = input.parallelScan.start('settlement', s.map(({ plan: { decode: _decode, ...plan } }) => plan));
   // The other thread keeps pace with this one: this side's progress stands for both.
-  return { terminal: () => scanHere(t, 0, bytes(t)), indexWith: (terminal: RrnColumns) => elsewhere.indexWith(terminal), settlement: () => elsewhere.join() };
+  return { terminal: () => scanHere(t, 0, bytes(t)), indexWith: (terminal: RrnColumns, pack: TerminalPack) => elsewhere.indexWith(terminal, pack), settlement: () => elsewhere.join() };
 }
 
 export function reconcileColumnar(input: ColumnarInput): ColumnarOutcome {
@@ -495,8 +502,6 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       if (ts.kind[r] === LINE_SIMPLE && ts.words[r] >= 0 && unknownCharge[ts.words[r]] && ts.amount[r] > 0) ts.kind[r] = LINE_OTHER;
     }
   }
-  // The other thread indexes both sides' RRNs once it has scanned its own (this one reads rows meanwhile).
-  scans.indexWith(T.scan);
   phase(input.parallelScan ? 'scan terminal (settlement on a 2nd thread)' : 'scan terminal', 'reading the rows that need a closer look');
   const ts = T.scan;
   const shifts = cutoffShifts({ cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
@@ -537,11 +542,26 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     checkSimpleBecameRecords(file, group.scan, rows[f], parsed);
     return parsed;
   });
+  const tRowsFirst = firstPass(T, tCand);
+  // The terminal rows as pairing reads them: settlement rows come in their own order, so each
+  // terminal row is a random access; one stride holds what is read (one cache miss per pair).
+  const tPacked = new Int32Array(ts.count * TERMINAL_STRIDE);
+  for (let t = 0; t < ts.count; t++) {
+    const o = t * TERMINAL_STRIDE;
+    // Amounts past 2^31 fen (21 million yuan) do not fit: such a sale is simply left residual.
+    tPacked[o] = tCand[t] && ts.amount[t] <= 0x7fffffff ? ts.amount[t] : -1;
+    tPacked[o + 1] = ts.merchant[t];
+    tPacked[o + 2] = ts.words[t];
+    tPacked[o + 3] = ts.terminal[t];
+  }
+  // The other thread indexes both sides' RRNs once it has scanned its own, and finds each
+  // settlement row's RRN mate (rrnMates), while this one reads rows.
+  scans.indexWith(T.scan, { packed: tPacked, merchants: ts.merchants });
   // The terminal side's first pass runs while the other thread may still be scanning.
-  const tFirst = readFirst(T, firstPass(T, tCand));
+  const tFirst = readFirst(T, tRowsFirst);
   phase('terminal pass 1 (reference reader)', 'scanning both files');
 
-  const { scanned: sScanned, index: scannedRrns } = scans.settlement();
+  const { scanned: sScanned, index: scannedRrns, mates: scannedMates } = scans.settlement();
   const S = grouped(sPlanned, sScanned);
   phase(input.parallelScan ? 'settlement scan (rest)' : 'scan settlement', 'reading the rows that need a closer look');
   const ss = S.scan;
@@ -567,6 +587,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     indexRrnColumns(rrns, 0, [ts]);
     indexRrnColumns(rrns, 1, [ss]);
   }
+  const mates = scannedMates ?? rrnMates(rrns, [ss], { packed: tPacked, merchants: ts.merchants });
   const indexRrns = (group: Group, which: 0 | 1, firsts: ParsedFile[]) => {
     const scan = group.scan;
     group.files.forEach((file, f) => {
@@ -575,7 +596,9 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       for (const rec of firsts[f].records) {
         if (scanned[rec.source.line]) continue; // indexed from its column (indexRrnColumns)
         const k = rrnKey(normaliseRrn(rec.rrn));
-        if (k !== undefined) rrns.add(k, which, NOT_SCANNED);
+        if (k === undefined) continue;
+        unpairAt(rrns, k, mates);
+        rrns.add(k, which, NOT_SCANNED);
       }
     });
   };
@@ -621,44 +644,29 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // or terminal: a number key instead of a string per row.
   const byWords = feeRules && !feeRules.uses.merchant && !feeRules.uses.terminal ? new Map<number, FenCandidates>() : null;
   const wordsKeyBase = T.words.length + 1;
-  // Settlement rows come in their own order, so each terminal row is a random access: pack the
-  // terminal fields the pairing reads into one stride (one cache miss per pair, not four).
-  const T_STRIDE = 4;
-  const tPacked = new Int32Array(ts.count * T_STRIDE);
-  for (let t = 0; t < ts.count; t++) {
-    const o = t * T_STRIDE;
-    // Amounts past 2^31 fen (21 million yuan) do not fit: such a sale is simply left residual.
-    tPacked[o] = tCand[t] && ts.amount[t] <= 0x7fffffff ? ts.amount[t] : -1;
-    tPacked[o + 1] = ts.merchant[t];
-    tPacked[o + 2] = ts.words[t];
-    tPacked[o + 3] = ts.terminal[t];
-  }
   const pairOf = new Int32Array(ss.count).fill(-1); // settlement row → terminal row of a clean pair
   for (let s = 0; s < ss.count; s++) {
     if (!sCand[s]) continue;
-    const slot = rrns.slot(ss.rrn[s]);
-    if (rrns.rowAt(slot, 1) !== s) continue; // another settlement row has this RRN too
-    const t = rrns.rowAt(slot, 0);
+    // The same RRN once on each side, the same amount, no other merchant (rrnMates).
+    const t = mates.terminal[s];
     if (t < 0) continue;
-    const o = t * T_STRIDE;
     const amount = ss.amount[s];
-    if (amount !== tPacked[o]) continue; // -1 for a terminal row that is no candidate
     const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
-    if (sm !== undefined && tPacked[o + 1] >= 0 && sm !== ts.merchants[tPacked[o + 1]]) continue;
     const feeFen = ss.fee[s];
     const netFen = ss.net[s];
     if (!Number.isNaN(feeFen) && !Number.isNaN(netFen) && netFen !== amount - feeFen) continue;
     if (feeRules && !Number.isNaN(feeFen)) {
-      const key = byWords ? (ss.words[s] * wordsKeyBase + tPacked[o + 2]) * (feeRules.uses.date ? 1 << 20 : 1) + (feeRules.uses.date ? sBiz[s] : 0) : 0;
+      const tWords = mates.terminalWords[s];
+      const key = byWords ? (ss.words[s] * wordsKeyBase + tWords) * (feeRules.uses.date ? 1 << 20 : 1) + (feeRules.uses.date ? sBiz[s] : 0) : 0;
       let candidates = byWords?.get(key);
       if (!candidates) {
         const sw = S.words[ss.words[s]];
-        const tw = T.words[tPacked[o + 2]];
+        const tw = T.words[tWords];
         candidates = feeRules.candidates({
           cardType: sw.cardType !== 'unknown' ? sw.cardType : tw.cardType,
           channel: sw.channel ?? tw.channel,
           merchantId: sm,
-          terminalId: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : tPacked[o + 3] >= 0 ? ts.terminals[tPacked[o + 3]] : undefined,
+          terminalId: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined,
           businessDate: dateOf(sBiz[s]),
           mode,
         });
