@@ -22,14 +22,25 @@ function maskPan(digits: string): string {
   return digits.slice(0, 6) + MASK + digits.slice(-4);
 }
 
-function countDigits(s: string): number {
-  let n = 0;
+/**
+ * Digits in the longest run of digit groups (digits joined by single spaces or hyphens, as
+ * DIGIT_GROUPS takes them). Below PAN_MIN no window of the run can be a PAN: nothing to mask.
+ */
+function longestDigitRun(s: string): number {
+  let longest = 0;
+  let run = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) n++;
+    if (c >= 0x30 && c <= 0x39) {
+      if (++run > longest) longest = run;
+    } else if (!(run > 0 && (c === 0x20 || c === 0x2d) && i + 1 < s.length && isDigit(s.charCodeAt(i + 1)))) {
+      run = 0; // a separator continues the run only between digits
+    }
   }
-  return n;
+  return longest;
 }
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 /**
  * Masks every full card number in a card-number cell to first 6 + `******` + last 4:
@@ -41,16 +52,22 @@ function countDigits(s: string): number {
  */
 export function maskCard(text: string): string {
   const s = toHalfWidth(text);
-  if (countDigits(s) < PAN_MIN) return s;
+  // Most cells (dates, times, amounts, short ids) have no run of 13 digits: no regex, no cache.
+  if (longestDigitRun(s) < PAN_MIN) return s;
   // Long digit runs repeat on every row (a 15-digit merchant id in each record's content): the
   // regex runs once per distinct value.
   let masked = maskedRuns.get(s);
   if (masked === undefined) {
-    masked = s.replace(DIGIT_GROUPS, maskDigitGroups);
+    masked = maskDigitRuns(s);
     if (maskedRuns.size >= MASKED_RUNS_MAX) maskedRuns.clear();
     maskedRuns.set(s, masked);
   }
   return masked;
+}
+
+/** Every run of digit groups masked where it holds a PAN (maskCard without its shortcuts; half-width text). */
+export function maskDigitRuns(s: string): string {
+  return s.replace(DIGIT_GROUPS, maskDigitGroups);
 }
 
 const maskedRuns = new Map<string, string>();

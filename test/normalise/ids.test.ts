@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkIdentifier, maskCard } from '../../src/normalise/ids.js';
+import { checkIdentifier, maskCard, maskDigitRuns } from '../../src/normalise/ids.js';
 
 describe('maskCard', () => {
   it.each([
@@ -34,6 +34,16 @@ describe('maskCard', () => {
       const out = maskCard(before + p + after);
       return !out.includes(p) && out.includes(p.slice(0, 6) + '******' + p.slice(-4));
     }), { numRuns: 1000 });
+  });
+
+  it('masks exactly what the digit-group rule masks: the shortcut for cells without a 13-digit run changes nothing', () => {
+    const unit = fc.oneof(
+      { arbitrary: fc.constantFrom(...'0123456789'), weight: 6 },
+      { arbitrary: fc.constantFrom(' ', '-', '--', '  ', ':', '*', '.', '卡', 'x', '０'), weight: 2 },
+    );
+    fc.assert(fc.property(fc.string({ unit, minLength: 8, maxLength: 40, size: 'max' }), (s) => {
+      expect(maskCard(s)).toBe(maskDigitRuns(s.replace(/０/g, '0')));
+    }), { numRuns: 3000 });
   });
 
   it('is idempotent', () => {
