@@ -498,8 +498,11 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   {
     const ts = T.scan;
     const unknownCharge = T.words.map((w) => w.txnType === 'other' && w.status === 'success');
+    // So is a row whose status word no vocabulary knows.
+    const unreadStatus = T.words.map((w) => w.unreadStatus === true);
     for (let r = 0; r < ts.count; r++) {
-      if (ts.kind[r] === LINE_SIMPLE && ts.words[r] >= 0 && unknownCharge[ts.words[r]] && ts.amount[r] > 0) ts.kind[r] = LINE_OTHER;
+      if (ts.kind[r] !== LINE_SIMPLE || ts.words[r] < 0) continue;
+      if ((unknownCharge[ts.words[r]] && ts.amount[r] > 0) || unreadStatus[ts.words[r]]) ts.kind[r] = LINE_OTHER;
     }
   }
   phase(input.parallelScan ? 'scan terminal (settlement on a 2nd thread)' : 'scan terminal', 'reading the rows that need a closer look');

@@ -58,15 +58,41 @@ function moneyOf(ctx: RowContext, field: MoneyField): Decimal | undefined {
   return parsed.value ?? undefined;
 }
 
-function lookupWord<T>(vocab: Record<string, T>, text: string | undefined): T | undefined {
+/** A host response code and its text, as terminals print a declined charge: `51-余额不足`, `00:交易成功`. */
+const RESPONSE_CODE = /^\s*([0-9]{2})\s*[-:：_]\s*\S/u;
+
+/**
+ * The status a response code stands for (ISO 8583 field 39, as UnionPay uses it): 00 approved;
+ * 68 and 98 no answer in time; any other code declined. Undefined for a cell that is no code.
+ */
+function responseCodeStatus(text: string): TxnStatus | undefined {
+  const code = RESPONSE_CODE.exec(text)?.[1];
+  if (code === undefined) return undefined;
+  return code === '00' ? 'success' : code === '68' || code === '98' ? 'timeout' : 'failed';
+}
+
+/** Characters that negate the word after them: 未成功, 交易不成功, 未支付成功. */
+const NEGATIONS = /[未不非没无]/u;
+
+/**
+ * The vocabulary's value for a cell: the cell itself, else the vocabulary word it ends with.
+ * Chinese compounds put the head last, so the word ending last decides, and of two ending
+ * there the longer: 微信退款 and 支付宝撤销 are a refund and a void, not payments; POS消费撤销
+ * is a void; 扫码支付 beats 支付. With `negatable` (status words), a word with a negation
+ * anywhere before it does not count: 交易不成功 is no 成功 (but 非接消费 is a contactless sale).
+ */
+export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined, opts: { negatable?: boolean } = {}): T | undefined {
   if (text === undefined) return undefined;
   const key = normaliseLabel(text);
   const direct = vocab[key];
   if (direct !== undefined) return direct;
-  // Longest vocabulary word contained in the text: "POS消费撤销" → 撤销 beats 消费.
-  let best: { len: number; value: T } | undefined;
+  let best: { end: number; len: number; value: T } | undefined;
   for (const [word, value] of Object.entries(vocab)) {
-    if (word.length >= 2 && key.includes(word) && (!best || word.length > best.len)) best = { len: word.length, value };
+    if (word.length < 2) continue;
+    const at = key.lastIndexOf(word);
+    if (at < 0 || (opts.negatable && NEGATIONS.test(key.slice(0, at)))) continue;
+    const end = at + word.length;
+    if (!best || end > best.end || (end === best.end && word.length > best.len)) best = { end, len: word.length, value };
   }
   return best?.value;
 }
@@ -132,6 +158,8 @@ export interface WordCells {
 export interface RecordWords {
   txnType: TxnType;
   status: TxnStatus;
+  /** The status cell holds a word the vocabulary does not know (status is then 'unknown'). */
+  unreadStatus?: true;
   cancelled?: 'void' | 'reversal';
   cardType: CardType;
 }
@@ -144,7 +172,9 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   const { rawType, rawStatus, channel, memo } = w;
   let txnType: TxnType = lookupWord(profile.vocab.txnType, rawType) ?? profile.defaults.txnType ?? 'sale';
   if (rawType !== undefined && lookupWord(profile.vocab.txnType, rawType) === undefined) txnType = 'other';
-  const status: TxnStatus = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus) ?? 'unknown') : (profile.defaults.status ?? 'success');
+  const statusWord = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus, { negatable: true }) ?? responseCodeStatus(rawStatus)) : undefined;
+  const status: TxnStatus = rawStatus !== undefined ? (statusWord ?? 'unknown') : (profile.defaults.status ?? 'success');
+  const unreadStatus = rawStatus !== undefined && statusWord === undefined;
   const cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
 
   if (profile.role === 'settlement') {
@@ -161,7 +191,9 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
     cardType = channelHint === 'qr' ? 'qr' : undefined;
   }
   cardType = cardType ?? profile.defaults.cardType ?? 'unknown';
-  return cancelled ? { txnType, status, cancelled, cardType } : { txnType, status, cardType };
+  const words: RecordWords = cancelled ? { txnType, status, cancelled, cardType } : { txnType, status, cardType };
+  if (unreadStatus) words.unreadStatus = true;
+  return words;
 }
 
 /** deriveWords results per profile: a file has a handful of distinct word combinations. */
@@ -263,6 +295,11 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     charge: amount !== undefined ? amount.gt(0) : net !== undefined && net.gt(0),
   });
   const { txnType, status, cancelled, cardType } = words;
+  // A terminal row whose status no vocabulary knows may be a charge that went through: calling it
+  // failed would hide it if it never settles, and call it a dropped order if it does.
+  if (profile.role === 'terminal' && words.unreadStatus) {
+    throw new RowError(columnName(ctx, 'status'), `unknown status "${rawStatus}": cannot tell whether the charge went through (add it to the profile's vocab.status)`);
+  }
   // A successful charge of a kind the vocabulary does not know could be a sale: calling it
   // "no settlement expected" would drop it silently if it never settles.
   if (profile.role === 'terminal' && txnType === 'other' && status === 'success' && amount?.gt(0)) {

@@ -163,6 +163,9 @@ export const DEFAULT_VOCAB: Vocabulary = {
   status: {
     '成功': 'success', '交易成功': 'success', '支付成功': 'success', '已支付': 'success', '已清算': 'success',
     '已结算': 'success', '清算成功': 'success', '已入账': 'success', 'success': 'success', '00': 'success', 'ok': 'success',
+    '完成': 'success', '已完成': 'success', '交易完成': 'success', '支付完成': 'success', '已退货': 'success', '部分退款': 'success', '部分退货': 'success',
+    '未成功': 'failed', '不成功': 'failed', '交易不成功': 'failed', '未完成': 'failed',
+    '余额不足': 'failed', '密码错误': 'failed', '不予承兑': 'failed', '无效卡': 'failed', '卡已过期': 'failed', '超过限额': 'failed', '交易受限': 'failed',
     '失败': 'failed', '交易失败': 'failed', '支付失败': 'failed', 'fail': 'failed', 'failed': 'failed', 'payerror': 'failed',
     'closed': 'failed', '已关闭': 'failed', '拒绝': 'failed', '交易拒绝': 'failed', 'declined': 'failed', '未支付': 'failed',
     '已撤销': 'failed', 'revoked': 'failed', '已冲正': 'failed', '已退款': 'success', 'refund': 'success',
@@ -175,8 +178,8 @@ export const DEFAULT_VOCAB: Vocabulary = {
     '其他卡': 'unknown', '其他': 'unknown', '外卡': 'unknown',
   },
   direction: {
-    '收入': 'credit', '收': 'credit', '贷': 'credit', '贷方': 'credit', '存入': 'credit', '入账': 'credit', 'c': 'credit', 'cr': 'credit', 'credit': 'credit', '+': 'credit',
-    '支出': 'debit', '支': 'debit', '借': 'debit', '借方': 'debit', '取出': 'debit', '出账': 'debit', 'd': 'debit', 'dr': 'debit', 'debit': 'debit', '-': 'debit',
+    '收入': 'credit', '收': 'credit', '转入': 'credit', '贷': 'credit', '贷方': 'credit', '存入': 'credit', '入账': 'credit', 'c': 'credit', 'cr': 'credit', 'credit': 'credit', '+': 'credit',
+    '支出': 'debit', '支': 'debit', '付': 'debit', '转出': 'debit', '借': 'debit', '借方': 'debit', '取出': 'debit', '出账': 'debit', 'd': 'debit', 'dr': 'debit', 'debit': 'debit', '-': 'debit',
   },
 };
 

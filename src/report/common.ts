@@ -198,7 +198,11 @@ export function summarize(result: ReconcileResult): Summary {
     overcharge: t.feeOvercharge.gt(0) ? `You were over-charged ${money(t.feeOvercharge)} in fees.` : null,
     exceptionTotal,
     allClear,
-    headline: allClear ? ALL_CLEAR : `${exceptionTotal} exception(s) need attention:`,
+    headline: allClear
+      ? ALL_CLEAR
+      : exceptionTotal === 0
+        ? `No exceptions, but ${result.rejected.length} row(s) could not be read (listed below): fix or re-export them, they are in no total.`
+        : `${exceptionTotal} exception(s) need attention:`,
     kinds: EXCEPTION_KINDS.filter((k) => result.counts[k] > 0).map((k) => ({ kind: k, label: SHORT_LABELS[k], count: result.counts[k], stake: stake[k] ?? '' })),
     info,
     rows: `Rows: ${r.read} read = ${r.matched} matched + ${r.flagged} flagged + ${r.informational} informational + ${r.rejected} rejected`,

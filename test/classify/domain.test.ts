@@ -206,3 +206,20 @@ describe('首刷 on a fee, in a one-day file where every terminal starts', () =>
     expect(fees.find((f) => f.actual === '50.00')!.message).toMatch(/cap 20\.00 not applied$/);
   });
 });
+
+describe('status and type words as terminals print them', () => {
+  it('reads QR refunds and voids by the word they end with, response codes and negated success as failed, and rejects a status no vocabulary knows', () => {
+    const { run, json } = reconcileJson('status-and-type-words', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-20']);
+    // 微信退款 is the refund of 微信支付 (both settled); 支付宝撤销 and 预授权完成撤销 void their sales.
+    expect(json.summary.counts).toMatchObject({ matched: 4, voided: 2, no_settlement_expected: 3, unsettled_overdue: 0, dropped_order: 0 });
+    const failed = json.findings.filter((f) => f.kind === 'no_settlement_expected').map((f) => f.message);
+    expect(failed.sort()).toEqual(['消费 51-余额不足: no settlement expected, none found', '消费 交易不成功: no settlement expected, none found', '消费 未成功: no settlement expected, none found']);
+    // 已打印 says nothing about whether the charge went through: the row is rejected, not called failed.
+    expect(json.rejected).toEqual([
+      expect.objectContaining({ line: 13, column: '交易状态', reason: expect.stringMatching(/^unknown status "已打印": cannot tell whether the charge went through \(add it to the profile's vocab.status\)$/) }),
+    ]);
+    expect(run.code).toBe(1);
+    const table = posrecon(['reconcile', '-t', 'fixtures/domain/status-and-type-words/terminal.csv', '-s', 'fixtures/domain/status-and-type-words/settlement.csv', '-c', 'fixtures/domain/status-and-type-words/contract.yaml', '--as-of', '2025-10-20']);
+    expect(table.stdout).toContain('No exceptions, but 1 row(s) could not be read (listed below)');
+  });
+});

@@ -278,10 +278,11 @@ describe('columnar fast path = reference pipeline', () => {
     // 交易类型 × 交易状态 made distinct on every row: each file's combinations are appended to the
     // group's list, which once used push(...list) and overflowed the stack.
     const header = '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号';
-    // Statuses spelt in Chinese numerals: 状态100 would hold the vocabulary word 00 (success),
-    // and a successful row of an unknown type is rejected (the fast path then falls back).
+    // Statuses spelt in Chinese numerals after 失败 (failed): 状态100 would hold the vocabulary
+    // word 00 (success), a successful row of an unknown type is rejected, and so is a status no
+    // vocabulary knows (the fast path would then fall back).
     const numeral = (n: number) => [...String(n)].map((d) => '零一二三四五六七八九'[Number(d)]).join('');
-    const rows = Array.from({ length: 130_000 }, (_, i) => `898310058120001,10000001,2025-10-14 10:00:00,类型${i % 400},状态${numeral(Math.floor(i / 400))},1.00,${600000000000 + i}`);
+    const rows = Array.from({ length: 130_000 }, (_, i) => `898310058120001,10000001,2025-10-14 10:00:00,类型${i % 400},失败${numeral(Math.floor(i / 400))},1.00,${600000000000 + i}`);
     const big = utf8('terminal-big.csv', [header, ...rows].join('\n') + '\n');
     const small = utf8('terminal-small.csv', `${header}\n898310058120001,10000001,2025-10-14 11:00:00,消费,成功,2.00,700000000001\n`);
     const s = utf8('settlement.csv', '清算日期,商户号,终端号,交易时间,交易类型,交易金额,手续费,结算金额,参考号\n2025-10-15,898310058120001,10000001,2025-10-14 11:00:00,消费,2.00,0.01,1.99,700000000001\n');

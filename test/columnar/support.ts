@@ -306,8 +306,12 @@ export function adversarialFiles(seed: number, n: number): { terminal: string; s
       terminal.push(`898310058120001,${term},${at},退货,成功,${cardNo},${CARD[card][0]},${yuan(back)},${rr},${tr2},${r},`);
       settlement.push(`2025-10-17,898310058120001,${term},${at},退货,${cardNo},${CARD[card][0]},-${yuan(back)},-${yuan(backFee)},-${yuan(back - backFee)},${rr},${tr2},`);
     }
-    // A successful charge of a type no vocabulary knows: the reference reader rejects it.
-    if (rand() < 0.005) terminal.push(`898310058120001,${term},${t},会员充值,成功,${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},,`);
+    // A successful charge of a type no vocabulary knows, or a sale whose status no vocabulary
+    // knows: the reference reader rejects either.
+    if (rand() < 0.005) {
+      const words = rrn % 2 === 0 ? '会员充值,成功' : '消费,已打印';
+      terminal.push(`898310058120001,${term},${t},${words},${cardNo},${CARD[card][0]},${yuan(amount)},${String(rrn++)},${String(trace++).padStart(6, '0')},,`);
+    }
     if (rand() < 0.01) terminal.push('');
     if (rand() < 0.01) settlement.push(`"2025-10-16",898310058120001,${term},${t},消费,${cardNo},${CARD[card][0]},"${yuan(amount)}",${yuan(fee)},${yuan(amount - fee)},${String(rrn++)},${tr},`);
   }

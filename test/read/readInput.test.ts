@@ -286,6 +286,8 @@ describe('type and status words', () => {
       '898310058120001,10000001,2025-10-14 10:04:00,消费,成功,10.00,500000000005',
     ].join('\n') + '\n';
     const f = readInputFile(new TextEncoder().encode(text), 't.csv', { profiles: builtinProfiles(), role: 'terminal' });
-    expect(f.records.map((r) => r.status)).toEqual(['success', 'unknown', 'unknown', 'failed', 'success']);
+    expect(f.records.map((r) => r.status)).toEqual(['success', 'failed', 'success']);
+    // A status no vocabulary knows says nothing about whether the charge went through: rejected.
+    expect(f.rejected.map((r) => [r.line, r.column])).toEqual([[3, '交易状态'], [4, '交易状态']]);
   });
 });
