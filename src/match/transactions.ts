@@ -94,13 +94,18 @@ export function matchTransactions(
       if (list) list.push(s);
       else index.set(k, [s]);
     }
-    for (const t of terminal) {
-      if (hasMatched.has(t)) continue;
-      const k = terminalKey(t);
-      if (!k) continue;
-      const candidates = index.get(k)?.filter((s) => !claimed.has(s) && compatible(t, s));
-      if (!candidates || candidates.length === 0) continue;
-      claim(t, pickBest(t, candidates), pass);
+    // Same amount first, so that of two terminal rows under one key (an order number Excel
+    // zeroed, a reused trace) the one that agrees with the line takes it, whichever comes first.
+    for (const sameAmountOnly of [true, false]) {
+      for (const t of terminal) {
+        if (hasMatched.has(t)) continue;
+        const k = terminalKey(t);
+        if (!k) continue;
+        const amount = sameAmountOnly ? amountKey(t) : undefined;
+        const candidates = index.get(k)?.filter((s) => !claimed.has(s) && (amount === undefined || amountKey(s) === amount) && compatible(t, s));
+        if (!candidates || candidates.length === 0) continue;
+        claim(t, pickBest(t, candidates), pass);
+      }
     }
   };
 

@@ -35,6 +35,18 @@ const match = (ts: CanonicalRecord[], ss: CanonicalRecord[]) =>
   matchTransactions([...ts].sort(canonicalCompare), [...ss].sort(canonicalCompare), { traceWindowDays: 15, fuzzyWindowMinutes: 10 });
 
 describe('matching passes', () => {
+  it('gives a key two terminal rows hold (an order number Excel zeroed) to the row of the same amount, in either order', () => {
+    const zeroed = '202510140912300000';
+    const hundred = t({ orderId: zeroed, time: '2025-10-14 09:12:30' });
+    const twoHundred = t({ orderId: zeroed, time: '2025-10-14 09:40:11', amount: new Decimal('200.00') });
+    const line = s({ orderId: zeroed, time: '2025-10-14 09:40:11', amount: new Decimal('200.00') });
+    for (const order of [[hundred, twoHundred], [twoHundred, hundred]]) {
+      const r = matchTransactions(order, [line], { traceWindowDays: 15, fuzzyWindowMinutes: 10 });
+      expect(r.pairs).toEqual([{ terminal: twoHundred, settlement: line, pass: 'order' }]);
+      expect(r.unmatchedTerminal).toEqual([hundred]);
+    }
+  });
+
   it('pairs by RRN before anything else, even when a fuzzy candidate sits closer', () => {
     const sale = t({ rrn: '100000000001', card: '622848******1111' });
     const decoy = s({ card: '622848******1111' }); // same amount, card, time, no keys
