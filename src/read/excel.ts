@@ -73,11 +73,12 @@ export interface SpreadsheetRows {
 }
 
 /**
- * Read the first non-empty sheet into rows of string cells. Row numbers are the sheet's own
- * (1-based, as Excel shows them) and cells start at column A, so messages cite what the user
- * sees in Excel.
+ * Read every non-empty sheet into rows of string cells, in the workbook's order (the caller
+ * picks the one holding the transactions: a portal export may open with a summary sheet). Row
+ * numbers are the sheet's own (1-based, as Excel shows them) and cells start at column A, so
+ * messages cite what the user sees in Excel.
  */
-export function readSpreadsheet(bytes: Uint8Array, file: string, kind: SpreadsheetKind): SpreadsheetRows {
+export function readSpreadsheet(bytes: Uint8Array, file: string, kind: SpreadsheetKind): SpreadsheetRows[] {
   const XLSX = loadSheetJs();
   let wb: import('@e965/xlsx').WorkBook;
   try {
@@ -88,6 +89,7 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
       'open it in Excel or WPS and save it again, or export it as CSV',
     );
   }
+  const sheets: SpreadsheetRows[] = [];
   for (const name of wb.SheetNames) {
     const ws = wb.Sheets[name];
     const ref = ws?.['!ref'];
@@ -109,8 +111,9 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     if (!any) continue;
     const codepage = (wb.Props as { CodePage?: number } | undefined)?.CodePage;
     const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : 'Excel workbook (.xlsx)';
-    const sheets = wb.SheetNames.length > 1 ? ` of ${wb.SheetNames.length}` : '';
-    return { kind, sheet: name, rows, reason: `${format}, sheet "${name}"${sheets}` };
+    const of = wb.SheetNames.length > 1 ? ` of ${wb.SheetNames.length}` : '';
+    sheets.push({ kind, sheet: name, rows, reason: `${format}, sheet "${name}"${of}` });
   }
+  if (sheets.length > 0) return sheets;
   throw new InputError(`${file}: the workbook has no sheet with any cells`, 'check that the export finished, or export it as CSV');
 }

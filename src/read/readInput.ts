@@ -8,7 +8,7 @@ import { detectProfile, type ColumnMapping, type Detection } from '../profiles/d
 import { normaliseLabel, type Profile } from '../profiles/profile.js';
 import { normaliseRows } from '../normalise/records.js';
 import { DETECTION_LINES, describeMisfit, detectFixedWidth, fixedWidthDetection, fixedWidthLines, fixedWidthRows } from './fixedWidth.js';
-import { readSpreadsheet, spreadsheetKind, type SpreadsheetKind } from './excel.js';
+import { readSpreadsheet, spreadsheetKind, type SpreadsheetKind, type SpreadsheetRows } from './excel.js';
 import { prepareRows } from './cellRules.js';
 import { checkControlTotals, readControlTotals, type ControlTotalMismatch, type ControlTotals } from './controlTotals.js';
 
@@ -140,11 +140,29 @@ export function readInputFile(bytes: Uint8Array, file: string, opts: ReadOptions
 }
 
 function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: SpreadsheetKind): ParsedFile {
-  const sheet = readSpreadsheet(bytes, file, kind);
-  const detection = detectDelimitedProfile(sheet.rows, file, opts, kind);
+  // The sheet whose layout fits with the most rows under its header: a summary sheet (汇总)
+  // before the detail (明细) may fit a layout too, with a row or two.
+  let best: { sheet: SpreadsheetRows; detection: Detection; rows: number } | undefined;
+  let firstError: unknown;
+  const sheets = readSpreadsheet(bytes, file, kind);
+  for (const sheet of sheets) {
+    let detection: Detection;
+    try {
+      detection = detectDelimitedProfile(sheet.rows, file, opts, kind);
+    } catch (e) {
+      firstError ??= e;
+      continue;
+    }
+    const rows = sheet.rows.length - detection.headerIndex - 1;
+    if (!best || rows > best.rows) best = { sheet, detection, rows };
+  }
+  if (!best) throw firstError;
+  const { sheet, detection } = best;
+  const others = sheets.filter((s) => s !== sheet).map((s) => `"${s.sheet}"`);
+  const reason = others.length > 0 ? `${sheet.reason} (the sheet with the most rows that fit; not read: ${others.join(', ')})` : sheet.reason;
   return finish(sheet.rows, detection, file, opts, {
     encoding: kind,
-    encodingReason: sheet.reason,
+    encodingReason: reason,
     delimiter: SPREADSHEET_DELIMITER,
     format: 'spreadsheet',
     totalLines: sheet.rows.length,

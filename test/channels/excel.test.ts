@@ -99,3 +99,15 @@ describe('CSV re-saved by Excel', () => {
     expect(total(f.records, 'amount')).toBe('1914.50');
   });
 });
+
+describe('.xlsx whose first sheet is a summary (汇总) and second the detail (明细)', () => {
+  const f = read(CHANNELS + 'settlement-summary-sheet-first.xlsx');
+
+  it('reads the detail sheet, the one with the most rows that fit, and says which sheet it skipped', () => {
+    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the sheet with the most rows that fit; not read: "汇总")');
+    expect(f.records.map((r) => [r.rrn, yuan(r.amount)])).toEqual([
+      ['528700000001', '1234.56'], ['528700000002', '88.00'], ['528700000003', '5000.00'], ['528700000005', '45.00'],
+    ]);
+    expect(total(f.records, 'amount')).toBe('6367.56');
+  });
+});
