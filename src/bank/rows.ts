@@ -11,12 +11,15 @@ import type { Contract } from '../contract/contract.js';
  */
 export const ACQUIRER_NAMES: readonly string[] = [
   '银联商务', '拉卡拉', '通联支付', '乐刷', '随行付', '汇付天下', '快钱', '易宝支付', '联动优势', '盛付通',
-  '海科融通', '付临门', '合利宝', '富友支付', '杉德', '嘉联支付', '星驿付', '收钱吧',
+  '海科融通', '付临门', '合利宝', '富友支付', '杉德', '嘉联支付', '星驿付', '收钱吧', '银盛支付',
 ];
 
 /** Memo / counterparty words of an acquirer payout (银联入账, 清算款 …). */
 export const PAYOUT_WORDS: readonly string[] = [
   '银联入账', '银联清算', '清算款', '清算资金', 'pos清算', 'pos结算', '结算款', '商户结算', '收单结算',
+  // WeChat Pay and Alipay merchants are paid by 财付通 / 支付宝 under these memos (the payer's
+  // name alone is no sign: it is also where personal spending goes).
+  '微信支付结算', '微信结算', '支付宝结算', '财付通结算',
 ];
 
 /** Words of a fee or deduction debit (the settlement deduction words plus 手续费 and 扣款). */

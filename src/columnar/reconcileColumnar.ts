@@ -242,6 +242,7 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   if (head.headerLine === null || (head.records.length === 0 && !wholeFile)) throw why('no header or no records in the head of the file');
   const cols = head.mapping.columns;
   if (UNSUPPORTED_FIELDS.some((f) => cols[f] !== undefined)) throw why(`profile ${p.name} maps fields the scan does not read`);
+  if (head.mapping.joined) throw why(`profile ${p.name} joins columns`);
   if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw why('amounts not in yuan');
   if (cols.amount === undefined) throw why('no amount column');
 

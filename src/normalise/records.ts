@@ -40,6 +40,11 @@ interface RowContext {
 function cellOf(ctx: RowContext, field: CanonicalField): string | undefined {
   const idx = ctx.detection.mapping.columns[field];
   if (idx === undefined) return undefined;
+  const more = ctx.detection.mapping.joined?.[field];
+  if (more) {
+    const texts = [idx, ...more].map((i) => cleanCell(ctx.cells[i] ?? '')).filter((t) => t !== '');
+    return texts.length > 0 ? texts.join(' / ') : undefined;
+  }
   const raw = ctx.cells[idx];
   if (raw === undefined) return undefined;
   const v = cleanCell(raw);

@@ -15,6 +15,8 @@ export interface ColumnMapping {
   headers: Partial<Record<CanonicalField, string>>;
   /** Header cells that mapped to no field. */
   unmapped: string[];
+  /** Further columns of a field the profile joins (`join`), after the one in `columns`. */
+  joined?: Partial<Record<CanonicalField, number[]>>;
 }
 
 export interface Detection {
@@ -63,11 +65,30 @@ export function mapHeader(profile: Profile, headerCells: string[]): ColumnMappin
       }
     }
   }
+  // A joined field also takes every other column named by one of its aliases, in alias order.
+  let joined: ColumnMapping['joined'];
+  for (const field of profile.join ?? []) {
+    if (columns[field] === undefined) continue;
+    const more: number[] = [];
+    for (const alias of profile.columns[field] ?? []) {
+      const want = normaliseLabel(alias);
+      labels.forEach((l, i) => {
+        if (l === want && !taken.has(i)) {
+          more.push(i);
+          taken.add(i);
+        }
+      });
+    }
+    if (more.length > 0) {
+      (joined ??= {})[field] = more;
+      headers[field] = [columns[field]!, ...more].map((i) => headerCells[i].trim()).join(' + ');
+    }
+  }
   const unmapped = headerCells
     .map((h, i) => ({ h: h.trim(), i }))
     .filter(({ h, i }) => h !== '' && !taken.has(i))
     .map(({ h }) => h);
-  return { columns, headers, unmapped };
+  return joined ? { columns, headers, unmapped, joined } : { columns, headers, unmapped };
 }
 
 function fitProfile(profile: Profile, cells: string[]): Fit {

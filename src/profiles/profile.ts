@@ -58,6 +58,11 @@ export interface Profile {
    * so a record's business date is its calendar date, whatever card cut-off the contract sets.
    */
   midnightCutoff?: boolean;
+  /**
+   * Fields read from every column whose header is one of their aliases, joined with " / ": a
+   * bank prints the payout's memo in 交易摘要 or in 客户摘要 or 附言, by bank and by row.
+   */
+  join?: CanonicalField[];
 
   // --- Optional additions (issue #6: channel and acquirer layouts). Absent = old behaviour. ---
 
@@ -234,7 +239,7 @@ const PROFILE_KEYS = new Set([
   'name', 'role', 'description', 'encodings', 'encoding', 'delimiter', 'columns', 'required', 'positions', 'rowPattern',
   'units', 'junk', 'vocab', 'defaults', 'signature',
   'format', 'fields', 'separatorWidth', 'widthUnit', 'headerMarkers', 'clearingDateFrom', 'clearingDatePattern',
-  'transforms', 'rules', 'controlTotals', 'midnightCutoff',
+  'transforms', 'rules', 'controlTotals', 'midnightCutoff', 'join',
 ]);
 
 export function parseProfile(text: string, file: string, origin: string): Profile {
@@ -366,7 +371,15 @@ export function parseProfile(text: string, file: string, origin: string): Profil
     defaults,
     signature: Array.isArray(js.signature) ? js.signature.map(String) : [],
     midnightCutoff: js.midnightCutoff === true,
+    ...(Array.isArray(js.join) ? { join: joinFields(js.join, file, lines, nodeAt('join')) } : {}),
   };
+}
+
+/** `join: [memo]`: mapped fields only (their text is joined; an amount cannot be). */
+function joinFields(list: unknown[], file: string, lines: LineCounter, node: Node | undefined): CanonicalField[] {
+  const allowed: readonly string[] = ['memo', 'counterparty', 'counterpartyAccount'];
+  for (const f of list) if (!allowed.includes(String(f))) fail(file, lines, node, 'join', `a list of ${allowed.join(', ')}`, f);
+  return list.map(String) as CanonicalField[];
 }
 
 function mergeVocab<T extends string>(

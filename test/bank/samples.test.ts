@@ -71,7 +71,7 @@ describe('BOC 交易流水明细 (newest first, signed amounts, ------- placehol
   });
   it('orders the newest-first statement by booking time: every balance follows', () => {
     const ordered = orderBankRows(f.records);
-    expect(ordered[0]).toMatchObject({ time: '2025-08-01 08:57:00', memo: '银联入账' });
+    expect(ordered[0]).toMatchObject({ time: '2025-08-01 08:57:00', memo: '银联入账 / 转账' });
     expect(ordered[0].balance?.toFixed(2)).toBe('3813.58');
     expect(ordered[16].time).toBe('2025-08-22 17:57:17');
     expect(ordered[16].balance?.toFixed(2)).toBe('3240.28');
@@ -79,7 +79,7 @@ describe('BOC 交易流水明细 (newest first, signed amounts, ------- placehol
   });
   it('recognises the 银联入账 credit as acquirer-looking, and nothing else', () => {
     const acquirer = f.records.filter((r) => acquirerHint(r, defaultContract()));
-    expect(acquirer.map((r) => [r.memo, r.credit?.toFixed(2)])).toEqual([['银联入账', '1000.00']]);
+    expect(acquirer.map((r) => [r.memo, r.credit?.toFixed(2)])).toEqual([['银联入账 / 转账', '1000.00']]);
   });
 });
 

@@ -223,3 +223,13 @@ describe('status and type words as terminals print them', () => {
     expect(table.stdout).toContain('No exceptions, but 1 row(s) could not be read (listed below)');
   });
 });
+
+describe('a WeChat Pay payout on a CMB statement', () => {
+  it('is found by its 客户摘要 (微信支付结算…, from 财付通): the bank profile reads every memo column', () => {
+    const d = 'fixtures/domain/wechat-payout-in-customer-memo';
+    const run = posrecon(['reconcile', '-s', `${d}/settlement-wechat-20251014.csv`, '--bank', `${d}/bank-cmb.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-10-20', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number> } };
+    expect(json.summary.counts).toMatchObject({ payout_matched: 1, payout_missing: 0, bank_unrelated: 1 });
+    expect(run.code).toBe(0);
+  });
+});
