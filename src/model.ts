@@ -99,7 +99,9 @@ export type CanonicalField =
   | 'card' | 'cardType' | 'channel' | 'txnType' | 'status' | 'amount' | 'fee' | 'net'
   | 'credit' | 'debit' | 'direction' | 'balance' | 'counterparty' | 'counterpartyAccount'
   | 'rrn' | 'trace' | 'batch' | 'authCode' | 'orderId' | 'originalRef' | 'originalTrace'
-  | 'payoutId' | 'memo' | 'currency' | 'refundAmount' | 'refundOrderId';
+  | 'payoutId' | 'memo' | 'currency' | 'refundAmount' | 'refundOrderId'
+  /** A second fee column (秒到手续费, D0 add-on): added to `fee`. */
+  | 'extraFee';
 
 /** A row that could not be turned into a record: reported, never dropped silently. */
 export interface RejectedRow {

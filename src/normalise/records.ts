@@ -1,7 +1,7 @@
 // Rows → canonical records. Every row after the header ends as exactly one of: a record, a
 // rejected row (with file:line, column and reason), or a skipped junk line (reported). Nothing
 // is dropped silently.
-import type { Decimal } from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import type {
   CanonicalField, CanonicalRecord, CardType, RejectedRow, SkippedLine, TxnStatus, TxnType, UnusableField,
 } from '../model.js';
@@ -243,7 +243,9 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   // Channels whose day ends at midnight: the payment's calendar date is its business date.
   const businessDate = statedBusinessDate ?? (profile.midnightCutoff && time ? time.slice(0, 10) : undefined);
   const amount = moneyOf(ctx, 'amount');
-  const fee = moneyOf(ctx, 'fee');
+  // A separate add-on fee column (秒到手续费 on a D0 line) is part of what the line charged.
+  const extraFee = moneyOf(ctx, 'extraFee');
+  const fee = extraFee === undefined ? moneyOf(ctx, 'fee') : (moneyOf(ctx, 'fee') ?? new Decimal(0)).plus(extraFee);
   const net = moneyOf(ctx, 'net');
   let credit = moneyOf(ctx, 'credit');
   let debit = moneyOf(ctx, 'debit');

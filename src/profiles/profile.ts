@@ -9,14 +9,14 @@ import {
 } from '../model.js';
 import type { AmountUnit } from '../normalise/amount.js';
 
-export const MONEY_FIELDS = ['amount', 'fee', 'net', 'credit', 'debit', 'balance', 'refundAmount'] as const;
+export const MONEY_FIELDS = ['amount', 'fee', 'net', 'credit', 'debit', 'balance', 'refundAmount', 'extraFee'] as const;
 export type MoneyField = (typeof MONEY_FIELDS)[number];
 
 export const CANONICAL_FIELDS: readonly CanonicalField[] = [
   'merchantId', 'terminalId', 'time', 'date', 'timeOfDay', 'businessDate', 'settleDate', 'card', 'cardType',
   'channel', 'txnType', 'status', 'amount', 'fee', 'net', 'credit', 'debit', 'direction', 'balance',
   'counterparty', 'counterpartyAccount', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef',
-  'originalTrace', 'payoutId', 'memo', 'currency', 'refundAmount', 'refundOrderId',
+  'originalTrace', 'payoutId', 'memo', 'currency', 'refundAmount', 'refundOrderId', 'extraFee',
 ];
 
 export interface Vocabulary {
@@ -204,8 +204,9 @@ export function normaliseLabel(s: string): string {
     else out += ch;
   }
   out = out.toLowerCase();
-  // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额.
-  return out.replace(/[([](元|人民币|rmb|cny|¥|￥)[)\]]$/u, '').replace(/[:：*]+$/u, '');
+  // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额; nor do id hints:
+  // 终端编号(SN) = 终端编号, 系统参考号(RRN) = 系统参考号.
+  return out.replace(/[([](元|人民币|rmb|cny|¥|￥|sn|rrn|tid|mid)[)\]]$/u, '').replace(/[:：*]+$/u, '');
 }
 
 /**
