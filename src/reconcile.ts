@@ -143,6 +143,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     contract: input.contract,
     calendar: input.calendar,
     asOf,
+    asOfFromSettlementFiles: !input.asOf && auto !== null,
     haveTerminal: input.terminal.length > 0,
     rejectedSettlement: input.settlement.flatMap((f) => f.rejected),
     rejectedTerminal: input.terminal.flatMap((f) => f.rejected),

@@ -38,6 +38,12 @@ export interface ClassifyInput {
   contract: Contract;
   calendar: WorkCalendar;
   asOf: LocalDate;
+  /**
+   * The as-of date is the settlement files' own latest date: a line due that day would be among
+   * them, so a T+1 or D+1 payment missing from them on its due date is already overdue. (With an
+   * explicit --as-of, or D0, whose day's file may still be filling, only after the due date.)
+   */
+  asOfFromSettlementFiles?: boolean;
   /** False for a pure fee audit (settlement files only): no claims that need terminal data. */
   haveTerminal: boolean;
   /** Settlement rows that could not be read: an unsettled payment may be one of them. */
@@ -333,7 +339,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       if (!businessDate) continue;
       const expectedDate = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
       const dueDate = calendar.addCalendarDays(expectedDate, contract.settlement.graceDays);
-      const overdue = asOf > dueDate;
+      const overdue = asOf > dueDate || (input.asOfFromSettlementFiles === true && contract.settlement.cycle.days >= 1 && asOf === dueDate);
       // A settlement row that failed to read but names this transaction's RRN or trace is the
       // likely answer: point at it instead of leaving a bare "nothing settled".
       const suspect = unreadableRowOf(input.rejectedSettlement, t, usedRejected);

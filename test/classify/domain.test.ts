@@ -242,3 +242,19 @@ describe('a D0 settlement printing its add-on fee in a column of its own', () =>
     expect(run.code).toBe(0);
   });
 });
+
+describe('a T+1 sale missing from the settlement file of its due date', () => {
+  const day1 = ['reconcile', '-t', 'fixtures/demo/terminal-2025-09-29.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '-c', 'fixtures/demo/contract.yaml', '--format', 'json'];
+  const kindOf88 = (args: string[]) => {
+    const json = JSON.parse(posrecon(args).stdout) as { asOfSource: string; findings: { kind: string; message: string }[] };
+    return [json.asOfSource, json.findings.find((f) => f.message.includes('¥88.00'))?.kind];
+  };
+
+  it('is overdue (未到账) as of that file\'s date: the file is in and the line is not', () => {
+    expect(kindOf88(day1)).toEqual(['latest settlement date in the settlement files', 'unsettled_overdue']);
+  });
+
+  it('is pending with an explicit --as-of of that day (the money may still come in that day)', () => {
+    expect(kindOf88([...day1, '--as-of', '2025-09-30'])).toEqual(['--as-of', 'unsettled_pending']);
+  });
+});

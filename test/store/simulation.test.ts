@@ -185,14 +185,12 @@ describe('30 days of daily runs equal one reconcile over every file ingested so 
     expect(resolvedOn21.every((r) => r.outcome === 'cleared' && r.now!.some((n) => n.kind === 'matched'))).toBe(true);
   });
 
-  it('ages the never-settled sale: pending first, then overdue with the pending id as its predecessor', () => {
-    const pending = reports.get('2025-11-07')!.new.find((o) => o.kind === 'unsettled_pending' && o.openSince === '2025-11-07');
-    expect(pending).toBeDefined();
-    const monday = reports.get('2025-11-10')!;
-    expect(monday.resolved.find((r) => r.id === pending!.id)).toMatchObject({ outcome: 'superseded' });
-    const overdue = monday.new.find((o) => o.kind === 'unsettled_overdue')!;
-    expect(overdue.was).toEqual([{ id: pending!.id, kind: 'unsettled_pending' }]);
-    const end = reports.get('2025-12-01')!.open.find((o) => o.id === overdue.id)!;
-    expect(end).toMatchObject({ openSince: '2025-11-10', ageDays: 21, new: false });
+  it('flags the never-settled sale 未到账 on its due date, once that day\'s settlement file is in, and ages it', () => {
+    // Sold Thu 11-06, due Fri 11-07 (T+1): the 11-07 file is in on the 11-07 run and does not have it.
+    const overdue = reports.get('2025-11-07')!.new.find((o) => o.kind === 'unsettled_overdue' && o.openSince === '2025-11-07');
+    expect(overdue).toBeDefined();
+    expect(reports.get('2025-11-06')!.new.some((o) => o.kind === 'unsettled_pending')).toBe(false);
+    const end = reports.get('2025-12-01')!.open.find((o) => o.id === overdue!.id)!;
+    expect(end).toMatchObject({ openSince: '2025-11-07', ageDays: 24, new: false });
   });
 });
