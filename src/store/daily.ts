@@ -7,7 +7,7 @@
 // cross-file dedupe (a row in two files is one record, two identical lines in one file are two
 // events), the same matching, the same finding ids. Only the bookkeeping is new: which files and
 // rows were already known, which findings are new, resolved or still open, and for how long.
-import type { LocalDate, RejectedRow, Role } from '../model.js';
+import type { CanonicalRecord, LocalDate, RejectedRow, Role } from '../model.js';
 import { InputError } from '../model.js';
 import type { Contract } from '../contract/contract.js';
 import type { WorkCalendar } from '../calendar/calendar.js';
@@ -66,6 +66,8 @@ export interface IngestReport {
   rejected: number;
   /** The run that first ingested it. */
   run: number;
+  /** Earlier versions of the same path this one replaced (it restates every date they held). */
+  replaces?: string[];
 }
 
 export interface ItemRef {
@@ -208,6 +210,13 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
     newRows += Math.max(0, count - most);
     if (most > 0) for (const o of prior) knownFrom.add(o.name);
   }
+  // An earlier version of the same path whose every date this one restates is a re-issue (a
+  // corrected file, a month-to-date export overwritten daily): this version replaces it. A file
+  // of other dates under a reused name ("settlement.csv" each day) is kept beside it.
+  const datesHere = new Set(parsed.records.map(recordDate));
+  const replaced = parsed.records.length === 0 ? [] : (await tx.liveFilesAt(f.path)).filter(
+    (old) => old.file.role === parsed.role && old.records.every((r) => datesHere.has(recordDate(r))),
+  );
   const stored = await tx.addFile({
     path: f.path,
     name,
@@ -229,6 +238,7 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
     newRows,
     runId,
   });
+  if (replaced.length > 0) await tx.supersede(replaced.map((old) => old.file.id), stored.id);
   return {
     report: {
       path: f.path,
@@ -241,9 +251,15 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
       knownFrom: [...knownFrom].sort(),
       rejected: parsed.rejected.length,
       run: runId,
+      ...(replaced.length > 0 ? { replaces: replaced.map((old) => old.file.name) } : {}),
     },
     rejected: parsed.rejected,
   };
+}
+
+/** The date a row belongs to, for telling a re-issue of a file from a file of other days. */
+function recordDate(r: CanonicalRecord): string {
+  return r.settleDate ?? r.businessDate ?? r.time?.slice(0, 10) ?? '';
 }
 
 const rowFingerprints = (f: Finding): string[] => [f.terminal, f.settlement].filter((r) => r !== null).map((r) => fingerprintOf(r!));

@@ -53,6 +53,7 @@ export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Reco
         knownFrom: i.knownFrom,
         rejected: i.rejected,
         run: i.run,
+        replaces: i.replaces ?? [],
       })),
       newRejected: run.newRejected.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
     },
@@ -91,6 +92,7 @@ export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verb
         const known = i.knownRows ? `, ${i.knownRows} already known${i.knownFrom.length ? ` (in ${i.knownFrom.join(', ')})` : ''}` : '';
         const rej = i.rejected ? c.red(`, ${i.rejected} rejected`) : '';
         out.push(`  ${i.newRows ? '+' : '~'} ${i.name}: ${i.rows} ${i.role} rows, ${i.newRows} new${known}${rej}`);
+        if (i.replaces?.length) out.push(`      replaces ${i.replaces.join(', ')} (same path, restates all its dates): the old version's rows no longer count`);
       }
     }
   }

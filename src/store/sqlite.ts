@@ -135,6 +135,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX decision_by_finding ON decision (finding_id);
     `,
   },
+  {
+    version: 2,
+    description: 'a newer version of a file at the same path, covering its dates, supersedes it',
+    sql: `
+      ALTER TABLE source_file ADD COLUMN superseded_by INTEGER REFERENCES source_file(id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -279,6 +286,7 @@ interface FileRow {
   new_rows: number;
   meta: string;
   run_id: number;
+  superseded_by: number | null;
 }
 
 interface RunRow {
@@ -330,6 +338,7 @@ const fileOf = (r: FileRow): StoredFile => ({
   skipped: r.skipped,
   newRows: r.new_rows,
   runId: r.run_id,
+  supersededBy: r.superseded_by ?? null,
 });
 
 const runOf = (r: RunRow): RunRecord => ({
@@ -433,7 +442,7 @@ export class SqliteTx implements StoreWriter {
       const rows = this.db
         .prepare(
           `SELECT r.fingerprint AS fp, r.file_id AS fileId, f.name AS name, count(*) AS n
-             FROM record r JOIN source_file f ON f.id = r.file_id
+             FROM record r JOIN source_file f ON f.id = r.file_id AND f.superseded_by IS NULL
             WHERE r.fingerprint IN (${chunk.map(() => '?').join(',')})
             GROUP BY r.fingerprint, r.file_id`,
         )
@@ -448,7 +457,8 @@ export class SqliteTx implements StoreWriter {
   }
 
   async loadFiles(): Promise<LoadedFile[]> {
-    const files = (this.stmt('SELECT * FROM source_file ORDER BY id').all() as FileRow[]).map((row) => ({
+    // A superseded version's rows were deleted with it (supersede): only live files load.
+    const files = (this.stmt('SELECT * FROM source_file WHERE superseded_by IS NULL ORDER BY id').all() as FileRow[]).map((row) => ({
       file: fileOf(row),
       meta: JSON.parse(row.meta) as FileMeta,
       records: [] as CanonicalRecord[],
@@ -565,6 +575,27 @@ export class SqliteTx implements StoreWriter {
       o.resultSha256,
       id,
     );
+  }
+
+  async liveFilesAt(path: string): Promise<LoadedFile[]> {
+    const rows = this.stmt('SELECT * FROM source_file WHERE path = ? AND superseded_by IS NULL ORDER BY id').all(path) as FileRow[];
+    return rows.map((row) => {
+      const file = fileOf(row);
+      const records = (this.stmt('SELECT line, data FROM record WHERE file_id = ? ORDER BY seq').all(row.id) as { line: number; data: string }[]).map((r) =>
+        deserialiseRecord(r.data, file.name, r.line),
+      );
+      return { file, meta: JSON.parse(row.meta) as FileMeta, records, rejected: [] };
+    });
+  }
+
+  async supersede(ids: number[], by: number): Promise<void> {
+    for (const id of ids) {
+      this.stmt('UPDATE source_file SET superseded_by = ? WHERE id = ?').run(by, id);
+      // Its rows are no longer facts: the new version restates them (cumulative exports would
+      // otherwise grow the store with the square of the days).
+      this.stmt('DELETE FROM record WHERE file_id = ?').run(id);
+      this.stmt('DELETE FROM rejected_row WHERE file_id = ?').run(id);
+    }
   }
 
   async addFile(f: NewFile): Promise<StoredFile> {

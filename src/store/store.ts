@@ -35,6 +35,8 @@ export interface StoredFile {
   /** Rows that were new events when the file was ingested (the rest were already known). */
   newRows: number;
   runId: number;
+  /** The later version of the same path that replaced this one (its rows are gone), or null. */
+  supersededBy: number | null;
 }
 
 export interface NewFile {
@@ -160,6 +162,10 @@ export interface StoreWriter extends StoreReader {
   beginRun(run: NewRun): Promise<number>;
   finishRun(id: number, outcome: RunOutcome): Promise<void>;
   addFile(file: NewFile): Promise<StoredFile>;
+  /** Live (not superseded) files stored under this path, with their records. */
+  liveFilesAt(path: string): Promise<LoadedFile[]>;
+  /** Marks these files superseded by `by` and drops their rows and rejected rows. */
+  supersede(ids: number[], by: number): Promise<void>;
   /** Insert or replace a finding's state. */
   saveFinding(state: FindingState): Promise<void>;
   addEvent(event: FindingEvent): Promise<void>;

@@ -110,14 +110,30 @@ describe('ingest bookkeeping', () => {
     store.close();
   });
 
-  it('stores a changed file under the same path as a second version, named path@sha', async () => {
+  it('a changed file under the same path that restates all its dates replaces it: a corrected re-issue, a month-to-date export', async () => {
     const store = openSqliteStore(freshPath(), { create: true });
     await run(store, [input('today/terminal.csv', text(row(1)))]);
     const next = await run(store, [input('today/terminal.csv', text(row(1), row(2)))]);
-    expect(next.ingest[0]).toMatchObject({ status: 'new', newRows: 1, knownRows: 1, knownFrom: ['today/terminal.csv'] });
+    expect(next.ingest[0]).toMatchObject({ status: 'new', newRows: 1, knownRows: 1, knownFrom: ['today/terminal.csv'], replaces: ['today/terminal.csv'] });
     expect(next.ingest[0].name).toMatch(/^today\/terminal\.csv@[0-9a-f]{8}$/);
-    expect(next.result.counts.duplicate_export).toBe(1);
-    expect(next.result.files.map((f) => f.file)).toEqual(['today/terminal.csv', next.ingest[0].name]);
+    // The old version's row is not a second event: one reconcile over the live files.
+    expect(next.result.counts.duplicate_export).toBe(0);
+    expect(next.result.files.map((f) => f.file)).toEqual([next.ingest[0].name]);
+    const files = await store.read((tx) => tx.files());
+    expect(files.map((f) => [f.name, f.supersededBy])).toEqual([['today/terminal.csv', files[1].id], [next.ingest[0].name, null]]);
+    // Only live files count when telling new rows from known ones.
+    const third = await run(store, [input('other.csv', text(row(1)))]);
+    expect(third.ingest[0]).toMatchObject({ knownFrom: [next.ingest[0].name] });
+    store.close();
+  });
+
+  it('a file of other dates under a reused name is kept beside the earlier one', async () => {
+    const store = openSqliteStore(freshPath(), { create: true });
+    await run(store, [input('inbox/terminal.csv', text(row(1)))]);
+    const next = await run(store, [input('inbox/terminal.csv', text(row(2, '2025-11-04 10:00:00')))]);
+    expect(next.ingest[0].replaces).toBeUndefined();
+    expect(next.result.files.map((f) => f.file)).toEqual(['inbox/terminal.csv', next.ingest[0].name]);
+    expect(next.result.rows.read).toBe(2);
     store.close();
   });
 
@@ -182,7 +198,23 @@ describe('schema and safety', () => {
     expect(after.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").get()).toBeDefined();
     after.close();
     // This posrecon knows only SCHEMA_VERSION: it never writes to the newer store.
-    expect(() => openSqliteStore(path, { create: false })).toThrow(/schema version 2, written by a newer posrecon/);
+    expect(() => openSqliteStore(path, { create: false })).toThrow(new RegExp(`schema version ${SCHEMA_VERSION + 1}, written by a newer posrecon`));
+  });
+
+  it('upgrades a version-1 store in place: files gain their superseded_by column', async () => {
+    const path = freshPath();
+    openSqliteStore(path, { create: true, migrations: MIGRATIONS.slice(0, 1) }).close();
+    const db = new Database(path);
+    db.prepare("INSERT INTO run (started_at, by, args) VALUES ('2025-11-03T01:00:00Z', 'cron', '[]')").run();
+    db.prepare(`INSERT INTO source_file (path, name, sha256, role, profile, encoding, rows, rejected, skipped, new_rows, meta, run_id)
+                VALUES ('day.csv', 'day.csv', 'ab', 'terminal', 'generic-terminal', 'utf-8', 0, 0, 0, 0, '{}', 1)`).run();
+    db.close();
+    const store = openSqliteStore(path, { create: false });
+    expect((await store.read((tx) => tx.files())).map((f) => [f.name, f.supersededBy])).toEqual([['day.csv', null]]);
+    store.close();
+    const after = new Database(path);
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    after.close();
   });
 
   it('refuses files that are not posrecon stores, and a missing store for read commands', () => {
