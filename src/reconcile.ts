@@ -82,6 +82,21 @@ export interface ReconcileResult {
   bank: BankResult | null;
   /** Per business date: expected (terminal), settled (acquirer), credited (bank), for charts. */
   daily: DailyPoint[];
+  /**
+   * The terminal exports run FEED_GAP_WORKING_DAYS or more working days past the as-of date the
+   * settlement files gave: their sales cannot be judged (has the acquirer's file stopped?).
+   */
+  feedGap?: { terminalUntil: LocalDate; settlementUntil: LocalDate; workingDays: number };
+}
+
+/** Working days of terminal exports past the settlement files' date that make a stopped feed likely. */
+export const FEED_GAP_WORKING_DAYS = 2;
+
+/** Working days after `from` up to and including `to`. */
+function workingDaysAfter(from: LocalDate, to: LocalDate, calendar: ReconcileInput['calendar']): number {
+  let n = 0;
+  for (let d = calendar.addCalendarDays(from, 1); d <= to; d = calendar.addCalendarDays(d, 1)) if (calendar.isWorkingDay(d)) n++;
+  return n;
 }
 
 const KIND_ORDER = new Map(ALL_KINDS.map((k, i) => [k, i]));
@@ -226,7 +241,17 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const dates = [...terminalRaw, ...settlementRaw].map((r) => (r.time ?? r.settleDate ?? '').slice(0, 10)).filter(Boolean);
   dates.push(asOf);
   if (pre) dates.push(...pre.dates);
+  // A sale past the settlement files' date stays "pending" however long ago it was: say when the
+  // terminal side has run on for days without them. (Clean pairs have their line: only residual
+  // terminal rows can be past it.)
+  let feedGap: ReconcileResult['feedGap'];
+  if (!input.asOf && auto && terminal.length > 0) {
+    const terminalUntil = terminal.reduce((m, t) => ((t.time ?? '').slice(0, 10) > m ? (t.time ?? '').slice(0, 10) : m), '');
+    const workingDays = terminalUntil > asOf ? workingDaysAfter(asOf, terminalUntil, input.calendar) : 0;
+    if (workingDays >= FEED_GAP_WORKING_DAYS) feedGap = { terminalUntil, settlementUntil: asOf, workingDays };
+  }
   return {
+    ...(feedGap ? { feedGap } : {}),
     asOf,
     asOfSource,
     files: [...input.terminal, ...input.settlement, ...bankFiles],

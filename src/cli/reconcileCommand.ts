@@ -16,6 +16,7 @@ import { renderCsvChunks } from '../report/csv.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderHtml } from '../report/html.js';
 import { createProgress, progressWanted } from '../report/progress.js';
+import { summarize } from '../report/common.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
 import { parseKinds, validDate } from './args.js';
@@ -436,6 +437,10 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     progress.step(`writing the ${format} report`);
     // Colour only for a person at a terminal: not into files or pipes, not with NO_COLOR or --no-color.
     const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
+    if (opts.quiet && !failing && done.feedGap) {
+      // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
+      io.stderr(`posrecon: ${summarize(done).feedNote!.replace(/^Note: /, '')}\n`);
+    }
     if (!(opts.quiet && !failing)) {
       const chunks = renderReportChunks(done, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract });
       if (opts.output) writeReport(opts.output, chunks);

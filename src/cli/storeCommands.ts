@@ -21,6 +21,7 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { dailyRun, findingHistory, resolveFindings, storeStatus, type RunInputFile } from '../store/daily.js';
 import { sha256Hex } from '../store/serialise.js';
+import { summarize } from '../report/common.js';
 import {
   EXPORT_TABLES,
   dailyRunJson,
@@ -261,6 +262,8 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
       ? JSON.stringify(dailyRunJson(run, Boolean(opts.includeMatched)), null, 2) + '\n'
       : renderDailyRun(run, { color, verbose: Boolean(opts.verbose) });
   if (!(opts.quiet && !failing)) emit(io, text, opts.output);
+  // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
+  else if (run.result.feedGap) io.stderr(`posrecon: ${summarize(run.result).feedNote!.replace(/^Note: /, '')}\n`);
   return failing ? EXIT.FINDINGS : EXIT.OK;
 }
 

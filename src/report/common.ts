@@ -142,6 +142,8 @@ export interface Summary {
   info: string[];
   rows: string;
   calendarNote: string | null;
+  /** The terminal exports ran on for days past the settlement files: a stopped feed? */
+  feedNote: string | null;
   /** One note per input whose identifiers Excel (or a placeholder) destroyed: they cannot match. */
   inputNotes: string[];
   /** One sentence per detected rate change (fee_drift findings). */
@@ -209,6 +211,9 @@ export function summarize(result: ReconcileResult): Summary {
     inputNotes: unusableIdNotes(result),
     calendarNote: result.missingCalendarYears.length
       ? `Note: no holiday calendar for ${result.missingCalendarYears.join(', ')}; only weekends are treated as days off (add one with --holidays FILE).`
+      : null,
+    feedNote: result.feedGap
+      ? `Note: the terminal exports run to ${result.feedGap.terminalUntil}, the settlement files only to ${result.feedGap.settlementUntil} (${result.feedGap.workingDays} working days later): sales since then count as not yet due. Has the acquirer's file stopped coming? (--as-of DATE judges them as of that date.)`
       : null,
     drifts: result.findings.filter((f) => f.kind === 'fee_drift').map((f) => `Rate change: ${f.message}`),
   };

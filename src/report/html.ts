@@ -385,6 +385,7 @@ export function renderHtml(result: ReconcileResult, opts: HtmlOptions = {}): str
   }
   body.push(`<p class="muted">${[s.info.join(' · '), s.rows, ...bankSummaryLines(result).map((l) => l.trim())].map(esc).join('<br>')}</p>`);
   if (s.calendarNote) body.push(`<p class="note">${esc(s.calendarNote)}</p>`);
+  if (s.feedNote) body.push(`<p class="note">${esc(s.feedNote)}</p>`);
   for (const note of s.inputNotes) body.push(`<p class="note">${esc(note)}</p>`);
   for (const d of s.drifts) body.push(`<p class="note">${esc(d)}</p>`);
   body.push('</section>');

@@ -169,6 +169,7 @@ export function reconcileJson(
       },
       rows: result.rows,
       missingCalendarYears: result.missingCalendarYears,
+      feedGap: result.feedGap ?? null,
       daily: dailyJson(result.daily),
       bank: bankSummaryJson(result),
     },

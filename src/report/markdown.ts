@@ -47,6 +47,7 @@ export function renderMarkdown(result: ReconcileResult, opts: MarkdownOptions = 
     out.push(escapeMarkdown(line.trim()));
   }
   if (s.calendarNote) out.push('', `> ${escapeMarkdown(s.calendarNote)}`);
+  if (s.feedNote) out.push('', `> ${escapeMarkdown(s.feedNote)}`);
   for (const note of s.inputNotes) out.push('', `> ${escapeMarkdown(note)}`);
   for (const d of s.drifts) out.push('', `> **${escapeMarkdown(d)}**`);
 

@@ -76,6 +76,7 @@ export function renderTable(result: ReconcileResult, opts: TableOptions): string
   out.push(c.dim(`  ${s.rows}`));
   for (const line of bankSummaryLines(result)) out.push(c.dim(`  ${line}`));
   if (s.calendarNote) out.push(c.yellow(`  ${s.calendarNote}`));
+  if (s.feedNote) out.push(c.yellow(`  ${s.feedNote}`));
   for (const note of s.inputNotes) out.push(c.yellow(`  ${note}`));
 
   for (const drift of s.drifts) {

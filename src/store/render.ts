@@ -83,6 +83,10 @@ export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verb
   const prev = run.previousRun;
   const title = run.runId !== null ? `posrecon run #${run.runId}` : 'posrecon run (nothing recorded)';
   out.push(c.bold(`${title} — store ${run.store} — as of ${run.result.asOf}`) + (prev ? c.dim(` (previous run #${prev.id}, as of ${prev.asOf})`) : c.dim(' (first run)')));
+  if (prev?.asOf && prev.asOf > run.result.asOf) {
+    // A what-if --as-of on an earlier run, or a settlement file withdrawn: overdue items may look pending again.
+    out.push(c.yellow(`Note: as of ${run.result.asOf} is earlier than run #${prev.id}'s ${prev.asOf}: what was overdue then may show as pending now.`));
+  }
   if (run.ingest.length) {
     out.push('Ingested:');
     for (const i of run.ingest) {

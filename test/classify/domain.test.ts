@@ -258,3 +258,18 @@ describe('a T+1 sale missing from the settlement file of its due date', () => {
     expect(kindOf88([...day1, '--as-of', '2025-09-30'])).toEqual(['--as-of', 'unsettled_pending']);
   });
 });
+
+describe('terminal exports that run on for days past the last settlement file', () => {
+  const d = 'fixtures/domain/settlement-feed-stopped';
+  const args = ['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`];
+  it('are named in the report, and on stderr even with --quiet (a cron job learns the feed stopped)', () => {
+    const { json } = reconcileJson('settlement-feed-stopped');
+    expect((json.summary as unknown as { feedGap: unknown }).feedGap).toEqual({ terminalUntil: '2025-10-16', settlementUntil: '2025-10-13', workingDays: 3 });
+    const quiet = posrecon([...args, '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe('');
+    expect(quiet.stderr).toMatch(/^posrecon: the terminal exports run to 2025-10-16, the settlement files only to 2025-10-13 \(3 working days later\)/);
+    // An explicit date judges them: no note.
+    expect(posrecon([...args, '--as-of', '2025-10-20', '--quiet']).stderr).toBe('');
+  });
+});

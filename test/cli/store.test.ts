@@ -274,3 +274,14 @@ describe('posrecon run before any settlement file has arrived', () => {
     expect(r.stdout).not.toContain('pass --contract');
   });
 });
+
+describe('a run whose as-of goes back', () => {
+  it('says so: a what-if --as-of on the previous run left items overdue that now show as pending', () => {
+    const store = freshStore();
+    expect(posrecon(['run', '--store', store, ...DAY1.slice(0, -2), '--as-of', '2025-10-20']).code).toBe(1);
+    const next = posrecon(['run', '--store', store, ...DAY2]);
+    expect(next.stdout).toContain("Note: as of 2025-10-09 is earlier than run #1's 2025-10-20: what was overdue then may show as pending now.");
+    const on = posrecon(['run', '--store', store, ...DAY2, '--as-of', '2025-10-21']);
+    expect(on.stdout).not.toContain('is earlier than');
+  });
+});
