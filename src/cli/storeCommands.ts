@@ -64,9 +64,18 @@ async function withStore<T>(path: string, create: boolean, fn: (store: Store) =>
 
 
 
-function chooseFormat(format: string | undefined, output: string | undefined, json: string[]): string {
+/**
+ * Explicit --format wins; else the --output extension names one of `known`; `.txt` (or no
+ * extension) takes the default. Any other extension is a usage error rather than a file whose
+ * name promises a format it does not hold (report.html holding the text table).
+ */
+function chooseFormat(format: string | undefined, output: string | undefined, known: string[]): string {
   if (format) return format;
-  return output && json.includes(extname(output).toLowerCase()) ? extname(output).toLowerCase().slice(1) : '';
+  if (!output) return '';
+  const ext = extname(output).toLowerCase();
+  if (known.includes(ext)) return ext.slice(1);
+  if (ext === '' || ext === '.txt') return '';
+  throw new UsageError(`--output ${output}: this command writes ${[...known.map((k) => k.slice(1)), 'text (.txt)'].join(' or ')}, not "${ext}"; for the HTML, markdown or CSV report run posrecon reconcile over the same files`);
 }
 
 function emit(io: CliIO, text: string, output: string | undefined): void {

@@ -285,3 +285,13 @@ describe('a run whose as-of goes back', () => {
     expect(on.stdout).not.toContain('is earlier than');
   });
 });
+
+describe('run --output', () => {
+  it('refuses an extension it cannot write (report.html would hold the text table), before touching the store', () => {
+    const store = freshStore();
+    const r = posrecon(['run', '--store', store, ...DAY1, '-o', join(dir, 'report.html')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^posrecon: --output .*report\.html: this command writes json or text \(\.txt\), not "\.html"/);
+    expect(existsSync(store)).toBe(false);
+  });
+});
