@@ -29,6 +29,7 @@ import {
   exportJson,
   exportTables,
   historyJson,
+  localInstant,
   renderDailyRun,
   renderHistory,
   renderStatus,
@@ -150,7 +151,7 @@ Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows
       );
       for (const { decision, finding } of done) {
         const state = finding.openKind ? (finding.present ? 'open' : 'already resolved by later files') : 'informational';
-        io.stdout(`${finding.id}  ${finding.kind} (${state}): resolved by ${decision.by} at ${decision.at}: "${decision.note}"\n`);
+        io.stdout(`${finding.id}  ${finding.kind} (${state}): resolved by ${decision.by} at ${localInstant(decision.at)} (Asia/Shanghai): "${decision.note}"\n`);
       }
       setExit(EXIT.OK);
     });

@@ -8,6 +8,17 @@ import { serialiseRecord } from './serialise.js';
 import type { DailyRunResult, HistoryResult, ItemRef, OpenItem, ResolvedItem, StatusResult } from './daily.js';
 import { SCHEMA_VERSION } from './sqlite.js';
 
+/**
+ * A stored instant (UTC ISO text) as the merchant's wall clock: `2026-11-27 01:31:45`. The store
+ * keeps UTC; people read Shanghai time (the contract's default zone), so a decision made after
+ * midnight there is dated that day, not the UTC day before.
+ */
+const SHANGHAI = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+export function localInstant(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : SHANGHAI.format(d);
+}
+
 const ackJson = (d: Decision | null) => (d ? { by: d.by, at: d.at, note: d.note } : null);
 const refsText = (refs: ItemRef[]) => refs.map((r) => `${r.kind} ${r.id}`).join(', ');
 
@@ -72,7 +83,7 @@ function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: bo
     const mark = o.acknowledged ? c.green('✓ ') : o.exception ? c.red('! ') : c.dim('… ');
     out.push(`  ${age}${mark}${o.id}  ${o.kind.padEnd(20)} ${short(o.message)}`);
     if (o.was.length) out.push(c.dim(`  ${' '.repeat(showAge ? 7 : 0)}    was ${refsText(o.was)}`));
-    if (o.acknowledged) out.push(c.green(`  ${' '.repeat(showAge ? 7 : 0)}    acknowledged by ${o.acknowledged.by} on ${o.acknowledged.at.slice(0, 10)}: "${o.acknowledged.note}"`));
+    if (o.acknowledged) out.push(c.green(`  ${' '.repeat(showAge ? 7 : 0)}    acknowledged by ${o.acknowledged.by} on ${localInstant(o.acknowledged.at).slice(0, 10)}: "${o.acknowledged.note}"`));
   }
   return out;
 }
@@ -148,7 +159,7 @@ export function renderStatus(s: StatusResult, opts: { color: boolean }): string 
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   const r = s.lastRun;
-  out.push(c.bold(`posrecon status — store ${s.store}`) + (r ? c.dim(` — last run #${r.id} at ${r.startedAt}, as of ${r.asOf}`) : c.dim(' — no run recorded yet')));
+  out.push(c.bold(`posrecon status — store ${s.store}`) + (r ? c.dim(` — last run #${r.id} at ${localInstant(r.startedAt)} (Asia/Shanghai), as of ${r.asOf}`) : c.dim(' — no run recorded yet')));
   const exceptions = s.open.filter((o) => o.exception && !o.acknowledged).length;
   const acked = s.open.filter((o) => o.acknowledged).length;
   out.push(`${s.open.length} open item(s), oldest first: ${exceptions} exception(s) to act on · ${acked} acknowledged · ${s.open.length - exceptions - acked} pending`);
@@ -197,7 +208,7 @@ export function renderHistory(h: HistoryResult, opts: { color: boolean }): strin
       const detail = e.detail.now?.length ? ` → now ${refsText(e.detail.now)}` : e.detail.was?.length ? ` (was ${refsText(e.detail.was)})` : '';
       out.push(`  ${e.asOf}  run #${e.runId}  ${e.event}${detail}`);
     } else {
-      out.push(c.green(`  ${e.at.slice(0, 10)}  ${e.at.slice(11, 19)}  ${e.action === 'resolve' ? 'resolved' : e.action} by ${e.by}: "${e.note}"`));
+      out.push(c.green(`  ${localInstant(e.at).slice(0, 10)}  ${localInstant(e.at).slice(11, 19)}  ${e.action === 'resolve' ? 'resolved' : e.action} by ${e.by}: "${e.note}"`));
     }
   }
   if (f.openKind && f.present && h.lastRun?.asOf) {

@@ -261,3 +261,11 @@ describe('CSV export', () => {
     );
   });
 });
+
+describe('stored instants as people read them', () => {
+  it('prints a UTC instant in Shanghai time: a decision at 01:31 on the 27th there is not dated the 26th', async () => {
+    const { localInstant } = await import('../../src/store/render.js');
+    expect(localInstant('2026-11-26T17:31:45.800Z')).toBe('2026-11-27 01:31:45');
+    expect(localInstant('2025-10-01T03:00:00Z')).toBe('2025-10-01 11:00:00');
+  });
+});
