@@ -92,6 +92,12 @@ export function expectedPayouts(settlement: CanonicalRecord[], contract: Contrac
     p.lines.push(r);
   }
   const payouts = [...groups.values()];
-  for (const p of payouts) p.windowEnd = addDays(p.date, contract.payoutWindowDays);
+  // Banks do not book over a holiday: a window of N days spans at least N working days, so a
+  // payout due before National Day and booked after it is still in its window.
+  for (const p of payouts) {
+    const byCalendar = addDays(p.date, contract.payoutWindowDays);
+    const byWorkingDays = calendar ? calendar.addWorkingDays(p.date, contract.payoutWindowDays) : byCalendar;
+    p.windowEnd = byWorkingDays > byCalendar ? byWorkingDays : byCalendar;
+  }
   return payouts.sort((a, b) => cmp(a.date, b.date) || cmp(a.merchantId ?? '', b.merchantId ?? '') || cmp(a.key, b.key));
 }

@@ -7,6 +7,7 @@ import { expectedPayouts } from '../../src/bank/payouts.js';
 import { MAX_SPLIT_CANDIDATES, subsetsSummingTo } from '../../src/bank/matchPayouts.js';
 import type { CanonicalRecord } from '../../src/model.js';
 import { bankRow, payoutCredit, settlementLine } from './records.js';
+import { loadBuiltinCalendar } from '../../src/calendar/calendar.js';
 
 const M1 = '898310058120001';
 const M2 = '898310058120002';
@@ -38,6 +39,18 @@ describe('expected payouts', () => {
     ]);
     expect(payouts[0].deductions.toFixed(2)).toBe('-48.00');
     expect(payouts[0].fees.toFixed(2)).toBe('5.50');
+  });
+
+  it('keep a window of at least as many working days: a payout due before National Day may be booked after it', () => {
+    const calendar = loadBuiltinCalendar();
+    const [holiday, weekday] = expectedPayouts(
+      [settlementLine({ settleDate: '2025-09-30', net: '577.10' }), settlementLine({ settleDate: '2025-11-03', net: '10.00' })],
+      defaultContract(),
+      calendar,
+    );
+    // 3 calendar days would end 10-03, mid-holiday; the 3rd working day after 09-30 is Sat 10-11 (a make-up day).
+    expect(holiday.windowEnd).toBe('2025-10-11');
+    expect(weekday.windowEnd).toBe('2025-11-06');
   });
 
   it('group by payout id where the file prints one, dated by its latest line', () => {
