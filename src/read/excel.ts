@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { InputError } from '../model.js';
 import type { RawRow } from './tokenize.js';
+import { decodeInput } from './decode.js';
 
 type SheetJs = typeof import('@e965/xlsx');
 type Cell = import('@e965/xlsx').CellObject;
@@ -21,13 +22,17 @@ function loadSheetJs(): SheetJs {
   return xlsx;
 }
 
-export type SpreadsheetKind = 'xls' | 'xlsx';
+/** `html`: a web page holding a table, which portals save as `.xls` and Excel opens. */
+export type SpreadsheetKind = 'xls' | 'xlsx' | 'html';
 
 /** Recognise a spreadsheet by its first bytes: OLE2 compound file (BIFF .xls) or ZIP (.xlsx). */
 export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
   if (bytes.length >= 8 && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0 &&
     bytes[4] === 0xa1 && bytes[5] === 0xb1 && bytes[6] === 0x1a && bytes[7] === 0xe1) return 'xls';
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'xlsx';
+  // An HTML table (an "Excel" export from a web portal): ASCII markup at the start, after any BOM.
+  const head = String.fromCharCode(...bytes.subarray(0, 512)).replace(/^(\xef\xbb\xbf|\s)+/, '').toLowerCase();
+  if (/^(<!doctype html|<html|<table|<\?xml[^>]*>\s*<html)/.test(head)) return 'html';
   return null;
 }
 
@@ -82,10 +87,14 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
   const XLSX = loadSheetJs();
   let wb: import('@e965/xlsx').WorkBook;
   try {
-    wb = XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: false, cellDates: false, cellStyles: false });
+    // An HTML table is text in its own encoding (UTF-8 or GBK); its cells stay text (raw), as the
+    // page printed them: 000201 keeps its zeros, an 18-digit id its digits.
+    wb = kind === 'html'
+      ? XLSX.read(decodeInput(bytes, file).text, { type: 'string', raw: true, cellDates: false })
+      : XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: false, cellDates: false, cellStyles: false });
   } catch (e) {
     throw new InputError(
-      `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : 'Excel (.xlsx)'} workbook: ${(e as Error).message.split('\n')[0]}`,
+      `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : kind === 'html' ? 'HTML table (.xls)' : 'Excel (.xlsx)'} workbook: ${(e as Error).message.split('\n')[0]}`,
       'open it in Excel or WPS and save it again, or export it as CSV',
     );
   }
@@ -110,7 +119,7 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     }
     if (!any) continue;
     const codepage = (wb.Props as { CodePage?: number } | undefined)?.CodePage;
-    const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : 'Excel workbook (.xlsx)';
+    const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : kind === 'html' ? 'HTML table saved as a spreadsheet' : 'Excel workbook (.xlsx)';
     const of = wb.SheetNames.length > 1 ? ` of ${wb.SheetNames.length}` : '';
     sheets.push({ kind, sheet: name, rows, reason: `${format}, sheet "${name}"${of}` });
   }

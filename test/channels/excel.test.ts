@@ -111,3 +111,19 @@ describe('.xlsx whose first sheet is a summary (汇总) and second the detail (�
     expect(total(f.records, 'amount')).toBe('6367.56');
   });
 });
+
+describe('.xls that is an HTML table (a web portal\'s "Excel" export)', () => {
+  const f = read(CHANNELS + 'settlement-portal-html-table.xls');
+
+  it('is read as a spreadsheet, its cells kept as text: 000201 keeps its zeros, amounts with commas are read', () => {
+    expect(f.encoding).toBe('html');
+    expect(f.encodingReason).toBe('HTML table saved as a spreadsheet, sheet "Sheet1"');
+    expect(f.profile.name).toBe('generic-settlement');
+    expect(f.records.map((r) => [r.trace, yuan(r.amount), r.merchantId])).toEqual([
+      ['000201', '1234.56', '898310058120001'], ['000202', '88.00', '898310058120001'],
+      ['000203', '5000.00', '898310058120001'], ['000205', '45.00', '898310058120001'],
+    ]);
+    expect(spreadsheetKind(new TextEncoder().encode('\ufeff  <HTML><body><table>'))).toBe('html');
+    expect(spreadsheetKind(new TextEncoder().encode('清算日期,商户号\n'))).toBeNull();
+  });
+});
