@@ -65,6 +65,19 @@ export function mapHeader(profile: Profile, headerCells: string[]): ColumnMappin
       }
     }
   }
+  // The same header twice, first holding the date and then the time (交易时间,交易时间 as some
+  // portals split a timestamp): the first is the date, the second the time of day.
+  const timeAt = columns.time;
+  if (timeAt !== undefined && columns.date === undefined) {
+    const again = labels.findIndex((l, i) => i > timeAt && l === labels[timeAt] && !taken.has(i));
+    if (again >= 0) {
+      columns.date = timeAt;
+      columns.time = again;
+      headers.date = `${headerCells[timeAt].trim()} (column ${timeAt + 1})`;
+      headers.time = `${headerCells[again].trim()} (column ${again + 1})`;
+      taken.add(again);
+    }
+  }
   // A joined field also takes every other column named by one of its aliases, in alias order.
   let joined: ColumnMapping['joined'];
   for (const field of profile.join ?? []) {

@@ -291,3 +291,12 @@ describe('type and status words', () => {
     expect(f.rejected.map((r) => [r.line, r.column])).toEqual([[3, '交易状态'], [4, '交易状态']]);
   });
 });
+
+describe('a header naming 交易时间 twice, the date then the time', () => {
+  it('reads the first as the date and the second as the time of day, not every time as 00:00:00', () => {
+    const text = '商户号,终端号,交易时间,交易时间,交易类型,交易状态,交易金额,参考号\n898310058120001,10000001,2025-10-14,23:30:05,消费,成功,100.00,500000000001\n';
+    const f = readInputFile(new TextEncoder().encode(text), 't.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.records.map((r) => [r.time, r.hasTime])).toEqual([['2025-10-14 23:30:05', true]]);
+    expect(f.mapping.headers).toMatchObject({ date: '交易时间 (column 3)', time: '交易时间 (column 4)' });
+  });
+});
