@@ -148,8 +148,24 @@ export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectO
   }
 
   for (let r = 0; r < searchRows; r++) {
-    const cells = rows[r].cells;
+    let cells = rows[r].cells;
     if (cells.every((c) => c.trim() === '')) continue;
+    // A two-row header with merged cells (商户号 and 终端号 spanning both rows, group titles over
+    // the rest): an empty cell takes the name above it.
+    const above = r > 0 ? rows[r - 1].cells : [];
+    let merged = false;
+    if (cells.some((c, i) => c.trim() === '' && (above[i] ?? '').trim() !== '')) {
+      const filled = cells.map((c, i) => (c.trim() === '' && (above[i] ?? '').trim() !== '' ? above[i] : c));
+      const better = headered.some((p) => {
+        const a = fitProfile(p, filled);
+        const b = fitProfile(p, cells);
+        return a.missing.length === 0 && (b.missing.length > 0 || a.score > b.score);
+      });
+      if (better) {
+        cells = filled;
+        merged = true;
+      }
+    }
     let best: { profile: Profile; fit: Fit } | null = null;
     for (const profile of headered) {
       const fit = fitProfile(profile, cells);
@@ -171,7 +187,7 @@ export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectO
         .map((x) => `${x.p.name} (score ${x.fit.score})`);
       const reason =
         (opts.forced ? `forced by --profile; ` : '') +
-        `header on line ${rows[r].line} maps ${mappedNames.length} columns (score ${best.fit.score})` +
+        `header on line ${rows[r].line}${merged ? ` (with the names above it on line ${rows[r - 1].line})` : ''} maps ${mappedNames.length} columns (score ${best.fit.score})` +
         (runnersUp.length ? `; also fits: ${runnersUp.join(', ')}` : '');
       return { profile: best.profile, headerIndex: r, headerCells: cells, mapping: best.fit.mapping, reason };
     }

@@ -300,3 +300,16 @@ describe('a header naming 交易时间 twice, the date then the time', () => {
     expect(f.mapping.headers).toMatchObject({ date: '交易时间 (column 3)', time: '交易时间 (column 4)' });
   });
 });
+
+describe('a two-row header with merged cells', () => {
+  it('takes 商户号 and 终端号 from the row above where the header row is empty under them', () => {
+    const text = [
+      '商户号,终端号,交易信息,,,,,清算信息,,',
+      ',,交易时间,交易类型,卡类型,交易金额,参考号,清算日期,手续费,结算金额',
+      '898310058120001,10000001,2025-10-14 09:01:02,消费,借记卡,"1,234.56",528700000001,2025-10-15,6.17,"1,228.39"',
+    ].join('\n') + '\n';
+    const f = readInputFile(new TextEncoder().encode(text), 's.csv', { profiles: builtinProfiles(), role: 'settlement' });
+    expect(f.records.map((r) => [r.merchantId, r.terminalId, r.rrn])).toEqual([['898310058120001', '10000001', '528700000001']]);
+    expect(f.reason).toMatch(/^header on line 2 \(with the names above it on line 1\) maps 10 columns/);
+  });
+});
