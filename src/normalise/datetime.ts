@@ -298,6 +298,32 @@ function parseTimeColumn(raw: string): SecondsResult {
  * whether the column is optional. Calendar and clock are validated (no 2025-02-30, no 25:00).
  */
 export function parseDateTime(dateText: string, timeText?: string): DateTimeResult {
+  // 上午/下午 or AM/PM, as Excel prints times in a Chinese or English locale: read without it,
+  // then move the clock by 12 hours where it says so.
+  const d = splitMeridiem(dateText);
+  const t = timeText === undefined ? undefined : splitMeridiem(timeText);
+  const half = d.half ?? t?.half;
+  if (half === undefined) return parseDateTime24(dateText, timeText);
+  const r = parseDateTime24(d.text, t?.text);
+  if (!r.ok || !r.hasTime) return r;
+  const hour = Number(r.value.slice(11, 13));
+  // 下午 13:05 is already a 24-hour clock; 上午 13:05 says two different things.
+  if (half === 'am' && hour > 12) return { ok: false, expected: "a morning time (AM/上午 with 0–12 o'clock)" };
+  const to = half === 'pm' ? (hour >= 12 ? hour : hour + 12) : hour === 12 ? 0 : hour;
+  return { ...r, value: `${r.value.slice(0, 11)}${String(to).padStart(2, '0')}${r.value.slice(13)}` };
+}
+
+const MERIDIEM = /(上午|下午|凌晨|晚上|\b[AaPp]\.?[Mm]\.?(?![A-Za-z]))/u;
+
+function splitMeridiem(text: string): { text: string; half?: 'am' | 'pm' } {
+  const m = MERIDIEM.exec(text);
+  if (!m) return { text };
+  const word = m[1].toLowerCase();
+  const half = word === '下午' || word === '晚上' || word.startsWith('p') ? 'pm' : 'am';
+  return { text: `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim(), half };
+}
+
+function parseDateTime24(dateText: string, timeText?: string): DateTimeResult {
   const date = parseParts(dateText);
   if (!date.ok) return date;
   const parts = date.parts;

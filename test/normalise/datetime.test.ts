@@ -282,3 +282,22 @@ describe('(c) parsing is a pure string map, independent of process TZ', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('12-hour times as Excel prints them in a Chinese or English locale', () => {
+  it.each([
+    ['2025/10/14 上午 09:01:02', undefined, '2025-10-14 09:01:02'],
+    ['2025/10/14 10:15:22 AM', undefined, '2025-10-14 10:15:22'],
+    ['2025/10/14 下午 01:05:00', undefined, '2025-10-14 13:05:00'],
+    ['2025/10/14 12:05:00 PM', undefined, '2025-10-14 12:05:00'],
+    ['2025/10/14 12:05:00 AM', undefined, '2025-10-14 00:05:00'],
+    ['2025/10/14 下午 13:05:00', undefined, '2025-10-14 13:05:00'],
+    ['2025年10月14日 下午2:30', undefined, '2025-10-14 14:30:00'],
+    ['2025-10-14', '下午 3:05:00', '2025-10-14 15:05:00'],
+  ])('%s %s → %s', (date, time, want) => {
+    expect(parseDateTime(date, time)).toEqual({ ok: true, value: want, hasTime: true });
+  });
+
+  it('refuses a morning time past noon', () => {
+    expect(parseDateTime('2025/10/14 上午 13:05:00')).toMatchObject({ ok: false });
+  });
+});
