@@ -49,6 +49,8 @@ export interface PreMatched {
   latestBusinessDate?: LocalDate;
   /** Distinct transaction dates, for the holiday-calendar coverage check. */
   dates: LocalDate[];
+  /** Per terminal file: the first and last transaction date of all its rows (clean pairs included). */
+  terminalSpans?: { file: string; from: LocalDate; to: LocalDate }[];
 }
 
 export type RowDisposition = 'matched' | 'flagged' | 'informational';
@@ -87,6 +89,22 @@ export interface ReconcileResult {
    * settlement files gave: their sales cannot be judged (has the acquirer's file stopped?).
    */
   feedGap?: { terminalUntil: LocalDate; settlementUntil: LocalDate; workingDays: number };
+}
+
+/** Per terminal file, the dates its rows run from and to (the fast path's clean pairs included). */
+function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined): { from: LocalDate; to: LocalDate }[] {
+  const spans = new Map<string, { from: LocalDate; to: LocalDate }>();
+  const widen = (file: string, from: LocalDate, to: LocalDate) => {
+    const s = spans.get(file);
+    if (!s) spans.set(file, { from, to });
+    else {
+      if (from < s.from) s.from = from;
+      if (to > s.to) s.to = to;
+    }
+  };
+  for (const t of terminal) if (t.time) widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10));
+  for (const s of pre?.terminalSpans ?? []) widen(s.file, s.from, s.to);
+  return [...spans.values()];
 }
 
 /** Working days of terminal exports past the settlement files' date that make a stopped feed likely. */
@@ -159,6 +177,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     calendar: input.calendar,
     asOf,
     asOfFromSettlementFiles: !input.asOf && auto !== null,
+    terminalSpans: terminalSpans(terminal, pre),
     haveTerminal: input.terminal.length > 0,
     rejectedSettlement: input.settlement.flatMap((f) => f.rejected),
     rejectedTerminal: input.terminal.flatMap((f) => f.rejected),

@@ -31,6 +31,19 @@ export interface Finding {
   details: Record<string, string | number | boolean>;
 }
 
+/** `2025-09-27 … 2025-09-28, 2025-09-30`: the terminal files' spans, merged where they touch. */
+function coverage(spans: readonly { from: LocalDate; to: LocalDate }[]): string {
+  const sorted = [...spans].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const merged: { from: LocalDate; to: LocalDate }[] = [];
+  for (const s of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && s.from <= last.to) {
+      if (s.to > last.to) last.to = s.to;
+    } else merged.push({ ...s });
+  }
+  return merged.map((s) => (s.from === s.to ? s.from : `${s.from} … ${s.to}`)).join(', ');
+}
+
 export interface ClassifyInput {
   terminal: CanonicalRecord[];
   settlement: CanonicalRecord[];
@@ -48,6 +61,11 @@ export interface ClassifyInput {
   haveTerminal: boolean;
   /** Settlement rows that could not be read: an unsettled payment may be one of them. */
   rejectedSettlement?: RejectedRow[];
+  /**
+   * The dates each terminal file runs from and to (clean pairs included): a settled line of a
+   * date no file spans is more likely a missing export than a dropped order, and is named so.
+   */
+  terminalSpans?: readonly { from: LocalDate; to: LocalDate }[];
   /** Terminal rows that could not be read: a settled line "missing" on the terminal may be one. */
   rejectedTerminal?: RejectedRow[];
 }
@@ -270,6 +288,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       // A terminal row that failed to read but names this line's RRN, or its terminal and trace,
       // is most likely its row: say so rather than "no such transaction".
       const unread = unreadableRowOf(input.rejectedTerminal, s, usedRejected);
+      const day = s.time?.slice(0, 10);
+      const spans = input.terminalSpans ?? [];
+      const uncovered = !unread && !clearedCancellations.has(s) && day !== undefined && spans.length > 0 && !spans.some((x) => x.from <= day && day <= x.to);
       findings.push(
         finding(
           'dropped_order',
@@ -277,6 +298,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
             ? `${clearedCancellations.get(s)!.txnType === 'reversal' ? 'Reversal' : 'Void'} of ¥${yuan((s.amount ?? s.net)?.abs())} cleared (${describe(s)}) for ${where(clearedCancellations.get(s)!)}, but the sale it cancels never cleared: money taken back for a sale that was not paid`
             : unread
             ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}); its terminal row is probably the unreadable row ${unread.file}:${unread.line} (${unread.reason}): fix that row and run again`
+            : uncovered
+              ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}), but no terminal export covers ${day} (the terminal files hold ${coverage(spans)}): add that day's export; if it is in, this is a dropped order`
             : isRefund
               ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
               : `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction`) +
@@ -284,7 +307,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
           { settlement: s, related: retry ? [retry] : [] },
           {
             actual: s.amount ?? s.net,
-            details: { terminalStatus: clearedCancellations.has(s) ? 'voided' : unread ? 'unreadable' : 'missing', possibleDoubleCharge: Boolean(retry), ...(unread ? { rejectedTerminalRow: `${unread.file}:${unread.line}` } : {}) },
+            details: { terminalStatus: clearedCancellations.has(s) ? 'voided' : unread ? 'unreadable' : uncovered ? 'no_export_for_date' : 'missing', possibleDoubleCharge: Boolean(retry), ...(unread ? { rejectedTerminalRow: `${unread.file}:${unread.line}` } : {}) },
           },
         ),
       );

@@ -956,6 +956,18 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     latestSettleDate: latestSettle >= 0 ? dateOf(latestSettle) : undefined,
     latestBusinessDate: latestBusiness >= 0 ? dateOf(latestBusiness) : undefined,
     dates: [...seenDay.keys()].filter((i) => seenDay[i]).map((i) => dateOf(dayBase + i)),
+    // Each terminal file's first and last transaction date, over every row it scanned.
+    terminalSpans: T.files.flatMap((file, f) => {
+      let from = Infinity;
+      let to = -Infinity;
+      for (let r = T.firstRow[f]; r < T.firstRow[f + 1]; r++) {
+        const d = ts.day[r];
+        if (d < 0) continue;
+        if (d < from) from = d;
+        if (d > to) to = d;
+      }
+      return to >= from ? [{ file: file.file, from: dateOf(from), to: dateOf(to) }] : [];
+    }),
   };
   // Only plain data leaves: no closure over this scope (V8 would keep the whole scope, columns
   // included, alive with it).

@@ -174,7 +174,9 @@ describe('an unreadable terminal row is only the row of a line it names in the s
   it('does not take a rejected refund naming the sale in 原参考号 for the sale itself', () => {
     const { json } = reconcileJson('unreadable-row-origref');
     const dropped = json.findings.find((f) => f.kind === 'dropped_order')!;
-    expect(dropped.details.terminalStatus).toBe('missing');
+    // Not 'unreadable': the refund row is not the sale's. (The export holds 10-08 only, so the
+    // 10-02 sale is also named as a date no terminal export covers.)
+    expect(dropped.details.terminalStatus).toBe('no_export_for_date');
     expect(json.summary.totals.dropped).toBe('666.00');
   });
 });
@@ -271,5 +273,17 @@ describe('terminal exports that run on for days past the last settlement file', 
     expect(quiet.stderr).toMatch(/^posrecon: the terminal exports run to 2025-10-16, the settlement files only to 2025-10-13 \(3 working days later\)/);
     // An explicit date judges them: no note.
     expect(posrecon([...args, '--as-of', '2025-10-20', '--quiet']).stderr).toBe('');
+  });
+});
+
+describe('a settled line of a date no terminal export covers', () => {
+  it('is named as a missing export for that date, not a bare dropped order; a day inside an export\'s span stays a dropped order', () => {
+    const run = posrecon(['reconcile', '-t', 'fixtures/demo/terminal-2025-09-30_10-09.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', 'fixtures/demo/settlement-2025-10-09.csv', '-c', 'fixtures/demo/contract.yaml', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: JsonFinding[] };
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    const uncovered = dropped.filter((f) => f.details.terminalStatus === 'no_export_for_date');
+    expect(uncovered.length).toBeGreaterThan(0);
+    expect(uncovered[0].message).toMatch(/but no terminal export covers 2025-09-29 \(the terminal files hold 2025-09-30 … 2025-10-09\): add that day's export; if it is in, this is a dropped order$/);
+    expect(dropped.filter((f) => f.details.terminalStatus === 'missing').every((f) => !f.message.includes('no terminal export covers'))).toBe(true);
   });
 });
