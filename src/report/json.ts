@@ -34,18 +34,20 @@ export function recordRef(r: CanonicalRecord | null): Record<string, unknown> | 
     fee: money(r.fee),
     net: money(r.net),
   };
-  if (r.rawType) ref.rawType = r.rawType;
-  if (r.rawStatus) ref.rawStatus = r.rawStatus;
-  if (r.memo) ref.memo = r.memo;
+  // Every key always present (null when the file has no such cell): one shape per role, so a
+  // script can read any field of any finding.
+  ref.rawType = r.rawType ?? null;
+  ref.rawStatus = r.rawStatus ?? null;
+  ref.memo = r.memo ?? null;
   if (r.role === 'bank') {
     ref.credit = money(r.credit);
     ref.debit = money(r.debit);
     ref.balance = money(r.balance);
-    if (r.balanceUnreadable !== undefined) ref.balanceUnreadable = r.balanceUnreadable;
+    ref.balanceUnreadable = r.balanceUnreadable ?? null;
     ref.counterparty = r.counterparty ?? null;
     ref.counterpartyAccount = r.counterpartyAccount ?? null;
   }
-  if (r.unusable.length) ref.unusable = r.unusable.map((u) => ({ field: u.field, raw: u.raw, reason: u.reason }));
+  ref.unusable = r.unusable.map((u) => ({ field: u.field, raw: u.raw, reason: u.reason }));
   return ref;
 }
 
