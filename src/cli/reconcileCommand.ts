@@ -441,7 +441,9 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
       io.stderr(`posrecon: ${summarize(done).feedNote!.replace(/^Note: /, '')}\n`);
     }
-    if (!(opts.quiet && !failing)) {
+    // --quiet keeps stdout empty on a clean day; a file named with --output is always written, so
+    // yesterday's report never stands in for today's.
+    if (opts.output || !(opts.quiet && !failing)) {
       const chunks = renderReportChunks(done, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract });
       if (opts.output) writeReport(opts.output, chunks);
       else {

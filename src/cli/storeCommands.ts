@@ -132,7 +132,7 @@ Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows
     .option('--no-color', 'no colours')
     .action(async (opts: { store: string; format: string; color?: boolean }) => {
       const status = await withStore(opts.store, false, (store) => storeStatus(store));
-      io.stdout(opts.format === 'json' ? JSON.stringify(statusJson(status), null, 2) + '\n' : renderStatus(status, { color: colorOn(io, opts.color) }));
+      io.stdout(opts.format === 'json' ? JSON.stringify(statusJson(status), null, 2) + '\n' : renderStatus(status, { color: colorOn(io, opts.color), width: io.stdoutIsTTY ? 110 : undefined }));
       setExit(EXIT.OK);
     });
 
@@ -270,8 +270,10 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   const text =
     format === 'json'
       ? JSON.stringify(dailyRunJson(run, Boolean(opts.includeMatched)), null, 2) + '\n'
-      : renderDailyRun(run, { color, verbose: Boolean(opts.verbose) });
-  if (!(opts.quiet && !failing)) emit(io, text, opts.output);
+      : renderDailyRun(run, { color, verbose: Boolean(opts.verbose), width: io.stdoutIsTTY && !opts.output ? 110 : undefined });
+  // --quiet keeps stdout empty on a clean day; a file named with --output is always written, so
+  // yesterday's report never stands in for today's.
+  if (opts.output || !(opts.quiet && !failing)) emit(io, text, opts.output);
   // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
   else if (run.result.feedGap) io.stderr(`posrecon: ${summarize(run.result).feedNote!.replace(/^Note: /, '')}\n`);
   return failing ? EXIT.FINDINGS : EXIT.OK;

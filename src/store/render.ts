@@ -74,21 +74,23 @@ export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Reco
   };
 }
 
-const short = (text: string, width = 110) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+/** Cut to the screen's width on a terminal; whole in files, pipes and cron mail (no `width`). */
+const short = (text: string, width: number | undefined) => (width !== undefined && text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
-function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: boolean): string[] {
+function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: boolean, width: number | undefined): string[] {
   const out: string[] = [];
   for (const o of items) {
     const age = showAge ? `${String(o.ageDays).padStart(4)}d  ` : '  ';
     const mark = o.acknowledged ? c.green('✓ ') : o.exception ? c.red('! ') : c.dim('… ');
-    out.push(`  ${age}${mark}${o.id}  ${o.kind.padEnd(20)} ${short(o.message)}`);
+    out.push(`  ${age}${mark}${o.id}  ${o.kind.padEnd(20)} ${short(o.message, width)}`);
     if (o.was.length) out.push(c.dim(`  ${' '.repeat(showAge ? 7 : 0)}    was ${refsText(o.was)}`));
     if (o.acknowledged) out.push(c.green(`  ${' '.repeat(showAge ? 7 : 0)}    acknowledged by ${o.acknowledged.by} on ${localInstant(o.acknowledged.at).slice(0, 10)}: "${o.acknowledged.note}"`));
   }
   return out;
 }
 
-export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verbose: boolean }): string {
+export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verbose: boolean; width?: number }): string {
+  const width = opts.width;
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   const prev = run.previousRun;
@@ -122,14 +124,14 @@ export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verb
   const since = prev ? `run #${prev.id}` : 'the start';
   out.push('');
   out.push(c.bold.underline(`New since ${since} — ${run.newItems.length}`));
-  out.push(...(run.newItems.length ? openLines(run.newItems, c, false) : [c.dim('  none')]));
+  out.push(...(run.newItems.length ? openLines(run.newItems, c, false, width) : [c.dim('  none')]));
   out.push('');
   const cleared = run.resolved.filter((r) => r.outcome === 'cleared');
   const superseded = run.resolved.filter((r) => r.outcome === 'superseded');
   out.push(c.bold.underline(`Resolved since ${since} — ${cleared.length}`));
   if (!cleared.length) out.push(c.dim('  none'));
   for (const r of cleared) {
-    out.push(`  ${c.green('✓')} ${r.id}  ${r.kind.padEnd(20)} ${short(r.message)}`);
+    out.push(`  ${c.green('✓')} ${r.id}  ${r.kind.padEnd(20)} ${short(r.message, width)}`);
     out.push(c.dim(`      open ${r.ageDays}d since ${r.openSince}${r.now.length ? `; now ${refsText(r.now)}` : ''}`));
   }
   if (superseded.length) {
@@ -140,7 +142,7 @@ export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verb
   const still = run.open.filter((o) => !o.isNew);
   out.push('');
   out.push(c.bold.underline(`Still open, oldest first — ${still.length}`));
-  out.push(...(still.length ? openLines(still, c, true) : [c.dim('  none')]));
+  out.push(...(still.length ? openLines(still, c, true, width) : [c.dim('  none')]));
   out.push('');
   out.push(c.dim('Full state (as one `posrecon reconcile` over every file in the store):'));
   return out.join('\n') + '\n' + renderTable(run.result, { color: opts.color, verbose: opts.verbose });
@@ -155,7 +157,8 @@ export function statusJson(s: StatusResult): Record<string, unknown> {
   };
 }
 
-export function renderStatus(s: StatusResult, opts: { color: boolean }): string {
+export function renderStatus(s: StatusResult, opts: { color: boolean; width?: number }): string {
+  const width = opts.width;
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   const r = s.lastRun;
@@ -163,7 +166,7 @@ export function renderStatus(s: StatusResult, opts: { color: boolean }): string 
   const exceptions = s.open.filter((o) => o.exception && !o.acknowledged).length;
   const acked = s.open.filter((o) => o.acknowledged).length;
   out.push(`${s.open.length} open item(s), oldest first: ${exceptions} exception(s) to act on · ${acked} acknowledged · ${s.open.length - exceptions - acked} pending`);
-  out.push(...openLines(s.open, c, true));
+  out.push(...openLines(s.open, c, true, width));
   if (s.open.length) out.push(c.dim('  (! exception · ✓ acknowledged by a person · … pending settlement)  `posrecon history ID` shows one item\'s life'));
   return out.join('\n') + '\n';
 }

@@ -295,3 +295,24 @@ describe('run --output', () => {
     expect(existsSync(store)).toBe(false);
   });
 });
+
+describe('run for cron: --quiet with --output, and messages in files and pipes', () => {
+  it('writes the --output file on a clean day too, and prints whole messages when stdout is no terminal', () => {
+    const store = freshStore();
+    const out = join(dir, 'quiet-report.json');
+    writeFileSync(out, 'yesterday');
+    const first = posrecon(['run', '--store', store, ...DAY1, '--quiet', '-o', out]);
+    expect(first.stdout).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8')).schema).toBe('posrecon.reconcile/1');
+    // Everything acknowledged: a clean day, still written.
+    const ids: string[] = JSON.parse(readFileSync(out, 'utf8')).open.filter((o: { exception: boolean }) => o.exception).map((o: { id: string }) => o.id);
+    expect(posrecon(['resolve', ...ids, '--store', store, '--note', 'ok']).code).toBe(0);
+    writeFileSync(out, 'yesterday');
+    const clean = posrecon(['run', '--store', store, ...DAY1, '--as-of', '2025-09-30', '--quiet', '-o', out, '--format', 'json']);
+    expect(clean.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).not.toBe('yesterday');
+    // Not a TTY: the pending sale's message keeps its due date.
+    const table = posrecon(['status', '--store', store]);
+    expect(table.stdout).toMatch(/not settled yet; due 2025-09-30 under T\+1/);
+  });
+});
