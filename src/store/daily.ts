@@ -346,7 +346,9 @@ export async function dailyRun(store: Store, input: DailyRunInput): Promise<Dail
     }
     const resolved: ResolvedItem[] = [];
     for (const s of gone) {
-      const now = refs(s.rows.flatMap((fp) => byRow.get(fp) ?? []).map((f) => ({ id: f.id!, kind: f.kind })), s.id);
+      // What the item became: findings on its rows that are new in this run (one that was there
+      // already, such as a duplicate export of the same row, is not what it turned into).
+      const now = refs(s.rows.flatMap((fp) => byRow.get(fp) ?? []).filter((f) => !previous.has(f.id!)).map((f) => ({ id: f.id!, kind: f.kind })), s.id);
       await tx.saveFinding({ ...s, present: false, goneRun: runId, goneAsOf: asOf });
       await tx.addEvent({ findingId: s.id, runId, asOf, event: s.openKind ? 'resolved' : 'vanished', detail: now.length ? { now } : {} });
       if (s.openKind) {

@@ -137,6 +137,20 @@ describe('ingest bookkeeping', () => {
     store.close();
   });
 
+  it('names what a resolved item became from the findings new in this run, not one that was there already', async () => {
+    const store = openSqliteStore(freshPath(), { create: true });
+    // Row 1 in two exports: a duplicate export (there from day 1 on) and a pending sale.
+    const day1 = await run(store, [input('a.csv', text(row(1))), input('b.csv', text(row(1)))], '2025-11-03');
+    expect(day1.result.counts).toMatchObject({ duplicate_export: 1, unsettled_pending: 1 });
+    const SH = '清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号';
+    const line = '2025-11-04,898310058120001,10000001,2025-11-03 10:00:00,消费,622848******1234,借记卡,100.00,0.50,99.50,300000000001,000001';
+    const day2 = await run(store, [input('s.csv', `${SH}\n${line}\n`, 'settlement')], '2025-11-04');
+    const pending = day2.resolved.find((r) => r.kind === 'unsettled_pending')!;
+    expect(pending.outcome).toBe('cleared');
+    expect(pending.now.map((r) => r.kind)).toEqual(['matched']);
+    store.close();
+  });
+
   it('refuses a known file under another role', async () => {
     const store = openSqliteStore(freshPath(), { create: true });
     const body = text(row(1));
