@@ -61,6 +61,8 @@ export interface MatchPayoutsInput {
   debits: CanonicalRecord[];
   tolerance: { rate: Decimal; amount: Decimal };
   asOf: LocalDate;
+  /** The last booking date the statements show: past a window's end, no credit means none came. */
+  statementEnds?: LocalDate;
 }
 
 export interface MatchPayoutsResult {
@@ -243,7 +245,10 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   // --- What is left: not credited (yet) ---------------------------------------------------------
   for (const p of payouts) {
     if (!open(p)) continue;
-    const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : asOf > p.windowEnd ? 'missing' : 'pending';
+    // Missing once the as-of date, or the statement itself, has passed the window: a statement
+    // running past it proves no credit came in it, whatever the settlement files' date.
+    const past = asOf > p.windowEnd || (input.statementEnds !== undefined && input.statementEnds > p.windowEnd);
+    const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : past ? 'missing' : 'pending';
     const note = searchNotes.get(p);
     outcome.set(p, { payout: p, status, credits: [], ...(note ? { note } : {}) });
   }

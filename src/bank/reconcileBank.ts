@@ -38,6 +38,11 @@ export interface BankInput {
   bank: CanonicalRecord[];
   contract: Contract;
   asOf: LocalDate;
+  /**
+   * The as-of date was given (--as-of): judge as of it. Otherwise a statement running past a
+   * payout's window proves no credit came in it, whatever date the settlement files reach.
+   */
+  asOfGiven?: boolean;
   /** Derives the settlement date of lines that print none (business date + contract cycle). */
   calendar?: WorkCalendar;
 }
@@ -148,7 +153,7 @@ export function reconcileBank(input: BankInput): BankResult {
   }
 
   // --- Payouts ↔ credits -----------------------------------------------------------------------
-  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf });
+  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(statement && !input.asOfGiven ? { statementEnds: statement.to } : {}) });
   const totals: BankTotals = {
     expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
   };

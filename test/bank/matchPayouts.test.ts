@@ -53,6 +53,14 @@ describe('expected payouts', () => {
     expect(weekday.windowEnd).toBe('2025-11-06');
   });
 
+  it('are missing once the statement runs past their window, whatever date the settlement files reach; pending as of a given date', () => {
+    const settlement = [settlementLine({ settleDate: '2025-11-03', net: '100.00' })];
+    const bank = [bankRow({ time: '2025-11-20 12:00:00', debit: '50.00', counterparty: '某餐厅' })];
+    const judge = (asOfGiven: boolean) => reconcileBank({ settlement, bank, contract: defaultContract(), asOf: '2025-11-04', asOfGiven }).payouts[0].status;
+    expect(judge(false)).toBe('missing'); // the statement reaches 11-20, the window ended 11-06
+    expect(judge(true)).toBe('pending'); // --as-of 2025-11-04 judges as of that day
+  });
+
   it('group by payout id where the file prints one, dated by its latest line', () => {
     const payouts = expectedPayouts(
       [
