@@ -69,6 +69,17 @@ function lineOfFirstBadByte(bytes: Uint8Array, encoding: Encoding): number {
   return line;
 }
 
+/** Byte offset where 1-based line `line` starts (LF-terminated lines). */
+function lineStart(bytes: Uint8Array, line: number): number {
+  let at = 0;
+  for (let n = 1; n < line; n++) {
+    const lf = bytes.indexOf(0x0a, at);
+    if (lf < 0) return -1;
+    at = lf + 1;
+  }
+  return at;
+}
+
 export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding): DecodedText {
   const bom = bomOf(bytes);
   if (forced) {
@@ -115,7 +126,17 @@ export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding):
   if (gb !== null) return { text: gb, encoding: 'gb18030', encodingReason: 'not valid UTF-8; valid GB18030/GBK' };
   // The encoding that decodes further is the likely one (a GBK export with one bad byte fails
   // UTF-8 at its title line): its first bad byte is the line to look at.
-  const line = Math.max(lineOfFirstBadByte(bytes, 'utf-8'), lineOfFirstBadByte(bytes, 'gb18030'));
+  const utf8Line = lineOfFirstBadByte(bytes, 'utf-8');
+  // Two exports joined into one file (a GBK day appended to a UTF-8 one): each part decodes,
+  // the whole in neither. No --encoding can fix that; say what it is.
+  const split = lineStart(bytes, utf8Line);
+  if (split > 0 && strictDecode(bytes.subarray(0, split), 'utf-8') !== null && strictDecode(bytes.subarray(split), 'gb18030') !== null) {
+    throw new InputError(
+      `${file}:${utf8Line}: the file mixes two encodings: lines 1–${utf8Line - 1} are UTF-8, from line ${utf8Line} on GBK/GB18030 (two exports joined?)`,
+      'save the file in one encoding, or pass the two parts as separate files',
+    );
+  }
+  const line = Math.max(utf8Line, lineOfFirstBadByte(bytes, 'gb18030'));
   throw new InputError(
     `${file}:${line}: cannot decode the file as UTF-8, GB18030/GBK or UTF-16`,
     `pass --encoding with one of: ${SUPPORTED_ENCODINGS}`,

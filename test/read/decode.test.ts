@@ -184,3 +184,10 @@ describe('forcing GBK on a UTF-8 file', () => {
     expect(() => decodeInput(bytes, 'utf8.csv', 'gb18030')).toThrow(/utf8\.csv: the file is UTF-8; reading it as gb18030 \(forced by --encoding\) would garble its text/);
   });
 });
+
+describe('a file joining a UTF-8 export and a GBK one', () => {
+  it('says it mixes two encodings and where the second starts (no --encoding can fix it)', () => {
+    const bytes = bytesOf(`${INGEST}utf8-then-gbk-joined.csv`);
+    expect(() => decodeInput(bytes, 't.csv')).toThrow(/^t\.csv:7: the file mixes two encodings: lines 1–6 are UTF-8, from line 7 on GBK\/GB18030 \(two exports joined\?\)$/);
+  });
+});

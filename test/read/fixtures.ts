@@ -12,10 +12,13 @@ export function bytesOf(path: string): Uint8Array {
   return new Uint8Array(readFileSync(ROOT + path));
 }
 
-/** Every delimited-text fixture of the ingestion suite (the generator script excluded). */
+/** Fixtures no encoding decodes whole (their own tests say why): left out of the decodable set. */
+const UNDECODABLE = new Set(['utf8-then-gbk-joined.csv']);
+
+/** Every decodable delimited-text fixture of the ingestion suite (the generator script excluded). */
 export function ingestFixtures(): string[] {
   return readdirSync(ROOT + INGEST)
-    .filter((f) => /\.(csv|tsv|txt)$/.test(f))
+    .filter((f) => /\.(csv|tsv|txt)$/.test(f) && !UNDECODABLE.has(f))
     .sort()
     .map((f) => INGEST + f);
 }
