@@ -95,17 +95,29 @@ export function matchTransactions(
       else index.set(k, [s]);
     }
     // Same amount first, so that of two terminal rows under one key (an order number Excel
-    // zeroed, a reused trace) the one that agrees with the line takes it, whichever comes first.
-    for (const sameAmountOnly of [true, false]) {
-      for (const t of terminal) {
-        if (hasMatched.has(t)) continue;
-        const k = terminalKey(t);
-        if (!k) continue;
-        const amount = sameAmountOnly ? amountKey(t) : undefined;
-        const candidates = index.get(k)?.filter((s) => !claimed.has(s) && (amount === undefined || amountKey(s) === amount) && compatible(t, s));
-        if (!candidates || candidates.length === 0) continue;
-        claim(t, pickBest(t, candidates), pass);
+    // zeroed, a reused trace) the one that agrees with the line takes it, whichever comes first:
+    // a row whose candidates all differ in amount waits until every row has had its exact pick.
+    const waiting: { t: CanonicalRecord; list: CanonicalRecord[] }[] = [];
+    for (const t of terminal) {
+      if (hasMatched.has(t)) continue;
+      const k = terminalKey(t);
+      if (!k) continue;
+      const list = index.get(k);
+      if (!list) continue;
+      const amount = amountKey(t);
+      let same: CanonicalRecord[] | undefined;
+      let other = false;
+      for (const s of list) {
+        if (claimed.has(s) || !compatible(t, s)) continue;
+        if (amountKey(s) === amount) (same ??= []).push(s);
+        else other = true;
       }
+      if (same) claim(t, pickBest(t, same), pass);
+      else if (other) waiting.push({ t, list });
+    }
+    for (const { t, list } of waiting) {
+      const candidates = list.filter((s) => !claimed.has(s) && compatible(t, s));
+      if (candidates.length > 0) claim(t, pickBest(t, candidates), pass);
     }
   };
 
