@@ -233,6 +233,7 @@ describe('every ingestion fixture', () => {
     'empty.csv': 2,
     'unknown-layout.csv': 2,
     'fen-amounts.csv': 2, // needs --profile fixtures/profiles/my-acquirer.yaml
+    'utf8-then-gbk-joined.csv': 2, // mixes two encodings
   };
   const names = readdirSync(ROOT + 'fixtures/ingest').filter((f) => /\.(csv|tsv|txt)$/.test(f)).sort();
 
