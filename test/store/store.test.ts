@@ -127,6 +127,19 @@ describe('ingest bookkeeping', () => {
     store.close();
   });
 
+  it('another merchant\'s file, a re-export with fewer rows, or an old version with no rows is never replaced', async () => {
+    const store = openSqliteStore(freshPath(), { create: true });
+    await run(store, [input('in/t.csv', text(row(1), row(2)))]);
+    // Same date, another merchant, same name.
+    const other = await run(store, [input('in/t.csv', text(row(3).replace('898310058120001', '898310058120002')))]);
+    expect(other.ingest[0].replaces).toBeUndefined();
+    // Same date and merchant, fewer rows (filtered to one terminal, say).
+    const fewer = await run(store, [input('in/t.csv', text(row(1)))]);
+    expect(fewer.ingest[0].replaces).toBeUndefined();
+    expect(fewer.result.rows.read).toBe(4);
+    store.close();
+  });
+
   it('a file of other dates under a reused name is kept beside the earlier one', async () => {
     const store = openSqliteStore(freshPath(), { create: true });
     await run(store, [input('inbox/terminal.csv', text(row(1)))]);
