@@ -80,27 +80,40 @@ function responseCodeStatus(text: string): TxnStatus | undefined {
 const NEGATIONS = /[未不非没无]/u;
 
 /**
- * The vocabulary's value for a cell: the cell itself, else the vocabulary word it ends with.
- * Chinese compounds put the head last, so the word ending last decides, and of two ending
- * there the longer: 微信退款 and 支付宝撤销 are a refund and a void, not payments; POS消费撤销
- * is a void; 扫码支付 beats 支付. With `negatable` (status words), a word with a negation
- * anywhere before it does not count: 交易不成功 is no 成功 (but 非接消费 is a contactless sale).
+ * The vocabulary's value for a cell: the cell itself, else the best vocabulary word it contains.
+ * Best = the highest `rank` of its value (what the row *is* outranks the channel it went
+ * through: 微信退款, 支付宝撤销, 消费撤销(微信) and 预授权完成撤销 are a refund and voids, never
+ * payments; 借记卡(云闪付) is a debit card), then the word ending last (Chinese compounds put the
+ * head last: POS消费撤销, 扫码支付), then the longer. With `negatable` (status words), a word
+ * with a negation anywhere before it does not count: 交易不成功 is no 成功 (but 非接消费 is a
+ * contactless sale).
  */
-export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined, opts: { negatable?: boolean } = {}): T | undefined {
+export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined, opts: { negatable?: boolean; rank?: (value: T) => number } = {}): T | undefined {
   if (text === undefined) return undefined;
   const key = normaliseLabel(text);
   const direct = vocab[key];
   if (direct !== undefined) return direct;
-  let best: { end: number; len: number; value: T } | undefined;
+  let best: { rank: number; end: number; len: number; value: T } | undefined;
   for (const [word, value] of Object.entries(vocab)) {
     if (word.length < 2) continue;
     const at = key.lastIndexOf(word);
     if (at < 0 || (opts.negatable && NEGATIONS.test(key.slice(0, at)))) continue;
+    const rank = opts.rank ? opts.rank(value) : 0;
     const end = at + word.length;
-    if (!best || end > best.end || (end === best.end && word.length > best.len)) best = { end, len: word.length, value };
+    if (!best || rank > best.rank || (rank === best.rank && (end > best.end || (end === best.end && word.length > best.len)))) {
+      best = { rank, end, len: word.length, value };
+    }
   }
   return best?.value;
 }
+
+/** Operations outrank the sale or channel words beside them (撤销 in 消费撤销(微信)). */
+export const TXN_TYPE_RANK = (t: TxnType): number =>
+  t === 'void' || t === 'reversal' ? 4 : t === 'refund' ? 3 : t === 'preauth_complete' ? 2 : t === 'preauth' ? 1 : 0;
+/** A card's kind outranks the channel it was presented through (借记卡(云闪付)); "other" ranks last. */
+export const CARD_TYPE_RANK = (c: CardType): number => (c === 'debit' || c === 'credit' ? 2 : c === 'qr' ? 1 : 0);
+/** A status that says it did not go through outranks a success word beside it (已撤销(成功)). */
+export const STATUS_RANK = (s: TxnStatus): number => (s === 'success' ? 0 : 1);
 
 function timeOf(ctx: RowContext): { time?: string; hasTime?: boolean } {
   const timeText = cellOf(ctx, 'time');
@@ -175,9 +188,10 @@ export interface RecordWords {
  */
 export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   const { rawType, rawStatus, channel, memo } = w;
-  let txnType: TxnType = lookupWord(profile.vocab.txnType, rawType) ?? profile.defaults.txnType ?? 'sale';
-  if (rawType !== undefined && lookupWord(profile.vocab.txnType, rawType) === undefined) txnType = 'other';
-  const statusWord = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus, { negatable: true }) ?? responseCodeStatus(rawStatus)) : undefined;
+  const typeWord = lookupWord(profile.vocab.txnType, rawType, { rank: TXN_TYPE_RANK });
+  let txnType: TxnType = typeWord ?? profile.defaults.txnType ?? 'sale';
+  if (rawType !== undefined && typeWord === undefined) txnType = 'other';
+  const statusWord = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus, { negatable: true, rank: STATUS_RANK }) ?? responseCodeStatus(rawStatus)) : undefined;
   const status: TxnStatus = rawStatus !== undefined ? (statusWord ?? 'unknown') : (profile.defaults.status ?? 'success');
   const unreadStatus = rawStatus !== undefined && statusWord === undefined;
   const cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
@@ -190,7 +204,7 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
     if (txnType === 'deduction' || hasDeductionWord(rawType) || memoDeduction || (w.noKey && w.negativeOnly)) txnType = 'deduction';
   }
 
-  let cardType: CardType | undefined = lookupWord(profile.vocab.cardType, w.rawCardType);
+  let cardType: CardType | undefined = lookupWord(profile.vocab.cardType, w.rawCardType, { rank: CARD_TYPE_RANK });
   if (cardType === undefined) {
     const channelHint = lookupWord(profile.vocab.cardType, channel) ?? lookupWord(profile.vocab.cardType, rawType);
     cardType = channelHint === 'qr' ? 'qr' : undefined;

@@ -173,7 +173,9 @@ export const DEFAULT_VOCAB: Vocabulary = {
     '余额不足': 'failed', '密码错误': 'failed', '不予承兑': 'failed', '无效卡': 'failed', '卡已过期': 'failed', '超过限额': 'failed', '交易受限': 'failed',
     '关闭': 'failed', '交易关闭': 'failed', '已取消': 'failed', '取消': 'failed', 'notpay': 'failed', 'cancelled': 'failed', 'canceled': 'failed',
     '待支付': 'timeout', '支付中': 'timeout', '等待付款': 'timeout', '用户支付中': 'timeout', 'userpaying': 'timeout', 'pending': 'timeout',
-    '全额退款': 'success', '退款成功': 'success', '部分退货成功': 'success',
+    '全额退款': 'success', '退款成功': 'success', '部分退货成功': 'success', '已全额退款': 'success', '退款中': 'success', '转入退款': 'success',
+    '已付款': 'success', 'trade_finished': 'success', 'trade_success': 'success',
+    '未付款': 'failed', '已撤消': 'failed', '已冲销': 'failed', 'trade_closed': 'failed', 'wait_buyer_pay': 'timeout',
     '失败': 'failed', '交易失败': 'failed', '支付失败': 'failed', 'fail': 'failed', 'failed': 'failed', 'payerror': 'failed',
     'closed': 'failed', '已关闭': 'failed', '拒绝': 'failed', '交易拒绝': 'failed', 'declined': 'failed', '未支付': 'failed',
     '已撤销': 'failed', 'revoked': 'failed', '已冲正': 'failed', '已退款': 'success', 'refund': 'success',
@@ -193,7 +195,7 @@ export const DEFAULT_VOCAB: Vocabulary = {
 
 /** Words whose status also says the transaction was cancelled (a voided or reversed sale). */
 export const CANCELLED_STATUS_WORDS: Record<string, 'void' | 'reversal'> = {
-  '已撤销': 'void', 'revoked': 'void', '已冲正': 'reversal',
+  '已撤销': 'void', '已撤消': 'void', 'revoked': 'void', '已冲正': 'reversal', '已冲销': 'reversal',
 };
 
 /** Normalise a header cell or vocabulary word for comparison: width, case, spaces, unit suffixes. */

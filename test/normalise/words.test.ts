@@ -1,34 +1,52 @@
-// Type, status and card-type words as exports print them: the word a compound ends with decides,
-// a negated success is no success, a host response code says approved or declined.
+// Type, status and card-type words as exports print them (deriveWords with the generic terminal
+// profile's vocabulary): what the row is outranks the channel beside it, then the word a compound
+// ends with decides; a negated success is no success; a host response code says approved or declined.
 import { describe, expect, it } from 'vitest';
-import { lookupWord } from '../../src/normalise/records.js';
+import { deriveWords, lookupWord } from '../../src/normalise/records.js';
 import { DEFAULT_VOCAB } from '../../src/profiles/profile.js';
+import { builtinProfiles } from '../../src/profiles/builtin.js';
+
+const terminal = builtinProfiles().find((p) => p.name === 'generic-terminal')!;
+const words = (cells: { rawType?: string; rawStatus?: string; rawCardType?: string }) =>
+  deriveWords(terminal, { ...cells, noKey: false, negativeOnly: false, charge: true });
 
 describe('transaction types', () => {
   it.each([
     ['微信退款', 'refund'], ['支付宝撤销', 'void'], ['预授权完成撤销', 'void'], ['POS消费撤销', 'void'], ['扫码退款', 'refund'],
+    ['消费撤销(微信)', 'void'], ['消费撤销(闪付)', 'void'], ['消费撤销-云闪付', 'void'], ['联机退货(微信)', 'refund'], ['预授权完成(云闪付)', 'preauth_complete'],
     ['微信扫码支付', 'sale'], ['银联二维码消费', 'sale'], ['非接消费', 'sale'], ['撤销冲正', 'reversal'], ['退货撤销', 'void'],
-    ['预授权完成(请求)', 'preauth_complete'], ['会员充值', undefined],
-  ])('%s → %s', (text, want) => {
-    expect(lookupWord(DEFAULT_VOCAB.txnType, text)).toBe(want);
+    ['预授权完成(请求)', 'preauth_complete'], ['会员充值', 'other'],
+  ])('%s → %s', (rawType, want) => {
+    expect(words({ rawType, rawStatus: '成功' }).txnType).toBe(want);
   });
 });
 
 describe('status words', () => {
   it.each([
-    ['交易成功(已打印)', 'success'], ['已完成', 'success'], ['支付完成', 'success'], ['撤销成功', 'success'],
-    ['交易不成功', 'failed'], ['未成功', 'failed'], ['未支付成功', 'failed'], ['未完成', 'failed'], ['余额不足', 'failed'],
-    ['已打印', undefined],
-  ])('%s → %s', (text, want) => {
-    expect(lookupWord(DEFAULT_VOCAB.status, text, { negatable: true })).toBe(want);
+    ['交易成功(已打印)', 'success'], ['已完成', 'success'], ['支付完成', 'success'], ['撤销成功', 'success'], ['TRADE_FINISHED', 'success'],
+    ['交易不成功', 'failed'], ['未支付成功', 'failed'], ['余额不足', 'failed'], ['已撤销(成功)', 'failed'], ['交易关闭', 'failed'],
+    ['51-余额不足', 'failed'], ['00-交易成功', 'success'], ['98-交易超时', 'timeout'], ['用户支付中', 'timeout'],
+  ])('%s → %s', (rawStatus, want) => {
+    expect(words({ rawType: '消费', rawStatus }).status).toBe(want);
+  });
+
+  it('a success word after a negation is no success: 没有成功 is a status no vocabulary knows', () => {
+    expect(words({ rawType: '消费', rawStatus: '没有成功' })).toMatchObject({ status: 'unknown', unreadStatus: true });
+    expect(words({ rawType: '消费', rawStatus: '已打印' })).toMatchObject({ status: 'unknown', unreadStatus: true });
   });
 });
 
-describe('card types and bank directions', () => {
+describe('card types', () => {
   it.each([
-    ['cardType', '银联借记卡', 'debit'], ['cardType', 'IC贷记卡', 'credit'], ['cardType', '微信零钱', 'qr'],
-    ['direction', '转入', 'credit'], ['direction', '转出', 'debit'], ['direction', '付', 'debit'],
-  ] as const)('%s %s → %s', (vocab, text, want) => {
-    expect(lookupWord(DEFAULT_VOCAB[vocab] as Record<string, string>, text)).toBe(want);
+    ['银联借记卡', 'debit'], ['IC贷记卡', 'credit'], ['微信零钱', 'qr'], ['借记卡(其他)', 'debit'], ['借记卡/其他', 'debit'], ['信用卡-其他', 'credit'],
+    ['贷记卡(外卡)', 'credit'], ['借记卡(云闪付)', 'debit'], ['借记卡(扫码)', 'debit'], ['信用卡(支付宝)', 'credit'],
+  ])('%s → %s', (rawCardType, want) => {
+    expect(words({ rawType: '消费', rawStatus: '成功', rawCardType }).cardType).toBe(want);
+  });
+});
+
+describe('bank directions', () => {
+  it.each([['转入', 'credit'], ['转出', 'debit'], ['付', 'debit']] as const)('%s → %s', (text, want) => {
+    expect(lookupWord(DEFAULT_VOCAB.direction, text)).toBe(want);
   });
 });
