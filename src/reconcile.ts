@@ -49,6 +49,8 @@ export interface PreMatched {
   latestBusinessDate?: LocalDate;
   /** Distinct transaction dates, for the holiday-calendar coverage check. */
   dates: LocalDate[];
+  /** Per settlement merchant id ('' for lines printing none): the latest settlement date of its clean pairs. */
+  latestSettleByMerchant?: Record<string, LocalDate>;
   /** Per terminal file: the first and last transaction date of all its rows (clean pairs included). */
   terminalSpans?: { file: string; from: LocalDate; to: LocalDate }[];
 }
@@ -89,6 +91,20 @@ export interface ReconcileResult {
    * settlement files gave: their sales cannot be judged (has the acquirer's file stopped?).
    */
   feedGap?: { terminalUntil: LocalDate; settlementUntil: LocalDate; workingDays: number };
+}
+
+/**
+ * Per merchant id, the latest settlement date its lines reach ('' for lines printing none): a
+ * payment is overdue on its due date only when its own merchant's file of that date is in.
+ */
+function settledThrough(settlement: CanonicalRecord[], pre: PreMatched | undefined): Map<string, LocalDate> {
+  const out = new Map<string, LocalDate>();
+  const raise = (merchant: string, date: LocalDate) => {
+    if ((out.get(merchant) ?? '') < date) out.set(merchant, date);
+  };
+  for (const s of settlement) if (s.settleDate) raise(s.merchantId ?? '', s.settleDate);
+  for (const [m, d] of Object.entries(pre?.latestSettleByMerchant ?? {})) raise(m, d);
+  return out;
 }
 
 /** Per terminal file, the dates its rows run from and to (the fast path's clean pairs included). */
@@ -177,6 +193,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     calendar: input.calendar,
     asOf,
     asOfFromSettlementFiles: !input.asOf && auto !== null,
+    settledThrough: settledThrough(settlement, pre),
     terminalSpans: terminalSpans(terminal, pre),
     haveTerminal: input.terminal.length > 0,
     rejectedSettlement: input.settlement.flatMap((f) => f.rejected),

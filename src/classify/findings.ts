@@ -57,6 +57,11 @@ export interface ClassifyInput {
    * explicit --as-of, or D0, whose day's file may still be filling, only after the due date.)
    */
   asOfFromSettlementFiles?: boolean;
+  /**
+   * Per merchant id ('' for lines printing none), the latest settlement date of its lines: with
+   * several merchants or acquirers, one's file of the day being in says nothing of another's.
+   */
+  settledThrough?: ReadonlyMap<string, LocalDate>;
   /** False for a pure fee audit (settlement files only): no claims that need terminal data. */
   haveTerminal: boolean;
   /** Settlement rows that could not be read: an unsettled payment may be one of them. */
@@ -277,6 +282,14 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     }
   }
 
+  /** How far this row's merchant's settlement lines reach (all lines' when none prints a merchant id). */
+  const merchantSettledThrough = (t: CanonicalRecord): LocalDate => {
+    const through = input.settledThrough;
+    if (!through) return asOf;
+    const anyMerchant = [...through.keys()].some((m) => m !== '');
+    return anyMerchant ? (through.get(t.merchantId ?? '') ?? '') : (through.get('') ?? '');
+  };
+
   // --- Settlement lines no terminal row claimed -----------------------------------------------
   const ambiguousLines = new Set(match.ambiguous.flatMap((a) => a.candidates));
   const usedRejected = new Set<RejectedRow>();
@@ -362,7 +375,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       if (!businessDate) continue;
       const expectedDate = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
       const dueDate = calendar.addCalendarDays(expectedDate, contract.settlement.graceDays);
-      const overdue = asOf > dueDate || (input.asOfFromSettlementFiles === true && contract.settlement.cycle.days >= 1 && asOf === dueDate);
+      const overdue = asOf > dueDate || (input.asOfFromSettlementFiles === true && contract.settlement.cycle.days >= 1 && asOf === dueDate && merchantSettledThrough(t) >= dueDate);
       // A settlement row that failed to read but names this transaction's RRN or trace is the
       // likely answer: point at it instead of leaving a bare "nothing settled".
       const suspect = unreadableRowOf(input.rejectedSettlement, t, usedRejected);

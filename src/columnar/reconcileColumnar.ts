@@ -853,6 +853,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   let netSum = 0;
   let latestSettle = -1;
   let latestBusiness = -1;
+  // Per settlement merchant (the last slot: lines printing none), the latest settlement day.
+  const merchantSettle = new Int32Array(ss.merchants.length + 1).fill(-1);
   let feeChecked = 0;
   // Transaction dates, for the holiday-calendar check.
   const seenDay = new Uint8Array(dayTop >= dayBase ? dayTop - dayBase + 1 : 0);
@@ -868,6 +870,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     amountSum += amount;
     if (!Number.isNaN(ss.net[s])) netSum += ss.net[s];
     if (ss.settleDay[s] > latestSettle) latestSettle = ss.settleDay[s];
+    const mi = ss.merchant[s] >= 0 ? ss.merchant[s] : ss.merchants.length;
+    if (ss.settleDay[s] > merchantSettle[mi]) merchantSettle[mi] = ss.settleDay[s];
     if (sBiz[s] > latestBusiness) latestBusiness = sBiz[s];
     daySettled[sBiz[s] - minDay] += amount;
     const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
@@ -956,6 +960,9 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     latestSettleDate: latestSettle >= 0 ? dateOf(latestSettle) : undefined,
     latestBusinessDate: latestBusiness >= 0 ? dateOf(latestBusiness) : undefined,
     dates: [...seenDay.keys()].filter((i) => seenDay[i]).map((i) => dateOf(dayBase + i)),
+    latestSettleByMerchant: Object.fromEntries(
+      [...merchantSettle].flatMap((day, i) => (day >= 0 ? [[i < ss.merchants.length ? ss.merchants[i] : '', dateOf(day)]] : [])),
+    ),
     // Each terminal file's first and last transaction date, over every row it scanned.
     terminalSpans: T.files.flatMap((file, f) => {
       let from = Infinity;

@@ -287,3 +287,14 @@ describe('a settled line of a date no terminal export covers', () => {
     expect(dropped.filter((f) => f.details.terminalStatus === 'missing').every((f) => !f.message.includes('no terminal export covers'))).toBe(true);
   });
 });
+
+describe('two merchants, one of whose settlement files for the day is not in yet', () => {
+  it('keeps merchant B\'s sale due 10-15 pending: only merchant A\'s 10-15 file is in', () => {
+    const d = 'fixtures/domain/due-date-other-merchant-file';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement-A-20251015.csv`, `${d}/settlement-B-20251014.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { asOf: string; summary: { counts: Record<string, number> } };
+    expect(json.asOf).toBe('2025-10-15');
+    expect(json.summary.counts).toMatchObject({ matched: 2, unsettled_pending: 1, unsettled_overdue: 0 });
+    expect(run.code).toBe(0);
+  });
+});
