@@ -275,7 +275,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   // yesterday's report never stands in for today's.
   if (opts.output || !(opts.quiet && !failing)) emit(io, text, opts.output);
   // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
-  else if (run.result.feedGap) io.stderr(`posrecon: ${summarize(run.result).feedNote!.replace(/^Note: /, '')}\n`);
+  if (opts.quiet && !failing && run.result.feedGap) io.stderr(`posrecon: ${summarize(run.result).feedNote!.replace(/^Note: /, '')}\n`);
   return failing ? EXIT.FINDINGS : EXIT.OK;
 }
 

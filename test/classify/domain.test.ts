@@ -2,6 +2,9 @@
 // payments-domain review and a new-user review): what a merchant would claim must be what is off
 // contract, and no successful charge may quietly become "no settlement expected".
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { posrecon } from '../cli/run.js';
 
 interface JsonFinding {
@@ -273,6 +276,12 @@ describe('terminal exports that run on for days past the last settlement file', 
     expect(quiet.stderr).toMatch(/^posrecon: the terminal exports run to 2025-10-16, the settlement files only to 2025-10-13 \(3 working days later\)/);
     // An explicit date judges them: no note.
     expect(posrecon([...args, '--as-of', '2025-10-20', '--quiet']).stderr).toBe('');
+    // The daily run too, also when it writes its report to a file.
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-feed-'));
+    const run = posrecon(['run', '--store', join(dir, 's.sqlite'), '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--quiet', '-o', join(dir, 'r.json')]);
+    expect([run.code, run.stdout]).toEqual([0, '']);
+    expect(run.stderr).toMatch(/^posrecon: the terminal exports run to 2025-10-16/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
