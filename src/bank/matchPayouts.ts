@@ -61,8 +61,11 @@ export interface MatchPayoutsInput {
   debits: CanonicalRecord[];
   tolerance: { rate: Decimal; amount: Decimal };
   asOf: LocalDate;
-  /** The last booking date the statements show: past a window's end, no credit means none came. */
-  statementEnds?: LocalDate;
+  /**
+   * The date ranges the statement files cover (first to last booking date of each file): a
+   * window one of them covers from its start to past its end saw no credit, or the credit is there.
+   */
+  statementSpans?: { from: LocalDate; to: LocalDate }[];
 }
 
 export interface MatchPayoutsResult {
@@ -78,6 +81,27 @@ const creditOf = (c: CanonicalRecord): Decimal => movementOf(c).amount;
 // Integer fen for the subset search, rounded by decimal.js (a net can carry sub-fen digits), so the
 // number handed to JS arithmetic is always an exact integer.
 const fen = (d: Decimal): number => d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+
+/** Whether the spans, joined where they touch or overlap, run without a gap from `from` to past `to`. */
+export function coveredPast(spans: readonly { from: LocalDate; to: LocalDate }[], from: LocalDate, to: LocalDate): boolean {
+  const sorted = [...spans].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  let reach: LocalDate | null = null; // covered without a gap from `from` up to this date
+  for (const s of sorted) {
+    if (reach === null) {
+      if (s.from > from) return false;
+      if (s.to >= from) reach = s.to;
+    } else if (s.from <= nextDay(reach)) {
+      if (s.to > reach) reach = s.to;
+    } else break;
+  }
+  return reach !== null && reach > to;
+}
+
+function nextDay(d: LocalDate): LocalDate {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + 1);
+  return t.toISOString().slice(0, 10);
+}
 
 export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   const { payouts, credits, tolerance, asOf } = input;
@@ -247,7 +271,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (!open(p)) continue;
     // Missing once the as-of date, or the statement itself, has passed the window: a statement
     // running past it proves no credit came in it, whatever the settlement files' date.
-    const past = asOf > p.windowEnd || (input.statementEnds !== undefined && input.statementEnds > p.windowEnd);
+    const past = asOf > p.windowEnd || coveredPast(input.statementSpans ?? [], p.date, p.windowEnd);
     const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : past ? 'missing' : 'pending';
     const note = searchNotes.get(p);
     outcome.set(p, { payout: p, status, credits: [], ...(note ? { note } : {}) });

@@ -118,6 +118,21 @@ function rowDetails(r: CanonicalRecord, extra: Record<string, string | number | 
   return d;
 }
 
+/** Each statement file's first and last booking date. */
+function statementSpans(rows: CanonicalRecord[]): { from: LocalDate; to: LocalDate }[] {
+  const spans = new Map<string, { from: LocalDate; to: LocalDate }>();
+  for (const r of rows) {
+    const d = bookingDate(r);
+    const s = spans.get(r.source.file);
+    if (!s) spans.set(r.source.file, { from: d, to: d });
+    else {
+      if (d < s.from) s.from = d;
+      if (d > s.to) s.to = d;
+    }
+  }
+  return [...spans.values()];
+}
+
 export function reconcileBank(input: BankInput): BankResult {
   const { contract, asOf } = input;
   const findings: Finding[] = [];
@@ -153,7 +168,7 @@ export function reconcileBank(input: BankInput): BankResult {
   }
 
   // --- Payouts ↔ credits -----------------------------------------------------------------------
-  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(statement && !input.asOfGiven ? { statementEnds: statement.to } : {}) });
+  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank) }) });
   const totals: BankTotals = {
     expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
   };

@@ -53,12 +53,17 @@ describe('expected payouts', () => {
     expect(weekday.windowEnd).toBe('2025-11-06');
   });
 
-  it('are missing once the statement runs past their window, whatever date the settlement files reach; pending as of a given date', () => {
+  it('are missing once a statement covers their window and runs past it, whatever date the settlement files reach; pending as of a given date', () => {
     const settlement = [settlementLine({ settleDate: '2025-11-03', net: '100.00' })];
-    const bank = [bankRow({ time: '2025-11-20 12:00:00', debit: '50.00', counterparty: '某餐厅' })];
-    const judge = (asOfGiven: boolean) => reconcileBank({ settlement, bank, contract: defaultContract(), asOf: '2025-11-04', asOfGiven }).payouts[0].status;
-    expect(judge(false)).toBe('missing'); // the statement reaches 11-20, the window ended 11-06
-    expect(judge(true)).toBe('pending'); // --as-of 2025-11-04 judges as of that day
+    const row = (time: string, file: string) => bankRow({ time, debit: '50.00', counterparty: '某餐厅', file });
+    const judge = (bank: CanonicalRecord[], asOfGiven = false) => reconcileBank({ settlement, bank, contract: defaultContract(), asOf: '2025-11-04', asOfGiven }).payouts[0].status;
+    // One statement from 11-01 to 11-20: the window 11-03 … 11-06 saw no credit.
+    expect(judge([row('2025-11-01 09:00:00', 'oct-nov.csv'), row('2025-11-20 12:00:00', 'oct-nov.csv')])).toBe('missing');
+    expect(judge([row('2025-11-01 09:00:00', 'oct-nov.csv'), row('2025-11-20 12:00:00', 'oct-nov.csv')], true)).toBe('pending'); // --as-of 2025-11-04
+    // Two statements, a gap between them over the window: nothing proven.
+    expect(judge([row('2025-11-01 09:00:00', 'a.csv'), row('2025-11-02 09:00:00', 'a.csv'), row('2025-11-10 09:00:00', 'b.csv'), row('2025-11-20 09:00:00', 'b.csv')])).toBe('pending');
+    // Two statements that join up: covered.
+    expect(judge([row('2025-11-01 09:00:00', 'a.csv'), row('2025-11-04 09:00:00', 'a.csv'), row('2025-11-05 09:00:00', 'b.csv'), row('2025-11-20 09:00:00', 'b.csv')])).toBe('missing');
   });
 
   it('group by payout id where the file prints one, dated by its latest line', () => {
