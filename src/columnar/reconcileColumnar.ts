@@ -243,6 +243,7 @@ function planSide(side: ColumnarSide, role: 'terminal' | 'settlement', input: Co
   const cols = head.mapping.columns;
   if (UNSUPPORTED_FIELDS.some((f) => cols[f] !== undefined)) throw why(`profile ${p.name} maps fields the scan does not read`);
   if (head.mapping.joined) throw why(`profile ${p.name} joins columns`);
+  if (head.mapping.repeatedTime) throw why('the header names the time column twice');
   if ((['amount', 'fee', 'net'] as const).some((f) => (p.units[f] ?? 'yuan') !== 'yuan')) throw why('amounts not in yuan');
   if (cols.amount === undefined) throw why('no amount column');
 

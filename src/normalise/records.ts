@@ -127,6 +127,11 @@ function timeOf(ctx: RowContext): { time?: string; hasTime?: boolean } {
     // Split date and time columns (通联: 交易日期 + 交易时间 HH:mm:ss). A time column that
     // already holds a full timestamp wins.
     if (timeText !== undefined) {
+      // The same header twice: when the first column holds the whole timestamp, it is the time.
+      if (ctx.detection.mapping.repeatedTime) {
+        const first = parseDateTime(dateText);
+        if (first.ok && first.hasTime && first.value.slice(11) !== '00:00:00') return { time: first.value, hasTime: true };
+      }
       const full = parseDateTime(timeText);
       if (full.ok && full.hasTime) return { time: full.value, hasTime: true };
     }

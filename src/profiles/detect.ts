@@ -15,6 +15,8 @@ export interface ColumnMapping {
   headers: Partial<Record<CanonicalField, string>>;
   /** Header cells that mapped to no field. */
   unmapped: string[];
+  /** The header named the time column twice: `date` is the first, `time` the second. */
+  repeatedTime?: true;
   /** Further columns of a field the profile joins (`join`), after the one in `columns`. */
   joined?: Partial<Record<CanonicalField, number[]>>;
 }
@@ -68,6 +70,7 @@ export function mapHeader(profile: Profile, headerCells: string[]): ColumnMappin
   // The same header twice, first holding the date and then the time (交易时间,交易时间 as some
   // portals split a timestamp): the first is the date, the second the time of day.
   const timeAt = columns.time;
+  let repeatedTime = false;
   if (timeAt !== undefined && columns.date === undefined) {
     const again = labels.findIndex((l, i) => i > timeAt && l === labels[timeAt] && !taken.has(i));
     if (again >= 0) {
@@ -76,6 +79,7 @@ export function mapHeader(profile: Profile, headerCells: string[]): ColumnMappin
       headers.date = `${headerCells[timeAt].trim()} (column ${timeAt + 1})`;
       headers.time = `${headerCells[again].trim()} (column ${again + 1})`;
       taken.add(again);
+      repeatedTime = true;
     }
   }
   // A joined field also takes every other column named by one of its aliases, in alias order.
@@ -101,7 +105,7 @@ export function mapHeader(profile: Profile, headerCells: string[]): ColumnMappin
     .map((h, i) => ({ h: h.trim(), i }))
     .filter(({ h, i }) => h !== '' && !taken.has(i))
     .map(({ h }) => h);
-  return joined ? { columns, headers, unmapped, joined } : { columns, headers, unmapped };
+  return { columns, headers, unmapped, ...(joined ? { joined } : {}), ...(repeatedTime ? { repeatedTime: true as const } : {}) };
 }
 
 function fitProfile(profile: Profile, cells: string[]): Fit {

@@ -240,7 +240,7 @@ describe('a WeChat Pay payout on a CMB statement', () => {
 });
 
 describe('a D0 settlement printing its add-on fee in a column of its own', () => {
-  it('adds 秒到手续费 to the fee and reads 终端编号(SN) and 系统参考号(RRN): both lines match their contract fee and net', () => {
+  it('adds 秒到手续费 to the fee and reads 系统参考号(RRN): both lines match their contract fee and net', () => {
     const { run, json } = reconcileJson('d0-fee-in-own-column');
     expect(json.summary.counts).toMatchObject({ matched: 2, fee_mismatch: 0, net_mismatch: 0 });
     expect(json.summary.totals).toMatchObject({ fees: '10.70', net: '1311.86' });

@@ -313,3 +313,11 @@ describe('a two-row header with merged cells', () => {
     expect(f.reason).toMatch(/^header on line 2 \(with the names above it on line 1\) maps 10 columns/);
   });
 });
+
+describe('a header naming 交易时间 twice, both holding whole timestamps', () => {
+  it('takes the first column\'s time, as before the second was read', () => {
+    const text = '商户号,终端号,交易时间,交易时间,交易类型,交易状态,交易金额,参考号\n898310058120001,10000001,2025-10-14 23:30:05,2025-10-15 00:00:10,消费,成功,100.00,500000000001\n';
+    const f = readInputFile(new TextEncoder().encode(text), 't.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.records.map((r) => r.time)).toEqual(['2025-10-14 23:30:05']);
+  });
+});
