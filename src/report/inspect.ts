@@ -103,7 +103,10 @@ export function renderInspectText(files: InspectFileJson[]): string {
     if (f.unmapped.length) out.push(`  unmapped   ${f.unmapped.join(', ')}`);
     out.push(`  lines      ${l.total} = header ${l.header} + skipped ${l.skipped} + records ${l.records} + rejected ${l.rejected}`);
     out.push(`  rows       ${f.rows} read, ${f.rejected.length} rejected, ${f.skipped.count} lines skipped`);
-    for (const s of f.skipped.lines.filter((s) => s.kind !== 'blank')) out.push(`    skipped  line ${s.line} (${s.kind}): ${s.text}`);
+    // In line order, blank lines too, so the list adds up to the count (a long run of them shortened).
+    const shown = [...f.skipped.lines].sort((a, b) => a.line - b.line);
+    for (const s of shown.slice(0, 40)) out.push(`    skipped  line ${s.line} (${s.kind})${s.kind === 'blank' ? '' : `: ${s.text}`}`);
+    if (shown.length > 40) out.push(`    skipped  … ${shown.length - 40} more (--format json lists them all)`);
     if (f.dateRange.from) out.push(`  dates      ${f.dateRange.from} … ${f.dateRange.to}`);
     const totals = Object.entries(f.totals).map(([k, v]) => `${k} ${v}`).join('  ');
     if (totals) out.push(`  totals     ${totals}`);
