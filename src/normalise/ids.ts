@@ -18,6 +18,16 @@ const LEADING_ZEROS = /^0+/;
 /** Excel keeps 15 significant digits; a longer integer that went through a number is corrupt. */
 const EXCEL_DIGITS = 15;
 
+/**
+ * A UnionPay merchant number (商户号: 15 digits, starting with 8, e.g. 898310058120001), not a
+ * card: no card scheme issues 15-digit PANs starting with 8 (15-digit PANs are American Express,
+ * 34/37). Left readable, so a bank memo naming the merchant (结算款 898310058120002) still tells
+ * which merchant's payout it is.
+ */
+function isMerchantNumber(run: string): boolean {
+  return run.length === 15 && run.charCodeAt(0) === 0x38;
+}
+
 function maskPan(digits: string): string {
   return digits.slice(0, 6) + MASK + digits.slice(-4);
 }
@@ -81,6 +91,7 @@ const MASKED_RUNS_MAX = 4096;
  */
 function maskDigitGroups(run: string): string {
   if (!GROUP_SEPARATOR.test(run)) {
+    if (isMerchantNumber(run)) return run;
     return run.length >= PAN_MIN && run.length <= PAN_MAX ? maskPan(run) : run;
   }
   const parts = run.split(GROUP_SEPARATOR);

@@ -307,3 +307,14 @@ describe('two merchants, one of whose settlement files for the day is not in yet
     expect(run.code).toBe(0);
   });
 });
+
+describe('bank credits whose memos name the merchant (15-digit UnionPay merchant numbers)', () => {
+  it('pay the payout of the merchant they name: the merchant number is no card number and stays readable', () => {
+    const d = 'fixtures/domain/bank-memo-names-merchant';
+    const run = posrecon(['reconcile', '-s', `${d}/settlement.csv`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-10-20', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { payouts: { merchantId: string; credits: { line: number }[] }[] };
+    expect(json.payouts.map((p) => [p.merchantId, p.credits.map((c) => c.line)])).toEqual([
+      ['898310058120001', [3]], ['898310058120002', [2]],
+    ]);
+  });
+});
