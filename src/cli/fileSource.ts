@@ -1,6 +1,7 @@
 // Random access to an input file in blocks, so the columnar fast path never holds a whole
 // million-row export in memory. CLI layer: the only place that opens files.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ByteSource } from '../columnar/scan.js';
 import { cannotRead } from './io.js';
 
@@ -43,4 +44,36 @@ export function openFileSource(path: string): FileSource {
     },
     close: () => closeSync(fd),
   };
+}
+
+/** `*`, `?` or `[…]` in the file name: a pattern the shell would have expanded had anything matched. */
+const PATTERN = /[*?[]/;
+
+/**
+ * A path the shell left as typed because nothing matched it (`inbox/结算单-*.csv` on a morning
+ * with no settlement file), expanded here: its matches in name order, or none. Only the last
+ * path segment may hold the pattern; an existing file is never treated as one.
+ */
+export function expandUnmatchedPattern(path: string): string[] | null {
+  if (existsSync(path) || !PATTERN.test(basename(path))) return null;
+  const dir = dirname(path);
+  if (PATTERN.test(dir)) return null;
+  const source = basename(path)
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
+    .replace(/\[!/g, '[^');
+  let re: RegExp;
+  try {
+    re = new RegExp(`^${source}$`, 'u');
+  } catch {
+    return null;
+  }
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => re.test(n)).sort().map((n) => (dir === '.' && !path.startsWith('./') ? n : join(dir, n)));
 }

@@ -13,6 +13,7 @@ import { builtinProfiles } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/profile.js';
 import type { Encoding } from '../read/decode.js';
 import { EXIT } from './exitCodes.js';
+import { expandUnmatchedPattern } from './fileSource.js';
 import { checkInputLists, type ReconcileCliOptions } from './reconcileCommand.js';
 import { parseKinds, validDate } from './args.js';
 import { readBytes, readText, resolveEncoding, resolveProfile } from './io.js';
@@ -116,7 +117,7 @@ the same day with the same files records nothing. Each run is one transaction: a
 previous state; a second concurrent run fails at once (exit 2).
 
 Examples (crontab):
-  15 7 * * *  cd /srv/shop && posrecon run -c contract.yaml -t inbox/交易明细-*.csv -s inbox/结算单-*.csv -q
+  15 7 * * *  cd /srv/shop && npx posrecon run -c contract.yaml -t inbox/交易明细-*.csv -s inbox/结算单-*.csv -q
 
 Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows in new files · 2 usage or input error, store busy`,
     )
@@ -203,13 +204,23 @@ function loadContractFile(path: string | undefined): { contract: Contract; text:
 }
 
 export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> {
+  // A cron line's `-s inbox/结算单-*.csv` reaches us unexpanded on a morning with no such file:
+  // that side simply has no file today (said on stderr unless --quiet), not an unreadable path.
+  const expand = (flag: string, files: string[]) =>
+    files.flatMap((f) => {
+      const matches = expandUnmatchedPattern(f);
+      if (matches === null) return [f];
+      if (matches.length === 0 && !opts.quiet) io.stderr(`posrecon: no file matches ${flag} ${f} (none of these today)
+`);
+      return matches;
+    });
   // Everything the user can get wrong is checked before the store is opened (or created).
   // The same input-list rules as reconcile: one side per file, a repeated path read once.
   const [terminalFiles, settlementFiles, bankFiles] = checkInputLists(
     [
-      { flag: '--terminal', files: opts.terminal ?? [] },
-      { flag: '--settlement', files: opts.settlement ?? [] },
-      { flag: '--bank', files: opts.bank ?? [] },
+      { flag: '--terminal', files: expand('--terminal', opts.terminal ?? []) },
+      { flag: '--settlement', files: expand('--settlement', opts.settlement ?? []) },
+      { flag: '--bank', files: expand('--bank', opts.bank ?? []) },
     ],
     io,
   );

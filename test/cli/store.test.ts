@@ -316,3 +316,19 @@ describe('run for cron: --quiet with --output, and messages in files and pipes',
     expect(table.stdout).toMatch(/not settled yet; due 2025-09-30 under T\+1/);
   });
 });
+
+describe('a cron line whose settlement pattern matches nothing this morning', () => {
+  it('runs on the terminal files and says no settlement file matched (the shell passed the pattern through)', () => {
+    const store = freshStore();
+    const r = posrecon(['run', '--store', store, '-t', 'fixtures/demo/terminal-2025-09-29.csv', '-s', join(dir, '结算单-*.csv'), '-c', 'fixtures/demo/contract.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('+ fixtures/demo/terminal-2025-09-29.csv: ');
+    expect(r.stderr).toMatch(/^posrecon: no file matches --settlement .*结算单-\*\.csv \(none of these today\)\n$/);
+    // A pattern that matches is read like the files the shell would have listed.
+    const glob = posrecon(['run', '--store', freshStore(), '-t', 'fixtures/demo/terminal-2025-09-*.csv', '-s', 'fixtures/demo/settlement-*.csv', '-c', 'fixtures/demo/contract.yaml', '--format', 'json']);
+    expect(JSON.parse(glob.stdout).run.ingested.map((i: { file: string }) => i.file)).toEqual([
+      'fixtures/demo/terminal-2025-09-29.csv', 'fixtures/demo/terminal-2025-09-30_10-09.csv',
+      'fixtures/demo/settlement-2025-09-30.csv', 'fixtures/demo/settlement-2025-10-09.csv',
+    ]);
+  });
+});
