@@ -201,7 +201,11 @@ export function summarize(result: ReconcileResult): Summary {
     exceptionTotal,
     allClear,
     headline: allClear
-      ? ALL_CLEAR
+      ? result.feedGap
+        ? `No exceptions so far, but the settlement files stop at ${result.feedGap.settlementUntil}: sales since then cannot be judged yet (see the note).`
+        : result.counts.matched === 0 && result.counts.unsettled_pending > 0
+          ? `Nothing to act on yet: ${result.counts.unsettled_pending} payment(s) not yet due, none settled so far.`
+          : ALL_CLEAR
       : exceptionTotal === 0
         ? `No exceptions, but ${result.rejected.length} row(s) could not be read (listed below): fix or re-export them, they are in no total.`
         : `${exceptionTotal} exception(s) need attention:`,

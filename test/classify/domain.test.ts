@@ -318,3 +318,15 @@ describe('bank credits whose memos name the merchant (15-digit UnionPay merchant
     ]);
   });
 });
+
+describe('the headline when nothing is wrong but little is known', () => {
+  it('does not say every transaction ties out when none settled yet, nor when the settlement feed stopped', () => {
+    const d = 'fixtures/domain/nothing-settled-yet';
+    const pending = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-10-14']);
+    expect(pending.code).toBe(0);
+    expect(pending.stdout).toMatch(/\nNothing to act on yet: \d+ payment\(s\) not yet due, none settled so far\.\n/);
+    const stopped = posrecon(['reconcile', '-t', 'fixtures/domain/settlement-feed-stopped/terminal.csv', '-s', 'fixtures/domain/settlement-feed-stopped/settlement.csv', '-c', 'fixtures/domain/settlement-feed-stopped/contract.yaml']);
+    expect(stopped.stdout).toContain('No exceptions so far, but the settlement files stop at 2025-10-13');
+    expect(stopped.stdout).not.toContain('All clear');
+  });
+});
