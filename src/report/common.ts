@@ -181,7 +181,7 @@ export function summarize(result: ReconcileResult): Summary {
   const info: string[] = result.auditOnly ? [`${result.fees.checked} fees checked against the contract`] : [`${result.counts.matched} matched`];
   if (result.counts.unsettled_pending) info.push(`${result.counts.unsettled_pending} pending (${money(t.pending)}, not yet due)`);
   if (result.counts.voided) info.push(`${result.counts.voided} voided, correctly not settled`);
-  if (result.counts.no_settlement_expected) info.push(`${result.counts.no_settlement_expected} failed rows, not settled`);
+  if (result.counts.no_settlement_expected) info.push(`${result.counts.no_settlement_expected} failed row${result.counts.no_settlement_expected === 1 ? '' : 's'}, not settled`);
   if (result.counts.duplicate_export) info.push(`${result.counts.duplicate_export} repeated export rows counted once`);
   if (result.counts.allowed_deduction) info.push(`${result.counts.allowed_deduction} allowed deductions`);
   if (result.counts.deduction_returned) info.push(`${result.counts.deduction_returned} deductions given back`);
