@@ -9,8 +9,6 @@ const PAN_MIN = 13;
 const PAN_MAX = 19;
 const MASK = '******';
 
-// Digit groups joined by single spaces or hyphens (`6222 0212 3456 7890`), or a bare run.
-const DIGIT_GROUPS = /\d+(?:[ -]\d+)*/g;
 const GROUP_SEPARATOR = /[ -]/;
 const SCIENTIFIC_ID = /^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$/;
 const NUMBER_WITH_ZERO_FRACTION = /^(\d+)\.0+$/;
@@ -34,7 +32,7 @@ function maskPan(digits: string): string {
 
 /**
  * Digits in the longest run of digit groups (digits joined by single spaces or hyphens, as
- * DIGIT_GROUPS takes them). Below PAN_MIN no window of the run can be a PAN: nothing to mask.
+ * DIGIT_RUNS_OR_MASKED takes them). Below PAN_MIN no window of the run can be a PAN: nothing to mask.
  */
 function longestDigitRun(s: string): number {
   let longest = 0;
@@ -77,8 +75,17 @@ export function maskCard(text: string): string {
 
 /** Every run of digit groups masked where it holds a PAN (maskCard without its shortcuts; half-width text). */
 export function maskDigitRuns(s: string): string {
-  return s.replace(DIGIT_GROUPS, maskDigitGroups);
+  return s.replace(DIGIT_RUNS_OR_MASKED, (run: string) => (run.includes('*') ? run : maskDigitGroups(run)));
 }
+
+/**
+ * Digit groups joined by single spaces or hyphens (`6222 0212 3456 7890`) or a bare run — or a
+ * PAN masked already (`622848******1234`), kept whole. None of a run's groups
+ * starts a masked PAN: the digits of a masked PAN never join the groups beside them, so masking
+ * twice changes nothing (`0000000 000000******0000` stays as it is).
+ */
+const GROUP = String.raw`(?!\d{6}\*{6}\d{4}(?!\d))\d+(?!\d)`;
+const DIGIT_RUNS_OR_MASKED = new RegExp(String.raw`\d{6}\*{6}\d{4}(?!\d)|${GROUP}(?:[ -]${GROUP})*`, 'g');
 
 const maskedRuns = new Map<string, string>();
 const MASKED_RUNS_MAX = 4096;
