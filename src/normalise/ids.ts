@@ -113,9 +113,16 @@ function maskDigitGroups(run: string): string {
   while (i < parts.length) {
     let total = parts[i].length;
     let j = i + 1;
-    // A group that is itself PAN-long stands alone; otherwise short groups join up to 19 digits.
+    if (isMerchantNumber(parts[i])) {
+      out += parts[i]; // a merchant number printed beside other numbers (结算款 898310058120002 20251014)
+      if (j < parts.length) out += separators[j - 1];
+      i = j;
+      continue;
+    }
+    // A group that is itself PAN-long stands alone; otherwise groups join up to 19 digits
+    // (622848 0012345678912 is one PAN in two groups).
     if (total < PAN_MIN) {
-      while (j < parts.length && parts[j].length < PAN_MIN && total + parts[j].length <= PAN_MAX) {
+      while (j < parts.length && total + parts[j].length <= PAN_MAX && !isMerchantNumber(parts[j])) {
         total += parts[j++].length;
       }
     }

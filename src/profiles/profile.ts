@@ -209,9 +209,9 @@ export function normaliseLabel(s: string): string {
     else out += ch;
   }
   out = out.toLowerCase();
-  // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额; nor does (RRN):
-  // 系统参考号(RRN) = 系统参考号. (终端编号(SN) stays apart: it may hold the device serial.)
-  return out.replace(/[([](元|人民币|rmb|cny|¥|￥|rrn)[)\]]$/u, '').replace(/[:：*]+$/u, '');
+  // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额; nor do id hints:
+  // 系统参考号(RRN), 商户号(MID), 终端号(TID). (终端编号(SN) stays apart: it may hold the device serial.)
+  return out.replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid)[)\]]$/u, '').replace(/[:：*]+$/u, '');
 }
 
 /**

@@ -212,18 +212,17 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
   }
   // An earlier version of the same path that this one restates is a re-issue (a corrected file,
   // a month-to-date export overwritten daily): this version replaces it. Restating means the same
-  // layout, every date and every merchant the old one held, and at least as many rows. Anything
-  // else under a reused name ("settlement.csv" each day, another merchant's file, a re-export
+  // layout and every (date, merchant, terminal) the old one held rows for. Anything else under a
+  // reused name ("settlement.csv" each day, another merchant's or terminal's file, a re-export
   // filtered to one terminal) is kept beside it: dropping rows is never guessed.
-  const datesHere = new Set(parsed.records.map(recordDate));
-  const merchantsHere = new Set(parsed.records.map((r) => r.merchantId ?? ''));
+  const scopeOf = (r: CanonicalRecord) => `${recordDate(r)}|${r.merchantId ?? ''}|${r.terminalId ?? ''}`;
+  const scopesHere = new Set(parsed.records.map(scopeOf));
   const replaced = parsed.records.length === 0 ? [] : (await tx.liveFilesAt(f.path)).filter(
     (old) =>
       old.file.role === parsed.role &&
       old.file.profile === parsed.profile.name &&
       old.records.length > 0 &&
-      parsed.records.length >= old.records.length &&
-      old.records.every((r) => datesHere.has(recordDate(r)) && merchantsHere.has(r.merchantId ?? '')),
+      old.records.every((r) => scopesHere.has(scopeOf(r))),
   );
   const stored = await tx.addFile({
     path: f.path,

@@ -127,16 +127,26 @@ describe('ingest bookkeeping', () => {
     store.close();
   });
 
-  it('another merchant\'s file, a re-export with fewer rows, or an old version with no rows is never replaced', async () => {
+  it('another merchant\'s or terminal\'s file under the same name is never taken for a re-issue', async () => {
     const store = openSqliteStore(freshPath(), { create: true });
     await run(store, [input('in/t.csv', text(row(1), row(2)))]);
     // Same date, another merchant, same name.
     const other = await run(store, [input('in/t.csv', text(row(3).replace('898310058120001', '898310058120002')))]);
     expect(other.ingest[0].replaces).toBeUndefined();
-    // Same date and merchant, fewer rows (filtered to one terminal, say).
-    const fewer = await run(store, [input('in/t.csv', text(row(1)))]);
-    expect(fewer.ingest[0].replaces).toBeUndefined();
-    expect(fewer.result.rows.read).toBe(4);
+    // Same date and merchant, another terminal.
+    const terminal2 = await run(store, [input('in/t.csv', text(row(4).replace(',10000001,', ',10000002,')))]);
+    expect(terminal2.ingest[0].replaces).toBeUndefined();
+    expect(terminal2.result.rows.read).toBe(4);
+    store.close();
+  });
+
+  it('a corrected re-issue with fewer rows (a line listed twice, removed) replaces the wrong file', async () => {
+    const store = openSqliteStore(freshPath(), { create: true });
+    const first = await run(store, [input('in/t.csv', text(row(1), row(1), row(2)))]);
+    expect(first.result.rows.read).toBe(3);
+    const fixed = await run(store, [input('in/t.csv', text(row(1), row(2)))]);
+    expect(fixed.ingest[0].replaces).toEqual(['in/t.csv']);
+    expect(fixed.result.rows.read).toBe(2);
     store.close();
   });
 
