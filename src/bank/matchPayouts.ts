@@ -66,6 +66,8 @@ export interface MatchPayoutsInput {
    * window one of them covers from its start to past its end saw no credit, or the credit is there.
    */
   statementSpans?: { from: LocalDate; to: LocalDate }[];
+  /** Banks book nothing on days off: statements a weekend or holiday apart join up. */
+  isWorkingDay?: (date: LocalDate) => boolean;
 }
 
 export interface MatchPayoutsResult {
@@ -82,15 +84,29 @@ const creditOf = (c: CanonicalRecord): Decimal => movementOf(c).amount;
 // number handed to JS arithmetic is always an exact integer.
 const fen = (d: Decimal): number => d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 
-/** Whether the spans, joined where they touch or overlap, run without a gap from `from` to past `to`. */
-export function coveredPast(spans: readonly { from: LocalDate; to: LocalDate }[], from: LocalDate, to: LocalDate): boolean {
+/**
+ * Whether the spans run without a gap from `from` to past `to`: joined where they overlap, touch,
+ * or only days off lie between them (a Mon–Fri statement and the next week's).
+ */
+export function coveredPast(
+  spans: readonly { from: LocalDate; to: LocalDate }[],
+  from: LocalDate,
+  to: LocalDate,
+  isWorkingDay: (date: LocalDate) => boolean = () => true,
+): boolean {
+  /** The first day after `d` that is a working day (or `limit`, whichever comes first). */
+  const nextWorking = (d: LocalDate, limit: LocalDate): LocalDate => {
+    let x = nextDay(d);
+    while (x < limit && !isWorkingDay(x)) x = nextDay(x);
+    return x;
+  };
   const sorted = [...spans].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   let reach: LocalDate | null = null; // covered without a gap from `from` up to this date
   for (const s of sorted) {
     if (reach === null) {
       if (s.from > from) return false;
       if (s.to >= from) reach = s.to;
-    } else if (s.from <= nextDay(reach)) {
+    } else if (s.from <= nextWorking(reach, s.from)) {
       if (s.to > reach) reach = s.to;
     } else break;
   }
@@ -271,7 +287,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (!open(p)) continue;
     // Missing once the as-of date, or the statement itself, has passed the window: a statement
     // running past it proves no credit came in it, whatever the settlement files' date.
-    const past = asOf > p.windowEnd || coveredPast(input.statementSpans ?? [], p.date, p.windowEnd);
+    const past = asOf > p.windowEnd || coveredPast(input.statementSpans ?? [], p.date, p.windowEnd, input.isWorkingDay);
     const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : past ? 'missing' : 'pending';
     const note = searchNotes.get(p);
     outcome.set(p, { payout: p, status, credits: [], ...(note ? { note } : {}) });

@@ -168,7 +168,7 @@ export function reconcileBank(input: BankInput): BankResult {
   }
 
   // --- Payouts ↔ credits -----------------------------------------------------------------------
-  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank) }) });
+  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank), ...(input.calendar ? { isWorkingDay: (d: LocalDate) => input.calendar!.isWorkingDay(d) } : {}) }) });
   const totals: BankTotals = {
     expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
   };

@@ -282,12 +282,16 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     }
   }
 
-  /** How far this row's merchant's settlement lines reach (all lines' when none prints a merchant id). */
+  /**
+   * How far the settlement lines that could be this row's reach: its merchant's, and those that
+   * print no merchant id; every line's when the terminal row itself prints none.
+   */
   const merchantSettledThrough = (t: CanonicalRecord): LocalDate => {
     const through = input.settledThrough;
-    if (!through) return asOf;
-    const anyMerchant = [...through.keys()].some((m) => m !== '');
-    return anyMerchant ? (through.get(t.merchantId ?? '') ?? '') : (through.get('') ?? '');
+    if (!through || t.merchantId === undefined) return asOf;
+    const own = through.get(t.merchantId) ?? '';
+    const anonymous = through.get('') ?? '';
+    return own > anonymous ? own : anonymous;
   };
 
   // --- Settlement lines no terminal row claimed -----------------------------------------------

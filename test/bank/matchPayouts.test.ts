@@ -66,6 +66,14 @@ describe('expected payouts', () => {
     expect(judge([row('2025-11-01 09:00:00', 'a.csv'), row('2025-11-04 09:00:00', 'a.csv'), row('2025-11-05 09:00:00', 'b.csv'), row('2025-11-20 09:00:00', 'b.csv')])).toBe('missing');
   });
 
+  it('count weekly statements a weekend apart as one cover (banks book nothing on days off)', () => {
+    const settlement = [settlementLine({ settleDate: '2025-10-17', net: '199.00' })];
+    const row = (time: string, file: string) => bankRow({ time, debit: '50.00', counterparty: '某餐厅', file });
+    const bank = [row('2025-10-13 09:00:00', 'w42.csv'), row('2025-10-17 09:00:00', 'w42.csv'), row('2025-10-20 09:00:00', 'w43.csv'), row('2025-10-24 09:00:00', 'w43.csv')];
+    const result = reconcileBank({ settlement, bank, contract: defaultContract(), asOf: '2025-10-17', calendar: loadBuiltinCalendar() });
+    expect(result.payouts[0]).toMatchObject({ status: 'missing' });
+  });
+
   it('group by payout id where the file prints one, dated by its latest line', () => {
     const payouts = expectedPayouts(
       [

@@ -330,3 +330,10 @@ describe('the headline when nothing is wrong but little is known', () => {
     expect(stopped.stdout).not.toContain('All clear');
   });
 });
+
+describe('a terminal export printing no merchant id', () => {
+  it('is overdue on its due date when the settlement file of that date is in (any merchant\'s lines could be its)', () => {
+    const { json } = reconcileJson('due-date-terminal-without-merchant');
+    expect(json.summary.counts).toMatchObject({ unsettled_overdue: 1, unsettled_pending: 0 });
+  });
+});
