@@ -1,9 +1,10 @@
 // Random access to an input file in blocks, so the columnar fast path never holds a whole
 // million-row export in memory. CLI layer: the only place that opens files.
 import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { ByteSource } from '../columnar/scan.js';
 import { cannotRead } from './io.js';
+import { InputError } from '../model.js';
 
 export interface FileSource extends ByteSource {
   close(): void;
@@ -72,8 +73,14 @@ export function expandUnmatchedPattern(path: string): string[] | null {
   let names: string[];
   try {
     names = readdirSync(dir);
-  } catch {
-    return [];
+  } catch (e) {
+    // A mistyped folder is no "no file today": the pattern can never match.
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${path}: cannot look for matching files: ${code === 'ENOENT' ? `no folder ${dir}` : code === 'ENOTDIR' ? `${dir} is not a folder` : String((e as Error).message)}`);
   }
-  return names.filter((n) => re.test(n)).sort().map((n) => (dir === '.' && !path.startsWith('./') ? n : join(dir, n)));
+  // As the shell lists them: the folder as typed (./inbox stays ./inbox), dot files only for a
+  // pattern that starts with a dot.
+  const prefix = path.slice(0, path.length - basename(path).length);
+  const dotted = basename(path).startsWith('.');
+  return names.filter((n) => re.test(n) && (dotted || !n.startsWith('.'))).sort().map((n) => prefix + n);
 }

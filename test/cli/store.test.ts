@@ -324,6 +324,13 @@ describe('a cron line whose settlement pattern matches nothing this morning', ()
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('+ fixtures/demo/terminal-2025-09-29.csv: ');
     expect(r.stderr).toMatch(/^posrecon: no file matches --settlement .*结算单-\*\.csv \(none of these today\)\n$/);
+    // A mistyped folder can never match: an input error, not a quiet "no file today".
+    const typo = posrecon(['run', '--store', freshStore(), '-t', 'fixtures/demo/terminal-2025-09-29.csv', '-s', join(dir, 'no-such-folder', '结算单-*.csv'), '-q']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/结算单-\*\.csv: cannot look for matching files: no folder .*no-such-folder\n/);
+    // The folder as typed: ./fixtures stays ./fixtures, as the shell would list it.
+    const dotted = posrecon(['run', '--store', freshStore(), '-t', './fixtures/demo/terminal-2025-09-2?.csv', '--format', 'json']);
+    expect(JSON.parse(dotted.stdout).run.ingested.map((i: { file: string }) => i.file)).toEqual(['./fixtures/demo/terminal-2025-09-29.csv']);
     // A pattern that matches is read like the files the shell would have listed.
     const glob = posrecon(['run', '--store', freshStore(), '-t', 'fixtures/demo/terminal-2025-09-*.csv', '-s', 'fixtures/demo/settlement-*.csv', '-c', 'fixtures/demo/contract.yaml', '--format', 'json']);
     expect(JSON.parse(glob.stdout).run.ingested.map((i: { file: string }) => i.file)).toEqual([
