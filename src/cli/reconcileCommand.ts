@@ -437,8 +437,9 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     progress.step(`writing the ${format} report`);
     // Colour only for a person at a terminal: not into files or pipes, not with NO_COLOR or --no-color.
     const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
-    if (opts.quiet && !failing && done.feedGap) {
-      // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
+    if (done.feedGap && ((opts.quiet && !failing) || format === 'csv')) {
+      // A quiet cron run still says when the settlement files have stopped (cron mails stderr);
+      // so does a CSV report, which has no place for notes.
       io.stderr(`posrecon: ${summarize(done).feedNote!.replace(/^Note: /, '')}\n`);
     }
     // --quiet keeps stdout empty on a clean day; a file named with --output is always written, so

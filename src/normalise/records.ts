@@ -112,8 +112,11 @@ export const TXN_TYPE_RANK = (t: TxnType): number =>
   t === 'void' || t === 'reversal' ? 4 : t === 'refund' ? 3 : t === 'preauth_complete' ? 2 : t === 'preauth' ? 1 : 0;
 /** A card's kind outranks the channel it was presented through (借记卡(云闪付)); "other" ranks last. */
 export const CARD_TYPE_RANK = (c: CardType): number => (c === 'debit' || c === 'credit' ? 2 : c === 'qr' ? 1 : 0);
-/** A status that says it did not go through outranks a success word beside it (已撤销(成功)). */
-export const STATUS_RANK = (s: TxnStatus): number => (s === 'success' ? 0 : 1);
+/**
+ * A status that says it did not go through outranks a success word beside it (已撤销(成功));
+ * a timeout does not (超时补登成功: posted after all).
+ */
+export const STATUS_RANK = (s: TxnStatus): number => (s === 'failed' ? 1 : 0);
 
 function timeOf(ctx: RowContext): { time?: string; hasTime?: boolean } {
   const timeText = cellOf(ctx, 'time');

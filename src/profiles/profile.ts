@@ -175,7 +175,7 @@ export const DEFAULT_VOCAB: Vocabulary = {
     '待支付': 'timeout', '支付中': 'timeout', '等待付款': 'timeout', '用户支付中': 'timeout', 'userpaying': 'timeout', 'pending': 'timeout',
     '全额退款': 'success', '退款成功': 'success', '部分退货成功': 'success', '已全额退款': 'success', '退款中': 'success', '转入退款': 'success',
     '已付款': 'success', 'trade_finished': 'success', 'trade_success': 'success',
-    '未付款': 'failed', '已撤消': 'failed', '已冲销': 'failed', 'trade_closed': 'failed', 'wait_buyer_pay': 'timeout',
+    'unsuccessful': 'failed', 'notsuccessful': 'failed', '未付款': 'failed', '已撤消': 'failed', '已冲销': 'failed', 'trade_closed': 'failed', 'wait_buyer_pay': 'timeout',
     '失败': 'failed', '交易失败': 'failed', '支付失败': 'failed', 'fail': 'failed', 'failed': 'failed', 'payerror': 'failed',
     'closed': 'failed', '已关闭': 'failed', '拒绝': 'failed', '交易拒绝': 'failed', 'declined': 'failed', '未支付': 'failed',
     '已撤销': 'failed', 'revoked': 'failed', '已冲正': 'failed', '已退款': 'success', 'refund': 'success',

@@ -158,7 +158,10 @@ export function summarize(result: ReconcileResult): Summary {
   const settlementFiles = result.files.filter((f) => f.role === 'settlement');
   const rowsOf = (files: typeof result.files) => files.reduce((n, f) => n + recordCount(f), 0);
   const exceptionTotal = EXCEPTION_KINDS.reduce((n, k) => n + result.counts[k], 0);
-  const allClear = exceptionTotal === 0 && result.rejected.length === 0;
+  const nothingWrong = exceptionTotal === 0 && result.rejected.length === 0;
+  // Nothing wrong is not all clear while nothing has settled yet or the settlement feed stopped.
+  const nothingKnown = result.counts.matched === 0 && result.counts.unsettled_pending > 0;
+  const allClear = nothingWrong && !result.feedGap && !nothingKnown;
   const stake: Partial<Record<ExceptionKind, string>> = {
     // Zero when every dropped line is a refund or has an unreadable terminal row: no money claim then.
     ...(t.dropped.gt(0) ? { dropped_order: `${money(t.dropped)} charged to customers, missing or failed on the terminal` } : {}),
@@ -201,14 +204,14 @@ export function summarize(result: ReconcileResult): Summary {
     exceptionTotal,
     allClear,
     headline: allClear
-      ? result.feedGap
+      ? ALL_CLEAR
+      : nothingWrong && result.feedGap
         ? `No exceptions so far, but the settlement files stop at ${result.feedGap.settlementUntil}: sales since then cannot be judged yet (see the note).`
-        : result.counts.matched === 0 && result.counts.unsettled_pending > 0
+        : nothingWrong && nothingKnown
           ? `Nothing to act on yet: ${result.counts.unsettled_pending} payment(s) not yet due, none settled so far.`
-          : ALL_CLEAR
-      : exceptionTotal === 0
-        ? `No exceptions, but ${result.rejected.length} row(s) could not be read (listed below): fix or re-export them, they are in no total.`
-        : `${exceptionTotal} exception(s) need attention:`,
+          : exceptionTotal === 0
+            ? `No exceptions, but ${result.rejected.length} row(s) could not be read (listed below): fix or re-export them, they are in no total.`
+            : `${exceptionTotal} exception(s) need attention:`,
     kinds: EXCEPTION_KINDS.filter((k) => result.counts[k] > 0).map((k) => ({ kind: k, label: SHORT_LABELS[k], count: result.counts[k], stake: stake[k] ?? '' })),
     info,
     rows: `Rows: ${r.read} read = ${r.matched} matched + ${r.flagged} flagged + ${r.informational} informational + ${r.rejected} rejected`,

@@ -337,3 +337,13 @@ describe('a terminal export printing no merchant id', () => {
     expect(json.summary.counts).toMatchObject({ unsettled_overdue: 1, unsettled_pending: 0 });
   });
 });
+
+describe('the not-all-clear headlines in every format', () => {
+  it('are not styled as all clear (no ✅, no allclear class), and a CSV report says a stopped feed on stderr', () => {
+    const d = 'fixtures/domain/settlement-feed-stopped';
+    const args = ['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`];
+    expect(posrecon([...args, '--format', 'markdown']).stdout).toContain('**No exceptions so far, but the settlement files stop at 2025-10-13');
+    expect(posrecon([...args, '--format', 'html']).stdout).toContain('<p class="headline">No exceptions so far');
+    expect(posrecon([...args, '--format', 'csv']).stderr).toMatch(/^posrecon: the terminal exports run to 2025-10-16/);
+  });
+});

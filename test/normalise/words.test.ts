@@ -26,6 +26,7 @@ describe('status words', () => {
     ['交易成功(已打印)', 'success'], ['已完成', 'success'], ['支付完成', 'success'], ['撤销成功', 'success'], ['TRADE_FINISHED', 'success'],
     ['交易不成功', 'failed'], ['未支付成功', 'failed'], ['余额不足', 'failed'], ['已撤销(成功)', 'failed'], ['交易关闭', 'failed'],
     ['51-余额不足', 'failed'], ['00-交易成功', 'success'], ['98-交易超时', 'timeout'], ['用户支付中', 'timeout'],
+    ['超时补登成功', 'success'], ['UNSUCCESSFUL', 'failed'],
   ])('%s → %s', (rawStatus, want) => {
     expect(words({ rawType: '消费', rawStatus }).status).toBe(want);
   });
