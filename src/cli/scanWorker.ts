@@ -58,7 +58,7 @@ const nextMessage = () => new Promise<unknown>((resolve) => (inbox.length > 0 ? 
 
 void nextMessage().then((job) => {
   const jobs = (job as Job).files;
-  void modules.then(async ([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }, { PairIndex, expectedRrnKeys, indexRrnColumns, rrnMates }]) => {
+  void modules.then(async ([{ scanDelimited, ScanAbort }, { openFileSource }, { InputError }, { PairIndex, expectedRrnKeys, indexRrnColumns, indexSettlementWithMates }]) => {
     const scanned = [];
     let current = '';
     try {
@@ -84,8 +84,7 @@ void nextMessage().then((job) => {
       const { other, pack } = (await nextMessage()) as OtherSide;
       const index = new PairIndex(expectedRrnKeys(other.count, scanned.reduce((n, f) => n + f.count, 0)));
       indexRrnColumns(index, 0, [other]);
-      indexRrnColumns(index, 1, scanned);
-      const mates = rrnMates(index, scanned, pack);
+      const mates = indexSettlementWithMates(index, scanned, pack);
       const parts = index.toParts();
       const buffers = scanned.flatMap((s) => Object.values(s).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
       const moved = [parts.keys, parts.terminalRows, parts.settlementRows, mates.terminal, mates.terminalWords].map((a) => a.buffer as ArrayBuffer);

@@ -38,8 +38,8 @@ export class PairIndex {
     return i;
   }
 
-  /** Records `row` of `side` (0 terminal, 1 settlement) under `key`; a second row marks DUPLICATE. */
-  add(key: number, side: 0 | 1, row: number): void {
+  /** Records `row` of `side` (0 terminal, 1 settlement) under `key`; a second row marks DUPLICATE. Returns the key's slot. */
+  add(key: number, side: 0 | 1, row: number): number {
     let i = this.slot(key);
     if (Number.isNaN(this.keys[i])) {
       // Keep the load at most ~0.7 (the files may share few RRNs: up to both row counts).
@@ -51,8 +51,13 @@ export class PairIndex {
       this.used++;
     }
     const rows = this.rows[side];
+    this.previous = rows[i];
     rows[i] = rows[i] === -1 ? row : DUPLICATE;
+    return i;
   }
+
+  /** What the last `add` found in its slot for its side before it: -1, a row, or DUPLICATE. */
+  previous = -1;
 
   /** The row of `side` at a slot: a row seen once, DUPLICATE, or -1. */
   rowAt(slot: number, side: 0 | 1): number {
@@ -148,13 +153,15 @@ export interface RrnMates {
 }
 
 /**
- * For each settlement row (numbered end to end): the terminal row holding its RRN when each side
+ * Indexes the settlement side's RRNs (after the terminal side's: see indexRrnColumns) and finds,
+ * for each settlement row (numbered end to end), the terminal row holding its RRN when each side
  * holds that RRN exactly once, the amounts agree and the merchant ids do not differ; -1 otherwise.
  * This is the part of the clean-pair test that probes the table and the terminal rows at random
- * (most of that test's time), so the thread that built the table does it. Rows added to the table
- * afterwards can only take a pair away: see `unpairAt`.
+ * (most of that test's time), so the thread that builds the table does it, in the same probe as
+ * the settlement row's own entry: a second row under a key takes the first one's pair away.
+ * Rows added to the table afterwards can only take a pair away too: see `unpairAt`.
  */
-export function rrnMates(index: PairIndex, settlement: MateColumns[], terminal: TerminalPack): RrnMates {
+export function indexSettlementWithMates(index: PairIndex, settlement: MateColumns[], terminal: TerminalPack): RrnMates {
   const total = settlement.reduce((n, s) => n + s.count, 0);
   const mate = new Int32Array(total).fill(-1);
   const mateWords = new Int32Array(total).fill(-1);
@@ -164,21 +171,27 @@ export function rrnMates(index: PairIndex, settlement: MateColumns[], terminal: 
     const { kind, rrn, amount, merchant, merchants } = scan;
     for (let r = 0; r < scan.count; r++) {
       if (kind[r] !== LINE_SIMPLE || Number.isNaN(rrn[r])) continue;
-      const slot = index.slot(rrn[r]);
-      if (index.rowAt(slot, 1) !== base + r) continue; // another settlement row has this RRN too
+      const s = base + r;
+      const slot = index.add(rrn[r], 1, s);
+      if (index.previous !== -1) {
+        // Another settlement row has this RRN too: neither pairs (the first loses its pair).
+        if (index.previous >= 0) mate[index.previous] = -1;
+        continue;
+      }
       const t = index.rowAt(slot, 0);
       if (t < 0) continue;
       const o = t * TERMINAL_STRIDE;
       if (amount[r] !== packed[o]) continue; // -1 for a terminal row that is no candidate
       const tm = packed[o + 1];
       if (merchant[r] >= 0 && tm >= 0 && merchants[merchant[r]] !== tMerchants[tm]) continue;
-      mate[base + r] = t;
-      mateWords[base + r] = packed[o + 2];
+      mate[s] = t;
+      mateWords[s] = packed[o + 2];
     }
     base += scan.count;
   }
   return { terminal: mate, terminalWords: mateWords };
 }
+
 
 /**
  * Before another row is added under `key`: the settlement row paired at that key (if any) loses its

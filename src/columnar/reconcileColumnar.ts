@@ -29,7 +29,7 @@ import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
 import { LINE_OTHER, LINE_SIMPLE, ScanAbort, memorySource, quotedCellsClose, scanDelimited, type ByteSource, type ScanField, type ScannedFile, type ScanPlan } from './scan.js';
 import { saleFeeRules, type FenCandidates } from './fees.js';
-import { PairIndex, TERMINAL_STRIDE, expectedRrnKeys, indexRrnColumns, rrnMates, unpairAt, type PairIndexParts, type RrnColumns, type RrnMates, type TerminalPack } from './keyIndex.js';
+import { PairIndex, TERMINAL_STRIDE, expectedRrnKeys, indexRrnColumns, indexSettlementWithMates, unpairAt, type PairIndexParts, type RrnColumns, type RrnMates, type TerminalPack } from './keyIndex.js';
 
 export interface ColumnarSide {
   file: string;
@@ -132,7 +132,7 @@ export interface ParallelScan {
   /**
    * Hands the other side's RRN columns and pairing fields to the scanning thread: once its own
    * files are scanned it indexes both sides' RRNs (indexRrnColumns) and finds each of its rows'
-   * RRN mate (rrnMates) while this thread goes on; `join` returns the index and the mates too.
+   * RRN mate (indexSettlementWithMates) while this thread goes on; `join` returns the index and the mates too.
    * Must be called before `join`; `pack` is moved there (this thread no longer has it).
    */
   indexWith(other: RrnColumns, pack: TerminalPack): void;
@@ -560,7 +560,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     tPacked[o + 3] = ts.terminal[t];
   }
   // The other thread indexes both sides' RRNs once it has scanned its own, and finds each
-  // settlement row's RRN mate (rrnMates), while this one reads rows.
+  // settlement row's RRN mate (indexSettlementWithMates), while this one reads rows.
   scans.indexWith(T.scan, { packed: tPacked, merchants: ts.merchants });
   // The terminal side's first pass runs while the other thread may still be scanning.
   const tFirst = readFirst(T, tRowsFirst);
@@ -588,11 +588,14 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // Scanned rows index by their column; rows the reference reader read (the head of the file,
   // lines the scan left alone) by their record's RRN, under a row number no candidate has.
   const rrns = scannedRrns ? PairIndex.fromParts(scannedRrns) : new PairIndex(expectedRrnKeys(ts.count, ss.count));
-  if (!scannedRrns) {
+  let mates: RrnMates;
+  if (scannedRrns) {
+    if (!scannedMates) throw new Error('the scan worker sent the RRN table without the mates');
+    mates = scannedMates;
+  } else {
     indexRrnColumns(rrns, 0, [ts]);
-    indexRrnColumns(rrns, 1, [ss]);
+    mates = indexSettlementWithMates(rrns, [ss], { packed: tPacked, merchants: ts.merchants });
   }
-  const mates = scannedMates ?? rrnMates(rrns, [ss], { packed: tPacked, merchants: ts.merchants });
   const indexRrns = (group: Group, which: 0 | 1, firsts: ParsedFile[]) => {
     const scan = group.scan;
     group.files.forEach((file, f) => {
@@ -652,7 +655,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const pairOf = new Int32Array(ss.count).fill(-1); // settlement row → terminal row of a clean pair
   for (let s = 0; s < ss.count; s++) {
     if (!sCand[s]) continue;
-    // The same RRN once on each side, the same amount, no other merchant (rrnMates).
+    // The same RRN once on each side, the same amount, no other merchant (indexSettlementWithMates).
     const t = mates.terminal[s];
     if (t < 0) continue;
     const amount = ss.amount[s];

@@ -1,7 +1,7 @@
 // The RRN hash table: one probe finds both files' rows; it grows when the files share few RRNs.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DUPLICATE, PairIndex, TERMINAL_STRIDE, indexRrnColumns, rrnMates, unpairAt } from '../../src/columnar/keyIndex.js';
+import { DUPLICATE, PairIndex, TERMINAL_STRIDE, indexRrnColumns, indexSettlementWithMates, unpairAt } from '../../src/columnar/keyIndex.js';
 import { LINE_OTHER, LINE_SIMPLE } from '../../src/columnar/scan.js';
 
 describe('PairIndex', () => {
@@ -103,8 +103,7 @@ describe('RRN mates found before the reference reader adds its rows', () => {
         });
         const index = new PairIndex(8);
         indexRrnColumns(index, 0, [t]);
-        indexRrnColumns(index, 1, sFiles);
-        const mates = rrnMates(index, sFiles, { packed, merchants });
+        const mates = indexSettlementWithMates(index, sFiles, { packed, merchants });
         // Rows the reference reader read, under RRNs the settlement rows have (or one of its own).
         const before = mates.terminal.filter((t) => t >= 0).length;
         for (const [pick, side] of later) {
