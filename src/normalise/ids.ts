@@ -119,10 +119,9 @@ function maskDigitGroups(run: string): string {
       i = j;
       continue;
     }
-    // A group that is itself PAN-long stands alone; otherwise groups join up to 19 digits
-    // (622848 0012345678912 is one PAN in two groups).
+    // A group that is itself PAN-long stands alone; otherwise short groups join up to 19 digits.
     if (total < PAN_MIN) {
-      while (j < parts.length && total + parts[j].length <= PAN_MAX && !isMerchantNumber(parts[j])) {
+      while (j < parts.length && parts[j].length < PAN_MIN && total + parts[j].length <= PAN_MAX) {
         total += parts[j++].length;
       }
     }

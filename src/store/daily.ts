@@ -212,18 +212,21 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
   }
   // An earlier version of the same path that this one restates is a re-issue (a corrected file,
   // a month-to-date export overwritten daily): this version replaces it. Restating means the same
-  // layout and every (date, merchant, terminal) the old one held rows for. Anything else under a
-  // reused name ("settlement.csv" each day, another merchant's or terminal's file, a re-export
-  // filtered to one terminal) is kept beside it: dropping rows is never guessed.
+  // layout, rows for every (date, merchant, terminal) the old one had rows for, and at least half
+  // of the old one's rows unchanged. Anything else under a reused name ("settlement.csv" each
+  // day, another merchant's or terminal's file, an afternoon export after the morning's, a
+  // re-export filtered to one terminal) is kept beside it: dropping rows is never guessed.
   const scopeOf = (r: CanonicalRecord) => `${recordDate(r)}|${r.merchantId ?? ''}|${r.terminalId ?? ''}`;
   const scopesHere = new Set(parsed.records.map(scopeOf));
-  const replaced = parsed.records.length === 0 ? [] : (await tx.liveFilesAt(f.path)).filter(
-    (old) =>
-      old.file.role === parsed.role &&
-      old.file.profile === parsed.profile.name &&
-      old.records.length > 0 &&
-      old.records.every((r) => scopesHere.has(scopeOf(r))),
-  );
+  const rowsHere = new Set(records.map((r) => r.fingerprint));
+  const replaced = parsed.records.length === 0 ? [] : (await tx.liveFilesAt(f.path)).filter((old) => {
+    if (old.file.role !== parsed.role || old.file.profile !== parsed.profile.name || old.records.length === 0) return false;
+    if (!old.records.every((r) => scopesHere.has(scopeOf(r)))) return false;
+    const oldRows = new Set(old.records.map(fingerprintOf));
+    let kept = 0;
+    for (const fp of oldRows) if (rowsHere.has(fp)) kept++;
+    return kept * 2 >= oldRows.size;
+  });
   const stored = await tx.addFile({
     path: f.path,
     name,

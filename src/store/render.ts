@@ -109,7 +109,7 @@ export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verb
         const known = i.knownRows ? `, ${i.knownRows} already known${i.knownFrom.length ? ` (in ${i.knownFrom.join(', ')})` : ''}` : '';
         const rej = i.rejected ? c.red(`, ${i.rejected} rejected`) : '';
         out.push(`  ${i.newRows ? '+' : '~'} ${i.name}: ${i.rows} ${i.role} rows, ${i.newRows} new${known}${rej}`);
-        if (i.replaces?.length) out.push(`      replaces ${i.replaces.join(', ')} (same path, restates all its dates): the old version's rows no longer count`);
+        if (i.replaces?.length) out.push(`      replaces ${i.replaces.join(', ')} (same path, restates it): the old version's rows no longer count`);
       }
     }
   }

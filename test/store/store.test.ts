@@ -140,6 +140,17 @@ describe('ingest bookkeeping', () => {
     store.close();
   });
 
+  it('an afternoon export after the morning\'s under the same name (same day and terminal, other rows) is kept beside it', async () => {
+    const store = openSqliteStore(freshPath(), { create: true });
+    await run(store, [input('in/t.csv', text(row(1, '2025-11-03 09:00:00'), row(2, '2025-11-03 10:00:00')))]);
+    const fewer = await run(store, [input('in/t.csv', text(row(3, '2025-11-03 15:00:00')))]);
+    expect(fewer.ingest[0].replaces).toBeUndefined();
+    const more = await run(store, [input('in/t.csv', text(row(4, '2025-11-03 16:00:00'), row(5, '2025-11-03 17:00:00'), row(6, '2025-11-03 18:00:00')))]);
+    expect(more.ingest[0].replaces).toBeUndefined();
+    expect(more.result.rows.read).toBe(6);
+    store.close();
+  });
+
   it('a corrected re-issue with fewer rows (a line listed twice, removed) replaces the wrong file', async () => {
     const store = openSqliteStore(freshPath(), { create: true });
     const first = await run(store, [input('in/t.csv', text(row(1), row(1), row(2)))]);
