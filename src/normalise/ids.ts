@@ -50,6 +50,9 @@ function longestDigitRun(s: string): number {
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
+/** Card numbers start with 3–6 (ISO/IEC 7812 industry: Amex/JCB 3, Visa 4, Mastercard 5, UnionPay 6). */
+const startsLikeCard = (group: string) => group.charCodeAt(0) >= 0x33 && group.charCodeAt(0) <= 0x36;
+
 /**
  * Masks every full card number in a card-number cell to first 6 + `******` + last 4:
  * `6222021234567890123` → `622202******0123`. A PAN printed in groups (`6222 0212 3456 7890`,
@@ -108,10 +111,21 @@ function maskDigitGroups(run: string): string {
     separators.push(run[pos]);
     pos += 1;
   }
+  // The end (exclusive) of the PAN window starting at group i, or -1. A group that is itself
+  // PAN-long stands alone; otherwise short groups join up to 19 digits.
+  const panWindowEnd = (i: number): number => {
+    let total = parts[i].length;
+    let j = i + 1;
+    if (total < PAN_MIN) {
+      while (j < parts.length && parts[j].length < PAN_MIN && total + parts[j].length <= PAN_MAX) {
+        total += parts[j++].length;
+      }
+    }
+    return total >= PAN_MIN && total <= PAN_MAX ? j : -1;
+  };
   let out = '';
   let i = 0;
   while (i < parts.length) {
-    let total = parts[i].length;
     let j = i + 1;
     if (isMerchantNumber(parts[i])) {
       out += parts[i]; // a merchant number printed beside other numbers (结算款 898310058120002 20251014)
@@ -119,13 +133,17 @@ function maskDigitGroups(run: string): string {
       i = j;
       continue;
     }
-    // A group that is itself PAN-long stands alone; otherwise short groups join up to 19 digits.
-    if (total < PAN_MIN) {
-      while (j < parts.length && parts[j].length < PAN_MIN && total + parts[j].length <= PAN_MAX) {
-        total += parts[j++].length;
-      }
+    // A group no card number starts with (a date, a count) does not start the window when a card
+    // number starts right after it: `20251014 6222 0212 3456 7890` masks the card, not the date
+    // and half the card.
+    if (!startsLikeCard(parts[i]) && i + 1 < parts.length && startsLikeCard(parts[i + 1]) && panWindowEnd(i + 1) > 0) {
+      out += parts[i] + separators[i];
+      i = j;
+      continue;
     }
-    if (total >= PAN_MIN && total <= PAN_MAX) {
+    const end = panWindowEnd(i);
+    if (end > 0) {
+      j = end;
       out += maskPan(parts.slice(i, j).join(''));
     } else {
       j = i + 1; // no PAN starts at group i: keep it and try from the next group

@@ -98,6 +98,12 @@ describe('maskCard beside other numbers', () => {
     ['结算款 898310058120002 20251014', '结算款 898310058120002 20251014'],
     ['898310058120002-20251014', '898310058120002-20251014'],
     ['898310058120002 6222021234567890', '898310058120002 622202******7890'],
+    // A date before a card printed in groups: the card is masked whole, the date stays.
+    ['20251014 6222 0212 3456 7890', '20251014 622202******7890'],
+    ['1 6222 0212 3456 7890', '1 622202******7890'],
+    ['20251014-6222-0212-3456-7890-123', '20251014-622202******0123'],
+    // No card starts after it: the window from the first group is masked (over-masking is safe).
+    ['2025 1014 1234 5678', '202510******5678'],
   ])('%s → %s', (text, want) => {
     expect(maskCard(text)).toBe(want);
   });
