@@ -65,6 +65,11 @@ export interface CanonicalRecord {
   amount?: Decimal;
   fee?: Decimal;
   net?: Decimal;
+  /**
+   * A 秒到 (D0, instant payout) add-on fee printed in its own column, already included in `fee`:
+   * the line was paid out under the contract's D0 terms (`mode: D0` rules), whatever its cycle.
+   */
+  instantFee?: Decimal;
   /** Bank legs: credit (收入) and debit (支出) magnitudes and the running balance. */
   credit?: Decimal;
   debit?: Decimal;

@@ -11,6 +11,7 @@ import type { Contract } from '../contract/contract.js';
 import { expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { businessDateOfRecord } from '../classify/findings.js';
 import { addDays, cmp } from './rows.js';
+import { deductionLabel, deductionMoney, isMoneyBack } from '../fees/deductions.js';
 
 export interface ExpectedPayout {
   /** `merchant|date` or `merchant|id:<payout id>`: stable, used in finding details and ids. */
@@ -34,9 +35,15 @@ export interface ExpectedPayout {
 
 const ZERO = new Decimal(0);
 
-/** What a settlement line contributes to its payout: its net as printed; a deduction always takes money. */
+/**
+ * What a settlement line contributes to its payout: its net as printed; a deduction takes money
+ * (whatever sign the file prints it with) unless it pays some back (押金退还, 调账 补差).
+ */
 export function lineNet(r: CanonicalRecord): Decimal {
-  if (r.txnType === 'deduction') return (r.net ?? r.amount ?? ZERO).abs().neg();
+  if (r.txnType === 'deduction') {
+    const signed = deductionMoney(r);
+    return isMoneyBack(deductionLabel(r), signed) ? signed : signed.abs().neg();
+  }
   if (r.net) return r.net;
   if (r.amount && r.fee) return r.amount.minus(r.fee);
   return r.amount ?? ZERO;

@@ -12,7 +12,7 @@ import type { WorkCalendar } from '../calendar/calendar.js';
 import type { Finding } from '../classify/findings.js';
 import { businessDateOfRecord } from '../classify/findings.js';
 import { SEVERITY, type FindingKind } from '../classify/kinds.js';
-import { judgeDeduction, matchAllowedDeduction } from '../fees/deductions.js';
+import { deductionMoney, judgeDeduction, matchAllowedDeduction } from '../fees/deductions.js';
 import { dedupeAcrossFiles } from '../match/dedupe.js';
 import { formatYuan } from '../normalise/amount.js';
 import { expectedPayouts, lineNet, type ExpectedPayout } from './payouts.js';
@@ -399,7 +399,7 @@ function settlementAllowanceUsage(settlement: CanonicalRecord[], contract: Contr
     .filter((s) => s.txnType === 'deduction')
     .sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
   for (const d of deductions) {
-    const signed = d.net ?? d.amount ?? ZERO;
+    const signed = deductionMoney(d);
     const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
     const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
     judgeDeduction(contract, { label, amount: signed.abs(), signed, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);

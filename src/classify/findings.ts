@@ -7,7 +7,7 @@ import { citeRule } from '../contract/contract.js';
 import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { judgeDeduction } from '../fees/deductions.js';
+import { deductionMoney, judgeDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
@@ -443,14 +443,17 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       terminalId: line.terminalId ?? t?.terminalId,
       amount,
       businessDate: businessDateOfRecord(line, contract) ?? asOf,
-      // The contract's settlement cycle decides the payout mode (D0 rules carry 秒到费 add-ons).
-      mode: contract.settlement.cycle.days === 0 ? ('D0' as const) : ('T1' as const),
+      // The payout mode (D0 rules carry 秒到费 add-ons): D0 for a line printing a 秒到 fee, else
+      // the contract's settlement cycle.
+      mode: line.instantFee || contract.settlement.cycle.days === 0 ? ('D0' as const) : ('T1' as const),
     };
   };
   for (const s of settlementCard) {
     if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
     checkNet(s, pairedTerminal.get(s) ?? null, findings);
-    if (contract.fees.rules.length === 0 || s.fee === undefined) continue;
+    // A line printing no fee (no 手续费 column, a blank or '-' cell) still took one: amount − net.
+    const feeDerived = s.fee === undefined && s.amount !== undefined && s.net !== undefined;
+    if (contract.fees.rules.length === 0 || (s.fee === undefined && !feeDerived)) continue;
     const amount = s.amount ?? (s.net && s.fee ? s.net.plus(s.fee) : undefined);
     if (!amount) continue;
     const t = pairedTerminal.get(s);
@@ -462,20 +465,27 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const saleAmount = sale ? (sale.amount ?? (sale.net && sale.fee ? sale.net.plus(sale.fee) : undefined)) : undefined;
     const ofSale = sale && saleAmount ? expectedRefundOfSale(contract, feeSubject(sale, saleAmount, 'sale'), amount, returnedOf.get(sale) ?? new Decimal(0)) : null;
     if (sale && ofSale) returnedOf.set(sale, (returnedOf.get(sale) ?? new Decimal(0)).minus(ofSale.fee));
-    const expected = ofSale ?? expectedFee(contract, feeSubject(s, amount, isRefund ? 'refund' : s.txnType));
+    // A void or reversal cancels the sale whole, fee included, whatever the contract keeps on a
+    // refund (退货): under `fee-kept` it is still judged as returning the fee.
+    const cancels = isRefund && (s.txnType === 'void' || s.txnType === 'reversal' || t?.txnType === 'void' || t?.txnType === 'reversal');
+    const terms = cancels && contract.fees.refunds === 'fee-kept' ? { ...contract, fees: { ...contract.fees, refunds: 'fee-returned' as const } } : contract;
+    const expected = (cancels && !ofSale && sale && saleAmount ? expectedRefundOfSale(terms, feeSubject(sale, saleAmount, 'sale'), amount, returnedOf.get(sale) ?? new Decimal(0)) : null) ??
+      ofSale ??
+      expectedFee(terms, feeSubject(s, amount, isRefund ? 'refund' : s.txnType));
     if (!expected) {
       findings.push(
-        finding('fee_unverified', `No contract rule covers this ${cardType} ${s.txnType} of ¥${yuan(amount)} on ${businessDate} (${describe(s)}): add a rule to check its fee`, { settlement: s, terminal: t ?? null }, { actual: s.fee, details: { cardType, businessDate } }),
+        finding('fee_unverified', `No contract rule covers this ${cardType} ${s.txnType} of ¥${yuan(amount)} on ${businessDate} (${describe(s)}): add a rule to check its fee`, { settlement: s, terminal: t ?? null }, { actual: feeDerived ? amount.minus(s.net!) : s.fee, details: { cardType, businessDate } }),
       );
       continue;
     }
-    const printed = signedFee(s, amount);
+    const printed = feeDerived ? amount.minus(s.net!) : signedFee(s, amount);
     // Channels that print fees below the fen (WeChat: 0.05940) accrue exactly and charge the
     // fee rounded to the fen; compare what is charged, with the contract's rounding.
     const actual = printed.decimalPlaces() > 2 ? printed.toDecimalPlaces(2, ROUNDING[contract.fees.rounding]) : printed;
-    feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee);
-    if (feeWithinTolerance(contract, expected.fee, actual)) continue;
-    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount);
+    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual);
+    feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
+    if (withinTolerance) continue;
+    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
     // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
     // daily file every terminal has a "first" line, and a big debit sale charged the plain rate
@@ -483,17 +493,19 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const excess = actual.minus(expected.fee);
     const rule = expected.rule;
     const capIgnored = reason.startsWith('cap ') && actual.eq(amount.abs().times(rule.rate).toDecimalPlaces(2, ROUNDING[contract.fees.rounding]).plus(rule.fixed ?? 0));
-    const firstSwipe = excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s;
+    // A line whose own words say 首刷 (备注: 首刷服务费) is one wherever it falls.
+    const namedFirstSwipe = excess.gt(0) && [s.rawType, s.memo].some((w) => w?.includes('首刷'));
+    const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
     findings.push(
       finding(
         'fee_mismatch',
-        `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? ' — on the terminal\'s first settlement (首刷扣费)' : ''}`,
+        `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? (namedFirstSwipe ? ' — a first-swipe charge (首刷扣费) taken with the fee' : ' — on the terminal\'s first settlement (首刷扣费)') : ''}`,
         { settlement: s, terminal: t ?? null },
         {
           expected: expected.fee,
           actual,
           difference: actual.minus(expected.fee),
-          details: { rule: citeRule(expected.rule), reason, explanation: expected.explanation, first_swipe: firstSwipe, cardType },
+          details: { rule: citeRule(expected.rule), reason, explanation: expected.explanation, first_swipe: firstSwipe, cardType, feePrinted: !feeDerived },
         },
       ),
     );
@@ -501,7 +513,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       driftSamples.push({ cardType, businessDate, amount: amount.abs(), actualFee: actual.abs(), expectedRate: expected.rule.rate });
     }
   }
-  for (const drift of detectRateDrift(driftSamples)) {
+  for (const drift of detectRateDrift(driftSamples, { rounding: contract.fees.rounding })) {
     findings.push(
       finding(
         'fee_drift',
@@ -560,7 +572,13 @@ function isPlainRate(rule: FeeRule): boolean {
  */
 function signedFee(s: CanonicalRecord, amount: Decimal): Decimal {
   const fee = s.fee!;
-  if (!amount.isNegative() || fee.isZero()) return fee;
+  if (fee.isZero()) return fee;
+  if (!amount.isNegative()) {
+    // Some exports print a fee as the money movement it is (−6.00 taken off a sale's 1000.00);
+    // the net (994.00) tells a fee charged from a fee paid back.
+    if (fee.isNegative() && s.net && amount.minus(s.net).eq(fee.neg())) return fee.neg();
+    return fee;
+  }
   if (s.net) {
     // net = amount − fee: a returned fee makes the net smaller in magnitude than the amount.
     const implied = amount.minus(s.net);
@@ -608,7 +626,7 @@ function classifyDeductions(
   const usage = new Map<string, number>();
   const ordered = [...deductions].sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
   for (const d of ordered) {
-    const signed = d.net ?? d.amount ?? new Decimal(0);
+    const signed = deductionMoney(d);
     const amount = signed.abs();
     const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
     const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
@@ -616,12 +634,12 @@ function classifyDeductions(
     const verdict = judgeDeduction(contract, { label, amount, signed, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
     // A deposit paid back once the terminal reached its volume: money in, not a second deduction.
     if (verdict.kind === 'returned') {
-      findings.push(finding('deduction_returned', `${label} ¥${yuan(amount)} returned on ${date}${onTerminal}`, { settlement: d }, { actual: amount, details: { label } }));
+      findings.push(finding('deduction_returned', `${label} ¥${yuan(amount)} ${/调账|差错|补/u.test(label) ? 'credited' : 'returned'} on ${date}${onTerminal}`, { settlement: d }, { actual: amount, details: { label } }));
       continue;
     }
     // 首刷 is named outright, or is a deposit / activation fee on the terminal's first payout in
     // the files. A daily file starts every terminal on its "first" date: a 年费 there is no 首刷.
-    const firstSwipe = !!d.terminalId && (label.includes('首刷') || (FIRST_SWIPE_KINDS.test(label) && firstSettlementOfTerminal.get(d.terminalId) === date));
+    const firstSwipe = label.includes('首刷') || (!!d.terminalId && FIRST_SWIPE_KINDS.test(label) && firstSettlementOfTerminal.get(d.terminalId) === date);
     if (verdict.kind === 'allowed') {
       const allowed = verdict.use;
       findings.push(
@@ -671,22 +689,22 @@ class FenBucket {
   private rest: Decimal[] | null = null;
   count = 0;
 
-  addFen(actual: number, expected: number): void {
+  addFen(actual: number, expected: number, opts: { differs: boolean }): void {
     const f = this.fen;
     f[0] += actual;
     f[1] += expected;
-    if (actual > expected) f[2] += actual - expected;
-    if (actual < expected) f[3] += expected - actual;
+    if (opts.differs && actual > expected) f[2] += actual - expected;
+    if (opts.differs && actual < expected) f[3] += expected - actual;
     this.count++;
   }
 
-  addDecimal(actual: Decimal, expected: Decimal): void {
+  addDecimal(actual: Decimal, expected: Decimal, opts: { differs: boolean }): void {
     const r = (this.rest ??= [new Decimal(0), new Decimal(0), new Decimal(0), new Decimal(0)]);
     const diff = actual.minus(expected);
     r[0] = r[0].plus(actual);
     r[1] = r[1].plus(expected);
-    if (diff.gt(0)) r[2] = r[2].plus(diff);
-    if (diff.lt(0)) r[3] = r[3].minus(diff);
+    if (opts.differs && diff.gt(0)) r[2] = r[2].plus(diff);
+    if (opts.differs && diff.lt(0)) r[3] = r[3].minus(diff);
     this.count++;
   }
 
@@ -709,13 +727,15 @@ class FeeSums {
   private readonly byTerminal = new Map<string, FenBucket>();
   private readonly byCardType = new Map<string, FenBucket>();
 
-  add(keys: { month: string; terminal: string; cardType: string }, actual: Decimal, expected: Decimal): void {
+  /** `withinTolerance`: the line is charged and expected as printed, but differs by no more than the contract's tolerance: no over- or under-charge. */
+  add(keys: { month: string; terminal: string; cardType: string }, actual: Decimal, expected: Decimal, opts: { withinTolerance?: boolean } = {}): void {
     const a = fenOf(actual);
     const e = fenOf(expected);
     const exact = !Number.isNaN(a) && !Number.isNaN(e);
+    const counted = { differs: !opts.withinTolerance };
     for (const b of [this.all, this.bucketOf(this.byMonth, keys.month), this.bucketOf(this.byTerminal, keys.terminal), this.bucketOf(this.byCardType, keys.cardType)]) {
-      if (exact) b.addFen(a, e);
-      else b.addDecimal(actual, expected);
+      if (exact) b.addFen(a, e, counted);
+      else b.addDecimal(actual, expected, counted);
     }
   }
 

@@ -25,8 +25,13 @@ export function cannotRead(file: string, e: unknown): InputError {
   return err;
 }
 
+/**
+ * A contract, profile or holiday file as text. Decoded like an input file (UTF-8, else GBK, a
+ * BOM honoured), never leniently: a contract saved as GBK by Notepad must not turn 流量费 into
+ * mojibake that then matches nothing.
+ */
 export function readText(file: string): string {
-  return Buffer.from(readBytes(file)).toString('utf8').replace(/^\uFEFF/, '');
+  return decodeInput(readBytes(file), file).text;
 }
 
 export function resolveEncoding(name: string | undefined): Encoding | undefined {

@@ -23,7 +23,7 @@ import type { Encoding } from '../read/decode.js';
 import { readInputFile, type ParsedFile, type ReadOptions } from '../read/readInput.js';
 import { checkControlTotals } from '../read/controlTotals.js';
 import type { Profile } from '../profiles/profile.js';
-import { deriveWords, type RecordWords } from '../normalise/records.js';
+import { channelOf, deriveWords, type RecordWords } from '../normalise/records.js';
 import { amountKey, localSeconds, normaliseRrn, normaliseTrace } from '../match/keys.js';
 import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
@@ -303,11 +303,9 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
   const p = planned.head.profile;
   const words = scan.wordCombos.map((w) => {
     const channel = w.channel ?? p.defaults.channel;
-    return {
-      // The memo is judged per row (ScannedFile.memoDeduction); without it the words are the same.
-      ...deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, noKey: false, negativeOnly: false, charge: true }),
-      channel,
-    };
+    // The memo is judged per row (ScannedFile.memoDeduction); without it the words are the same.
+    const derived = deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, noKey: false, negativeOnly: false, charge: true });
+    return { ...derived, channel: channelOf(channel, w.cardType, derived.cardType) };
   });
   return { ...planned, scan, words };
 }
@@ -663,7 +661,9 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     const feeFen = ss.fee[s];
     const netFen = ss.net[s];
     if (!Number.isNaN(feeFen) && !Number.isNaN(netFen) && netFen !== amount - feeFen) continue;
-    if (feeRules && !Number.isNaN(feeFen)) {
+    // No fee printed: the fee taken is amount − net (as the reference fee check reads it).
+    const chargedFen = !Number.isNaN(feeFen) ? feeFen : amount - netFen;
+    if (feeRules && !Number.isNaN(chargedFen)) {
       const tWords = mates.terminalWords[s];
       const key = byWords ? (ss.words[s] * wordsKeyBase + tWords) * (feeRules.uses.date ? 1 << 20 : 1) + (feeRules.uses.date ? sBiz[s] : 0) : 0;
       let candidates = byWords?.get(key);
@@ -681,7 +681,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
         byWords?.set(key, candidates);
       }
       // NO_RULE and NOT_IN_FEN are negative: never equal to a printed fee.
-      if (feeRules.feeFen(candidates, amount) !== feeFen) continue;
+      if (feeRules.feeFen(candidates, amount) !== chargedFen) continue;
     }
     pairOf[s] = t;
   }
@@ -880,10 +880,11 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     daySettled[sBiz[s] - minDay] += amount;
     const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
     if (sDay >= 0) seenDay[sDay - dayBase] = 1;
-    const fee = ss.fee[s];
-    if (Number.isNaN(fee)) continue;
-    feeSum += fee;
-    if (!feeRules) continue;
+    const printedFee = ss.fee[s];
+    if (!Number.isNaN(printedFee)) feeSum += printedFee;
+    // A line printing no fee is checked by amount − net (the reference fee check does the same).
+    const fee = !Number.isNaN(printedFee) ? printedFee : amount - ss.net[s];
+    if (Number.isNaN(fee) || !feeRules) continue;
     feeChecked++;
     dayFee[sBiz[s] - minDay] += fee;
     dayFeeCount[sBiz[s] - minDay]++;

@@ -111,8 +111,32 @@ export function exceededAllowance(
   return { allowance, usageKey, remaining, excess: deduction.amount.abs().minus(remaining), usedFen: budgetFen };
 }
 
-/** Words of a line that gives a deduction back (首刷押金退还): money returned, not taken. */
-const RETURNED = /退还|返还|退回|返回|退款/u;
+/**
+ * Words of a line that gives money back (首刷押金退还) or makes up a shortfall (调账 补差): with a
+ * positive sign it is money in, not a deduction.
+ */
+const RETURNED = /退还|返还|退回|返回|退款|补差|补款|补付|调增|调账|差错/u;
+
+/** A deduction-kind line that pays money in: positive, and worded as a return or a make-up (押金退还, 调账 补差). */
+export function isMoneyBack(label: string, signed: Decimal): boolean {
+  return signed.gt(0) && RETURNED.test(label);
+}
+
+/** The words a deduction line is judged by: its type and memo. */
+export function deductionLabel(d: { rawType?: string; memo?: string }): string {
+  return [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
+}
+
+/**
+ * The money a deduction line moves, signed as the merchant sees it (negative: taken): its net when
+ * printed; else, for a line printing only a fee (amount 0.00, 手续费 365.00, blank net), that fee,
+ * taken; else its amount as printed.
+ */
+export function deductionMoney(d: { amount?: Decimal; fee?: Decimal; net?: Decimal }): Decimal {
+  if (d.net !== undefined) return d.net;
+  if (d.fee !== undefined && !d.fee.isZero() && (d.amount === undefined || d.amount.isZero())) return d.fee.abs().neg();
+  return d.amount ?? new Decimal(0);
+}
 
 export type DeductionVerdict =
   | { kind: 'returned' }
@@ -127,7 +151,7 @@ export type DeductionVerdict =
  * The settlement findings and the bank leg's replay of them both judge lines here.
  */
 export function judgeDeduction(contract: Contract, deduction: DeductionSubject & { signed: Decimal }, usage: Map<string, number>): DeductionVerdict {
-  if (deduction.signed.gt(0) && RETURNED.test(deduction.label)) return { kind: 'returned' };
+  if (isMoneyBack(deduction.label, deduction.signed)) return { kind: 'returned' };
   const use = matchAllowedDeduction(contract, deduction, usage);
   if (use) {
     usage.set(use.usageKey, use.usedFen);

@@ -5,6 +5,8 @@
 import { Decimal } from 'decimal.js';
 import { formatPercent } from '../contract/contract.js';
 import type { CardType, LocalDate } from '../model.js';
+import type { Rounding } from '../contract/contract.js';
+import { ROUNDING_MODES } from './expectedFee.js';
 
 export interface DriftSample {
   cardType: CardType;
@@ -47,23 +49,41 @@ const Exact = Decimal.clone({ precision: 60 });
  * The grid rates k·RATE_STEP that reproduce `fee` on `amount` under half-up rounding:
  * half-up(amount × r) = fee  ⇔  fee − 0.005 ≤ amount × r < fee + 0.005.
  */
-export function reproducingSteps(amount: Decimal, fee: Decimal): { low: number; high: number } | null {
+export function reproducingSteps(amount: Decimal, fee: Decimal, rounding: Rounding = 'half-up'): { low: number; high: number } | null {
   const a = fenOf(amount);
   const f = fenOf(fee);
-  if (a === undefined || f === undefined || a <= 0n || f < 0n) return reproducingStepsExact(amount, fee);
-  // In fen: (f − ½) / (a · 1e-6) = (2f − 1) · 500000 / a, exactly, as integers.
-  const low = ceilDiv((2n * f - 1n) * 500000n, a);
-  const high = ceilDiv((2n * f + 1n) * 500000n, a) - 1n;
+  if (a === undefined || f === undefined || a <= 0n || f < 0n) return reproducingStepsExact(amount, fee, rounding);
+  // In half-fen: half-up(x) = f ⇔ x ∈ [2f − 1, 2f + 1); down(x) = f ⇔ x ∈ [2f, 2f + 2);
+  // up(x) = f ⇔ x ∈ (2f − 2, 2f]. A step k gives x = a · k · 1e-6 fen, i.e. k = x · 500000 / a.
+  let low: bigint;
+  let high: bigint;
+  if (rounding === 'up') {
+    low = floorDiv((2n * f - 2n) * 500000n, a) + 1n;
+    high = floorDiv(2n * f * 500000n, a);
+  } else {
+    const [from, to] = rounding === 'down' ? [2n * f, 2n * f + 2n] : [2n * f - 1n, 2n * f + 1n];
+    low = ceilDiv(from * 500000n, a);
+    high = ceilDiv(to * 500000n, a) - 1n;
+  }
   const lowStep = low > 0n ? low : 0n;
   return high >= lowStep ? { low: Number(lowStep), high: Number(high) } : null;
 }
 
 /** reproducingSteps in 60-digit Decimal arithmetic: any scale (WeChat prints fees to 1e-5). */
-export function reproducingStepsExact(amount: Decimal, fee: Decimal): { low: number; high: number } | null {
+export function reproducingStepsExact(amount: Decimal, fee: Decimal, rounding: Rounding = 'half-up'): { low: number; high: number } | null {
   const unit = new Exact(amount.toString()).times(RATE_STEP.toString());
   const feeExact = new Exact(fee.toString());
-  const low = Decimal.max(0, feeExact.minus(HALF_FEN.toString()).div(unit).ceil()).toNumber();
-  const high = feeExact.plus(HALF_FEN.toString()).div(unit).ceil().toNumber() - 1;
+  const fen = new Exact('0.01');
+  let low: number;
+  let high: number;
+  if (rounding === 'up') {
+    low = Decimal.max(0, feeExact.minus(fen).div(unit).floor().plus(1)).toNumber();
+    high = feeExact.div(unit).floor().toNumber();
+  } else {
+    const [from, to] = rounding === 'down' ? [feeExact, feeExact.plus(fen)] : [feeExact.minus(HALF_FEN.toString()), feeExact.plus(HALF_FEN.toString())];
+    low = Decimal.max(0, from.div(unit).ceil()).toNumber();
+    high = to.div(unit).ceil().toNumber() - 1;
+  }
   return high >= low ? { low, high } : null;
 }
 
@@ -102,6 +122,12 @@ function bestStep(intervals: Interval[]): number | null {
   return best?.step ?? null;
 }
 
+/** ⌊p / q⌋ for q > 0. */
+function floorDiv(p: bigint, q: bigint): bigint {
+  const t = p / q;
+  return t * q > p ? t - 1n : t;
+}
+
 /** ⌈p / q⌉ for q > 0 (BigInt division truncates toward zero). */
 function ceilDiv(p: bigint, q: bigint): bigint {
   const t = p / q;
@@ -122,7 +148,8 @@ function fenOf(d: Decimal): bigint | undefined {
 }
 
 /** Whether half-up(amount × rate) to the fen equals fee (all non-negative); integer fen when exact. */
-export function reproducesFee(amount: Decimal, rate: Decimal, fee: Decimal): boolean {
+export function reproducesFee(amount: Decimal, rate: Decimal, fee: Decimal, rounding: Rounding = 'half-up'): boolean {
+  if (rounding !== 'half-up') return new Exact(amount.toString()).times(rate.toString()).toDecimalPlaces(2, ROUNDING_MODES[rounding]).eq(fee);
   const a = fenOf(amount);
   const f = fenOf(fee);
   const rateText = rate.toString();
@@ -140,14 +167,15 @@ export function halfUpFee(amount: Decimal, rate: Decimal): Decimal {
 
 /**
  * Finds, per card type and contract rate, a constant rate that explains the fees differing from
- * the contract: it must reproduce (half-up, to the fen) at least 80% of the differing rows and
+ * the contract: it must reproduce (with the contract's rounding, to the fen) at least 80% of the differing rows and
  * at least 5 of them.
  *
  * Rather than rounding each row's actual/amount to the grid (noisy for small amounts, where one
  * fen is a large share of the fee), each row contributes the whole interval of grid rates that
  * reproduce its fee, and the rate covered by the most rows wins.
  */
-export function detectRateDrift(samples: readonly DriftSample[]): Drift[] {
+export function detectRateDrift(samples: readonly DriftSample[], opts: { rounding: Rounding } = { rounding: 'half-up' }): Drift[] {
+  const { rounding } = opts;
   const groups = new Map<string, DriftSample[]>();
   for (const sample of samples) {
     const key = `${sample.cardType}|${sample.expectedRate.toString()}`;
@@ -159,14 +187,14 @@ export function detectRateDrift(samples: readonly DriftSample[]): Drift[] {
   const drifts: Drift[] = [];
   for (const group of groups.values()) {
     const mismatched = group.filter(
-      (sample) => !reproducesFee(sample.amount.abs(), sample.expectedRate, sample.actualFee.abs()),
+      (sample) => !reproducesFee(sample.amount.abs(), sample.expectedRate, sample.actualFee.abs(), rounding),
     );
     if (mismatched.length < MIN_ROWS) continue;
 
     const intervals: Interval[] = [];
     for (const sample of mismatched) {
       if (sample.amount.isZero()) continue;
-      const range = reproducingSteps(sample.amount.abs(), sample.actualFee.abs());
+      const range = reproducingSteps(sample.amount.abs(), sample.actualFee.abs(), rounding);
       if (range) intervals.push({ ...range, sample });
     }
     const step = bestStep(intervals);

@@ -35,7 +35,7 @@ export interface ExpectedFee {
 // keeps them exact regardless of how the application configured the shared Decimal.
 const ExactDecimal = Decimal.clone({ precision: 60 });
 
-const ROUNDING_MODES: Record<Rounding, Decimal.Rounding> = {
+export const ROUNDING_MODES: Record<Rounding, Decimal.Rounding> = {
   'half-up': Decimal.ROUND_HALF_UP,
   'half-even': Decimal.ROUND_HALF_EVEN,
   down: Decimal.ROUND_DOWN,
@@ -52,9 +52,12 @@ const CHANNEL_SYNONYMS: Record<string, string> = {
   unionpay: 'unionpay', '银联': 'unionpay', '云闪付': 'unionpay', '银联二维码': 'unionpay', quickpass: 'unionpay',
 };
 
+/** Wallet names inside longer channel words (微信扫码, 支付宝条码支付, 云闪付二维码). */
+const CHANNEL_WORDS: [string, string][] = [['微信', 'wechat'], ['支付宝', 'alipay'], ['云闪付', 'unionpay'], ['银联二维码', 'unionpay']];
+
 function canonicalChannel(c: string): string {
   const k = c.trim().toLowerCase().replace(/[\s_-]+/g, '');
-  return CHANNEL_SYNONYMS[k] ?? k;
+  return CHANNEL_SYNONYMS[k] ?? CHANNEL_WORDS.find(([word]) => k.includes(word))?.[1] ?? k;
 }
 
 function sameChannel(a: string, b: string): boolean {
@@ -234,6 +237,12 @@ export function feeDifferenceReason(expected: Decimal, actual: Decimal, rule: Fe
   if (difference.isZero()) return 'fee as contract';
   const magnitude = amount.abs();
 
+  // A refund under a contract that keeps the fee (expected 0): nothing is to be charged or returned.
+  if (amount.lt(0) && expected.isZero()) {
+    return actual.gt(0)
+      ? `fee charged on refund (${actual.toFixed(2)}); the contract keeps the sale's fee and charges none on a refund`
+      : `fee returned on refund (${actual.abs().toFixed(2)}) though the contract keeps it`;
+  }
   // Refunds: both fees are returns (≤ 0); compare what came back.
   // (decimal.js calls 0 and -0 positive/negative by sign bit, so compare with zero instead.)
   if (expected.lt(0) || actual.lt(0)) {
@@ -249,7 +258,11 @@ export function feeDifferenceReason(expected: Decimal, actual: Decimal, rule: Fe
 
   const fixed = rule.fixed ?? new Decimal(0);
   if (difference.gt(0)) {
-    if (rule.cap && actual.minus(fixed).gt(rule.cap)) return `cap ${rule.cap.toFixed(2)} not applied`;
+    if (rule.cap && actual.minus(fixed).gt(rule.cap)) {
+      // Below the uncapped fee: the acquirer applied a cap, only not the contract's.
+      const uncapped = magnitude.times(rule.rate).toDecimalPlaces(2);
+      return actual.minus(fixed).lt(uncapped) ? `${actual.minus(fixed).toFixed(2)} charged above the contract cap ${rule.cap.toFixed(2)}` : `cap ${rule.cap.toFixed(2)} not applied`;
+    }
     const addOn = ROUND_YUAN_ADD_ONS.find((yuan) => difference.eq(yuan));
     if (addOn !== undefined) {
       return rule.fixed

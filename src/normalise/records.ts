@@ -223,6 +223,14 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   return words;
 }
 
+/**
+ * The channel a payment went through: its own column, else a QR card-type cell, which names
+ * the wallet (卡类型 = 云闪付 / 微信): contract rules by `channel` read it either way.
+ */
+export function channelOf(channelCell: string | undefined, rawCardType: string | undefined, cardType: CardType): string | undefined {
+  return channelCell ?? (cardType === 'qr' ? rawCardType : undefined);
+}
+
 /** deriveWords results per profile: a file has a handful of distinct word combinations. */
 const wordsCache = new WeakMap<Profile, Map<string, RecordWords>>();
 const WORDS_CACHE_MAX = 4096;
@@ -313,10 +321,11 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     }
   }
 
+  const rawCardType = cellOf(ctx, 'cardType');
   const words = derivedWords(profile, {
     rawType,
     rawStatus,
-    rawCardType: cellOf(ctx, 'cardType'),
+    rawCardType,
     channel,
     memo,
     noKey: !ids.rrn && !ids.trace && !ids.orderId && unusable.length === 0,
@@ -348,12 +357,13 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     settleDate,
     card: cardText !== undefined ? maskCard(cardText) : undefined,
     cardType,
-    channel,
+    channel: channelOf(channel, rawCardType, cardType),
     txnType,
     status,
     amount,
     fee,
     net,
+    instantFee: extraFee !== undefined && !extraFee.isZero() ? extraFee : undefined,
     credit,
     debit,
     balance,

@@ -1171,7 +1171,8 @@ fees:
     const w3 = qr(6, 20, '');
     const w4 = qr(6, 30, 'alipay');
     const w5 = w4.map((x) => ({ ...x, rrn: String(Number(x.rrn) + 50), trace: String(Number(x.trace) + 50) }));
-    const rate = (ch: string) => (ch === '微信' ? 30 : ch === '支付宝' || ch === 'alipay' ? 35 : 38);
+    // A row printing no channel went through the wallet its card-type cell names (微信).
+    const rate = (ch: string) => (ch === '微信' || ch === '' ? 30 : ch === '支付宝' || ch === 'alipay' ? 35 : 38);
     const priced = (rows: Row[], ch: (x: Row) => string) => rows.map((x) => ({ ...x, fee: half(x.amount, rate(ch(x))) }));
     const ts = [
       mkFile('t1.csv', tCh, [...w1, ...w2, ...anchorRows().map((x) => ({ ...x, over: { 支付方式: '' } }))]),
