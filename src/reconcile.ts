@@ -9,7 +9,7 @@ import { checkControlTotals, type ControlTotalMismatch, type UnionPaySummary } f
 import { dedupeAcrossFiles } from './match/dedupe.js';
 import * as crypto from 'node:crypto';
 import { canonicalCompare, recordFingerprint } from './match/keys.js';
-import { businessDateOfRecord, classifyFindings, type Finding, type FeeTotals } from './classify/findings.js';
+import { businessDateOfRecord, classifyFindings, isPaidLine, type Finding, type FeeTotals } from './classify/findings.js';
 import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
 import { dailyTotals, type DailyPoint } from './bank/daily.js';
@@ -251,7 +251,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         .filter((t) => t.status === 'success' && !t.cancelled && !cancelledSales.has(t) && (t.txnType === 'sale' || t.txnType === 'preauth_complete'))
         .map((t) => t.amount),
     ),
-    settled: sum(settlement.filter((s) => s.txnType !== 'deduction').map((s) => s.amount)),
+    settled: sum(settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s)).map((s) => s.amount)),
     fees: sum(settlement.map((s) => s.fee)),
     net: sum(settlement.map((s) => s.net)),
     // Money charged to customers: a refund line settled without its terminal refund took money

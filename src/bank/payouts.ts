@@ -9,7 +9,7 @@ import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
 import { expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
-import { businessDateOfRecord } from '../classify/findings.js';
+import { businessDateOfRecord, isPaidLine } from '../classify/findings.js';
 import { addDays, cmp } from './rows.js';
 import { deductionLabel, deductionMoney, isMoneyBack } from '../fees/deductions.js';
 
@@ -66,6 +66,8 @@ export function settlementDateOf(
 export function expectedPayouts(settlement: CanonicalRecord[], contract: Contract, calendar?: WorkCalendar): ExpectedPayout[] {
   const groups = new Map<string, ExpectedPayout>();
   for (const r of settlement) {
+    // A line the file marks failed or unpaid (未结算) is in no payout.
+    if (r.txnType !== 'deduction' && !isPaidLine(r)) continue;
     const settle = settlementDateOf(r, contract, calendar);
     if (!settle) continue; // a settlement line always has a date; nothing to pay without one
     const merchant = r.merchantId ?? '';

@@ -147,6 +147,11 @@ function describe(r: CanonicalRecord): string {
 
 const where = (r: CanonicalRecord) => `${r.source.file}:${r.source.line}`;
 
+/** Whether a settlement line paid out: its file prints no status, or a success word. */
+export function isPaidLine(s: CanonicalRecord): boolean {
+  return s.status === 'success';
+}
+
 /** The business date a transaction belongs to after the cut-off shift (日切). */
 export function businessDateOfRecord(r: CanonicalRecord, contract: Contract): LocalDate | undefined {
   if (r.businessDate) return r.businessDate;
@@ -163,9 +168,15 @@ export function businessDateOfRecord(r: CanonicalRecord, contract: Contract): Lo
 export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const { contract, calendar, asOf } = input;
   const findings: Finding[] = [];
-  const links = linkCancellations(input.terminal);
-  const settlementCard = input.settlement.filter((s) => s.txnType !== 'deduction');
+  const links = linkCancellations(input.terminal, { businessDate: (r) => businessDateOfRecord(r, contract) });
+  // A line the settlement file itself marks failed or not (yet) paid (交易失败, 未结算, 结算失败)
+  // settled nothing: it claims no charge and pays no sale, which stays unsettled until paid.
+  const settlementCard = input.settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s));
+  const unpaidLines = input.settlement.filter((s) => s.txnType !== 'deduction' && !isPaidLine(s));
   const deductions = input.settlement.filter((s) => s.txnType === 'deduction');
+  for (const s of unpaidLines) {
+    findings.push(finding('no_settlement_expected', `Settlement line says "${s.rawStatus ?? s.status}": ¥${yuan(s.amount ?? s.net)} (${describe(s)}) was not paid out, so it settles nothing`, { settlement: s }, { details: { settlementStatus: s.status } }));
+  }
 
   // Cancellation rows themselves never claim settlement lines; their originals do. But an
   // acquirer may clear a void as well (sale +88, then −88 under the void's own RRN): such a line

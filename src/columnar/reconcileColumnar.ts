@@ -568,6 +568,13 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const S = grouped(sPlanned, sScanned);
   phase(input.parallelScan ? 'settlement scan (rest)' : 'scan settlement', 'reading the rows that need a closer look');
   const ss = S.scan;
+  // A line whose status word no vocabulary knows is a row the reference reader rejects, as on the terminal side.
+  {
+    const unreadStatus = S.words.map((w) => w.unreadStatus === true);
+    if (unreadStatus.includes(true)) {
+      for (let r = 0; r < ss.count; r++) if (ss.kind[r] === LINE_SIMPLE && ss.words[r] >= 0 && unreadStatus[ss.words[r]]) ss.kind[r] = LINE_OTHER;
+    }
+  }
   const sCandidate = (r: number) => {
     // A memo naming a deduction makes the line a deduction, not a sale (deriveWords with its memo).
     if (ss.kind[r] !== LINE_SIMPLE || Number.isNaN(ss.rrn[r]) || !(ss.amount[r] > 0) || ss.memoDeduction[r]) return false;
@@ -747,7 +754,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     if (!ref && !otrace && c.time) {
       const fen = fenOf(amountKey(c));
       const day = Math.floor(localSeconds(c.time) / 86400);
-      for (const t of tByAmountDay.get(`${fen}|${day}`) ?? []) keepTerminal(t);
+      // The day before too: a sale late in the evening shares its business day with a void after midnight.
+      for (const d of [day, day - 1]) for (const t of tByAmountDay.get(`${fen}|${d}`) ?? []) keepTerminal(t);
     }
   }
 

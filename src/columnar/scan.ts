@@ -11,7 +11,7 @@
 // up, never read it differently.
 import { isUtf8 } from 'node:buffer';
 import { cleanCell } from '../normalise/cells.js';
-import { checkIdentifier } from '../normalise/ids.js';
+import { EXCEL_ZEROED_MIN, checkIdentifier } from '../normalise/ids.js';
 import { hasDeductionWord } from '../normalise/records.js';
 
 export type ScanField =
@@ -406,6 +406,12 @@ function plainIdAt(buf: Uint8Array, s: number, e: number): boolean {
   }
   const last = buf[e - 1];
   if (exponent && last >= ZERO && last <= NINE) return false; // 4E27 may be Excel's scientific notation
+  if (e - s >= EXCEL_ZEROED_MIN && last === ZERO) {
+    // A long number whose tail Excel zeroed (checkIdentifier rejects it): for the reference reader.
+    let zeroed = true;
+    for (let i = s; i < e && zeroed; i++) zeroed = buf[i] >= ZERO && buf[i] <= NINE && (i - s < 15 || buf[i] === ZERO);
+    if (zeroed) return false;
+  }
   if (e - s === 4) {
     const w = String.fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3]).toLowerCase();
     if (w === 'null') return false;

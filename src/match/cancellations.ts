@@ -1,6 +1,7 @@
 // Voids (撤销) and reversals (冲正) cancel a sale: a cancelled sale does not enter clearing.
 // Link each cancellation to its original by 原参考号, else the original trace, else the same
-// terminal + card + amount on the same day (the latest earlier sale not already cancelled).
+// terminal + card + amount on the same (calendar or business) day (the latest earlier sale not
+// already cancelled).
 import type { CanonicalRecord } from '../model.js';
 import { amountKey, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal } from './keys.js';
 
@@ -27,7 +28,11 @@ export function isCancellation(r: CanonicalRecord): boolean {
 }
 
 /** `terminal` must be in canonical order so links do not depend on input order. */
-export function linkCancellations(terminal: CanonicalRecord[]): CancellationLinks {
+export function linkCancellations(
+  terminal: CanonicalRecord[],
+  /** The business date of a row (after the 日切 cut-off): a void at 00:10 is in the batch of a sale at 23:50. */
+  opts: { businessDate?: (r: CanonicalRecord) => string | undefined } = {},
+): CancellationLinks {
   const originalOf = new Map<CanonicalRecord, CanonicalRecord>();
   const cancelledBy = new Map<CanonicalRecord, CanonicalRecord>();
   const unlinked: CanonicalRecord[] = [];
@@ -52,11 +57,15 @@ export function linkCancellations(terminal: CanonicalRecord[]): CancellationLink
     const otrace = normaliseTrace(c.originalTrace);
     if (!original && otrace) original = byTrace.get(`${c.terminalId ?? ''}|${otrace}`)?.find(free);
     if (!original && !ref && !otrace) {
+      // The same day: the calendar day, or the business day (the cut-off moves a late sale and
+      // its void after midnight into one batch).
       const day = c.time?.slice(0, 10);
+      const businessDay = opts.businessDate?.(c);
+      const sameDay = (s: CanonicalRecord) => s.time?.slice(0, 10) === day || (businessDay !== undefined && opts.businessDate?.(s) === businessDay);
       const candidates = sales.filter(
         (s) =>
           free(s) && sameTerminal(s, c) && sameCard(s.card, c.card) && amountKey(s) === amountKey(c) &&
-          s.time?.slice(0, 10) === day && (s.time ?? '') <= (c.time ?? ''),
+          sameDay(s) && (s.time ?? '') <= (c.time ?? ''),
       );
       original = candidates[candidates.length - 1];
       if (candidates.length > 1) alternatives.set(c, candidates.slice(0, -1));

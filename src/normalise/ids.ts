@@ -155,6 +155,19 @@ function maskDigitGroups(run: string): string {
   return out;
 }
 
+/** Length from which an all-digit ID with only zeros after its 15th digit is taken as zeroed by Excel. */
+export const EXCEL_ZEROED_MIN = 20;
+
+/** All digits, and only zeros after the 15th (Excel keeps 15 significant digits). */
+export function isExcelZeroed(s: string): boolean {
+  if (s.length < EXCEL_ZEROED_MIN) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39 || (i >= EXCEL_DIGITS && c !== 0x30)) return false;
+  }
+  return true;
+}
+
 /**
  * Checks an identifier cell (RRN, order number, merchant id …) for damage done by Excel.
  *
@@ -166,14 +179,18 @@ function maskDigitGroups(run: string): string {
  *   a float) is stripped when the digits fit in 15 significant digits; longer ones have lost
  *   digits and are rejected the same way. Leading zeros lost in such a conversion cannot be
  *   detected here.
- * - A long integer whose tail Excel replaced with zeros (`4001230000000000000000000000`) looks
- *   like a valid ID and is NOT detected: there is no reliable signal.
+ * - A long all-digit ID whose digits after the 15th are all zeros (`4200002601202510000000000000`)
+ *   is what Excel's Number format leaves of a 28-digit 订单号: rejected the same way. Only from
+ *   20 digits on (five or more zeros): a real ID ends so once in 100 000.
  *
  * Full-width characters are mapped to ASCII. An empty cell passes through as `''`.
  */
 export function checkIdentifier(text: string): IdentifierResult {
   const s = toHalfWidth(text.trim());
   if (s.length === 0) return { ok: true, value: s };
+  if (s.length >= EXCEL_ZEROED_MIN && s.endsWith('00000') && isExcelZeroed(s)) {
+    return { ok: false, reason: `destroyed by Excel (digits after the 15th turned to zeros: ${s}); re-export the file as text` };
+  }
   const c = s.charCodeAt(s.length - 1);
   // Fast path: both damaged forms end in a digit and contain a `.`; most IDs have no `.`.
   if (c < 0x30 || c > 0x39 || (!s.includes('.') && !s.includes('e') && !s.includes('E'))) {

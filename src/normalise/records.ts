@@ -338,6 +338,10 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   if (profile.role === 'terminal' && words.unreadStatus) {
     throw new RowError(columnName(ctx, 'status'), `unknown status "${rawStatus}": cannot tell whether the charge went through (add it to the profile's vocab.status)`);
   }
+  // Nor, in a settlement file, whether the line was paid (未结算 is no payout).
+  if (profile.role === 'settlement' && words.unreadStatus) {
+    throw new RowError(columnName(ctx, 'status'), `unknown status "${rawStatus}": cannot tell whether the line was settled (add it to the profile's vocab.status)`);
+  }
   // A successful charge of a kind the vocabulary does not know could be a sale: calling it
   // "no settlement expected" would drop it silently if it never settles.
   if (profile.role === 'terminal' && txnType === 'other' && status === 'success' && amount?.gt(0)) {
@@ -421,8 +425,12 @@ function matchesAny(patterns: RegExp[], text: string): boolean {
   return patterns.some((p) => p.test(text));
 }
 
+/** A skipped line as reports and `inspect` show it: a card number in a title or footer is masked too. */
 function lineText(row: RawRow): string {
-  return row.cells.map((c) => c.trim()).join(',').replace(/,+$/, '').slice(0, 120);
+  const text = row.cells.map((c) => c.trim()).join(',').replace(/,+$/, '');
+  const masked = maskCard(text);
+  // maskCard also maps full-width characters (：); a line with no card number stays as printed.
+  return (masked === toHalfWidth(text) ? text : masked).slice(0, 120);
 }
 
 /** Fields that only a transaction row carries; a totals or subtotal line never has them. */

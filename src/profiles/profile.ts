@@ -180,6 +180,11 @@ export const DEFAULT_VOCAB: Vocabulary = {
     'closed': 'failed', '已关闭': 'failed', '拒绝': 'failed', '交易拒绝': 'failed', 'declined': 'failed', '未支付': 'failed',
     '已撤销': 'failed', 'revoked': 'failed', '已冲正': 'failed', '已退款': 'success', 'refund': 'success',
     '超时': 'timeout', '交易超时': 'timeout', 'timeout': 'timeout', '处理中': 'timeout', '未知': 'unknown', 'unknown': 'unknown',
+    // A settlement line's own state (结算状态): paid out, not yet, or refused.
+    '结算成功': 'success', '结算完成': 'success', '清算完成': 'success', '已到账': 'success', '已出款': 'success', '已划款': 'success', '入账成功': 'success',
+    '未结算': 'timeout', '待结算': 'timeout', '结算中': 'timeout', '清算中': 'timeout', '未清算': 'timeout', '待清算': 'timeout', '未入账': 'timeout',
+    '未到账': 'timeout', '待入账': 'timeout', '暂缓结算': 'timeout', '延迟结算': 'timeout', '结算冻结': 'timeout', '已冻结': 'timeout', '挂账': 'timeout',
+    '结算失败': 'failed', '清算失败': 'failed', '入账失败': 'failed', '出款失败': 'failed', '划款失败': 'failed', '退票': 'failed',
   },
   cardType: {
     '借记卡': 'debit', '借记': 'debit', '储蓄卡': 'debit', 'debit': 'debit', '借': 'debit', 'd': 'debit', '01': 'debit',
@@ -210,8 +215,11 @@ export function normaliseLabel(s: string): string {
   }
   out = out.toLowerCase();
   // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额; nor do id hints:
-  // 系统参考号(RRN), 商户号(MID), 终端号(TID). (终端编号(SN) stays apart: it may hold the device serial.)
-  return out.replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid)[)\]]$/u, '').replace(/[:：*]+$/u, '');
+  // 系统参考号(RRN), 商户号(MID), 终端号(TID); nor a format hint: 交易时间(HH:mm:ss), 交易日期(yyyy-mm-dd).
+  // (终端编号(SN) stays apart: it may hold the device serial.)
+  return out
+    .replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid|[ymdhs][ymdhs:\-/. ]*)[)\]]$/u, '')
+    .replace(/[:：*]+$/u, '');
 }
 
 /**

@@ -347,3 +347,28 @@ describe('the not-all-clear headlines in every format', () => {
     expect(posrecon([...args, '--format', 'csv']).stderr).toMatch(/^posrecon: the terminal exports run to 2025-10-16/);
   });
 });
+
+describe('a settlement line its own file marks failed or unpaid', () => {
+  it('交易失败 lines settle nothing: the timed-out charge is no dropped order, the successful sale is unsettled', () => {
+    const { run, json } = reconcileJson('settlement-line-failed');
+    expect(json.summary.counts).toMatchObject({ dropped_order: 0, unsettled_overdue: 1, fee_mismatch: 0, net_mismatch: 0, matched: 0 });
+    const unpaid = json.findings.filter((f) => f.kind === 'no_settlement_expected' && f.settlement);
+    expect(unpaid.map((f) => f.settlement?.line)).toEqual([2, 3]);
+    expect(unpaid[0].message).toMatch(/^Settlement line says "交易失败": ¥100\.00 .* was not paid out, so it settles nothing$/);
+    expect(json.summary.totals.settled).toBe('0.00');
+    expect(run.code).toBe(1);
+  });
+
+  it('reads a 结算状态 column: 已结算 is paid, 未结算 and 结算失败 leave their sales unsettled', () => {
+    const { json } = reconcileJson('settlement-status-column');
+    expect(json.summary.counts).toMatchObject({ matched: 1, unsettled_overdue: 2 });
+    expect(json.findings.filter((f) => f.kind === 'unsettled_overdue').map((f) => f.expected)).toEqual(['200.00', '300.00']);
+  });
+});
+
+describe('a void after midnight', () => {
+  it('cancels the late-evening sale of its business day (23:00 cut-off) when the export prints no original reference', () => {
+    const { json } = reconcileJson('void-after-midnight', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-20']);
+    expect(json.summary.counts).toMatchObject({ voided: 2, unsettled_overdue: 0 });
+  });
+});

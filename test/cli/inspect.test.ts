@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { posrecon } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -233,6 +234,7 @@ describe('every ingestion fixture', () => {
     'empty.csv': 2,
     'unknown-layout.csv': 2,
     'fen-amounts.csv': 2, // needs --profile fixtures/profiles/my-acquirer.yaml
+    'full-pan-in-title-and-footer.csv': 1, // rows with a bad date, a bad amount, an unknown status
     'utf8-then-gbk-joined.csv': 2, // mixes two encodings
   };
   const names = readdirSync(ROOT + 'fixtures/ingest').filter((f) => /\.(csv|tsv|txt)$/.test(f)).sort();
@@ -301,5 +303,28 @@ describe('posrecon inspect (text)', () => {
     expect(r.stdout).toContain('  lines      16 = header 1 + skipped 5 + records 9 + rejected 1\n');
     expect(r.stdout).toContain('    skipped  line 15 (footer): 合计,,,,102.50\n');
     expect(r.stdout).toContain('  rejected   fixtures/ingest/bad-amount-row.csv:14: column 交易金额: cannot read "12,5O" as an amount such as 1,234.56 (profile generic-terminal)\n');
+  });
+});
+
+describe('inspect on the footers and headers of real exports', () => {
+  it.each(['footer-count-colon.csv', 'footer-count-gong-first.csv', 'footer-count-own-cell.csv'])('%s: the stated row count is checked against the rows read', (name) => {
+    const run = posrecon(['reconcile', '-t', `fixtures/ingest/${name}`, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: { kind: string; message: string }[] };
+    const totals = json.findings.filter((f) => f.kind === 'control_total_mismatch');
+    expect(totals).toHaveLength(1);
+    expect(totals[0].message).toMatch(/3/);
+  });
+
+  it('maps 通联 headers that print their format: 交易时间(HH:mm:ss), 交易日期(yyyy-mm-dd)', () => {
+    const { code, files } = inspectJson('fixtures/ingest/header-format-hints.csv');
+    expect(code).toBe(0);
+    expect(files[0].mapping).toMatchObject({ '交易时间(HH:mm:ss)': 'time', '交易日期(yyyy-mm-dd)': 'date' });
+  });
+
+  it('masks a card number printed in a title or footer line it lists as skipped', () => {
+    const run = posrecon(['inspect', 'fixtures/ingest/full-pan-in-title-and-footer.csv']);
+    expect(run.stdout).toContain('skipped  line 2 (preamble): 卡号:622202******0123');
+    expect(run.stdout).toContain('skipped  line 8 (footer): 合计 622202******0123');
+    expect(run.stdout).not.toMatch(/\d{13}/);
   });
 });

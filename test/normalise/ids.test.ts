@@ -88,8 +88,13 @@ describe('checkIdentifier', () => {
     if (!r.ok) expect(r.reason).toMatch(/more than 15 digits.*re-export the file as text/);
   });
 
-  it('does not try to detect zero-filled tails (no reliable signal)', () => {
-    expect(checkIdentifier('4001230000000000000000000000')).toEqual({ ok: true, value: '4001230000000000000000000000' });
+  it('rejects a long ID whose digits after the 15th are all zeros (Excel Number format), from 20 digits on', () => {
+    const r = checkIdentifier('4200002601202510000000000000');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/^destroyed by Excel \(digits after the 15th turned to zeros: 4200002601202510000000000000\); re-export the file as text$/);
+    // Shorter IDs ending in zeros are common enough to be real; a nonzero digit after the 15th proves the tail survived.
+    expect(checkIdentifier('4200002601202510000')).toEqual({ ok: true, value: '4200002601202510000' }); // 19 digits
+    expect(checkIdentifier('4200002601202510140000000001')).toEqual({ ok: true, value: '4200002601202510140000000001' });
   });
 });
 

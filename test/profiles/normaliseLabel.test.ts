@@ -12,11 +12,14 @@ function byDefinition(s: string): string {
     else if (c === 0x3000 || c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x60 || c === 0xfeff) continue;
     else out += ch;
   }
-  return out.toLowerCase().replace(/[([](元|人民币|rmb|cny|¥|￥)[)\]]$/u, '').replace(/[:：*]+$/u, '');
+  return out
+    .toLowerCase()
+    .replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid|[ymdhs][ymdhs:\-/. ]*)[)\]]$/u, '')
+    .replace(/[:：*]+$/u, '');
 }
 
 describe('normaliseLabel', () => {
-  const alphabet = [...'aZ09 \t`()[]:*：（）元rmbCNY¥￥交易金额Ｂ１\u3000\u00a0\ufeffÀÉ'];
+  const alphabet = [...'aZ09 \t`()[]:*：（）元rmbCNY¥￥交易金额Ｂ１\u3000\u00a0\ufeffÀÉydhsHMS-/.rnit'];
   it('equals its definition on labels built from the characters that matter', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 12 }).map((a) => a.join('')), (s) => {
@@ -38,6 +41,8 @@ describe('normaliseLabel', () => {
   it('keeps header words and lowercases codes', () => {
     expect(normaliseLabel('交易金额(元)')).toBe('交易金额');
     expect(normaliseLabel('RRN')).toBe('rrn');
+    expect(normaliseLabel('交易时间(HH:mm:ss)')).toBe('交易时间');
+    expect(normaliseLabel('交易日期（yyyy-mm-dd）')).toBe('交易日期');
     expect(normaliseLabel('参考号')).toBe('参考号');
   });
 });
