@@ -92,7 +92,9 @@ export function generate(dir, n, { seed = 42, gbk = true } = {}) {
     const s = secs % 86400;
     const time = `${day} ${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
     const card = kind === 'qr' ? '' : `6228${String(i % 100).padStart(2, '0')}******${String(i % 10000).padStart(4, '0')}`;
-    return { kind, word, bp, terminalId, trace, rrn, time, card };
+    // Paid on its due date under the bench contract (D+1, 23:00 cut-off): a later date is settled_late.
+    const settleDate = ['2025-10-15', '2025-10-16', '2025-10-17'][(secs < 86400 ? 0 : 1) + (s >= 23 * 3600 ? 1 : 0)];
+    return { kind, word, bp, terminalId, trace, rrn, time, card, settleDate };
   };
   const terminal = lineWriter(`${dir}/terminal.csv`, { gbk });
   terminal.line('商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号');
@@ -120,7 +122,7 @@ export function generate(dir, n, { seed = 42, gbk = true } = {}) {
     const f = fields(i);
     const settledAmount = faults[i] === FAULTS.amount ? amounts[i] - 100 : amounts[i];
     const fee = feeFen(settledAmount, f.bp, f.kind) + feeExtra[i];
-    settlement.line(`2025-10-16,898310058120001,${f.terminalId},${f.time},消费,${f.card},${f.word},${yuan(settledAmount)},${yuan(fee)},${yuan(settledAmount - fee)},${f.rrn},${f.trace}`);
+    settlement.line(`${f.settleDate},898310058120001,${f.terminalId},${f.time},消费,${f.card},${f.word},${yuan(settledAmount)},${yuan(fee)},${yuan(settledAmount - fee)},${f.rrn},${f.trace}`);
   }
   settlement.close();
   writeFileSync(`${dir}/contract.yaml`, BENCH_CONTRACT);

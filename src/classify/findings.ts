@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate, RejectedRow, TxnType } from '../model.js';
 import type { Contract, FeeRule } from '../contract/contract.js';
 import { citeRule } from '../contract/contract.js';
-import { businessDateOf, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
+import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { deductionMoney, judgeDeduction } from '../fees/deductions.js';
@@ -147,6 +147,27 @@ function describe(r: CanonicalRecord): string {
 
 const where = (r: CanonicalRecord) => `${r.source.file}:${r.source.line}`;
 
+/**
+ * How late a matched sale was paid: its settlement date (as the line prints it) past its due date
+ * (expected date under the cycle, plus grace days). Undefined when on time or not knowable: a
+ * line printing no settlement date, a refund (money the merchant keeps longer), or a settlement
+ * date that is the clearing date (never after the due date).
+ */
+export function settlementLateness(
+  t: CanonicalRecord,
+  s: CanonicalRecord,
+  contract: Contract,
+  calendar: WorkCalendar,
+): { businessDate: LocalDate; expectedDate: LocalDate; dueDate: LocalDate; daysLate: number } | undefined {
+  if (!s.settleDate || (t.txnType !== 'sale' && t.txnType !== 'preauth_complete')) return undefined;
+  const businessDate = businessDateOfRecord(t, contract);
+  if (!businessDate || s.settleDate <= businessDate) return undefined;
+  const expectedDate = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
+  const dueDate = calendar.addCalendarDays(expectedDate, contract.settlement.graceDays);
+  if (s.settleDate <= dueDate) return undefined;
+  return { businessDate, expectedDate, dueDate, daysLate: dayNumber(s.settleDate) - dayNumber(dueDate) };
+}
+
 /** Whether a settlement line paid out: its file prints no status, or a success word. */
 export function isPaidLine(s: CanonicalRecord): boolean {
   return s.status === 'success';
@@ -169,6 +190,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const { contract, calendar, asOf } = input;
   const findings: Finding[] = [];
   const links = linkCancellations(input.terminal, { businessDate: (r) => businessDateOfRecord(r, contract) });
+  const lateSettlement = (t: CanonicalRecord, s: CanonicalRecord) => settlementLateness(t, s, contract, calendar);
   // A line the settlement file itself marks failed or not (yet) paid (交易失败, 未结算, 结算失败)
   // settled nothing: it claims no charge and pays no sale, which stays unsettled until paid.
   const settlementCard = input.settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s));
@@ -290,6 +312,18 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       );
     } else {
       findings.push(finding('matched', `Matched by ${pass}`, { terminal: t, settlement: s }, { details: { pass } }));
+      const late = lateSettlement(t, s);
+      if (late) {
+        findings.push(
+          finding(
+            'settled_late',
+            `¥${yuan(t.amount)} (${describe(t)}) settled on ${s.settleDate}, ${late.daysLate} day${late.daysLate === 1 ? '' : 's'} after its due date ${late.dueDate} under ${contract.settlement.cycle.text}` +
+              (s.instantFee ? ` — a 秒到 fee of ¥${yuan(s.instantFee)} was charged for a same-day payout` : ''),
+            { terminal: t, settlement: s },
+            { details: { pass, businessDate: late.businessDate, expectedDate: late.expectedDate, dueDate: late.dueDate, settleDate: s.settleDate!, daysLate: late.daysLate } },
+          ),
+        );
+      }
     }
   }
 

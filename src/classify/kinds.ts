@@ -26,6 +26,8 @@ export const EXCEPTION_KINDS = [
 
 export const INFORMATIONAL_KINDS = [
   'matched',
+  // A matched sale whose settlement date is after the date the contract promises (延迟结算).
+  'settled_late',
   'unsettled_pending',
   'fee_drift',
   'allowed_deduction',
@@ -66,6 +68,7 @@ export const SEVERITY: Record<FindingKind, Severity> = {
   unexplained_debit: 'warning',
   balance_gap: 'warning',
   matched: 'info',
+  settled_late: 'warning',
   unsettled_pending: 'info',
   fee_drift: 'info',
   allowed_deduction: 'info',
@@ -99,6 +102,7 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   unexplained_debit: 'Acquirer or fee debit on the bank statement the contract does not allow',
   balance_gap: 'Running balance does not follow: a missing row or page in the statement',
   matched: 'Matched',
+  settled_late: 'Settled after the contract date (延迟结算)',
   unsettled_pending: 'Not yet due for settlement',
   fee_drift: 'Fees follow a different constant rate than the contract',
   allowed_deduction: 'Deduction allowed by the contract',

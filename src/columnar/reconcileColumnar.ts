@@ -18,7 +18,7 @@
 import { Decimal } from 'decimal.js';
 import type { LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
-import { cutoffShifts, fromDayNumber, type WorkCalendar } from '../calendar/calendar.js';
+import { cutoffShifts, dayNumber, expectedSettlementDate, fromDayNumber, type WorkCalendar } from '../calendar/calendar.js';
 import type { Encoding } from '../read/decode.js';
 import { readInputFile, type ParsedFile, type ReadOptions } from '../read/readInput.js';
 import { checkControlTotals } from '../read/controlTotals.js';
@@ -657,12 +657,24 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // or terminal: a number key instead of a string per row.
   const byWords = feeRules && !feeRules.uses.merchant && !feeRules.uses.terminal ? new Map<number, FenCandidates>() : null;
   const wordsKeyBase = T.words.length + 1;
+  // A pair paid after its due date is no clean pair: the reference code reports it settled_late.
+  const dueDays = new Map<number, number>();
+  const dueDayOf = (biz: number) => {
+    let due = dueDays.get(biz);
+    if (due === undefined) {
+      const expected = expectedSettlementDate(dateOf(biz), { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, input.calendar);
+      dueDays.set(biz, (due = dayNumber(input.calendar.addCalendarDays(expected, contract.settlement.graceDays))));
+    }
+    return due;
+  };
   const pairOf = new Int32Array(ss.count).fill(-1); // settlement row → terminal row of a clean pair
   for (let s = 0; s < ss.count; s++) {
     if (!sCand[s]) continue;
     // The same RRN once on each side, the same amount, no other merchant (indexSettlementWithMates).
     const t = mates.terminal[s];
     if (t < 0) continue;
+    const paidOn = ss.settleDay[s];
+    if (paidOn >= 0 && paidOn > tBiz[t] && paidOn > dueDayOf(tBiz[t])) continue;
     const amount = ss.amount[s];
     const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
     const feeFen = ss.fee[s];

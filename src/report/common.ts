@@ -182,6 +182,7 @@ export function summarize(result: ReconcileResult): Summary {
       : {}),
   };
   const info: string[] = result.auditOnly ? [`${result.fees.checked} fees checked against the contract`] : [`${result.counts.matched} matched`];
+  if (result.counts.settled_late) info.push(`${result.counts.settled_late} settled after the contract date`);
   if (result.counts.unsettled_pending) info.push(`${result.counts.unsettled_pending} pending (${money(t.pending)}, not yet due)`);
   if (result.counts.voided) info.push(`${result.counts.voided} voided, correctly not settled`);
   if (result.counts.no_settlement_expected) info.push(`${result.counts.no_settlement_expected} failed row${result.counts.no_settlement_expected === 1 ? '' : 's'}, not settled`);

@@ -372,3 +372,26 @@ describe('a void after midnight', () => {
     expect(json.summary.counts).toMatchObject({ voided: 2, unsettled_overdue: 0 });
   });
 });
+
+describe('a sale paid after the date the contract promises', () => {
+  it('is matched, and said to be late (settled_late): T+1 sale of 10-14 paid 10-22; not an on-time line, a late-evening sale paid on its business day + 1, or a refund', () => {
+    const { run, json } = reconcileJson('settled-after-due-date');
+    expect(json.summary.counts).toMatchObject({ matched: 9, settled_late: 1 });
+    const late = json.findings.filter((f) => f.kind === 'settled_late');
+    expect(late.map((f) => f.settlement?.line)).toEqual([10]);
+    expect(late[0].details).toMatchObject({ businessDate: '2025-10-14', dueDate: '2025-10-15', settleDate: '2025-10-22', daysLate: 7 });
+    expect(json.summary.rows).toMatchObject({ matched: 18, flagged: 0 });
+    expect(run.code).toBe(0); // informational: the money came
+    expect(posrecon(['reconcile', '-t', 'fixtures/domain/settled-after-due-date/terminal.csv', '-s', 'fixtures/domain/settled-after-due-date/settlement.csv', '-c', 'fixtures/domain/settled-after-due-date/contract.yaml']).stdout)
+      .toContain('  9 matched · 1 settled after the contract date');
+  });
+
+  it('under D0 says the 秒到 fee bought no same-day payout', () => {
+    const d = 'fixtures/domain/settled-after-due-date';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal-d0.csv`, '-s', `${d}/settlement-d0.csv`, '-c', `${d}/contract-d0.yaml`, '--format', 'json']);
+    const late = (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings.filter((f) => f.kind === 'settled_late');
+    expect(late.map((f) => f.message)).toEqual([
+      '¥100.00 (2025-10-14 10:00:00, terminal 10000001, RRN 730000000001, card 622848******1111) settled on 2025-10-17, 3 days after its due date 2025-10-14 under D0 — a 秒到 fee of ¥2.00 was charged for a same-day payout',
+    ]);
+  });
+});

@@ -62,3 +62,41 @@ describe('columnar fast path on every text fixture', () => {
     expect(engaged).toBeGreaterThan(60);
   });
 });
+
+describe('columnar fast path on every domain case', () => {
+  // Each fixtures/domain/<case>/ with a terminal.csv, a settlement.csv and a contract.yaml, both
+  // engines, heads small enough that most rows are scanned: the case's verdicts must not depend
+  // on the engine (void after midnight, settled late, unpaid settlement lines …).
+  const cases = readdirSync('fixtures/domain').filter((d) => ['terminal.csv', 'settlement.csv', 'contract.yaml'].every((f) => readdirSync(join('fixtures/domain', d)).includes(f)));
+  it(`gives the reference report or falls back (${cases.length} cases, several head sizes)`, () => {
+    let engaged = 0;
+    const mismatches: string[] = [];
+    for (const dir of cases) {
+      const d = join('fixtures/domain', dir);
+      const c = loadContract(readFileSync(join(d, 'contract.yaml'), 'utf8'), join(d, 'contract.yaml'));
+      const t = file(join(d, 'terminal.csv'));
+      const s = file(join(d, 'settlement.csv'));
+      const read = (f: Input, role: 'terminal' | 'settlement') => readInputFile(f.bytes, f.name, { profiles, role });
+      let ref: Outcome;
+      try {
+        ref = { report: shown(reconcile({ terminal: [read(t, 'terminal')], settlement: [read(s, 'settlement')], contract: c, calendar, asOf: '2025-10-20' })) };
+      } catch (e) {
+        ref = { error: (e as Error).message };
+      }
+      for (const headBytes of [120, 300]) {
+        let out: Outcome | 'fallback';
+        try {
+          const r = reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract: c, calendar, asOf: '2025-10-20', headBytes });
+          out = 'fallback' in r ? 'fallback' : { report: shown(r.result) };
+        } catch (e) {
+          out = { error: (e as Error).message };
+        }
+        if (out === 'fallback') continue;
+        engaged++;
+        if (!('report' in ref && 'report' in out && ref.report === out.report)) mismatches.push(`${dir} @${headBytes}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(engaged).toBeGreaterThan(cases.length);
+  });
+});

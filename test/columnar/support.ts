@@ -291,8 +291,12 @@ export function adversarialFiles(seed: number, n: number): { terminal: string; s
     terminal.push(quirk > 0.95 ? tLine.split(',').map((c) => `"${c}"`).join(',') : tLine);
     terminal.push(...extra);
     if (settle) {
-      // Few lines on the 16th: the deduction on that day is a first payout only if one of them is there.
-      settlement.push(`2025-10-${rand() < 0.03 ? 16 : 17},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? '\t' : ''}${settleRrn},${tr},${memoOf(i)}`);
+      // Paid on the due date (T+1 after the business date; 10-14 … 10-17 are working days), a
+      // few a day early, a few late (settled_late).
+      const due = Number(t.slice(8, 10)) + (t.slice(11) >= '23:00:00' ? 1 : 0) + 1;
+      const r2 = rand();
+      const paid = r2 < 0.03 ? due - 1 : r2 < 0.05 ? 20 : due;
+      settlement.push(`2025-10-${paid},898310058120001,${term},${settleTime},消费,${cardNo},${CARD[card][0]},${yuan(settleAmount)},${yuan(fee)},${yuan(settleAmount - fee)},${rand() < 0.05 ? '\t' : ''}${settleRrn},${tr},${memoOf(i)}`);
     }
     if (settle && status === '成功' && settleAmount === amount && rand() < 0.04) {
       // A partial refund naming its sale (原参考号): the fee back is the sale's fee pro rata, or
