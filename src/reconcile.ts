@@ -278,11 +278,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   dates.push(asOf);
   if (pre) dates.push(...pre.dates);
   // A sale past the settlement files' date stays "pending" however long ago it was: say when the
-  // terminal side has run on for days without them. (Clean pairs have their line: only residual
-  // terminal rows can be past it.)
+  // terminal side has run on for days without them. (A clean pair's terminal time can be past
+  // it too: a terminal clock days ahead. Its date is in the fast path's terminal spans.)
   let feedGap: ReconcileResult['feedGap'];
-  if (!input.asOf && auto && terminal.length > 0) {
-    const terminalUntil = terminal.reduce((m, t) => ((t.time ?? '').slice(0, 10) > m ? (t.time ?? '').slice(0, 10) : m), '');
+  if (!input.asOf && auto && (terminal.length > 0 || (pre?.terminalSpans?.length ?? 0) > 0)) {
+    let terminalUntil = terminal.reduce((m, t) => ((t.time ?? '').slice(0, 10) > m ? (t.time ?? '').slice(0, 10) : m), '');
+    for (const span of pre?.terminalSpans ?? []) if (span.to > terminalUntil) terminalUntil = span.to;
     const workingDays = terminalUntil > asOf ? workingDaysAfter(asOf, terminalUntil, input.calendar) : 0;
     if (workingDays >= FEED_GAP_WORKING_DAYS) feedGap = { terminalUntil, settlementUntil: asOf, workingDays };
   }

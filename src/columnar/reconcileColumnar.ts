@@ -988,13 +988,14 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     latestSettleByMerchant: Object.fromEntries(
       [...merchantSettle].flatMap((day, i) => (day >= 0 ? [[i < ss.merchants.length ? ss.merchants[i] : '', dateOf(day)]] : [])),
     ),
-    // Each terminal file's first and last transaction date, over every row it scanned.
+    // Each terminal file's first and last transaction date over its clean pairs' rows (the rows
+    // that become records widen it in reconcile; a row the reference reader rejects does not).
     terminalSpans: T.files.flatMap((file, f) => {
       let from = Infinity;
       let to = -Infinity;
       for (let r = T.firstRow[f]; r < T.firstRow[f + 1]; r++) {
         const d = ts.day[r];
-        if (d < 0) continue;
+        if (d < 0 || !tClean[r]) continue;
         if (d < from) from = d;
         if (d > to) to = d;
       }

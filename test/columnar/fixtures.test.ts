@@ -77,23 +77,26 @@ describe('columnar fast path on every domain case', () => {
       const t = file(join(d, 'terminal.csv'));
       const s = file(join(d, 'settlement.csv'));
       const read = (f: Input, role: 'terminal' | 'settlement') => readInputFile(f.bytes, f.name, { profiles, role });
-      let ref: Outcome;
-      try {
-        ref = { report: shown(reconcile({ terminal: [read(t, 'terminal')], settlement: [read(s, 'settlement')], contract: c, calendar, asOf: '2025-10-20' })) };
-      } catch (e) {
-        ref = { error: (e as Error).message };
-      }
-      for (const headBytes of [120, 300]) {
-        let out: Outcome | 'fallback';
+      // With an --as-of, and without (the as-of and the feed-gap note then come from the files).
+      for (const asOf of ['2025-10-20', undefined]) {
+        let ref: Outcome;
         try {
-          const r = reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract: c, calendar, asOf: '2025-10-20', headBytes });
-          out = 'fallback' in r ? 'fallback' : { report: shown(r.result) };
+          ref = { report: shown(reconcile({ terminal: [read(t, 'terminal')], settlement: [read(s, 'settlement')], contract: c, calendar, asOf })) + JSON.stringify(reconcile({ terminal: [read(t, 'terminal')], settlement: [read(s, 'settlement')], contract: c, calendar, asOf }).feedGap ?? null) };
         } catch (e) {
-          out = { error: (e as Error).message };
+          ref = { error: (e as Error).message };
         }
-        if (out === 'fallback') continue;
-        engaged++;
-        if (!('report' in ref && 'report' in out && ref.report === out.report)) mismatches.push(`${dir} @${headBytes}`);
+        for (const headBytes of [120, 300]) {
+          let out: Outcome | 'fallback';
+          try {
+            const r = reconcileColumnar({ terminal: { file: t.name, bytes: t.bytes }, settlement: { file: s.name, bytes: s.bytes }, profiles, contract: c, calendar, asOf, headBytes });
+            out = 'fallback' in r ? 'fallback' : { report: shown(r.result) + JSON.stringify(r.result.feedGap ?? null) };
+          } catch (e) {
+            out = { error: (e as Error).message };
+          }
+          if (out === 'fallback') continue;
+          engaged++;
+          if (!('report' in ref && 'report' in out && ref.report === out.report)) mismatches.push(`${dir} @${headBytes} as of ${asOf ?? 'the files'}`);
+        }
       }
     }
     expect(mismatches).toEqual([]);
