@@ -59,6 +59,8 @@ export interface CanonicalRecord {
   card?: string;
   cardType: CardType;
   channel?: string;
+  /** The wallet a card-type cell names (卡类型 = 云闪付 → unionpay), for `channel` rules when no channel is printed. */
+  wallet?: string;
   txnType: TxnType;
   status: TxnStatus;
   /** Amounts in yuan, exact. Sign as printed by the source (settlement refunds are often negative). */

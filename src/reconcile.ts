@@ -252,8 +252,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         .map((t) => t.amount),
     ),
     settled: sum(settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s)).map((s) => s.amount)),
-    fees: sum(settlement.map((s) => s.fee)),
-    net: sum(settlement.map((s) => s.net)),
+    // A line its file marks unpaid (未结算, 交易失败) took no fee and paid no net.
+    fees: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => s.fee)),
+    net: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => s.net)),
     // Money charged to customers: a refund line settled without its terminal refund took money
     // from the merchant for a customer, it charged no one.
     // (Nor a line whose terminal row is there but unreadable: that is a row to fix, not a charge.)

@@ -9,7 +9,7 @@
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
 import type { Contract } from '../contract/contract.js';
-import { businessDateOfRecord, type Finding } from '../classify/findings.js';
+import { businessDateOfRecord, isPaidLine, type Finding } from '../classify/findings.js';
 import { sumYuan } from '../normalise/amount.js';
 
 export interface DailyPoint {
@@ -57,7 +57,8 @@ export function dailyTotals(input: DailyInput): DailyPoint[] {
     if (d && a) day(d).expected.push(a);
   }
   for (const s of input.settlement) {
-    if (s.txnType === 'deduction') continue;
+    // Deductions are no sales; a line its file marks unpaid (未结算) settled nothing.
+    if (s.txnType === 'deduction' || !isPaidLine(s)) continue;
     const d = businessDateOfRecord(s, contract);
     const a = signed(s);
     if (d && a) day(d).settled.push(a);

@@ -11,7 +11,7 @@ import { deductionMoney, judgeDeduction } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
-import { exactFen, formatYuan } from '../normalise/amount.js';
+import { exactFen, formatYuan, sumYuan } from '../normalise/amount.js';
 import { SEVERITY, type FindingKind, type Severity } from './kinds.js';
 
 export interface Finding {
@@ -482,7 +482,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const t = pairedTerminal.get(line);
     return {
       cardType: line.cardType !== 'unknown' ? line.cardType : (t?.cardType ?? 'unknown'),
-      channel: line.channel ?? t?.channel,
+      // A printed channel on either side, else a wallet a card-type cell names.
+      channel: line.channel ?? t?.channel ?? line.wallet ?? t?.wallet,
       txnType,
       merchantId: line.merchantId,
       terminalId: line.terminalId ?? t?.terminalId,
@@ -569,6 +570,48 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     );
   }
   classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings);
+
+  // --- Refunds beyond their sale -----------------------------------------------------------------
+  // Refunds naming a sale by its RRN (原参考号) that add up to more than the sale: money paid back
+  // that was never taken (a slip at the till, or fraud). The settlement lines first (money that
+  // moved), else the terminal's refund rows.
+  const reported = new Set<string>();
+  const refundsBeyond = (sales: Map<string, CanonicalRecord>, refunds: { row: CanonicalRecord; sale?: string }[], side: 'settlement' | 'terminal') => {
+    const bySale = new Map<string, CanonicalRecord[]>();
+    for (const { row, sale } of refunds) if (sale && sales.has(sale)) push(bySale, sale, row);
+    for (const [key, rows] of bySale) {
+      const sale = sales.get(key)!;
+      const saleAmount = (sale.amount ?? sale.net)?.abs();
+      const refunded = sumYuan(rows.map((r) => (r.amount ?? r.net)?.abs()));
+      if (!saleAmount || !refunded.gt(saleAmount) || reported.has(key)) continue;
+      reported.add(key);
+      findings.push(
+        finding(
+          'refund_exceeds_sale',
+          `${rows.length} refund${rows.length === 1 ? '' : 's'} of ¥${yuan(refunded)} name the sale of ¥${yuan(saleAmount)} (${describe(sale)}): ¥${yuan(refunded.minus(saleAmount))} more refunded than was charged`,
+          side === 'settlement' ? { settlement: sale, terminal: pairedTerminal.get(sale) ?? null, related: rows } : { terminal: sale, related: rows },
+          { expected: saleAmount, actual: refunded, difference: refunded.minus(saleAmount), details: { side, refunds: rows.length } },
+        ),
+      );
+    }
+  };
+  refundsBeyond(
+    saleLineByRrn,
+    settlementCard
+      .filter((s) => !duplicateLines.has(s) && (s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative()) && s.txnType !== 'void' && s.txnType !== 'reversal')
+      .map((s) => ({ row: s, sale: normaliseRrn(s.originalRef ?? pairedTerminal.get(s)?.originalRef) })),
+    'settlement',
+  );
+  const terminalSaleByRrn = new Map<string, CanonicalRecord>();
+  for (const t of input.terminal) {
+    const rrn = normaliseRrn(t.rrn);
+    if (rrn && t.txnType === 'sale' && t.status === 'success' && !terminalSaleByRrn.has(rrn)) terminalSaleByRrn.set(rrn, t);
+  }
+  refundsBeyond(
+    terminalSaleByRrn,
+    input.terminal.filter((t) => t.txnType === 'refund' && t.status === 'success').map((t) => ({ row: t, sale: normaliseRrn(t.originalRef) })),
+    'terminal',
+  );
 
   // `matched` means amounts and fee agree: a pair whose line has a fee or net finding is
   // counted under that finding instead.
@@ -804,4 +847,10 @@ class FeeSums {
       byCardType: buckets(this.byCardType),
     };
   }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

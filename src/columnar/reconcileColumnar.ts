@@ -23,7 +23,8 @@ import type { Encoding } from '../read/decode.js';
 import { readInputFile, type ParsedFile, type ReadOptions } from '../read/readInput.js';
 import { checkControlTotals } from '../read/controlTotals.js';
 import type { Profile } from '../profiles/profile.js';
-import { channelOf, deriveWords, type RecordWords } from '../normalise/records.js';
+import { deriveWords, type RecordWords } from '../normalise/records.js';
+import { walletOf } from '../normalise/wallets.js';
 import { amountKey, localSeconds, normaliseRrn, normaliseTrace } from '../match/keys.js';
 import { isCancellation } from '../match/cancellations.js';
 import { reconcile, type PreMatched, type ReconcileResult } from '../reconcile.js';
@@ -105,7 +106,7 @@ interface Side {
   /** Byte just past the header line (= headEnd). */
   headerEnd: number;
   scan: ScannedFile;
-  words: (RecordWords & { channel?: string })[];
+  words: (RecordWords & { channel?: string; wallet?: string })[];
   readOptions: ReadOptions;
 }
 
@@ -305,7 +306,7 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
     const channel = w.channel ?? p.defaults.channel;
     // The memo is judged per row (ScannedFile.memoDeduction); without it the words are the same.
     const derived = deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, noKey: false, negativeOnly: false, charge: true });
-    return { ...derived, channel: channelOf(channel, w.cardType, derived.cardType) };
+    return { ...derived, channel, wallet: walletOf(w.cardType) };
   });
   return { ...planned, scan, words };
 }
@@ -691,7 +692,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
         const tw = T.words[tWords];
         candidates = feeRules.candidates({
           cardType: sw.cardType !== 'unknown' ? sw.cardType : tw.cardType,
-          channel: sw.channel ?? tw.channel,
+          channel: sw.channel ?? tw.channel ?? sw.wallet ?? tw.wallet,
           merchantId: sm,
           terminalId: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined,
           businessDate: dateOf(sBiz[s]),

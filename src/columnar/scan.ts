@@ -409,8 +409,12 @@ function plainIdAt(buf: Uint8Array, s: number, e: number): boolean {
   if (e - s >= EXCEL_ZEROED_MIN && last === ZERO) {
     // A long number whose tail Excel zeroed (checkIdentifier rejects it): for the reference reader.
     let zeroed = true;
-    for (let i = s; i < e && zeroed; i++) zeroed = buf[i] >= ZERO && buf[i] <= NINE && (i - s < 15 || buf[i] === ZERO);
-    if (zeroed) return false;
+    let significant = false;
+    for (let i = s; i < e && zeroed; i++) {
+      zeroed = buf[i] >= ZERO && buf[i] <= NINE && (i - s < 15 || buf[i] === ZERO);
+      if (buf[i] !== ZERO) significant = true;
+    }
+    if (zeroed && significant) return false;
   }
   if (e - s === 4) {
     const w = String.fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3]).toLowerCase();

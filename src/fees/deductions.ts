@@ -113,13 +113,16 @@ export function exceededAllowance(
 
 /**
  * Words of a line that gives money back (首刷押金退还) or makes up a shortfall (调账 补差): with a
- * positive sign it is money in, not a deduction.
+ * positive sign it is money in, not a deduction. A bare 调账 or 差错 says neither: files that
+ * print every deduction as a positive amount print 差错扣款 200.00 for money taken.
  */
-const RETURNED = /退还|返还|退回|返回|退款|补差|补款|补付|调增|调账|差错/u;
+const RETURNED = /退还|返还|退回|返回|退款|补差|补款|补付|调增/u;
+/** Words that say money is taken (差错扣款, 调账扣款, 调减): such a line is a deduction whatever its sign. */
+const TAKEN = /扣款|扣除|扣费|扣减|调减|收取/u;
 
 /** A deduction-kind line that pays money in: positive, and worded as a return or a make-up (押金退还, 调账 补差). */
 export function isMoneyBack(label: string, signed: Decimal): boolean {
-  return signed.gt(0) && RETURNED.test(label);
+  return signed.gt(0) && RETURNED.test(label) && !TAKEN.test(label);
 }
 
 /** The words a deduction line is judged by: its type and memo. */

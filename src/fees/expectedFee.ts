@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import { formatPercent } from '../contract/contract.js';
 import type { Contract, FeeRule, PayoutMode, Rounding } from '../contract/contract.js';
 import type { CardType, LocalDate, TxnType } from '../model.js';
+import { walletOf } from '../normalise/wallets.js';
 
 /** A Decimal in yuan to the fen for explanation text (decimal.js formatting, rounded half up). */
 function printedYuan(d: Decimal): string {
@@ -51,17 +52,22 @@ const CHANNEL_SYNONYMS: Record<string, string> = {
   alipay: 'alipay', '支付宝': 'alipay',
   unionpay: 'unionpay', '银联': 'unionpay', '云闪付': 'unionpay', '银联二维码': 'unionpay', quickpass: 'unionpay',
 };
-
-/** Wallet names inside longer channel words (微信扫码, 支付宝条码支付, 云闪付二维码). */
-const CHANNEL_WORDS: [string, string][] = [['微信', 'wechat'], ['支付宝', 'alipay'], ['云闪付', 'unionpay'], ['银联二维码', 'unionpay']];
+const WALLETS = new Set(Object.values(CHANNEL_SYNONYMS));
 
 function canonicalChannel(c: string): string {
   const k = c.trim().toLowerCase().replace(/[\s_-]+/g, '');
-  return CHANNEL_SYNONYMS[k] ?? CHANNEL_WORDS.find(([word]) => k.includes(word))?.[1] ?? k;
+  return CHANNEL_SYNONYMS[k] ?? k;
 }
 
-function sameChannel(a: string, b: string): boolean {
-  return canonicalChannel(a) === canonicalChannel(b);
+/**
+ * Whether a file's channel word is the contract's: the same word or synonym, or, for a contract
+ * naming a wallet (微信, alipay), a file word naming it inside a longer one (微信扫码, 支付宝条码).
+ * Only the file's word is read that loosely: a contract's narrower rule (支付宝花呗) stays narrow.
+ */
+function sameChannel(wanted: string, printed: string): boolean {
+  const want = canonicalChannel(wanted);
+  if (want === canonicalChannel(printed)) return true;
+  return WALLETS.has(want) && walletOf(printed) === want;
 }
 
 function txnTypeMatches(allowed: readonly TxnType[], txnType: TxnType): boolean {

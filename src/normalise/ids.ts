@@ -50,8 +50,16 @@ function longestDigitRun(s: string): number {
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** Card numbers start with 3–6 (ISO/IEC 7812 industry: Amex/JCB 3, Visa 4, Mastercard 5, UnionPay 6). */
-const startsLikeCard = (group: string) => group.charCodeAt(0) >= 0x33 && group.charCodeAt(0) <= 0x36;
+/**
+ * Card numbers start with 3–6 (ISO/IEC 7812 industry: Amex/JCB 3, Visa 4, Mastercard 5, UnionPay
+ * 6), or 2221–2720 (Mastercard's 2-series); a date (2025…) does not.
+ */
+const startsLikeCard = (group: string): boolean => {
+  const c = group.charCodeAt(0);
+  if (c >= 0x33 && c <= 0x36) return true;
+  const head = Number(group.slice(0, 4));
+  return group.length >= 4 && head >= 2221 && head <= 2720;
+};
 
 /**
  * Masks every full card number in a card-number cell to first 6 + `******` + last 4:
@@ -123,6 +131,12 @@ function maskDigitGroups(run: string): string {
     }
     return total >= PAN_MIN && total <= PAN_MAX ? j : -1;
   };
+  // Groups i…end−1 as cards are printed: one bare run, or 4-digit groups with a last of 3 or 4.
+  const cardShaped = (i: number, end: number): boolean => {
+    if (end - i === 1) return true;
+    for (let g = i; g < end - 1; g++) if (parts[g].length !== 4) return false;
+    return parts[end - 1].length === 3 || parts[end - 1].length === 4;
+  };
   let out = '';
   let i = 0;
   while (i < parts.length) {
@@ -133,15 +147,21 @@ function maskDigitGroups(run: string): string {
       i = j;
       continue;
     }
-    // A group no card number starts with (a date, a count) does not start the window when a card
-    // number starts right after it: `20251014 6222 0212 3456 7890` masks the card, not the date
-    // and half the card.
-    if (!startsLikeCard(parts[i]) && i + 1 < parts.length && startsLikeCard(parts[i + 1]) && panWindowEnd(i + 1) > 0) {
-      out += parts[i] + separators[i];
-      i = j;
-      continue;
+    // A window from here that is not printed the way cards are (4-digit groups, or one bare run)
+    // gives way to one that is and starts like a card further in: `20251014 6222 0212 3456 7890`
+    // and `2025-10-14 6222 0212 3456 7890` mask the card, not the date and half the card.
+    let end = panWindowEnd(i);
+    if (end > 0 && !cardShaped(i, end)) {
+      for (let k = i + 1; k < end; k++) {
+        const kEnd = startsLikeCard(parts[k]) ? panWindowEnd(k) : -1;
+        if (kEnd > 0 && cardShaped(k, kEnd)) {
+          for (let g = i; g < k; g++) out += parts[g] + separators[g];
+          i = k;
+          end = kEnd;
+          break;
+        }
+      }
     }
-    const end = panWindowEnd(i);
     if (end > 0) {
       j = end;
       out += maskPan(parts.slice(i, j).join(''));
@@ -158,14 +178,19 @@ function maskDigitGroups(run: string): string {
 /** Length from which an all-digit ID with only zeros after its 15th digit is taken as zeroed by Excel. */
 export const EXCEL_ZEROED_MIN = 20;
 
-/** All digits, and only zeros after the 15th (Excel keeps 15 significant digits). */
+/**
+ * All digits, only zeros after the 15th (Excel keeps 15 significant digits), and not all zeros
+ * (00000000000000000000 is a "none" placeholder, not a number Excel rounded).
+ */
 export function isExcelZeroed(s: string): boolean {
   if (s.length < EXCEL_ZEROED_MIN) return false;
+  let significant = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x30 || c > 0x39 || (i >= EXCEL_DIGITS && c !== 0x30)) return false;
+    if (c !== 0x30) significant = true;
   }
-  return true;
+  return significant;
 }
 
 /**

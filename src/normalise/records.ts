@@ -12,6 +12,7 @@ import { cleanCell, toHalfWidth } from './cells.js';
 import { parseAmount } from './amount.js';
 import { parseDate, parseDateTime } from './datetime.js';
 import { checkIdentifier, maskCard } from './ids.js';
+import { walletOf } from './wallets.js';
 
 export interface NormalisedFile {
   records: CanonicalRecord[];
@@ -223,14 +224,6 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   return words;
 }
 
-/**
- * The channel a payment went through: its own column, else a QR card-type cell, which names
- * the wallet (卡类型 = 云闪付 / 微信): contract rules by `channel` read it either way.
- */
-export function channelOf(channelCell: string | undefined, rawCardType: string | undefined, cardType: CardType): string | undefined {
-  return channelCell ?? (cardType === 'qr' ? rawCardType : undefined);
-}
-
 /** deriveWords results per profile: a file has a handful of distinct word combinations. */
 const wordsCache = new WeakMap<Profile, Map<string, RecordWords>>();
 const WORDS_CACHE_MAX = 4096;
@@ -361,7 +354,9 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     settleDate,
     card: cardText !== undefined ? maskCard(cardText) : undefined,
     cardType,
-    channel: channelOf(channel, rawCardType, cardType),
+    channel,
+    // A card-type cell naming a wallet (卡类型 = 云闪付 / 微信): the channel when no side prints one.
+    wallet: walletOf(rawCardType),
     txnType,
     status,
     amount,

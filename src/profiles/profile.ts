@@ -215,10 +215,12 @@ export function normaliseLabel(s: string): string {
   }
   out = out.toLowerCase();
   // Unit suffixes carry no meaning for mapping: 收支金额(元) = 收支金额; nor do id hints:
-  // 系统参考号(RRN), 商户号(MID), 终端号(TID); nor a format hint: 交易时间(HH:mm:ss), 交易日期(yyyy-mm-dd).
+  // 系统参考号(RRN), 商户号(MID), 终端号(TID); nor a format hint with a year or hours, whose cells
+  // read as dates and times: 交易时间(HH:mm:ss), 交易日期(yyyy-mm-dd) (清算日期(MMDD) stays apart:
+  // a date without its year).
   // (终端编号(SN) stays apart: it may hold the device serial.)
   return out
-    .replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid|[ymdhs][ymdhs:\-/. ]*)[)\]]$/u, '')
+    .replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid|(?=[ymdhs:\-/. ]*(?:yy|hh))[ymdhs][ymdhs:\-/. ]*)[)\]]$/u, '')
     .replace(/[:：*]+$/u, '');
 }
 

@@ -25,6 +25,7 @@ export const SHORT_LABELS: Record<ExceptionKind, string> = {
   net_mismatch: 'net ≠ amount − fee',
   duplicate_settlement: 'duplicate settlements',
   void_settled: 'voided but settled',
+  refund_exceeds_sale: 'refunds beyond their sale',
   extra_deduction: 'extra deductions',
   ambiguous_match: 'ambiguous matches',
   fee_unverified: 'fees not covered by the contract',
@@ -44,7 +45,7 @@ export function findingAmount(f: Finding): Decimal | undefined {
     // A count difference is not money: leave the amount column empty, the message says it.
     return /count$/i.test(String(f.details.key)) ? undefined : f.difference;
   }
-  if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch') return f.difference;
+  if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch' || f.kind === 'refund_exceeds_sale') return f.difference;
   if (f.kind === 'payout_short' || f.kind === 'payout_over' || f.kind === 'balance_gap') return f.difference;
   if (f.actual instanceof Decimal) return f.actual.abs();
   if (f.expected instanceof Decimal) return f.expected.abs();

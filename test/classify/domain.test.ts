@@ -395,3 +395,62 @@ describe('a sale paid after the date the contract promises', () => {
     ]);
   });
 });
+
+describe('review L: this session\'s fixes, held to what a user sees', () => {
+  it('unpaid lines are left out of every total: settled, fees, net and the daily series', () => {
+    const { json } = reconcileJson('settlement-status-column');
+    expect(json.summary.totals).toMatchObject({ settled: '100.00', fees: '0.50', net: '99.50', overdue: '500.00' });
+    expect((json.summary as unknown as { daily: unknown[] }).daily).toEqual([{ date: '2025-10-14', expected: '600.00', settled: '100.00', credited: null }]);
+  });
+
+  it('a positive 差错扣款 in a file printing deductions as positive amounts is money taken: the 695.00 bank credit pays the payout', () => {
+    const d = 'fixtures/domain/chargeback-printed-positive';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number>; totals: Record<string, string> } };
+    expect(json.summary.counts).toMatchObject({ extra_deduction: 2, deduction_returned: 0, payout_matched: 1, unexplained_credit: 0 });
+    expect(json.summary.totals.extraDeductions).toBe('299.00');
+  });
+
+  it('a generic QR word in the 卡类型 column (扫码) does not hide the terminal\'s channel (云闪付 at 0.60%)', () => {
+    const { run, json } = reconcileJson('qr-word-in-card-type-column');
+    expect(json.summary.counts).toMatchObject({ matched: 2, fee_mismatch: 0 });
+    expect(run.code).toBe(0);
+  });
+
+  it('a 清算日期(MMDD) column (no year) stays unmapped, as before: no row is rejected for it', () => {
+    const { json } = reconcileJson('settlement-date-without-year');
+    expect(json.summary.rows).toMatchObject({ rejected: 0, matched: 4 });
+  });
+
+  it('an all-zero placeholder id is not reported as destroyed by Excel', () => {
+    const d = 'fixtures/domain/zero-placeholder-ids';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`]);
+    expect(run.stdout).not.toContain('unusable identifiers');
+    expect(run.code).toBe(0);
+  });
+
+  it('a contract\'s narrower channel rule (支付宝花呗 before 支付宝) stays narrow', () => {
+    const run = posrecon(['reconcile', '-s', 'fixtures/fees/review-l/alipay-huabei-and-plain.csv', '-c', 'fixtures/fees/review-l/contract-huabei-rule-first.yaml', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number> } };
+    expect(json.summary.counts.fee_mismatch).toBe(0);
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('refunds that add up to more than their sale', () => {
+  it('are flagged once, on the sale, with the settlement lines as evidence: two 退货 of 60.00 against a sale of 100.00', () => {
+    const { run, json } = reconcileJson('refunds-beyond-sale');
+    const beyond = json.findings.filter((f) => f.kind === 'refund_exceeds_sale');
+    expect(beyond).toHaveLength(1);
+    expect(beyond[0]).toMatchObject({ expected: '100.00', actual: '120.00', difference: '20.00', details: { side: 'settlement', refunds: 2 } });
+    expect(beyond[0].settlement?.line).toBe(2);
+    expect(run.code).toBe(1);
+  });
+
+  it('are found on the terminal export alone when no refund has settled yet', () => {
+    const d = 'fixtures/domain/refunds-beyond-sale';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '-c', `${d}/contract.yaml`, '--as-of', '2025-10-01', '--format', 'json']);
+    const beyond = (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings.filter((f) => f.kind === 'refund_exceeds_sale');
+    expect(beyond.map((f) => [f.difference, f.details.side])).toEqual([['20.00', 'terminal']]);
+  });
+});

@@ -26,7 +26,7 @@ describe('posrecon reconcile on the demo files', () => {
     expect(json.asOf).toBe('2025-10-09');
     expect(json.summary.counts).toEqual({
       dropped_order: 2, unsettled_overdue: 1, amount_mismatch: 1, fee_mismatch: 2, net_mismatch: 0,
-      duplicate_settlement: 1, void_settled: 1, extra_deduction: 2, ambiguous_match: 0, fee_unverified: 0, control_total_mismatch: 0,
+      duplicate_settlement: 1, void_settled: 1, refund_exceeds_sale: 0, extra_deduction: 2, ambiguous_match: 0, fee_unverified: 0, control_total_mismatch: 0,
       matched: 7, settled_late: 0, unsettled_pending: 1, fee_drift: 0, allowed_deduction: 0, deduction_returned: 0, voided: 1, no_settlement_expected: 1,
       duplicate_export: 0,
       // The bank leg: no --bank, nothing to count.

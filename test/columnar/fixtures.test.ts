@@ -14,7 +14,7 @@ import { reconcile } from '../../src/reconcile.js';
 import { calendar, profiles, shown, type Input } from './support.js';
 
 const TEXT = /\.(csv|tsv|txt)$/;
-const fixtures = ['fixtures/ingest', 'fixtures/channels', 'fixtures/samples', 'fixtures/fees', 'fixtures/fees/review-j', 'fixtures/demo']
+const fixtures = ['fixtures/ingest', 'fixtures/channels', 'fixtures/samples', 'fixtures/fees', 'fixtures/fees/review-j', 'fixtures/fees/review-l', 'fixtures/demo']
   .flatMap((dir) => readdirSync(dir).filter((f) => TEXT.test(f)).map((f) => join(dir, f)));
 const file = (path: string): Input => ({ name: path, bytes: readFileSync(path) });
 const contract = loadContract(readFileSync('fixtures/demo/contract.yaml', 'utf8'), 'fixtures/demo/contract.yaml');

@@ -14,7 +14,7 @@ function byDefinition(s: string): string {
   }
   return out
     .toLowerCase()
-    .replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid|[ymdhs][ymdhs:\-/. ]*)[)\]]$/u, '')
+    .replace(/[([](元|人民币|rmb|cny|¥|￥|rrn|mid|tid|(?=[ymdhs:\-/. ]*(?:yy|hh))[ymdhs][ymdhs:\-/. ]*)[)\]]$/u, '')
     .replace(/[:：*]+$/u, '');
 }
 
@@ -43,6 +43,7 @@ describe('normaliseLabel', () => {
     expect(normaliseLabel('RRN')).toBe('rrn');
     expect(normaliseLabel('交易时间(HH:mm:ss)')).toBe('交易时间');
     expect(normaliseLabel('交易日期（yyyy-mm-dd）')).toBe('交易日期');
+    expect(normaliseLabel('清算日期(MMDD)')).toBe('清算日期(mmdd)'); // no year: not a date the reader can place
     expect(normaliseLabel('参考号')).toBe('参考号');
   });
 });
