@@ -158,12 +158,18 @@ export function settlementLateness(
   s: CanonicalRecord,
   contract: Contract,
   calendar: WorkCalendar,
+  /** Expected and due date per business date, kept across calls (one calendar walk per date). */
+  dueDates: Map<LocalDate, { expectedDate: LocalDate; dueDate: LocalDate }> = new Map(),
 ): { businessDate: LocalDate; expectedDate: LocalDate; dueDate: LocalDate; daysLate: number } | undefined {
   if (!s.settleDate || (t.txnType !== 'sale' && t.txnType !== 'preauth_complete')) return undefined;
   const businessDate = businessDateOfRecord(t, contract);
   if (!businessDate || s.settleDate <= businessDate) return undefined;
-  const expectedDate = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
-  const dueDate = calendar.addCalendarDays(expectedDate, contract.settlement.graceDays);
+  let due = dueDates.get(businessDate);
+  if (!due) {
+    const expected = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
+    dueDates.set(businessDate, (due = { expectedDate: expected, dueDate: calendar.addCalendarDays(expected, contract.settlement.graceDays) }));
+  }
+  const { expectedDate, dueDate } = due;
   if (s.settleDate <= dueDate) return undefined;
   return { businessDate, expectedDate, dueDate, daysLate: dayNumber(s.settleDate) - dayNumber(dueDate) };
 }
@@ -190,7 +196,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const { contract, calendar, asOf } = input;
   const findings: Finding[] = [];
   const links = linkCancellations(input.terminal, { businessDate: (r) => businessDateOfRecord(r, contract) });
-  const lateSettlement = (t: CanonicalRecord, s: CanonicalRecord) => settlementLateness(t, s, contract, calendar);
+  const dueDates = new Map<LocalDate, { expectedDate: LocalDate; dueDate: LocalDate }>();
+  const lateSettlement = (t: CanonicalRecord, s: CanonicalRecord) => settlementLateness(t, s, contract, calendar, dueDates);
   // A line the settlement file itself marks failed or not (yet) paid (交易失败, 未结算, 结算失败)
   // settled nothing: it claims no charge and pays no sale, which stays unsettled until paid.
   const settlementCard = input.settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s));

@@ -87,7 +87,7 @@ void nextMessage().then((job) => {
       const mates = indexSettlementWithMates(index, scanned, pack);
       const parts = index.toParts();
       const buffers = scanned.flatMap((s) => Object.values(s).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
-      const moved = [parts.keys, parts.terminalRows, parts.settlementRows, mates.terminal, mates.terminalWords].map((a) => a.buffer as ArrayBuffer);
+      const moved = [parts.keys, parts.terminalRows, parts.settlementRows, mates.terminal, mates.terminalWords, mates.terminalBiz].map((a) => a.buffer as ArrayBuffer);
       finish({ scanned, index: parts, mates }, [...buffers, ...moved]);
     } catch (e) {
       // A read error is the user's (exit 2, one line and its hint); anything else is a bug (exit 3).

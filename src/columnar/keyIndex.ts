@@ -127,12 +127,13 @@ export function indexRrnColumns(index: PairIndex, side: 0 | 1, scans: RrnColumns
 }
 
 /** Fields of the terminal side a settlement row's pairing reads, per row, at this stride. */
-export const TERMINAL_STRIDE = 4;
+export const TERMINAL_STRIDE = 5;
 
 /**
  * The terminal rows as pairing reads them: at `row × TERMINAL_STRIDE`, the amount in fen (-1 when
  * the row is no candidate or the amount does not fit), the merchant (index into `merchants`, -1
- * for none), the words and the terminal (indexes into the side's tables).
+ * for none), the words and the terminal (indexes into the side's tables), and the business day
+ * (day number; the due date of its settlement comes from it).
  */
 export interface TerminalPack {
   packed: Int32Array;
@@ -150,6 +151,8 @@ export interface MateColumns extends RrnColumns {
 export interface RrnMates {
   terminal: Int32Array;
   terminalWords: Int32Array;
+  /** The mate's business day (TerminalPack), read in settlement order instead of at random. */
+  terminalBiz: Int32Array;
 }
 
 /**
@@ -165,6 +168,7 @@ export function indexSettlementWithMates(index: PairIndex, settlement: MateColum
   const total = settlement.reduce((n, s) => n + s.count, 0);
   const mate = new Int32Array(total).fill(-1);
   const mateWords = new Int32Array(total).fill(-1);
+  const mateBiz = new Int32Array(total).fill(-1);
   const { packed, merchants: tMerchants } = terminal;
   let base = 0;
   for (const scan of settlement) {
@@ -186,10 +190,11 @@ export function indexSettlementWithMates(index: PairIndex, settlement: MateColum
       if (merchant[r] >= 0 && tm >= 0 && merchants[merchant[r]] !== tMerchants[tm]) continue;
       mate[s] = t;
       mateWords[s] = packed[o + 2];
+      mateBiz[s] = packed[o + 4];
     }
     base += scan.count;
   }
-  return { terminal: mate, terminalWords: mateWords };
+  return { terminal: mate, terminalWords: mateWords, terminalBiz: mateBiz };
 }
 
 

@@ -546,6 +546,24 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     checkSimpleBecameRecords(file, group.scan, rows[f], parsed);
     return parsed;
   });
+  // Business days (after the cut-off) of the terminal candidates: packed for pairing below.
+  const qrMidnight = contract.settlement.qrCutoff === 'midnight';
+  const bizDays = (group: Group, cand: Uint8Array) => {
+    const sc = group.scan;
+    const out = new Int32Array(sc.count).fill(-1);
+    const qrWords = group.words.map((w) => qrMidnight && w.cardType === 'qr');
+    group.files.forEach((file, f) => {
+      const midnight = Boolean(file.head.profile.midnightCutoff);
+      for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
+        if (!cand[r]) continue;
+        if (sc.bizDay[r] >= 0) out[r] = sc.bizDay[r];
+        else if (sc.day[r] >= 0) out[r] = midnight || (sc.words[r] >= 0 && qrWords[sc.words[r]]) ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
+        else out[r] = sc.settleDay[r];
+      }
+    });
+    return out;
+  };
+  const tBiz = bizDays(T, tCand);
   const tRowsFirst = firstPass(T, tCand);
   // The terminal rows as pairing reads them: settlement rows come in their own order, so each
   // terminal row is a random access; one stride holds what is read (one cache miss per pair).
@@ -557,6 +575,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     tPacked[o + 1] = ts.merchant[t];
     tPacked[o + 2] = ts.words[t];
     tPacked[o + 3] = ts.terminal[t];
+    tPacked[o + 4] = tBiz[t];
   }
   // The other thread indexes both sides' RRNs once it has scanned its own, and finds each
   // settlement row's RRN mate (indexSettlementWithMates), while this one reads rows.
@@ -628,23 +647,6 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   // --- Pairs proven clean ------------------------------------------------------------------
   // Business dates (after the cut-off) of the candidate rows, once.
   // QR payments may cut at midnight (settlement.qrCutoff), by each row's own card type.
-  const qrMidnight = contract.settlement.qrCutoff === 'midnight';
-  const bizDays = (group: Group, cand: Uint8Array) => {
-    const sc = group.scan;
-    const out = new Int32Array(sc.count).fill(-1);
-    const qrWords = group.words.map((w) => qrMidnight && w.cardType === 'qr');
-    group.files.forEach((file, f) => {
-      const midnight = Boolean(file.head.profile.midnightCutoff);
-      for (let r = group.firstRow[f]; r < group.firstRow[f + 1]; r++) {
-        if (!cand[r]) continue;
-        if (sc.bizDay[r] >= 0) out[r] = sc.bizDay[r];
-        else if (sc.day[r] >= 0) out[r] = midnight || (sc.words[r] >= 0 && qrWords[sc.words[r]]) ? sc.day[r] : sc.day[r] + (shifts(sc.secs[r]) ? 1 : 0);
-        else out[r] = sc.settleDay[r];
-      }
-    });
-    return out;
-  };
-  const tBiz = bizDays(T, tCand);
   const sBiz = bizDays(S, sCand);
   const dateText = new Map<number, string>();
   const dateOf = (day: number) => {
@@ -659,12 +661,14 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   const byWords = feeRules && !feeRules.uses.merchant && !feeRules.uses.terminal ? new Map<number, FenCandidates>() : null;
   const wordsKeyBase = T.words.length + 1;
   // A pair paid after its due date is no clean pair: the reference code reports it settled_late.
-  const dueDays = new Map<number, number>();
+  // Due day per business day, by day number (0: not worked out yet); days after 2149 are rare enough to work out each time.
+  const dueDays = new Int32Array(65536);
   const dueDayOf = (biz: number) => {
-    let due = dueDays.get(biz);
-    if (due === undefined) {
+    let due = biz < dueDays.length ? dueDays[biz] : 0;
+    if (due === 0) {
       const expected = expectedSettlementDate(dateOf(biz), { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, input.calendar);
-      dueDays.set(biz, (due = dayNumber(input.calendar.addCalendarDays(expected, contract.settlement.graceDays))));
+      due = dayNumber(input.calendar.addCalendarDays(expected, contract.settlement.graceDays));
+      if (biz < dueDays.length) dueDays[biz] = due;
     }
     return due;
   };
@@ -675,7 +679,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     const t = mates.terminal[s];
     if (t < 0) continue;
     const paidOn = ss.settleDay[s];
-    if (paidOn >= 0 && paidOn > tBiz[t] && paidOn > dueDayOf(tBiz[t])) continue;
+    const biz = mates.terminalBiz[s];
+    if (paidOn >= 0 && paidOn > biz && paidOn > dueDayOf(biz)) continue;
     const amount = ss.amount[s];
     const sm = ss.merchant[s] >= 0 ? ss.merchants[ss.merchant[s]] : undefined;
     const feeFen = ss.fee[s];

@@ -420,9 +420,17 @@ function matchesAny(patterns: RegExp[], text: string): boolean {
   return patterns.some((p) => p.test(text));
 }
 
-/** A skipped line as reports and `inspect` show it: a card number in a title or footer is masked too. */
-function lineText(row: RawRow): string {
-  const text = row.cells.map((c) => c.trim()).join(',').replace(/,+$/, '');
+function lineText(row: RawRow, length = 120): string {
+  return row.cells.map((c) => c.trim()).join(',').replace(/,+$/, '').slice(0, length);
+}
+
+/**
+ * A skipped line as reports and `inspect` show it: a card number in a title or footer is masked
+ * too, before the line is cut. (Only for lines skipped: every data row's line text is matched
+ * against the footer words, and masking it would cost more than the rest of the row.)
+ */
+function skippedText(row: RawRow): string {
+  const text = lineText(row, Infinity);
   const masked = maskCard(text);
   // maskCard also maps full-width characters (：); a line with no card number stays as printed.
   return (masked === toHalfWidth(text) ? text : masked).slice(0, 120);
@@ -481,7 +489,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   for (let i = 0; i <= detection.headerIndex && i < rows.length; i++) {
     if (i === detection.headerIndex) continue;
     const blank = rows[i].cells.every((c) => c.trim() === '');
-    skipped.push({ line: rows[i].line, kind: blank ? 'blank' : 'preamble', text: lineText(rows[i]) });
+    skipped.push({ line: rows[i].line, kind: blank ? 'blank' : 'preamble', text: skippedText(rows[i]) });
   }
 
   // A failed row may be junk only when it has no date and fills less than half the header's
@@ -512,7 +520,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   };
   const reject = (row: RawRow, error: RowError) =>
     rejected.push({ file, line: row.line, column: error.column, reason: error.message, text: row.cells.map((c) => maskCard(cleanCell(c))).join(','), ids: rejectedIds(row) });
-  const footer = (row: RawRow) => skipped.push({ line: row.line, kind: 'footer', text: lineText(row) });
+  const footer = (row: RawRow) => skipped.push({ line: row.line, kind: 'footer', text: skippedText(row) });
   const settlePending = (isFooter: (row: RawRow) => boolean) => {
     for (const p of pending) {
       if (isFooter(p.row)) footer(p.row);
@@ -530,14 +538,14 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     // Cheap first-cell test before normalising the whole row: most rows are not a repeated header.
     if (headerKey && row.cells.length === detection.headerCells.length && normaliseLabel(row.cells[0] ?? '') === headerFirst &&
       row.cells.map((c) => normaliseLabel(c)).join('\u001f') === headerKey) {
-      skipped.push({ line: row.line, kind: 'header-repeat', text: lineText(row) });
+      skipped.push({ line: row.line, kind: 'header-repeat', text: skippedText(row) });
       continue;
     }
     const first = firstNonEmpty(row.cells);
     const wholeLine = lineText(row);
     const looksFooter = matchesAny(profile.junk.footer, first) || matchesAny(profile.junk.footer, wholeLine);
     if (profile.rowPattern && !profile.rowPattern.test(cleanCell(row.cells[0] ?? ''))) {
-      skipped.push({ line: row.line, kind: inFooter || records.length > 0 ? 'footer' : 'preamble', text: wholeLine });
+      skipped.push({ line: row.line, kind: inFooter || records.length > 0 ? 'footer' : 'preamble', text: skippedText(row) });
       continue;
     }
     let record: CanonicalRecord | undefined;

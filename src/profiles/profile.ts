@@ -181,7 +181,7 @@ export const DEFAULT_VOCAB: Vocabulary = {
     '已撤销': 'failed', 'revoked': 'failed', '已冲正': 'failed', '已退款': 'success', 'refund': 'success',
     '超时': 'timeout', '交易超时': 'timeout', 'timeout': 'timeout', '处理中': 'timeout', '未知': 'unknown', 'unknown': 'unknown',
     // A settlement line's own state (结算状态): paid out, not yet, or refused.
-    '结算成功': 'success', '结算完成': 'success', '清算完成': 'success', '已到账': 'success', '已出款': 'success', '已划款': 'success', '入账成功': 'success',
+    '正常': 'success', '交易正常': 'success', '结算成功': 'success', '结算完成': 'success', '清算完成': 'success', '已到账': 'success', '已出款': 'success', '已划款': 'success', '入账成功': 'success',
     '未结算': 'timeout', '待结算': 'timeout', '结算中': 'timeout', '清算中': 'timeout', '未清算': 'timeout', '待清算': 'timeout', '未入账': 'timeout',
     '未到账': 'timeout', '待入账': 'timeout', '暂缓结算': 'timeout', '延迟结算': 'timeout', '结算冻结': 'timeout', '已冻结': 'timeout', '挂账': 'timeout',
     '结算失败': 'failed', '清算失败': 'failed', '入账失败': 'failed', '出款失败': 'failed', '划款失败': 'failed', '退票': 'failed',
