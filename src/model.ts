@@ -59,7 +59,7 @@ export interface CanonicalRecord {
   card?: string;
   cardType: CardType;
   channel?: string;
-  /** The wallet a card-type cell names (卡类型 = 云闪付 → unionpay), for `channel` rules when no channel is printed. */
+  /** A card-type cell that names a wallet (卡类型 = 云闪付, 支付宝花呗), as printed: for `channel` rules when no channel is printed. */
   wallet?: string;
   txnType: TxnType;
   status: TxnStatus;

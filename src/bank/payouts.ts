@@ -11,7 +11,7 @@ import type { Contract } from '../contract/contract.js';
 import { expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { businessDateOfRecord, isPaidLine } from '../classify/findings.js';
 import { addDays, cmp } from './rows.js';
-import { deductionLabel, deductionMoney, isMoneyBack } from '../fees/deductions.js';
+import { deductionLabel, deductionMoney, isMoneyBack, signedDeductionFiles } from '../fees/deductions.js';
 
 export interface ExpectedPayout {
   /** `merchant|date` or `merchant|id:<payout id>`: stable, used in finding details and ids. */
@@ -37,12 +37,13 @@ const ZERO = new Decimal(0);
 
 /**
  * What a settlement line contributes to its payout: its net as printed; a deduction takes money
- * (whatever sign the file prints it with) unless it pays some back (押金退还, 调账 补差).
+ * (whatever sign the file prints it with) unless it pays some back (押金退还, 调账 补差, or a
+ * positive 调账 in a file — one of `signedFiles` — that prints its deductions negative).
  */
-export function lineNet(r: CanonicalRecord): Decimal {
+export function lineNet(r: CanonicalRecord, signedFiles?: ReadonlySet<string>): Decimal {
   if (r.txnType === 'deduction') {
     const signed = deductionMoney(r);
-    return isMoneyBack(deductionLabel(r), signed) ? signed : signed.abs().neg();
+    return isMoneyBack(deductionLabel(r), signed, { signedFile: signedFiles?.has(r.source.file) }) ? signed : signed.abs().neg();
   }
   if (r.net) return r.net;
   if (r.amount && r.fee) return r.amount.minus(r.fee);
@@ -65,6 +66,7 @@ export function settlementDateOf(
 
 export function expectedPayouts(settlement: CanonicalRecord[], contract: Contract, calendar?: WorkCalendar): ExpectedPayout[] {
   const groups = new Map<string, ExpectedPayout>();
+  const signedFiles = signedDeductionFiles(settlement);
   for (const r of settlement) {
     // A line the file marks failed or unpaid (未结算) is in no payout.
     if (r.txnType !== 'deduction' && !isPaidLine(r)) continue;
@@ -91,7 +93,7 @@ export function expectedPayouts(settlement: CanonicalRecord[], contract: Contrac
     }
     if (settle.date > p.date) p.date = settle.date;
     p.dateDerived = p.dateDerived && settle.derived;
-    const net = lineNet(r);
+    const net = lineNet(r, signedFiles);
     p.amount = p.amount.plus(net);
     if (r.txnType === 'deduction') p.deductions = p.deductions.plus(net);
     else {

@@ -12,7 +12,7 @@ import type { WorkCalendar } from '../calendar/calendar.js';
 import type { Finding } from '../classify/findings.js';
 import { businessDateOfRecord } from '../classify/findings.js';
 import { SEVERITY, type FindingKind } from '../classify/kinds.js';
-import { deductionMoney, judgeDeduction, matchAllowedDeduction } from '../fees/deductions.js';
+import { deductionMoney, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { dedupeAcrossFiles } from '../match/dedupe.js';
 import { formatYuan } from '../normalise/amount.js';
 import { expectedPayouts, lineNet, type ExpectedPayout } from './payouts.js';
@@ -137,6 +137,7 @@ export function reconcileBank(input: BankInput): BankResult {
   const { contract, asOf } = input;
   const findings: Finding[] = [];
   const rows = new Map<CanonicalRecord, BankRowCategory>();
+  const signedFiles = signedDeductionFiles(input.settlement);
   const notes: string[] = [];
 
   // Overlapping statements: a row in two files is one movement.
@@ -188,7 +189,7 @@ export function reconcileBank(input: BankInput): BankResult {
       for (const l of p.lines) {
         const d = businessDateOfRecord(l, contract) ?? p.date;
         if (d > latest) latest = d;
-        attribute(d, lineNet(l));
+        attribute(d, lineNet(l, signedFiles));
       }
       if (o.difference) attribute(latest || p.date, o.difference);
     }
@@ -398,11 +399,12 @@ function settlementAllowanceUsage(settlement: CanonicalRecord[], contract: Contr
   const deductions = settlement
     .filter((s) => s.txnType === 'deduction')
     .sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
+  const signedFiles = signedDeductionFiles(settlement);
   for (const d of deductions) {
     const signed = deductionMoney(d);
     const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
     const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
-    judgeDeduction(contract, { label, amount: signed.abs(), signed, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
+    judgeDeduction(contract, { label, amount: signed.abs(), signed, signedFile: signedFiles.has(d.source.file), businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
   }
   return usage;
 }

@@ -278,15 +278,17 @@ function makeCutoffShifts(opts: { cutoff: string; cutoffRule: CutoffRule }): (se
 
 /**
  * When the acquirer should pay out a business date. T+N: the N-th working day after it (T+1
- * settles Fri/Sat/Sun on Monday, a holiday on the first working day after it); T0/D0: the same
- * day; D+N: N calendar days later.
+ * settles Fri/Sat/Sun on Monday, a holiday on the first working day after it); T0: the same day
+ * when it is a working day, else the next one; D0: the same day; D+N: N calendar days later.
  */
 export function expectedSettlementDate(
   businessDate: LocalDate,
   cycle: SettlementCycle,
   calendar: WorkCalendar,
 ): LocalDate {
-  if (cycle.days === 0) return businessDate;
+  if (cycle.days === 0) {
+    return cycle.kind === 'T' && !calendar.isWorkingDay(businessDate) ? calendar.nextWorkingDayAfter(businessDate) : businessDate;
+  }
   return cycle.kind === 'T'
     ? calendar.addWorkingDays(businessDate, cycle.days)
     : calendar.addCalendarDays(businessDate, cycle.days);

@@ -7,7 +7,7 @@ import { citeRule } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { deductionMoney, judgeDeduction } from '../fees/deductions.js';
+import { deductionMoney, judgeDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
@@ -479,12 +479,15 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   }
   // A refund's sale by its RRN (原参考号 on the refund line, or on its terminal refund row): the fee
   // expected back is a share of that sale's fee (expectedRefundOfSale).
-  const saleLineByRrn = new Map<string, CanonicalRecord>();
+  // RRNs are unique within a merchant, not across merchants: the sale is the refund's merchant's.
+  const saleLinesByRrn = new Map<string, CanonicalRecord[]>();
   for (const s of settlementCard) {
     const rrn = normaliseRrn(s.rrn);
-    if (!rrn || duplicateLines.has(s) || s.txnType === 'refund' || !(s.amount ?? s.net)?.gt(0) || saleLineByRrn.has(rrn)) continue;
-    saleLineByRrn.set(rrn, s);
+    if (!rrn || duplicateLines.has(s) || s.txnType === 'refund' || !(s.amount ?? s.net)?.gt(0)) continue;
+    push(saleLinesByRrn, rrn, s);
   }
+  const saleNamedBy = (sales: Map<string, CanonicalRecord[]>, rrn: string | undefined, refund: CanonicalRecord): CanonicalRecord | undefined =>
+    rrn ? sales.get(rrn)?.find((sale) => sameMerchant(sale, refund)) : undefined;
   const returnedOf = new Map<CanonicalRecord, Decimal>();
   const feeSubject = (line: CanonicalRecord, amount: Decimal, txnType: TxnType) => {
     const t = pairedTerminal.get(line);
@@ -515,7 +518,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const businessDate = businessDateOfRecord(s, contract) ?? asOf;
     const isRefund = s.txnType === 'refund' || amount.isNegative();
     const saleRef = isRefund ? normaliseRrn(s.originalRef ?? t?.originalRef) : undefined;
-    const sale = saleRef ? saleLineByRrn.get(saleRef) : undefined;
+    const sale = saleNamedBy(saleLinesByRrn, saleRef, s);
     const saleAmount = sale ? (sale.amount ?? (sale.net && sale.fee ? sale.net.plus(sale.fee) : undefined)) : undefined;
     const ofSale = sale && saleAmount ? expectedRefundOfSale(contract, feeSubject(sale, saleAmount, 'sale'), amount, returnedOf.get(sale) ?? new Decimal(0)) : null;
     if (sale && ofSale) returnedOf.set(sale, (returnedOf.get(sale) ?? new Decimal(0)).minus(ofSale.fee));
@@ -583,40 +586,45 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   // Refunds naming a sale by its RRN (原参考号) that add up to more than the sale: money paid back
   // that was never taken (a slip at the till, or fraud). The settlement lines first (money that
   // moved), else the terminal's refund rows.
-  const reported = new Set<string>();
-  const refundsBeyond = (sales: Map<string, CanonicalRecord>, refunds: { row: CanonicalRecord; sale?: string }[], side: 'settlement' | 'terminal') => {
-    const bySale = new Map<string, CanonicalRecord[]>();
-    for (const { row, sale } of refunds) if (sale && sales.has(sale)) push(bySale, sale, row);
-    for (const [key, rows] of bySale) {
-      const sale = sales.get(key)!;
+  const reported = new Set<CanonicalRecord>();
+  const refundsBeyond = (sales: Map<string, CanonicalRecord[]>, refunds: { row: CanonicalRecord; sale?: string }[], side: 'settlement' | 'terminal') => {
+    const bySale = new Map<CanonicalRecord, CanonicalRecord[]>();
+    for (const { row, sale } of refunds) {
+      const named = saleNamedBy(sales, sale, row);
+      if (named) push(bySale, named, row);
+    }
+    for (const [sale, rows] of bySale) {
       const saleAmount = (sale.amount ?? sale.net)?.abs();
       const refunded = sumYuan(rows.map((r) => (r.amount ?? r.net)?.abs()));
-      if (!saleAmount || !refunded.gt(saleAmount) || reported.has(key)) continue;
-      reported.add(key);
+      // Reported once per sale: by its settlement line, or else by its terminal row.
+      const terminalSale = side === 'settlement' ? pairedTerminal.get(sale) : sale;
+      if (!saleAmount || !refunded.gt(saleAmount) || reported.has(sale) || (terminalSale && reported.has(terminalSale))) continue;
+      reported.add(sale);
+      if (terminalSale) reported.add(terminalSale);
       findings.push(
         finding(
           'refund_exceeds_sale',
           `${rows.length} refund${rows.length === 1 ? '' : 's'} of ¥${yuan(refunded)} name the sale of ¥${yuan(saleAmount)} (${describe(sale)}): ¥${yuan(refunded.minus(saleAmount))} more refunded than was charged`,
-          side === 'settlement' ? { settlement: sale, terminal: pairedTerminal.get(sale) ?? null, related: rows } : { terminal: sale, related: rows },
+          side === 'settlement' ? { settlement: sale, terminal: terminalSale ?? null, related: rows } : { terminal: sale, related: rows },
           { expected: saleAmount, actual: refunded, difference: refunded.minus(saleAmount), details: { side, refunds: rows.length } },
         ),
       );
     }
   };
   refundsBeyond(
-    saleLineByRrn,
+    saleLinesByRrn,
     settlementCard
       .filter((s) => !duplicateLines.has(s) && (s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative()) && s.txnType !== 'void' && s.txnType !== 'reversal')
       .map((s) => ({ row: s, sale: normaliseRrn(s.originalRef ?? pairedTerminal.get(s)?.originalRef) })),
     'settlement',
   );
-  const terminalSaleByRrn = new Map<string, CanonicalRecord>();
+  const terminalSalesByRrn = new Map<string, CanonicalRecord[]>();
   for (const t of input.terminal) {
     const rrn = normaliseRrn(t.rrn);
-    if (rrn && t.txnType === 'sale' && t.status === 'success' && !terminalSaleByRrn.has(rrn)) terminalSaleByRrn.set(rrn, t);
+    if (rrn && t.txnType === 'sale' && t.status === 'success') push(terminalSalesByRrn, rrn, t);
   }
   refundsBeyond(
-    terminalSaleByRrn,
+    terminalSalesByRrn,
     input.terminal.filter((t) => t.txnType === 'refund' && t.status === 'success').map((t) => ({ row: t, sale: normaliseRrn(t.originalRef) })),
     'terminal',
   );
@@ -720,6 +728,7 @@ function classifyDeductions(
   findings: Finding[],
 ): void {
   const usage = new Map<string, number>();
+  const signedFiles = signedDeductionFiles(deductions);
   const ordered = [...deductions].sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
   for (const d of ordered) {
     const signed = deductionMoney(d);
@@ -727,7 +736,7 @@ function classifyDeductions(
     const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
     const date = d.settleDate ?? businessDateOfRecord(d, contract) ?? '';
     const onTerminal = d.terminalId ? ` (terminal ${d.terminalId})` : '';
-    const verdict = judgeDeduction(contract, { label, amount, signed, businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
+    const verdict = judgeDeduction(contract, { label, amount, signed, signedFile: signedFiles.has(d.source.file), businessDate: date, terminalId: d.terminalId, merchantId: d.merchantId }, usage);
     // A deposit paid back once the terminal reached its volume: money in, not a second deduction.
     if (verdict.kind === 'returned') {
       findings.push(finding('deduction_returned', `${label} ¥${yuan(amount)} ${/调账|差错|补/u.test(label) ? 'credited' : 'returned'} on ${date}${onTerminal}`, { settlement: d }, { actual: amount, details: { label } }));

@@ -306,7 +306,7 @@ function scannedSide(planned: PlannedSide, scan: ScannedFile): Side {
     const channel = w.channel ?? p.defaults.channel;
     // The memo is judged per row (ScannedFile.memoDeduction); without it the words are the same.
     const derived = deriveWords(p, { rawType: w.txnType, rawStatus: w.status, rawCardType: w.cardType, channel, noKey: false, negativeOnly: false, charge: true });
-    return { ...derived, channel, wallet: walletOf(w.cardType) };
+    return { ...derived, channel, wallet: walletOf(w.cardType) ? w.cardType : undefined };
   });
   return { ...planned, scan, words };
 }

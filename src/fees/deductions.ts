@@ -112,17 +112,27 @@ export function exceededAllowance(
 }
 
 /**
- * Words of a line that gives money back (首刷押金退还) or makes up a shortfall (调账 补差): with a
- * positive sign it is money in, not a deduction. A bare 调账 or 差错 says neither: files that
- * print every deduction as a positive amount print 差错扣款 200.00 for money taken.
+ * Words of a line that gives money back (首刷押金退还, 误扣款返还, 退还多收取手续费) or makes up a
+ * shortfall (调账 补差): with a positive sign it is money in, not a deduction.
  */
-const RETURNED = /退还|返还|退回|返回|退款|补差|补款|补付|调增/u;
-/** Words that say money is taken (差错扣款, 调账扣款, 调减): such a line is a deduction whatever its sign. */
-const TAKEN = /扣款|扣除|扣费|扣减|调减|收取/u;
+const RETURNED = /退还|返还|退回|返回|退款|补差|补款|补付|调增|冲回/u;
+/**
+ * Words of an adjustment that says no direction (调账, 差错调整): a positive one is money in only in
+ * a file that prints its deductions negative; a file printing every deduction as a positive
+ * amount prints 差错扣款 200.00 for money taken.
+ */
+const ADJUSTMENT = /调账|差错|调整/u;
+
+/** Settlement files (by name) that print a deduction as a negative amount: their signs say the direction. */
+export function signedDeductionFiles(lines: readonly { txnType: string; amount?: Decimal; fee?: Decimal; net?: Decimal; source: { file: string } }[]): Set<string> {
+  const files = new Set<string>();
+  for (const d of lines) if (d.txnType === 'deduction' && deductionMoney(d).isNegative()) files.add(d.source.file);
+  return files;
+}
 
 /** A deduction-kind line that pays money in: positive, and worded as a return or a make-up (押金退还, 调账 补差). */
-export function isMoneyBack(label: string, signed: Decimal): boolean {
-  return signed.gt(0) && RETURNED.test(label) && !TAKEN.test(label);
+export function isMoneyBack(label: string, signed: Decimal, opts: { signedFile?: boolean } = {}): boolean {
+  return signed.gt(0) && (RETURNED.test(label) || (opts.signedFile === true && ADJUSTMENT.test(label)));
 }
 
 /** The words a deduction line is judged by: its type and memo. */
@@ -153,8 +163,8 @@ export type DeductionVerdict =
  * is given back spends nothing; an allowed kind beyond its budget spends what was left of it.
  * The settlement findings and the bank leg's replay of them both judge lines here.
  */
-export function judgeDeduction(contract: Contract, deduction: DeductionSubject & { signed: Decimal }, usage: Map<string, number>): DeductionVerdict {
-  if (isMoneyBack(deduction.label, deduction.signed)) return { kind: 'returned' };
+export function judgeDeduction(contract: Contract, deduction: DeductionSubject & { signed: Decimal; signedFile?: boolean }, usage: Map<string, number>): DeductionVerdict {
+  if (isMoneyBack(deduction.label, deduction.signed, { signedFile: deduction.signedFile })) return { kind: 'returned' };
   const use = matchAllowedDeduction(contract, deduction, usage);
   if (use) {
     usage.set(use.usageKey, use.usedFen);

@@ -131,11 +131,14 @@ function maskDigitGroups(run: string): string {
     }
     return total >= PAN_MIN && total <= PAN_MAX ? j : -1;
   };
-  // Groups i…end−1 as cards are printed: one bare run, or 4-digit groups with a last of 3 or 4.
+  // Groups i…end−1 as cards are printed: one bare run, or groups of one length (4, or 8) with a
+  // last of 3 up to that length.
   const cardShaped = (i: number, end: number): boolean => {
     if (end - i === 1) return true;
-    for (let g = i; g < end - 1; g++) if (parts[g].length !== 4) return false;
-    return parts[end - 1].length === 3 || parts[end - 1].length === 4;
+    const size = parts[i].length;
+    if (size !== 4 && size !== 8) return false;
+    for (let g = i + 1; g < end - 1; g++) if (parts[g].length !== size) return false;
+    return parts[end - 1].length >= 3 && parts[end - 1].length <= size;
   };
   let out = '';
   let i = 0;
@@ -147,11 +150,12 @@ function maskDigitGroups(run: string): string {
       i = j;
       continue;
     }
-    // A window from here that is not printed the way cards are (4-digit groups, or one bare run)
-    // gives way to one that is and starts like a card further in: `20251014 6222 0212 3456 7890`
-    // and `2025-10-14 6222 0212 3456 7890` mask the card, not the date and half the card.
+    // A window from here that does not start like a card or is not printed the way cards are
+    // (4-digit groups, or one bare run) gives way to one that does both further in:
+    // `20251014 6222 0212 3456 7890`, `1014 6222 0212 3456 7890` and `2025-10-14 6222 0212 3456
+    // 7890` mask the card, not the date and half the card.
     let end = panWindowEnd(i);
-    if (end > 0 && !cardShaped(i, end)) {
+    if (end > 0 && !(cardShaped(i, end) && startsLikeCard(parts[i]))) {
       for (let k = i + 1; k < end; k++) {
         const kEnd = startsLikeCard(parts[k]) ? panWindowEnd(k) : -1;
         if (kEnd > 0 && cardShaped(k, kEnd)) {

@@ -355,8 +355,9 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     card: cardText !== undefined ? maskCard(cardText) : undefined,
     cardType,
     channel,
-    // A card-type cell naming a wallet (卡类型 = 云闪付 / 微信): the channel when no side prints one.
-    wallet: walletOf(rawCardType),
+    // A card-type cell naming a wallet (卡类型 = 云闪付 / 微信 / 支付宝花呗), as printed: the channel
+    // when no side prints one.
+    wallet: walletOf(rawCardType) ? rawCardType : undefined,
     txnType,
     status,
     amount,

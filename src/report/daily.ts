@@ -6,6 +6,7 @@ import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
 import type { ReconcileResult } from '../reconcile.js';
 import { lineNet } from '../bank/payouts.js';
+import { signedDeductionFiles } from '../fees/deductions.js';
 
 export type DayStatus = 'ok' | 'pending' | 'gap';
 
@@ -99,6 +100,7 @@ export function dailySeries(result: ReconcileResult, opts: DailyOptions = {}): D
       if (d && t.amount) day(d).pending = day(d).pending.plus(signedAmount(t) ?? ZERO);
     }
   }
+  const signedFiles = signedDeductionFiles(settlement);
   for (const s of settlement) {
     const d = dateOf(s);
     if (!d || (s.txnType === 'deduction' && !hasCredited)) continue;
@@ -107,7 +109,7 @@ export function dailySeries(result: ReconcileResult, opts: DailyOptions = {}): D
     const a = s.txnType === 'deduction' ? undefined : signedAmount(s);
     const v = day(d);
     if (a) v.settled = v.settled.plus(a);
-    v.settledNet = v.settledNet.plus(lineNet(s));
+    v.settledNet = v.settledNet.plus(lineNet(s, signedFiles));
   }
   for (const d of credited?.keys() ?? []) day(d);
 

@@ -89,10 +89,13 @@ describe('expectedSettlementDate', () => {
     }
   });
 
-  it('D+N counts calendar days, T0/D0 is the same day', () => {
+  it('D+N counts calendar days, D0 is the same day, T0 the same working day (or the next one)', () => {
     expect(expectedSettlementDate('2025-10-01', { kind: 'D', days: 1 }, cal)).toBe('2025-10-02');
     expect(expectedSettlementDate('2025-10-01', { kind: 'D', days: 0 }, cal)).toBe('2025-10-01');
-    expect(expectedSettlementDate('2025-10-01', { kind: 'T', days: 0 }, cal)).toBe('2025-10-01');
+    expect(expectedSettlementDate('2025-10-01', { kind: 'T', days: 0 }, cal)).toBe('2025-10-09'); // National Day
+    expect(expectedSettlementDate('2025-10-18', { kind: 'T', days: 0 }, cal)).toBe('2025-10-20'); // a Saturday
+    expect(expectedSettlementDate('2025-10-11', { kind: 'T', days: 0 }, cal)).toBe('2025-10-11'); // a make-up working Saturday
+    expect(expectedSettlementDate('2025-10-14', { kind: 'T', days: 0 }, cal)).toBe('2025-10-14');
     expect(expectedSettlementDate('2025-12-31', { kind: 'T', days: 2 }, cal)).toBe('2026-01-05');
   });
 });

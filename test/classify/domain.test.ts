@@ -463,3 +463,40 @@ describe('a retry at another counter', () => {
     expect(dropped.find((f) => f.settlement?.line === 2)?.message).toMatch(/possible double charge: a successful retry .* at 2025-10-14 10:02:00/);
   });
 });
+
+describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
+  const bankJson = (dir: string) => {
+    const d = `fixtures/domain/${dir}`;
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    return { run, json: JSON.parse(run.stdout) as { summary: { counts: Record<string, number>; totals: Record<string, string> } } };
+  };
+
+  it('positive lines saying 退还多收取手续费 or 误扣款返还 pay money back: the 1,044.00 credit pays the payout', () => {
+    const { run, json } = bankJson('money-back-words');
+    expect(json.summary.counts).toMatchObject({ deduction_returned: 2, extra_deduction: 0, payout_matched: 1, unexplained_credit: 0 });
+    expect(run.code).toBe(0);
+  });
+
+  it('a positive 差错 line in a file that prints its deductions negative reverses the −200.00 差错扣款', () => {
+    const { json } = bankJson('adjustment-reversed-in-signed-file');
+    expect(json.summary.counts).toMatchObject({ extra_deduction: 1, deduction_returned: 1, payout_matched: 1, unexplained_credit: 0 });
+    expect(json.summary.totals.extraDeductions).toBe('200.00');
+  });
+
+  it('支付宝花呗 printed in the 卡类型 column matches the contract rule channel: 支付宝花呗', () => {
+    const { run, json } = reconcileJson('huabei-in-card-type-column');
+    expect(json.summary.counts.fee_mismatch).toBe(0);
+    expect(run.code).toBe(0);
+  });
+
+  it('a refund names the sale of its own merchant when two merchants\' sales share an RRN', () => {
+    const { run, json } = reconcileJson('rrn-shared-by-two-merchants');
+    expect(json.summary.counts.refund_exceeds_sale).toBe(0);
+    expect(run.code).toBe(0);
+  });
+
+  it('under T0 a Saturday sale paid on Monday is on time', () => {
+    const { json } = reconcileJson('t0-sale-on-saturday');
+    expect(json.summary.counts.settled_late).toBe(0);
+  });
+});

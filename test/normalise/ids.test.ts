@@ -111,6 +111,9 @@ describe('maskCard beside other numbers', () => {
     ['2025 10 14 6222 0212 3456 7893', '2025 10 14 622202******7893'],
     ['50012345 6222 0212 3456 7890', '50012345 622202******7890'], // a number starting like a card, not printed like one
     ['2221 0012 3456 7890', '222100******7890'], // Mastercard 2-series
+    ['调单 1014 6222 0212 3456 7893', '调单 1014 622202******7893'], // four 4-digit groups, the first no card's
+    ['批次 0001 6222 0212 3456 7893', '批次 0001 622202******7893'],
+    ['2025-10-14 62220212 34567893', '2025-10-14 622202******7893'], // a card printed 8 + 8
     // No card starts after it: the window from the first group is masked (over-masking is safe).
     ['2025 1014 1234 5678', '202510******5678'],
   ])('%s → %s', (text, want) => {
