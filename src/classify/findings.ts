@@ -262,8 +262,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     if (!r.time) return undefined;
     const t0 = localSeconds(r.time);
     return salesByCardAmount.get(`${cardDigits(r.card)}|${amountKey(r)}`)?.find(
-      // The same terminal, or another counter of the same shop when both rows print the card.
-      (s) => s !== self && (sameTerminal(s, r) || (Boolean(s.card && r.card) && sameMerchant(s, r))) && sameCard(s.card, r.card) && Math.abs(localSeconds(s.time!) - t0) <= DOUBLE_CHARGE_MINUTES * 60,
+      (s) => s !== self && sameTerminal(s, r) && sameCard(s.card, r.card) && Math.abs(localSeconds(s.time!) - t0) <= DOUBLE_CHARGE_MINUTES * 60,
     );
   };
 

@@ -792,25 +792,25 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   }
 
   // A failed or missing charge names a successful retry of the same amount within 30 minutes.
-  const retryNeeds: { fen: number; at: number }[] = [];
+  const retryNeeds: { fen: number; at: number; terminal?: string }[] = [];
   // A date-only row counts as 00:00:00 there (retryOf compares its time as printed).
   for (const r of tRecords) {
     if (!r.time) continue;
     if (r.status === 'success' && (r.txnType === 'sale' || r.txnType === 'preauth_complete' || r.txnType === 'refund')) continue;
-    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time) });
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
   }
   for (const r of sRecords) {
     if (!r.time) continue;
-    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time) });
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
   }
   // Settlement candidates that end unpaired or off contract stay residual and may be dropped orders too.
   for (let s = 0; s < ss.count; s++) {
     if (sCand[s] && pairOf[s] < 0 && ss.day[s] >= 0) {
-      retryNeeds.push({ fen: ss.amount[s], at: ss.day[s] * 86400 + ss.secs[s] });
+      retryNeeds.push({ fen: ss.amount[s], at: ss.day[s] * 86400 + ss.secs[s], terminal: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : undefined });
     }
   }
   if (retryNeeds.length > 0) {
-    const wanted = new Map<number, { at: number }[]>();
+    const wanted = new Map<number, { at: number; terminal?: string }[]>();
     // A bitmap of the wanted amounts (low 20 bits) spares most rows the map lookup.
     const maybe = new Uint8Array(1 << 20);
     for (const n of retryNeeds) {
@@ -822,9 +822,9 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       const needs = wanted.get(ts.amount[t]);
       if (!needs) continue;
       const at = ts.day[t] * 86400 + ts.secs[t];
+      const tid = ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined;
       for (const n of needs) {
-        // Any terminal: a retry at another counter counts when both rows print the card (not scanned here).
-        if (Math.abs(at - n.at) <= RETRY_WINDOW_SECONDS) {
+        if (Math.abs(at - n.at) <= RETRY_WINDOW_SECONDS && (!tid || !n.terminal || tid === n.terminal)) {
           keepTerminal(t);
           break;
         }

@@ -454,16 +454,6 @@ describe('refunds that add up to more than their sale', () => {
     expect(beyond.map((f) => [f.difference, f.details.side])).toEqual([['20.00', 'terminal']]);
   });
 });
-
-describe('a retry at another counter', () => {
-  it('is named as a possible double charge when both rows print the same card (timeout on 10000001, success on 10000002 two minutes later)', () => {
-    const { json } = reconcileJson('retry-at-another-counter');
-    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
-    expect(dropped.map((f) => f.details.possibleDoubleCharge)).toEqual([true, true]);
-    expect(dropped.find((f) => f.settlement?.line === 2)?.message).toMatch(/possible double charge: a successful retry .* at 2025-10-14 10:02:00/);
-  });
-});
-
 describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
   const bankJson = (dir: string) => {
     const d = `fixtures/domain/${dir}`;
