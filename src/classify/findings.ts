@@ -485,8 +485,20 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     if (!rrn || duplicateLines.has(s) || s.txnType === 'refund' || !(s.amount ?? s.net)?.gt(0)) continue;
     push(saleLinesByRrn, rrn, s);
   }
-  const saleNamedBy = (sales: Map<string, CanonicalRecord[]>, rrn: string | undefined, refund: CanonicalRecord): CanonicalRecord | undefined =>
-    rrn ? sales.get(rrn)?.find((sale) => sameMerchant(sale, refund)) : undefined;
+  // The refund's merchant and terminal: its own, else its pair's (a terminal export printing no
+  // 商户号). The sale is the one candidate that fits them; two that fit are no answer.
+  const pairedSettlement = new Map(match.pairs.map((p) => [p.terminal, p.settlement]));
+  const saleNamedBy = (sales: Map<string, CanonicalRecord[]>, rrn: string | undefined, refund: CanonicalRecord): CanonicalRecord | undefined => {
+    const candidates = rrn ? sales.get(rrn) : undefined;
+    if (!candidates) return undefined;
+    const pair = refund.role === 'settlement' ? pairedTerminal.get(refund) : pairedSettlement.get(refund);
+    const merchantId = refund.merchantId ?? pair?.merchantId;
+    const terminalId = refund.terminalId ?? pair?.terminalId;
+    const fits = candidates.filter(
+      (sale) => (!merchantId || !sale.merchantId || sale.merchantId === merchantId) && (!terminalId || !sale.terminalId || sale.terminalId === terminalId),
+    );
+    return fits.length === 1 ? fits[0] : undefined;
+  };
   const returnedOf = new Map<CanonicalRecord, Decimal>();
   const feeSubject = (line: CanonicalRecord, amount: Decimal, txnType: TxnType) => {
     const t = pairedTerminal.get(line);

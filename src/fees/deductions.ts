@@ -112,10 +112,16 @@ export function exceededAllowance(
 }
 
 /**
- * Words of a line that gives money back (首刷押金退还, 误扣款返还, 退还多收取手续费) or makes up a
- * shortfall (调账 补差): with a positive sign it is money in, not a deduction.
+ * Words of a line that gives money back (首刷押金退还, 误扣款返还, 退还多扣除手续费) or makes up a
+ * shortfall (调账 补差): with a positive sign it is money in, whatever else it says.
  */
-const RETURNED = /退还|返还|退回|返回|退款|补差|补款|补付|调增|冲回/u;
+const RETURNED = /退还|返还|补差|补款|补付|调增/u;
+/**
+ * Words that say money back only when the line says no taking: 押金退回 is money in, 退款扣款 and
+ * 拒付扣款 持卡人退款 (a chargeback) are money taken. (冲回 says neither: 误入账冲回 takes back.)
+ */
+const RETURNED_WEAK = /退回|返回|退款/u;
+const TAKEN = /扣款|扣除|扣费|扣减|调减|拒付/u;
 /**
  * Words of an adjustment that says no direction (调账, 差错调整): a positive one is money in only in
  * a file that prints its deductions negative; a file printing every deduction as a positive
@@ -123,16 +129,21 @@ const RETURNED = /退还|返还|退回|返回|退款|补差|补款|补付|调增
  */
 const ADJUSTMENT = /调账|差错|调整/u;
 
-/** Settlement files (by name) that print a deduction as a negative amount: their signs say the direction. */
-export function signedDeductionFiles(lines: readonly { txnType: string; amount?: Decimal; fee?: Decimal; net?: Decimal; source: { file: string } }[]): Set<string> {
+/**
+ * Settlement files (by name) that print a deduction as a negative amount in its net or amount
+ * cell: their signs say the direction. (Not the sign deductionMoney gives a fee-only line.)
+ */
+export function signedDeductionFiles(lines: readonly { txnType: string; amount?: Decimal; net?: Decimal; source: { file: string } }[]): Set<string> {
   const files = new Set<string>();
-  for (const d of lines) if (d.txnType === 'deduction' && deductionMoney(d).isNegative()) files.add(d.source.file);
+  for (const d of lines) if (d.txnType === 'deduction' && (d.net ?? d.amount)?.isNegative()) files.add(d.source.file);
   return files;
 }
 
 /** A deduction-kind line that pays money in: positive, and worded as a return or a make-up (押金退还, 调账 补差). */
 export function isMoneyBack(label: string, signed: Decimal, opts: { signedFile?: boolean } = {}): boolean {
-  return signed.gt(0) && (RETURNED.test(label) || (opts.signedFile === true && ADJUSTMENT.test(label)));
+  if (!signed.gt(0)) return false;
+  if (RETURNED.test(label) || (RETURNED_WEAK.test(label) && !TAKEN.test(label))) return true;
+  return opts.signedFile === true && ADJUSTMENT.test(label) && !TAKEN.test(label);
 }
 
 /** The words a deduction line is judged by: its type and memo. */

@@ -52,11 +52,12 @@ const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 /**
  * Card numbers start with 3–6 (ISO/IEC 7812 industry: Amex/JCB 3, Visa 4, Mastercard 5, UnionPay
- * 6), or 2221–2720 (Mastercard's 2-series); a date (2025…) does not.
+ * 6), 9 (Chinese banks' domestic cards: 9558 ICBC, 9559 ABC), or 2221–2720 (Mastercard's
+ * 2-series); a date (2025…) does not.
  */
 const startsLikeCard = (group: string): boolean => {
   const c = group.charCodeAt(0);
-  if (c >= 0x33 && c <= 0x36) return true;
+  if ((c >= 0x33 && c <= 0x36) || c === 0x39) return true;
   const head = Number(group.slice(0, 4));
   return group.length >= 4 && head >= 2221 && head <= 2720;
 };
@@ -119,26 +120,37 @@ function maskDigitGroups(run: string): string {
     separators.push(run[pos]);
     pos += 1;
   }
-  // The end (exclusive) of the PAN window starting at group i, or -1. A group that is itself
-  // PAN-long stands alone; otherwise short groups join up to 19 digits.
-  const panWindowEnd = (i: number): number => {
+  // The ends (exclusive) of the PAN windows starting at group i, shortest first: a group that
+  // is itself PAN-long stands alone; otherwise short groups join up to 19 digits.
+  const windowEnds = (i: number): number[] => {
+    // A card printed as its first 6 digits (its BIN) and the rest: 622202 1234567890123.
+    if (parts[i].length === 6 && startsLikeCard(parts[i]) && i + 1 < parts.length && parts[i + 1].length >= PAN_MIN - 6 && parts[i + 1].length <= PAN_MAX - 6) return [i + 2];
+    if (parts[i].length >= PAN_MIN) return parts[i].length <= PAN_MAX ? [i + 1] : [];
+    const ends: number[] = [];
     let total = parts[i].length;
-    let j = i + 1;
-    if (total < PAN_MIN) {
-      while (j < parts.length && parts[j].length < PAN_MIN && total + parts[j].length <= PAN_MAX) {
-        total += parts[j++].length;
-      }
+    for (let j = i + 1; j < parts.length && parts[j].length < PAN_MIN && total + parts[j].length <= PAN_MAX; j++) {
+      total += parts[j].length;
+      if (total >= PAN_MIN) ends.push(j + 1);
     }
-    return total >= PAN_MIN && total <= PAN_MAX ? j : -1;
+    return ends;
   };
-  // Groups i…end−1 as cards are printed: one bare run, or groups of one length (4, or 8) with a
-  // last of 3 up to that length.
+  // Groups i…end−1 as cards are printed: one bare run, the first 6 digits and the rest, or
+  // groups of one length (4, or 8) with a last of at most that length.
   const cardShaped = (i: number, end: number): boolean => {
     if (end - i === 1) return true;
     const size = parts[i].length;
+    if (end - i === 2 && size === 6) return true;
     if (size !== 4 && size !== 8) return false;
     for (let g = i + 1; g < end - 1; g++) if (parts[g].length !== size) return false;
-    return parts[end - 1].length >= 3 && parts[end - 1].length <= size;
+    // One separator throughout: `1014 3000-0000-0000-0` is a number and a card, not one card.
+    for (let g = i + 1; g < end - 1; g++) if (separators[g] !== separators[i]) return false;
+    return parts[end - 1].length <= size;
+  };
+  // The window from group i: the longest printed like a card, else the longest; -1 for none.
+  const windowFrom = (i: number): { end: number; shaped: boolean } => {
+    const ends = windowEnds(i);
+    for (let x = ends.length - 1; x >= 0; x--) if (cardShaped(i, ends[x])) return { end: ends[x], shaped: true };
+    return { end: ends.length > 0 ? ends[ends.length - 1] : -1, shaped: false };
   };
   let out = '';
   let i = 0;
@@ -153,15 +165,19 @@ function maskDigitGroups(run: string): string {
     // A window from here that does not start like a card or is not printed the way cards are
     // (4-digit groups, or one bare run) gives way to one that does both further in:
     // `20251014 6222 0212 3456 7890`, `1014 6222 0212 3456 7890` and `2025-10-14 6222 0212 3456
-    // 7890` mask the card, not the date and half the card.
-    let end = panWindowEnd(i);
-    if (end > 0 && !(cardShaped(i, end) && startsLikeCard(parts[i]))) {
+    // 7890` mask the card, not the date and half the card. A window printed like a card gives way
+    // only to one reaching further: one that ends where it does would leave its first groups
+    // (part of the same number) readable.
+    let { end, shaped } = windowFrom(i);
+    if (end > 0 && !(shaped && startsLikeCard(parts[i]))) {
       for (let k = i + 1; k < end; k++) {
-        const kEnd = startsLikeCard(parts[k]) ? panWindowEnd(k) : -1;
-        if (kEnd > 0 && cardShaped(k, kEnd)) {
+        if (!startsLikeCard(parts[k])) continue;
+        const further = windowFrom(k);
+        if (further.end > 0 && further.shaped && (further.end > end || !shaped)) {
           for (let g = i; g < k; g++) out += parts[g] + separators[g];
           i = k;
-          end = kEnd;
+          end = further.end;
+          shaped = true;
           break;
         }
       }

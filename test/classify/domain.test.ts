@@ -485,6 +485,27 @@ describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
     expect(run.code).toBe(0);
   });
 
+  it('review O: a fee-only line (printed positive) does not make a file "signed": its bare positive 调账 stays money taken', () => {
+    const d = 'fixtures/domain/fee-only-line-in-unsigned-file';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-10-20', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number> } };
+    expect(json.summary.counts).toMatchObject({ extra_deduction: 2, deduction_returned: 0, payout_matched: 1, payout_missing: 0, unexplained_credit: 0 });
+  });
+
+  it('review O: a chargeback saying 持卡人退款 is money taken', () => {
+    const d = 'fixtures/domain/chargeback-says-refund';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-10-20', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number>; totals: Record<string, string> } };
+    expect(json.summary.counts).toMatchObject({ extra_deduction: 2, deduction_returned: 0, payout_matched: 1, unexplained_credit: 0 });
+    expect(json.summary.totals.extraDeductions).toBe('299.00');
+  });
+
+  it.each(['rrn-shared-terminal-no-merchant', 'rrn-shared-settlement-no-merchant'])('review O (%s): a refund row printing no merchant names the sale of its pair\'s merchant and terminal', (dir) => {
+    const { run, json } = reconcileJson(dir);
+    expect(json.summary.counts).toMatchObject({ refund_exceeds_sale: 0, fee_mismatch: 0, matched: 3 });
+    expect(run.code).toBe(0);
+  });
+
   it('under T0 a Saturday sale paid on Monday is on time', () => {
     const { json } = reconcileJson('t0-sale-on-saturday');
     expect(json.summary.counts.settled_late).toBe(0);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../src/contract/contract.js';
-import { allowancesForLabel, judgeDeduction, matchAllowedDeduction } from '../../src/fees/deductions.js';
+import { allowancesForLabel, isMoneyBack, judgeDeduction, matchAllowedDeduction } from '../../src/fees/deductions.js';
 import type { DeductionSubject } from '../../src/fees/deductions.js';
 
 const basic = loadContract(
@@ -121,5 +121,21 @@ describe('judgeDeduction: what each settlement deduction line spends of its allo
         { label: '年费 POS机具年费', signed: '-99.00', date: '2025-06-01' },
       ]),
     ).toEqual(['returned', 'allowed', 'extra']);
+  });
+});
+
+describe('isMoneyBack: a positive deduction line that pays money back', () => {
+  const plus = new Decimal('200.00');
+  it.each(['首刷押金退还', '误扣款返还', '退还多收取手续费', '退还多扣除手续费', '押金退回', '调账 补差', '补款'])('%s is money in', (label) => {
+    expect(isMoneyBack(label, plus)).toBe(true);
+  });
+  it.each(['差错扣款', '拒付扣款 持卡人退款', '退款扣款', '调账 误入账冲回', '调账', '流量费'])('%s is money taken (a file printing deductions positive)', (label) => {
+    expect(isMoneyBack(label, plus)).toBe(false);
+  });
+  it('a bare 调账 or 差错 is money in only in a file that prints its deductions negative, and never when it says 扣款', () => {
+    expect(isMoneyBack('调账', plus, { signedFile: true })).toBe(true);
+    expect(isMoneyBack('差错调整', plus, { signedFile: true })).toBe(true);
+    expect(isMoneyBack('差错扣款', plus, { signedFile: true })).toBe(false);
+    expect(isMoneyBack('首刷押金退还', new Decimal('-99.00'))).toBe(false);
   });
 });

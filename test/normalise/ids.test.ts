@@ -114,9 +114,36 @@ describe('maskCard beside other numbers', () => {
     ['调单 1014 6222 0212 3456 7893', '调单 1014 622202******7893'], // four 4-digit groups, the first no card's
     ['批次 0001 6222 0212 3456 7893', '批次 0001 622202******7893'],
     ['2025-10-14 62220212 34567893', '2025-10-14 622202******7893'], // a card printed 8 + 8
+    ['9558 4012 3456 7890 123', '955840******0123'], // a domestic card starting with 9 (ICBC)
+    ['1234 5678 9012 3456 789', '123456******6789'], // 19 digits in groups: masked whole, never from the second group
+    ['000001 691897 1869128300209', '000001 691897******0209'], // a card printed as its BIN and the rest, after a batch number
+    ['2025-10-14 6825-1320-4694-4124-0 55', '2025-10-14 682513******1240 55'], // the longest window printed like a card
     // No card starts after it: the window from the first group is masked (over-masking is safe).
     ['2025 1014 1234 5678', '202510******5678'],
   ])('%s → %s', (text, want) => {
     expect(maskCard(text)).toBe(want);
+  });
+});
+
+describe('maskCard on memos: a date, a batch or a short number, then a card in any grouping', () => {
+  it('shows no more of the card than its first 6 and last 4 digits', () => {
+    const prefix = fc.constantFrom('', '20251014 ', '2025-10-14 ', '1014 ', '000001 ', '898310058120001 ', '调单 ');
+    const card = fc.tuple(fc.constantFrom('3', '4', '5', '6', '9'), fc.integer({ min: 12, max: 18 })).chain(([first, rest]) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: rest, maxLength: rest }).map((tail) => first + tail));
+    const grouping = fc.constantFrom('bare', 'fours-space', 'fours-dash', 'bin-rest');
+    fc.assert(fc.property(prefix, card, grouping, (pre, pan, g) => {
+      const printed = g === 'bare' ? pan : g === 'bin-rest' ? `${pan.slice(0, 6)} ${pan.slice(6)}` : pan.match(/.{1,4}/g)!.join(g === 'fours-space' ? ' ' : '-');
+      const out = maskCard(pre + printed);
+      const digitCount = (t: string) => t.replace(/\D/g, '').length;
+      if (g === 'fours-space' && /\d $/.test(pre)) {
+        // Groups of four after a number and a space could be one longer card: masked as one it
+        // shows at most 10 digits more than the memo's own, and the card's last 4 at the end.
+        expect(out.endsWith(`******${pan.slice(-4)}`)).toBe(true);
+        expect(digitCount(out)).toBeLessThanOrEqual(digitCount(pre) + 10);
+      } else {
+        // The memo's own words and numbers stay; the card shows only its first 6 and last 4 digits.
+        expect(out).toBe(`${pre}${pan.slice(0, 6)}******${pan.slice(-4)}`);
+      }
+    }), { numRuns: 3000 });
   });
 });
