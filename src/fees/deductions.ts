@@ -117,11 +117,25 @@ export function exceededAllowance(
  */
 const RETURNED = /退还|返还|补差|补款|补付|调增/u;
 /**
- * Words that say money back only when the line says no taking: 押金退回 is money in, 退款扣款 and
- * 拒付扣款 持卡人退款 (a chargeback) are money taken. (冲回 says neither: 误入账冲回 takes back.)
+ * Words that say money back unless a word of taking comes after them: 押金退回, 误扣款退回,
+ * 拒付退回 and 误扣款冲回 are money in; 退款扣款 and 拒付扣款 持卡人退款 (a chargeback: the refund
+ * goes to the cardholder) and 误入账冲回 (a wrong credit taken back) are money taken.
  */
-const RETURNED_WEAK = /退回|返回|退款/u;
-const TAKEN = /扣款|扣除|扣费|扣减|调减|拒付/u;
+const RETURNED_WEAK = /退回|返回|退款|冲回/gu;
+const TAKEN = /扣款|扣除|扣费|扣减|调减|拒付|持卡人退款|客户退款|入账冲回/gu;
+
+/** Where the last match of a global pattern in `text` ends; -1 for none. */
+function lastMatchEnd(pattern: RegExp, text: string): number {
+  let end = -1;
+  for (const m of text.matchAll(pattern)) end = Math.max(end, (m.index ?? 0) + m[0].length);
+  return end;
+}
+
+/** A weak return word that no word of taking follows (or ends with it: 持卡人退款). */
+function saysReturnedLast(label: string): boolean {
+  const back = lastMatchEnd(RETURNED_WEAK, label);
+  return back >= 0 && back > lastMatchEnd(TAKEN, label);
+}
 /**
  * Words of an adjustment that says no direction (调账, 差错调整): a positive one is money in only in
  * a file that prints its deductions negative; a file printing every deduction as a positive
@@ -142,8 +156,8 @@ export function signedDeductionFiles(lines: readonly { txnType: string; amount?:
 /** A deduction-kind line that pays money in: positive, and worded as a return or a make-up (押金退还, 调账 补差). */
 export function isMoneyBack(label: string, signed: Decimal, opts: { signedFile?: boolean } = {}): boolean {
   if (!signed.gt(0)) return false;
-  if (RETURNED.test(label) || (RETURNED_WEAK.test(label) && !TAKEN.test(label))) return true;
-  return opts.signedFile === true && ADJUSTMENT.test(label) && !TAKEN.test(label);
+  if (RETURNED.test(label) || saysReturnedLast(label)) return true;
+  return opts.signedFile === true && ADJUSTMENT.test(label) && lastMatchEnd(TAKEN, label) < 0;
 }
 
 /** The words a deduction line is judged by: its type and memo. */

@@ -134,13 +134,14 @@ function maskDigitGroups(run: string): string {
     }
     return ends;
   };
-  // Groups i…end−1 as cards are printed: one bare run, the first 6 digits and the rest, or
+  // Groups i…end−1 as cards are printed: one bare run, the BIN (6 digits) and the rest, or
   // groups of one length (4, or 8) with a last of at most that length.
   const cardShaped = (i: number, end: number): boolean => {
     if (end - i === 1) return true;
     const size = parts[i].length;
-    if (end - i === 2 && size === 6) return true;
+    if (end - i === 2 && size === 6) return startsLikeCard(parts[i]); // a BIN, then the rest
     if (size !== 4 && size !== 8) return false;
+    if (size === 8 && end - i === 2 && parts[i + 1].length !== 8) return false; // 8 + 8, not a date and a time
     for (let g = i + 1; g < end - 1; g++) if (parts[g].length !== size) return false;
     // One separator throughout: `1014 3000-0000-0000-0` is a number and a card, not one card.
     for (let g = i + 1; g < end - 1; g++) if (separators[g] !== separators[i]) return false;
@@ -162,18 +163,27 @@ function maskDigitGroups(run: string): string {
       i = j;
       continue;
     }
-    // A window from here that does not start like a card or is not printed the way cards are
-    // (4-digit groups, or one bare run) gives way to one that does both further in:
-    // `20251014 6222 0212 3456 7890`, `1014 6222 0212 3456 7890` and `2025-10-14 6222 0212 3456
-    // 7890` mask the card, not the date and half the card. A window printed like a card gives way
-    // only to one reaching further: one that ends where it does would leave its first groups
-    // (part of the same number) readable.
+    // Which window to mask, when card-like windows overlap:
+    // - one printed like a card (4-digit groups, one bare run, BIN + rest) that starts like a
+    //   card is masked, but where another such window starts inside it and reaches further
+    //   (`5411 6222 0212 3456 7890`: a code, then a card), both are masked as one, so neither
+    //   shows more than its first 6 and last 4 digits;
+    // - any other gives way to such a window further in (`20251014 6222 0212 3456 7890`,
+    //   `1014 6222 0212 3456 7890`): the date stays, the card is masked whole;
+    // - with none to give way to, a window neither printed nor starting like a card is no card
+    //   (`20251014 103000`, `13812345678 20251014`); one printed like a card is masked anyway.
     let { end, shaped } = windowFrom(i);
-    if (end > 0 && !(shaped && startsLikeCard(parts[i]))) {
+    if (end > 0) {
+      const cardLike = startsLikeCard(parts[i]);
       for (let k = i + 1; k < end; k++) {
         if (!startsLikeCard(parts[k])) continue;
         const further = windowFrom(k);
-        if (further.end > 0 && further.shaped && (further.end > end || !shaped)) {
+        if (!(further.end > 0 && further.shaped)) continue;
+        if (shaped && cardLike) {
+          if (further.end > end) end = further.end; // one masked token over both
+          continue;
+        }
+        if (further.end > end || !shaped) {
           for (let g = i; g < k; g++) out += parts[g] + separators[g];
           i = k;
           end = further.end;
@@ -181,6 +191,7 @@ function maskDigitGroups(run: string): string {
           break;
         }
       }
+      if (!shaped && !startsLikeCard(parts[i])) end = -1;
     }
     if (end > 0) {
       j = end;

@@ -506,6 +506,20 @@ describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
     expect(run.code).toBe(0);
   });
 
+  it('review P: a refund keyed at another counter of the shop still names its sale (over-refund found; a capped sale\'s share of fee back is right)', () => {
+    expect(reconcileJson('refund-at-another-counter').json.summary.counts).toMatchObject({ refund_exceeds_sale: 1, fee_mismatch: 0 });
+    const capped = reconcileJson('capped-refund-at-another-counter');
+    expect(capped.json.summary.counts).toMatchObject({ fee_mismatch: 0, matched: 3 });
+    expect(capped.run.code).toBe(0);
+  });
+
+  it.each(['deduction-taken-then-given-back', 'wrong-deduction-reversed-in-signed-file'])('review P (%s): a deduction given back (扣款退回, 误扣款冲回) lets the bank credit pay the payout', (dir) => {
+    const d = `fixtures/domain/${dir}`;
+    const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number> } };
+    expect(json.summary.counts).toMatchObject({ deduction_returned: 1, payout_matched: 1, unexplained_credit: 0, payout_missing: 0 });
+  });
+
   it('under T0 a Saturday sale paid on Monday is on time', () => {
     const { json } = reconcileJson('t0-sale-on-saturday');
     expect(json.summary.counts.settled_late).toBe(0);

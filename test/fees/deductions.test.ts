@@ -126,7 +126,7 @@ describe('judgeDeduction: what each settlement deduction line spends of its allo
 
 describe('isMoneyBack: a positive deduction line that pays money back', () => {
   const plus = new Decimal('200.00');
-  it.each(['首刷押金退还', '误扣款返还', '退还多收取手续费', '退还多扣除手续费', '押金退回', '调账 补差', '补款'])('%s is money in', (label) => {
+  it.each(['首刷押金退还', '误扣款返还', '退还多收取手续费', '退还多扣除手续费', '押金退回', '调账 补差', '补款', '误扣款退回', '扣款退回', '拒付退回', '调账 误扣款冲回', '服务费退款'])('%s is money in', (label) => {
     expect(isMoneyBack(label, plus)).toBe(true);
   });
   it.each(['差错扣款', '拒付扣款 持卡人退款', '退款扣款', '调账 误入账冲回', '调账', '流量费'])('%s is money taken (a file printing deductions positive)', (label) => {

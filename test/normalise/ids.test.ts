@@ -118,6 +118,14 @@ describe('maskCard beside other numbers', () => {
     ['1234 5678 9012 3456 789', '123456******6789'], // 19 digits in groups: masked whole, never from the second group
     ['000001 691897 1869128300209', '000001 691897******0209'], // a card printed as its BIN and the rest, after a batch number
     ['2025-10-14 6825-1320-4694-4124-0 55', '2025-10-14 682513******1240 55'], // the longest window printed like a card
+    // Two card-like windows overlapping: both masked as one, neither shows more than 6 + 4.
+    ['网点 9001 6222 0212 3456 7890', '网点 900162******7890'],
+    ['MCC 5411 6222 0212 3456 7890', 'MCC 541162******7890'],
+    ['凭证号 356789 62220212 34567890', '凭证号 356789******7890'],
+    // Numbers neither printed nor starting like a card stay readable.
+    ['20251014 103000', '20251014 103000'],
+    ['13812345678 20251014', '13812345678 20251014'],
+    ['000123 123456789012', '000123 123456789012'],
     // No card starts after it: the window from the first group is masked (over-masking is safe).
     ['2025 1014 1234 5678', '202510******5678'],
   ])('%s → %s', (text, want) => {
