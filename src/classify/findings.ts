@@ -486,8 +486,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     push(saleLinesByRrn, rrn, s);
   }
   // The refund's merchant and terminal: its own, else its pair's (a terminal export printing no
-  // 商户号). The sale is the candidate of that merchant; of several, the one on the refund's
-  // terminal (a refund may be keyed at another counter of the shop); two that fit are no answer.
+  // 商户号). The sale is the candidate of that merchant (a sale printing no merchant id must be on
+  // the refund's terminal); of several, the one on the refund's terminal (a refund may be keyed
+  // at another counter of the shop); two that fit are no answer.
   const pairedSettlement = new Map(match.pairs.map((p) => [p.terminal, p.settlement]));
   const saleNamedBy = (sales: Map<string, CanonicalRecord[]>, rrn: string | undefined, refund: CanonicalRecord): CanonicalRecord | undefined => {
     const candidates = rrn ? sales.get(rrn) : undefined;
@@ -495,9 +496,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const pair = refund.role === 'settlement' ? pairedTerminal.get(refund) : pairedSettlement.get(refund);
     const merchantId = refund.merchantId ?? pair?.merchantId;
     const terminalId = refund.terminalId ?? pair?.terminalId;
-    const ofMerchant = candidates.filter((sale) => !merchantId || !sale.merchantId || sale.merchantId === merchantId);
+    const sameTerminalAs = (sale: CanonicalRecord) => !terminalId || !sale.terminalId || sale.terminalId === terminalId;
+    // Of the merchant: by id where both print one; where either does not, only on the same terminal.
+    const ofMerchant = candidates.filter((sale) => (merchantId && sale.merchantId ? sale.merchantId === merchantId : sameTerminalAs(sale)));
     if (ofMerchant.length <= 1) return ofMerchant[0];
-    const onTerminal = ofMerchant.filter((sale) => !terminalId || !sale.terminalId || sale.terminalId === terminalId);
+    const onTerminal = ofMerchant.filter(sameTerminalAs);
     return onTerminal.length === 1 ? onTerminal[0] : undefined;
   };
   const returnedOf = new Map<CanonicalRecord, Decimal>();

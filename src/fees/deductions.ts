@@ -112,17 +112,18 @@ export function exceededAllowance(
 }
 
 /**
- * Words of a line that gives money back (首刷押金退还, 误扣款返还, 退还多扣除手续费) or makes up a
- * shortfall (调账 补差): with a positive sign it is money in, whatever else it says.
+ * Words of a line that gives money back (首刷押金退还, 误扣款返还, 退还多扣除手续费), makes up a
+ * shortfall (调账 补差), reverses a deduction (误扣款冲回) or refunds a fee (服务费退款): with a
+ * positive sign it is money in, whatever else it says.
  */
-const RETURNED = /退还|返还|补差|补款|补付|调增/u;
+const RETURNED = /退还|返还|补差|补款|补付|调增|扣款冲回|扣费冲回|手续费退款|服务费退款|费用退款/u;
 /**
- * Words that say money back unless a word of taking comes after them: 押金退回, 误扣款退回,
- * 拒付退回 and 误扣款冲回 are money in; 退款扣款 and 拒付扣款 持卡人退款 (a chargeback: the refund
- * goes to the cardholder) and 误入账冲回 (a wrong credit taken back) are money taken.
+ * 退回 and 返回 say money back unless a word of taking comes after them: 押金退回, 误扣款退回 and
+ * 拒付退回 are money in, 退回扣款 is not. A bare 退款 or 冲回 says no direction of its own: 拒付扣款
+ * 持卡人申请退款 (a chargeback), 重复结算冲回 and 误入账冲回 take money back from the merchant.
  */
-const RETURNED_WEAK = /退回|返回|退款|冲回/gu;
-const TAKEN = /扣款|扣除|扣费|扣减|调减|拒付|持卡人退款|客户退款|入账冲回/gu;
+const RETURNED_WEAK = /退回|返回/gu;
+const TAKEN = /扣款|扣除|扣费|扣减|调减|拒付|退款|冲回/gu;
 
 /** Where the last match of a global pattern in `text` ends; -1 for none. */
 function lastMatchEnd(pattern: RegExp, text: string): number {
@@ -131,11 +132,12 @@ function lastMatchEnd(pattern: RegExp, text: string): number {
   return end;
 }
 
-/** A weak return word that no word of taking follows (or ends with it: 持卡人退款). */
+/** A weak return word that no word of taking follows. */
 function saysReturnedLast(label: string): boolean {
   const back = lastMatchEnd(RETURNED_WEAK, label);
   return back >= 0 && back > lastMatchEnd(TAKEN, label);
 }
+
 /**
  * Words of an adjustment that says no direction (调账, 差错调整): a positive one is money in only in
  * a file that prints its deductions negative; a file printing every deduction as a positive

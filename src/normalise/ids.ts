@@ -173,17 +173,11 @@ function maskDigitGroups(run: string): string {
     // - with none to give way to, a window neither printed nor starting like a card is no card
     //   (`20251014 103000`, `13812345678 20251014`); one printed like a card is masked anyway.
     let { end, shaped } = windowFrom(i);
-    if (end > 0) {
-      const cardLike = startsLikeCard(parts[i]);
+    if (end > 0 && !(shaped && startsLikeCard(parts[i]))) {
       for (let k = i + 1; k < end; k++) {
         if (!startsLikeCard(parts[k])) continue;
         const further = windowFrom(k);
-        if (!(further.end > 0 && further.shaped)) continue;
-        if (shaped && cardLike) {
-          if (further.end > end) end = further.end; // one masked token over both
-          continue;
-        }
-        if (further.end > end || !shaped) {
+        if (further.end > 0 && further.shaped && (further.end > end || !shaped)) {
           for (let g = i; g < k; g++) out += parts[g] + separators[g];
           i = k;
           end = further.end;
@@ -192,6 +186,14 @@ function maskDigitGroups(run: string): string {
         }
       }
       if (!shaped && !startsLikeCard(parts[i])) end = -1;
+    }
+    if (end > 0 && shaped && startsLikeCard(parts[i])) {
+      // Another card-like window starting inside this one and reaching further: one token over both.
+      for (let k = i + 1; k < end; k++) {
+        if (!startsLikeCard(parts[k])) continue;
+        const further = windowFrom(k);
+        if (further.end > end && further.shaped) end = further.end;
+      }
     }
     if (end > 0) {
       j = end;

@@ -520,6 +520,14 @@ describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
     expect(json.summary.counts).toMatchObject({ deduction_returned: 1, payout_matched: 1, unexplained_credit: 0, payout_missing: 0 });
   });
 
+  it('review Q: a refund does not name a sale printing no merchant id on another terminal (another merchant\'s export)', () => {
+    const d = 'fixtures/domain/refund-sale-without-merchant-elsewhere';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal-m1.csv`, `${d}/terminal-m2.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number> } };
+    expect(json.summary.counts.refund_exceeds_sale).toBe(0);
+    expect(run.code).toBe(0);
+  });
+
   it('under T0 a Saturday sale paid on Monday is on time', () => {
     const { json } = reconcileJson('t0-sale-on-saturday');
     expect(json.summary.counts.settled_late).toBe(0);

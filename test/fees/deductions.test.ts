@@ -129,7 +129,7 @@ describe('isMoneyBack: a positive deduction line that pays money back', () => {
   it.each(['首刷押金退还', '误扣款返还', '退还多收取手续费', '退还多扣除手续费', '押金退回', '调账 补差', '补款', '误扣款退回', '扣款退回', '拒付退回', '调账 误扣款冲回', '服务费退款'])('%s is money in', (label) => {
     expect(isMoneyBack(label, plus)).toBe(true);
   });
-  it.each(['差错扣款', '拒付扣款 持卡人退款', '退款扣款', '调账 误入账冲回', '调账', '流量费'])('%s is money taken (a file printing deductions positive)', (label) => {
+  it.each(['差错扣款', '拒付扣款 持卡人退款', '退款扣款', '调账 误入账冲回', '调账', '流量费', '差错扣款 持卡人申请退款', '消费者退款', '重复结算冲回', '误入账 冲回', '退回扣款'])('%s is money taken (a file printing deductions positive)', (label) => {
     expect(isMoneyBack(label, plus)).toBe(false);
   });
   it('a bare 调账 or 差错 is money in only in a file that prints its deductions negative, and never when it says 扣款', () => {

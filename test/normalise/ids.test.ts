@@ -121,6 +121,10 @@ describe('maskCard beside other numbers', () => {
     // Two card-like windows overlapping: both masked as one, neither shows more than 6 + 4.
     ['网点 9001 6222 0212 3456 7890', '网点 900162******7890'],
     ['MCC 5411 6222 0212 3456 7890', 'MCC 541162******7890'],
+    ['20251014 5411 6222 0212 3456 7890', '20251014 541162******7890'], // after a date too
+    // The other way round (a card, then a 4-digit number) reads the same: one token, no digit of
+    // the card's middle shown, though the last 4 are the number's.
+    ['6222 4512 3456 7890 1014', '622245******1014'],
     ['凭证号 356789 62220212 34567890', '凭证号 356789******7890'],
     // Numbers neither printed nor starting like a card stay readable.
     ['20251014 103000', '20251014 103000'],
