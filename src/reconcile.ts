@@ -60,6 +60,8 @@ export type RowDisposition = 'matched' | 'flagged' | 'informational';
 export interface ReconcileResult {
   asOf: LocalDate;
   asOfSource: string;
+  /** The contract has fee rules (a run checking no fee says why: no rules, or no card lines). */
+  feeRulesGiven?: boolean;
   files: ParsedFile[];
   findings: Finding[];
   counts: Record<FindingKind, number>;
@@ -302,6 +304,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     fees: classified.fees,
     missingCalendarYears: input.calendar.missingYears(dates),
     auditOnly: input.terminal.length === 0,
+    feeRulesGiven: input.contract.fees.rules.length > 0,
     bank,
     daily: mergeDaily(
       dailyTotals({

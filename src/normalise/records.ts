@@ -21,7 +21,12 @@ export interface NormalisedFile {
 }
 
 /** Words that make a settlement line a non-sale deduction (domain.md §3, §5). */
-export const DEDUCTION_WORDS = ['首刷押金', '首刷扣费', '押金', '服务费', '激活费', 'sim卡流量费', '流量费', '年费', '调账', '扣款', '费用扣除'];
+export const DEDUCTION_WORDS = [
+  '首刷押金', '首刷扣费', '押金', '服务费', '激活费', 'sim卡流量费', '流量费', '年费', '调账', '扣款', '费用扣除',
+  // Adjustments and money given back: a line without a transaction key saying 差错, 补差 or
+  // 退还多收取手续费 is no card charge (a dropped order) but an adjustment, judged as one.
+  '差错', '补差', '补款', '返还', '退还',
+];
 
 const ID_FIELDS = ['merchantId', 'terminalId', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
 type IdField = (typeof ID_FIELDS)[number];

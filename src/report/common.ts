@@ -170,7 +170,10 @@ export function summarize(result: ReconcileResult): Summary {
     ...(t.overdue.gt(0) || result.findings.every((f) => f.kind !== 'unsettled_overdue' || f.terminal?.txnType !== 'refund')
       ? { unsettled_overdue: `${money(t.overdue)} not received` }
       : { unsettled_overdue: 'refunds not yet debited' }),
-    fee_mismatch: `${money(t.feeOvercharge)} over-charged` + (t.feeUndercharge.gt(0) ? `, ${money(t.feeUndercharge)} under-charged` : ''),
+    // Only the sides that differ: "¥0.00 over-charged" beside an under-charge says nothing.
+    fee_mismatch: [t.feeOvercharge.gt(0) || !t.feeUndercharge.gt(0) ? `${money(t.feeOvercharge)} over-charged` : '', t.feeUndercharge.gt(0) ? `${money(t.feeUndercharge)} under-charged` : '']
+      .filter(Boolean)
+      .join(', '),
     extra_deduction: `${money(t.deductions)} deducted`,
     ...(result.bank
       ? {
@@ -193,7 +196,7 @@ export function summarize(result: ReconcileResult): Summary {
   // "All clear" must not read as "fees are fine" when no fee was checked at all.
   if (!result.auditOnly && result.fees.checked === 0 && result.counts.fee_unverified === 0) {
     const settlementLines = result.files.some((f) => f.role === 'settlement' && recordCount(f) > 0);
-    info.push(settlementLines ? 'fees not checked (no contract fee rules: pass --contract)' : 'fees not checked (no settlement lines yet)');
+    info.push(!settlementLines ? 'fees not checked (no settlement lines yet)' : result.feeRulesGiven ? 'fees not checked (no card transaction lines)' : 'fees not checked (no contract fee rules: pass --contract)');
   }
   const r = result.rows;
   return {

@@ -528,6 +528,14 @@ describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
     expect(run.code).toBe(0);
   });
 
+  it('review R: a keyless line saying 退还多收取手续费 or a bare 差错 is an adjustment, never a dropped order; the file\'s signs say the 差错\'s direction', () => {
+    const d = 'fixtures/domain/money-back-line-without-deduction-word';
+    const counts = (settlement: string) =>
+      (JSON.parse(posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/${settlement}`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } }).summary.counts;
+    expect(counts('settlement.csv')).toMatchObject({ dropped_order: 0, deduction_returned: 2, extra_deduction: 1 }); // 流量费 printed −48.00
+    expect(counts('settlement-unsigned.csv')).toMatchObject({ dropped_order: 0, deduction_returned: 1, extra_deduction: 2 }); // 流量费 printed 48.00
+  });
+
   it('under T0 a Saturday sale paid on Monday is on time', () => {
     const { json } = reconcileJson('t0-sale-on-saturday');
     expect(json.summary.counts.settled_late).toBe(0);

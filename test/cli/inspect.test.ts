@@ -307,7 +307,7 @@ describe('posrecon inspect (text)', () => {
 });
 
 describe('inspect on the footers and headers of real exports', () => {
-  it.each(['footer-count-colon.csv', 'footer-count-gong-first.csv', 'footer-count-own-cell.csv'])('%s: the stated row count is checked against the rows read', (name) => {
+  it.each(['footer-count-colon.csv', 'footer-count-gong-first.csv', 'footer-count-own-cell.csv', 'footer-count-gongji.csv', 'footer-count-heji-bishu.csv'])('%s: the stated row count is checked against the rows read', (name) => {
     const run = posrecon(['reconcile', '-t', `fixtures/ingest/${name}`, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']);
     const json = JSON.parse(run.stdout) as { findings: { kind: string; message: string }[] };
     const totals = json.findings.filter((f) => f.kind === 'control_total_mismatch');
