@@ -35,7 +35,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .name('posrecon')
     .description('Reconcile POS terminal exports against acquirer settlement files and bank statements.')
     .version(VERSION)
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    // Usage errors read like every other error: `posrecon: unknown option '--bogus'`.
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(s.replace(/^error: /, 'posrecon: ')) })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(

@@ -137,7 +137,7 @@ describe('exit codes, one per path', () => {
   it('2: usage error (unknown format)', () => {
     const run = posrecon([...DEMO, '--format', 'pdf']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/argument 'pdf' is invalid. Allowed choices are table, json, csv, markdown, html/);
+    expect(run.stderr).toMatch(/^posrecon: option '-f, --format <format>' argument 'pdf' is invalid. Allowed choices are table, json, csv, markdown, html/);
     expect(run.stdout).toBe('');
   });
 
@@ -315,5 +315,13 @@ describe('help shows an example a merchant can copy', () => {
     expect(help.replace(/\s+/g, ' ')).toContain('(choices: "table", "json", "csv", "markdown", "html")');
     expect(help).toContain('-o report.html');
     expect(help).toContain('-o exceptions.csv');
+  });
+});
+
+describe('usage errors', () => {
+  it('read like every other error: posrecon: …, exit 2', () => {
+    const run = posrecon(['reconcile', '--bogus']);
+    expect(run.stderr).toBe("posrecon: unknown option '--bogus'\n(run with --help for usage)\n");
+    expect(run.code).toBe(2);
   });
 });
