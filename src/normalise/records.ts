@@ -554,6 +554,13 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       skipped.push({ line: row.line, kind: inFooter || records.length > 0 ? 'footer' : 'preamble', text: skippedText(row) });
       continue;
     }
+    // A balance or totals line between the movements (期初余额, 本日合计, 承前页 …) is dated like
+    // them and may parse like one: it is no transaction, and data goes on after it.
+    // (One whose first cell says it is left to the footer rules below: data may end there.)
+    if (STATEMENT_LINE_HINT.test(wholeLine) && !isTotalsRow(first) && isStatementLine(row) && !hasKeyCells(row, detection)) {
+      skipped.push({ line: row.line, kind: 'summary', text: skippedText(row) });
+      continue;
+    }
     let record: CanonicalRecord | undefined;
     let error: RowError | undefined;
     try {
@@ -592,6 +599,33 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   // summary header, a count, a note in an unknown wording); anything else is a failed row.
   settlePending((r) => records.length > 0 && mayBeJunk(r));
   return { records, rejected, skipped };
+}
+
+/**
+ * The words a statement prints in a line of its own between movements: the balance brought
+ * forward or carried, a page, day or month total. Whole cells only: 合计 inside a shop's name or
+ * a memo is text.
+ */
+const STATEMENT_LINE_WORDS = /^(期初余额|期末余额|上日余额|本日余额|当日余额|昨日余额|承前页|过次页|上页结转|结转下页|转下页|上年结转|本页合计|本页小计|本日合计|本日小计|当日合计|本月合计|本月累计|本期合计|本季合计|本年累计|本年合计|合计|小计|总计)[:：]?$/u;
+
+/** A character every one of those words has: most lines are spared the per-cell test. */
+const STATEMENT_LINE_HINT = /[余页计转]/u;
+
+function isStatementLine(row: RawRow): boolean {
+  for (const c of row.cells) {
+    const text = c.length <= 64 && STATEMENT_LINE_HINT.test(c) ? cleanCell(c).replace(/\s/g, '') : '';
+    if (text !== '' && STATEMENT_LINE_WORDS.test(text)) return true;
+  }
+  return false;
+}
+
+/** Whether the row prints an RRN, trace, order number or card in its own column. */
+function hasKeyCells(row: RawRow, detection: Detection): boolean {
+  for (const field of TRANSACTION_KEYS) {
+    const idx = detection.mapping.columns[field];
+    if (idx !== undefined && cleanCell(row.cells[idx] ?? '') !== '') return true;
+  }
+  return false;
 }
 
 /** Totals rows parse like data (合计,,,,1234.00) and must still never become records. */

@@ -135,6 +135,29 @@ describe('delimiters, quoting and line ends', () => {
 });
 
 describe('junk before and after the data', () => {
+  it('a bank statement\'s 期初余额 / 本日合计 / 期末余额 lines, dated like movements, are skipped, not rejected or counted as credits', () => {
+    const f = read(INGEST + 'bank-opening-balance-and-day-total.csv', { role: 'bank' });
+    expect(f.rejected).toEqual([]);
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[2, 'summary'], [5, 'summary'], [7, 'summary'], [8, 'summary']]);
+    expect(lines(f.records)).toEqual([3, 4, 6]);
+    expect(f.records.map((r) => [money(r.credit), money(r.debit)])).toEqual([['1234.5', undefined], [undefined, '2'], ['880', undefined]]);
+    expect(f.lines).toEqual({ total: 8, header: 1, skipped: 4, records: 3, rejected: 0 });
+  });
+
+  it('a settlement file\'s dated 小计 line per day is skipped: its amount is not a second sale of the day', () => {
+    const f = read(INGEST + 'settlement-dated-subtotal-lines.csv', { role: 'settlement' });
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[4, 'summary'], [6, 'summary'], [7, 'footer']]);
+    expect(amounts(f.records)).toEqual(['100', '200', '50']);
+    expect(f.rejected).toEqual([]);
+  });
+
+  it('合计 inside a longer cell (a memo, a shop name) keeps the row a record', () => {
+    const csv = '记账日期,摘要,收入金额,支出金额,余额,附言\n2025-10-09,本日合计入账,100.00,,100.00,\n2025-10-09,转账,50.00,,150.00,小计划咖啡 承前页\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
+    expect(f.records.map((r) => money(r.credit))).toEqual(['100', '50']);
+    expect(f.skipped).toEqual([]);
+  });
+
   it('title, 商户名称, 起止日期, #, blank, 总计, 总笔数, #…结束…, 注：, 温馨提示 lines are all skipped and reported', () => {
     const f = read(INGEST + 'footer-variants.csv');
     expect(f.headerLine).toBe(4);
