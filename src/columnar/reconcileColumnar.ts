@@ -1053,6 +1053,11 @@ function addBucket(map: Map<string, FenBucket>, key: string, fen: number): void 
 /** Every simple line given to the reference reader must come back a record, as in the whole file. */
 function checkSimpleBecameRecords(side: FileSide, scan: ScannedFile, rows: number[], parsed: ParsedFile): void {
   const recordLines = new Set(parsed.records.map((r) => r.source.line));
+  // A balance or subtotal line between the rows (a dated 小计) is judged by its own cells alone,
+  // never by the lines around it: read in pass 1 (it is no candidate) it is what it is in the file.
+  // (Not a line stating the file's control totals: where those are can depend on the lines before.)
+  const totalsLines = new Set(parsed.controlTotals?.lines ?? []);
+  for (const s of parsed.skipped) if (s.kind === 'summary' && s.line > side.headLines && !totalsLines.has(s.line)) recordLines.add(s.line);
   for (const r of rows) {
     if (scan.kind[r] === LINE_SIMPLE && !recordLines.has(scan.line[r])) {
       throw new Fallback(`${side.file}:${scan.line[r]}: read differently in context`);

@@ -541,3 +541,13 @@ describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
     expect(json.summary.counts.settled_late).toBe(0);
   });
 });
+
+describe('a settlement file with a dated 小计 line after each day', () => {
+  it('reads the subtotal lines as summary lines, not as charges the terminal never took', () => {
+    const { run, json } = reconcileJson('settlement-daily-subtotal-lines');
+    expect(json.summary.counts).toMatchObject({ matched: 3, dropped_order: 0, fee_unverified: 0 });
+    expect(json.summary.totals.settled).toBe('350.00');
+    expect(json.summary.rows).toEqual({ read: 6, matched: 6, flagged: 0, informational: 0, rejected: 0 });
+    expect(run.code).toBe(0);
+  });
+});
