@@ -22,8 +22,16 @@ export const PAYOUT_WORDS: readonly string[] = [
   '微信支付结算', '微信结算', '支付宝结算', '财付通结算',
 ];
 
-/** Words of a fee or deduction debit (the settlement deduction words plus 手续费 and 扣款). */
-export const FEE_WORDS: readonly string[] = ['流量费', '押金', '服务费', '激活费', '年费', '手续费', '扣款'];
+/** Fee words that name a card terminal's charge on their own: its SIM card's data fee, its activation, its first swipe, the machine. */
+export const POS_FEE_WORDS: readonly string[] = ['流量费', '激活费', '首刷', '机具'];
+
+/**
+ * Fee words any business account shows for other reasons: the bank's own transfer fee (手续费) and
+ * card annual fee (年费), a utility or tax 扣款, a rent 押金, an SMS 服务费. They mark an
+ * acquirer debit only beside the acquirer's name or one of POS_CONTEXT_WORDS.
+ */
+export const FEE_WORDS: readonly string[] = ['押金', '服务费', '年费', '手续费', '扣款'];
+export const POS_CONTEXT_WORDS: readonly string[] = ['pos', '机具', '终端', '刷卡', '收单', '商户'];
 
 /** Full-width to half-width, no spaces, lower case: `ＰＯＳ 清算` → `pos清算`. */
 export function normText(text: string): string {
@@ -54,8 +62,13 @@ export function acquirerHint(r: CanonicalRecord, contract: Contract): string | u
 // "including fee" notes must not turn a customer refund into a fee debit.
 const INCLUDED_FEE_NOTE = /含手续费-?[\d.,]*元?/gu;
 
+/** The fee word that makes a debit the acquirer's business, if any (a POS fee word, or a generic one in POS context). */
 export function feeWordIn(r: CanonicalRecord): string | undefined {
-  return firstWordIn(rowText(r).replace(INCLUDED_FEE_NOTE, ''), FEE_WORDS);
+  const text = rowText(r).replace(INCLUDED_FEE_NOTE, '');
+  const own = firstWordIn(text, POS_FEE_WORDS);
+  if (own) return own;
+  const generic = firstWordIn(text, FEE_WORDS);
+  return generic && firstWordIn(text, POS_CONTEXT_WORDS) ? generic : undefined;
 }
 
 export type Movement = 'credit' | 'debit' | 'none';

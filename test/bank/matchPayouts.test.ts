@@ -229,7 +229,8 @@ describe('pass 4: the closest credit within tolerance', () => {
     const credit = payoutCredit('2025-11-06 10:00:00', '955.00');
     const fee = bankRow({ time: '2025-11-06 10:01:00', debit: '45.00', memo: '手续费', counterparty: '某银行' });
     const { result, kinds } = run(payout, [credit, fee]);
-    expect(kinds).toEqual({ payout_short: 1, unexplained_debit: 1 });
+    // The bank's own 手续费 is no acquirer debit; the short payout names it as the likely cause.
+    expect(kinds).toEqual({ payout_short: 1, bank_unrelated: 1 });
     const short = result.findings.find((f) => f.kind === 'payout_short')!;
     expect(short.difference?.toFixed(2)).toBe('-45.00');
     expect(short.details.cause).toBe('bank_debit');
@@ -288,7 +289,7 @@ describe('acquirer and fee debits', () => {
       [
         bankRow({ time: '2025-11-05 09:00:00', debit: '48.00', memo: '流量费', counterparty: '拉卡拉支付股份有限公司' }),
         bankRow({ time: '2025-11-06 09:00:00', debit: '48.00', memo: 'SIM卡流量费' }),
-        bankRow({ time: '2025-11-06 10:00:00', debit: '300.00', memo: '押金', counterparty: '某某科技' }),
+        bankRow({ time: '2025-11-06 10:00:00', debit: '300.00', memo: 'POS机押金', counterparty: '某某科技' }),
         bankRow({ time: '2025-11-06 11:00:00', debit: '12.00', memo: '银联消费', counterparty: '银联无卡支付业务' }),
         payoutCredit('2025-11-05 10:00:00', '1.00'),
       ],
@@ -297,6 +298,26 @@ describe('acquirer and fee debits', () => {
     );
     expect(kinds).toEqual({ allowed_deduction: 1, unexplained_debit: 2, bank_unrelated: 1, payout_matched: 1 });
     expect([...result.rows.values()].sort()).toEqual(['allowed_deduction', 'payout', 'unexplained_debit', 'unexplained_debit', 'unrelated']);
+  });
+
+  it('leave the bank\'s own fees and a business\'s other debits alone: 手续费, 年费, 扣款, 服务费, 押金 need the acquirer or the POS beside them', () => {
+    const { kinds, result } = run(
+      [settlementLine({ settleDate: '2025-11-05', net: '1.00' })],
+      [
+        bankRow({ time: '2025-11-05 09:00:00', debit: '356.20', memo: '电费代扣款', counterparty: '国网上海市电力公司' }),
+        bankRow({ time: '2025-11-05 09:10:00', debit: '120.00', memo: '税款扣款', counterparty: '国家税务总局上海市税务局' }),
+        bankRow({ time: '2025-11-05 09:20:00', debit: '2000.00', memo: '个人经营贷款自动扣款', counterparty: '中国工商银行' }),
+        bankRow({ time: '2025-11-05 09:30:00', debit: '2.00', memo: '跨行转账手续费' }),
+        bankRow({ time: '2025-11-05 09:40:00', debit: '10.00', memo: '借记卡年费' }),
+        bankRow({ time: '2025-11-05 09:50:00', debit: '2.00', memo: '短信通知服务费' }),
+        bankRow({ time: '2025-11-05 09:55:00', debit: '5000.00', memo: '房租押金', counterparty: '张三' }),
+        bankRow({ time: '2025-11-06 08:00:00', debit: '99.00', memo: '终端服务费', counterparty: '某某科技' }),
+        payoutCredit('2025-11-05 10:00:00', '1.00'),
+      ],
+      '2025-11-06',
+    );
+    expect(kinds).toEqual({ bank_unrelated: 7, unexplained_debit: 1, payout_matched: 1 });
+    expect([...result.findings].filter((f) => f.kind === 'unexplained_debit').map((f) => f.details.feeWord)).toEqual(['服务费']);
   });
 
   it('share the allowance with the settlement file\'s deduction lines', () => {
