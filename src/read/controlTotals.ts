@@ -197,6 +197,12 @@ export function checkControlTotals(
     const actual = more ? actualTotal(detailRecords, t.key).plus(more) : actualTotal(detailRecords, t.key);
     const stated = t.key === 'refundAmount' ? t.value.abs() : t.value;
     if (actual.eq(stated)) continue;
+    // Acquirers differ on whether a row count (合计：4笔) covers the deduction lines listed with
+    // the transactions (押金, 流量费): a count of the transactions alone ties out too.
+    if (t.key === 'count') {
+      const deductions = detailRecords.reduce((n, r) => n + (r.txnType === 'deduction' ? 1 : 0), 0);
+      if (deductions > 0 && actual.minus(deductions).eq(stated)) continue;
+    }
     const difference = actual.minus(stated);
     const where = t.line !== undefined ? ` (line ${t.line})` : '';
     out.push({

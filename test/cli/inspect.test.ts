@@ -315,6 +315,13 @@ describe('inspect on the footers and headers of real exports', () => {
     expect(totals[0].message).toMatch(/3/);
   });
 
+  it('a row count that leaves out the deduction lines listed with the sales (合计：2笔 over 2 sales + a 首刷押金 line) ties out', () => {
+    const run = posrecon(['reconcile', '-s', 'fixtures/ingest/footer-count-without-deduction-lines.csv', '-c', 'fixtures/demo/contract.yaml', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: { kind: string }[]; summary: { rows: Record<string, number> } };
+    expect(json.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
+    expect(json.summary.rows.read).toBe(3);
+  });
+
   it('maps 通联 headers that print their format: 交易时间(HH:mm:ss), 交易日期(yyyy-mm-dd)', () => {
     const { code, files } = inspectJson('fixtures/ingest/header-format-hints.csv');
     expect(code).toBe(0);
