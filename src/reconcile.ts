@@ -13,6 +13,7 @@ import { businessDateOfRecord, classifyFindings, isPaidLine, type Finding, type 
 import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
 import { dailyTotals, type DailyPoint } from './bank/daily.js';
+import { printedOrDerivedNet } from './bank/payouts.js';
 import { sumYuan } from './normalise/amount.js';
 
 export interface ReconcileInput {
@@ -256,7 +257,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     settled: sum(settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s)).map((s) => s.amount)),
     // A line its file marks unpaid (未结算, 交易失败) took no fee and paid no net.
     fees: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => s.fee)),
-    net: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => s.net)),
+    // A card line printing no net (a WeChat bill) pays amount − fee.
+    net: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => (s.txnType === 'deduction' ? s.net : printedOrDerivedNet(s)))),
     // Money charged to customers: a refund line settled without its terminal refund took money
     // from the merchant for a customer, it charged no one.
     // (Nor a line whose terminal row is there but unreadable: that is a row to fix, not a charge.)

@@ -45,9 +45,23 @@ export function lineNet(r: CanonicalRecord, signedFiles?: ReadonlySet<string>): 
     const signed = deductionMoney(r);
     return isMoneyBack(deductionLabel(r), signed, { signedFile: signedFiles?.has(r.source.file) }) ? signed : signed.abs().neg();
   }
+  return printedOrDerivedNet(r) ?? ZERO;
+}
+
+/**
+ * A card line's net: as printed, else amount − fee. Money moves in whole fen: a fee printed with
+ * more places (WeChat prints 0.77100) is taken rounded half-up to the fen, as charged per
+ * transaction (domain.md §5), so a payout never expects a fraction of a fen.
+ */
+export function printedOrDerivedNet(r: CanonicalRecord): Decimal | undefined {
   if (r.net) return r.net;
-  if (r.amount && r.fee) return r.amount.minus(r.fee);
-  return r.amount ?? ZERO;
+  if (r.amount && r.fee) return r.amount.minus(feeInFen(r.fee));
+  return r.amount;
+}
+
+/** A fee as money taken: rounded half-up to the fen when printed with more places. */
+export function feeInFen(fee: Decimal): Decimal {
+  return fee.decimalPlaces() > 2 ? fee.toDecimalPlaces(2, Decimal.ROUND_HALF_UP) : fee;
 }
 
 /** The settlement date of a line: printed, else derived from its business date under the contract cycle. */
@@ -98,7 +112,7 @@ export function expectedPayouts(settlement: CanonicalRecord[], contract: Contrac
     if (r.txnType === 'deduction') p.deductions = p.deductions.plus(net);
     else {
       p.gross = p.gross.plus(r.amount ?? net);
-      if (r.fee) p.fees = p.fees.plus(r.fee);
+      if (r.fee) p.fees = p.fees.plus(feeInFen(r.fee));
     }
     p.lines.push(r);
   }

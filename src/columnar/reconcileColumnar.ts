@@ -898,7 +898,10 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     pairs++;
     const amount = ss.amount[s];
     amountSum += amount;
+    // A line printing no net pays amount − fee (as the reference totals read it).
     if (!Number.isNaN(ss.net[s])) netSum += ss.net[s];
+    else if (!Number.isNaN(ss.fee[s])) netSum += amount - ss.fee[s];
+    else netSum += amount;
     if (ss.settleDay[s] > latestSettle) latestSettle = ss.settleDay[s];
     const mi = ss.merchant[s] >= 0 ? ss.merchant[s] : ss.merchants.length;
     if (ss.settleDay[s] > merchantSettle[mi]) merchantSettle[mi] = ss.settleDay[s];

@@ -100,3 +100,14 @@ describe('bank input errors exit 2 with one line', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('a WeChat bill printing fees to 5 decimals and no net', () => {
+  it('expects a payout in whole fen (each fee rounded half-up to the fen) and totals the net as amount − fee', () => {
+    const run = posrecon(['reconcile', '-s', 'fixtures/channels/wechatpay-tradebill-27col-refund-20251001.csv', '--bank', 'fixtures/channels/wechatpay-fundflowbill-fullwidth-20251001.csv',
+      '-c', 'fixtures/demo/contract.yaml', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { totals: Record<string, string> }; payouts: { expected: string; fees: string; gross: string }[] };
+    // 25.00 − 0.15, 128.50 − 0.77 (0.77100), 9.90 − 0.06 (0.05940), refund −28.50 + 0.17 (−0.17100)
+    expect(json.payouts[0]).toMatchObject({ gross: '134.90', fees: '0.81', expected: '134.09' });
+    expect(json.summary.totals.net).toBe('134.09');
+  });
+});
