@@ -402,8 +402,17 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
  * cells (a trailing comma, WeChat's lone backtick) are harmless. Columns added by profile rules
  * sit past the header too and are not the file's own, hence `added`.
  */
-function checkOverflow(row: RawRow, headerLength: number, added: Set<number>): void {
+function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, headerCells: readonly string[] = []): void {
   if (headerLength === 0) return;
+  // A quote opened and never closed swallows the next line(s) into one cell: the row then comes
+  // out short (or long, below). A quoted memo with a line break keeps the header's cell count.
+  if (row.endLine > row.line && row.cells.length < headerLength) {
+    const at = Math.max(0, row.cells.findIndex((c) => c.includes('\n')));
+    throw new RowError(
+      headerCells[at]?.trim() || `#${at + 1}`,
+      `a quoted value runs from line ${row.line} into line ${row.endLine} and the row has ${row.cells.length} cells, the header ${headerLength}: a quote (") that is never closed`,
+    );
+  }
   for (let i = headerLength; i < row.cells.length; i++) {
     if (!added.has(i) && cleanCell(row.cells[i]) !== '') {
       throw new RowError(
@@ -564,7 +573,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     let record: CanonicalRecord | undefined;
     let error: RowError | undefined;
     try {
-      checkOverflow(row, detection.headerCells.length, addedColumns);
+      checkOverflow(row, detection.headerCells.length, addedColumns, detection.headerCells);
       record = buildRecord({ cells: row.cells, detection, profile }, file, row);
     } catch (e) {
       if (!(e instanceof RowError)) throw e;

@@ -111,15 +111,18 @@ function readQuotedCell(text: string, start: number, delim: number): QuotedCell 
       }
       value += text.slice(chunkStart, i);
       i++;
-      // Text after the closing quote up to the delimiter is kept literally (`"abc" ` → `abc `).
+      const after = i < len ? text.charCodeAt(i) : -1;
+      if (after === -1 || after === delim || after === LF || after === CR) return { value, next: i, newlines };
+      // A quote followed by text is no closing quote: the cell was never a quoted one. It is read
+      // as written, quotes and all, up to the next delimiter (as csv-parse's relax_quotes does):
+      // `"b"x` → `"b"x`, and an unclosed `"6228…` keeps its quote.
       let j = i;
       while (j < len) {
         const d = text.charCodeAt(j);
         if (d === delim || d === LF || d === CR) break;
         j++;
       }
-      if (j > i) value += text.slice(i, j);
-      return { value, next: j, newlines };
+      return { value: text.slice(start, j), next: j, newlines };
     }
     if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) newlines++;
     i++;

@@ -211,6 +211,23 @@ describe('junk before and after the data', () => {
   });
 });
 
+describe('a quote that is never closed', () => {
+  it('rejects the row it runs into the next line with, naming the column: no row vanishes and no amount is read from an RRN', () => {
+    const f = read(INGEST + 'unclosed-quote-swallows-next-line.csv');
+    expect(lines(f.records)).toEqual([2]);
+    expect(f.rejected.map((r) => [r.line, r.column])).toEqual([[3, '卡号']]);
+    expect(f.rejected[0].reason).toMatch(/runs from line 3 into line 4 .* never closed/);
+    expect(f.lines).toEqual({ total: 4, header: 1, skipped: 0, records: 1, rejected: 2 });
+  });
+
+  it('a quoted memo with a line break inside keeps its row', () => {
+    const csv = '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号,备注\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,12.00,100000000001,"第一行\n第二行"\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'memo.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.rejected).toEqual([]);
+    expect(f.records).toHaveLength(1);
+  });
+});
+
 describe('cell clean-up', () => {
   it('Excel ="…" escapes and leading apostrophes keep leading zeros of IDs', () => {
     const f = read(INGEST + 'excel-text-escapes.csv');
