@@ -22,3 +22,12 @@ export function validDate(text: string): LocalDate {
   }
   return text;
 }
+
+/** --fail-on and --ignore together: a kind in both is a contradiction, not a choice to guess. */
+export function exitKinds(opts: { failOn?: string; ignore?: string }): { failOn?: Set<FindingKind>; ignore?: Set<FindingKind> } {
+  const failOn = parseKinds(opts.failOn, '--fail-on');
+  const ignore = parseKinds(opts.ignore, '--ignore');
+  const both = failOn && ignore ? [...failOn].filter((k) => ignore.has(k)) : [];
+  if (both.length > 0) throw new UsageError(`--fail-on and --ignore both name ${both.join(', ')}: give each kind to one of them`);
+  return { failOn, ignore };
+}

@@ -1,7 +1,7 @@
 // The entry point: parse arguments, run one command, map the outcome to an exit code.
 // This is the only module that sets the exit code; one top-level catch turns user errors into
 // one-line messages and anything else into an internal-error report.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError, type Role } from '../model.js';
 import { EXIT } from './exitCodes.js';
 import { runInspect } from './inspectCommand.js';
@@ -67,7 +67,35 @@ Exit codes: 0 nothing to act on · 1 exceptions or rejected rows · 2 usage or i
   registerReconcile(program, io, setExit);
   registerInit(program, io, setExit);
   registerStoreCommands(program, io, setExit);
+  for (const command of program.commands) strictOptionValues(command);
   return program;
+}
+
+/** Options that take a list of finding kinds: given twice, the lists add up. */
+const KIND_LIST_OPTIONS = new Set(['fail-on', 'ignore']);
+
+/**
+ * What a script's typo or empty variable must not do silently (review T): an option whose value
+ * is missing took the next option as its value (`-o --quiet` wrote a file named --quiet), and a
+ * second `--fail-on` dropped the first one's kinds. A missing or empty value is a usage error
+ * now; `--fail-on` and `--ignore` given twice add up, and so do file lists (`-t a -t b`). A
+ * single-value option given twice keeps the last, as most tools do (a script's base arguments
+ * plus an override).
+ */
+function strictOptionValues(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required && !option.optional) continue; // a flag: no value
+    const inner = option.parseArg;
+    const name = option.name();
+    option.argParser((value: string, previous: unknown) => {
+      if (value.startsWith('-') && value !== '-') throw new InvalidArgumentError(`expected a value, got the option ${value} (a value is missing)`);
+      // (An empty list of kinds gets its own message from parseKinds.)
+      if (KIND_LIST_OPTIONS.has(name)) return typeof previous === 'string' && previous !== '' ? `${previous},${value}` : value;
+      if (value === '') throw new InvalidArgumentError('the value is empty');
+      if (option.variadic) return inner ? inner(value, previous) : Array.isArray(previous) && previous !== option.defaultValue ? [...(previous as string[]), value] : [value];
+      return inner ? inner(value, previous) : value;
+    });
+  }
 }
 
 /** Did the command that ran ask for --verbose? (Each subcommand has its own -v/--verbose.) */

@@ -19,7 +19,7 @@ import { createProgress, progressWanted } from '../report/progress.js';
 import { summarize } from '../report/common.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
-import { parseKinds, validDate } from './args.js';
+import { exitKinds, validDate } from './args.js';
 import { readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
 import { builtinProfiles } from '../profiles/builtin.js';
 import { openFileSource } from './fileSource.js';
@@ -311,8 +311,7 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
   if (settlementFiles.length === 0) {
     throw new UsageError('reconcile needs at least one --settlement file (and --terminal files to find dropped and unsettled payments)');
   }
-  const failOn = parseKinds(opts.failOn, '--fail-on');
-  const ignore = parseKinds(opts.ignore, '--ignore');
+  const { failOn, ignore } = exitKinds(opts);
   const asOf = opts.asOf !== undefined ? validDate(opts.asOf) : undefined;
   const format = chooseFormat(opts);
   const encoding = resolveEncoding(opts.encoding);

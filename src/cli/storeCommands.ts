@@ -15,7 +15,7 @@ import type { Encoding } from '../read/decode.js';
 import { EXIT } from './exitCodes.js';
 import { expandUnmatchedPattern } from './fileSource.js';
 import { checkInputLists, type ReconcileCliOptions } from './reconcileCommand.js';
-import { parseKinds, validDate } from './args.js';
+import { exitKinds, validDate } from './args.js';
 import { readBytes, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
 import { openSqliteStore } from '../store/sqlite.js';
@@ -225,8 +225,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
     io,
   );
   opts = { ...opts, terminal: terminalFiles, settlement: settlementFiles, bank: bankFiles };
-  const failOn = parseKinds(opts.failOn, '--fail-on');
-  const ignore = parseKinds(opts.ignore, '--ignore');
+  const { failOn, ignore } = exitKinds(opts);
   const asOf = opts.asOf !== undefined ? validDate(opts.asOf) : undefined;
   const encoding = resolveEncoding(opts.encoding);
   const { contract, text: contractText } = loadContractFile(opts.contract);

@@ -74,3 +74,34 @@ describe('new-user defects', () => {
     expect(parsed.records[0].card).toBe('622202******7890');
   });
 });
+
+describe('options a script gets wrong (review T)', () => {
+  const DEMO = ['-t', T1, '-s', S1, '-c', CONTRACT];
+
+  it('an option whose value is missing is a usage error, not the next option taken as its value', () => {
+    for (const args of [[...DEMO, '-o', '--quiet'], [...DEMO, '-o', ''], ['-t', '-s', S1, '-c', CONTRACT]]) {
+      const run = posrecon(['reconcile', ...args]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^posrecon: option '-[ot], --(output|terminal) <[a-z.]+>' argument '.*' is invalid\. (expected a value, got the option -[a-z-]+|the value is empty)/);
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  it('--fail-on given twice adds up (a single-value option given twice keeps the last: base arguments plus an override)', () => {
+    const twice = posrecon(['reconcile', ...DEMO, '--as-of', '2025-10-09', '--as-of', '2025-09-30', '--format', 'json']);
+    expect(JSON.parse(twice.stdout).asOf).toBe('2025-09-30');
+    // The demo has dropped orders: the first --fail-on must still count.
+    expect(posrecon(['reconcile', ...DEMO, '--fail-on', 'dropped_order', '--fail-on', 'payout_missing', '-q']).code).toBe(1);
+  });
+
+  it('a kind given to both --fail-on and --ignore is a contradiction', () => {
+    const run = posrecon(['reconcile', ...DEMO, '--fail-on', 'dropped_order', '--ignore', 'dropped_order']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('posrecon: --fail-on and --ignore both name dropped_order: give each kind to one of them\n');
+  });
+
+  it('file lists may still be given in several goes', () => {
+    const run = posrecon(['reconcile', '-t', T1, '-t', 'fixtures/demo/terminal-2025-09-30_10-09.csv', '-s', S1, 'fixtures/demo/settlement-2025-10-09.csv', '-c', CONTRACT, '--format', 'json']);
+    expect(JSON.parse(run.stdout).inputs).toHaveLength(4);
+  });
+});
