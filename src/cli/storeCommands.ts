@@ -1,7 +1,7 @@
 // Daily runs from cron (issue #9): `run`, `status`, `resolve`, `history`, `export` over the store.
 // Option parsing mirrors `reconcile` (the few declarations are repeated here on purpose, so the two
 // commands can evolve independently); the work happens in src/store.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError, type Role } from '../model.js';
@@ -242,9 +242,9 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
     throw new UsageError(`run: no store at ${opts.store} yet and no files given; pass the day's exports with --terminal FILE… --settlement FILE…`);
   }
   const files: RunInputFile[] = [
-    ...(opts.terminal ?? []).map((path) => inputFile(path, 'terminal', encoding, terminalProfile)),
-    ...(opts.settlement ?? []).map((path) => inputFile(path, 'settlement', encoding, settlementProfile)),
-    ...(opts.bank ?? []).map((path) => inputFile(path, 'bank', encoding, bankProfile)),
+    ...(opts.terminal ?? []).map((path) => inputFile(path, opts.store, 'terminal', encoding, terminalProfile)),
+    ...(opts.settlement ?? []).map((path) => inputFile(path, opts.store, 'settlement', encoding, settlementProfile)),
+    ...(opts.bank ?? []).map((path) => inputFile(path, opts.store, 'bank', encoding, bankProfile)),
   ];
   const args = [
     ...(opts.terminal ?? []).flatMap((f) => ['--terminal', f]),
@@ -289,10 +289,23 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   return failing ? EXIT.FINDINGS : EXIT.OK;
 }
 
-function inputFile(path: string, role: Role, encoding: Encoding | undefined, profile: Profile | undefined): RunInputFile {
+/** The real place of a path (links followed), or the path resolved when it cannot be read. */
+function placeOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+function inputFile(path: string, store: string, role: Role, encoding: Encoding | undefined, profile: Profile | undefined): RunInputFile {
   const bytes = readBytes(path);
+  const place = placeOf(path);
+  const storeDir = dirname(resolve(store));
   return {
     path,
+    // An earlier run's path was given relative to its own folder: cron's (usually the store's) or this one's.
+    samePlace: (stored) => placeOf(resolve(storeDir, stored)) === place || placeOf(stored) === place,
     role,
     bytes,
     parse: (name) => readInputFile(bytes, name, { profiles: builtinProfiles(), role, encoding, profile }),

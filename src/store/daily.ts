@@ -30,6 +30,8 @@ export function isOpenKind(kind: string): boolean {
 export interface RunInputFile {
   /** The path as given; with the content hash it identifies the file in the store. */
   path: string;
+  /** Whether a path stored by an earlier run (as given then) names the same place as this one. */
+  samePlace?: (storedPath: string) => boolean;
   role: Role;
   bytes: Uint8Array;
   /** Parse the bytes, naming the file `name` in records and rejected rows. Called only for new files. */
@@ -184,7 +186,11 @@ async function nameFor(tx: StoreReader, path: string, sha256: string): Promise<s
 
 async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Promise<{ report: IngestReport; rejected: RejectedRow[] }> {
   const sha = sha256Hex(f.bytes);
-  const known = await tx.fileByIdentity(f.path, sha);
+  // The same bytes at the same place spelled otherwise (./t1.csv after t1.csv, an absolute path
+  // from another folder, a link) are the same file. A copy elsewhere is another file: reconcile
+  // counts its rows once and names it a duplicate export, and so does the store.
+  const known =
+    (await tx.fileByIdentity(f.path, sha)) ?? (f.samePlace ? (await tx.filesByContent(sha)).find((k) => f.samePlace!(k.path)) : undefined);
   if (known) {
     if (known.role !== f.role) {
       throw new InputError(`${f.path}: this file was ingested as a ${known.role} file in run #${known.runId}; it cannot now be a ${f.role} file`, `pass it as --${known.role}, or rename it if it really is different`);

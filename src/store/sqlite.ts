@@ -426,6 +426,10 @@ export class SqliteTx implements StoreWriter {
     return row && fileOf(row);
   }
 
+  async filesByContent(sha256: string): Promise<StoredFile[]> {
+    return (this.stmt('SELECT * FROM source_file WHERE sha256 = ? ORDER BY id').all(sha256) as FileRow[]).map(fileOf);
+  }
+
   async nameTaken(name: string): Promise<boolean> {
     return this.stmt('SELECT 1 FROM source_file WHERE name = ?').get(name) !== undefined;
   }

@@ -137,6 +137,8 @@ export interface Decision {
 export interface StoreReader {
   schemaVersion(): Promise<number>;
   fileByIdentity(path: string, sha256: string): Promise<StoredFile | undefined>;
+  /** Every file stored with these exact bytes, under any path. */
+  filesByContent(sha256: string): Promise<StoredFile[]>;
   nameTaken(name: string): Promise<boolean>;
   files(): Promise<StoredFile[]>;
   /** For each fingerprint: how many rows carry it in each file already stored. */

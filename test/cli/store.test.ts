@@ -1,9 +1,9 @@
 // The store commands through the real binary, as cron runs them: run, status, resolve, history,
 // export; a second concurrent run fails fast; a run killed mid-transaction leaves the store intact.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { posrecon, ROOT } from './run.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -337,5 +337,25 @@ describe('a cron line whose settlement pattern matches nothing this morning', ()
       'fixtures/demo/terminal-2025-09-29.csv', 'fixtures/demo/terminal-2025-09-30_10-09.csv',
       'fixtures/demo/settlement-2025-09-30.csv', 'fixtures/demo/settlement-2025-10-09.csv',
     ]);
+  });
+});
+
+describe('run: the same file at the same place, spelled otherwise (review T)', () => {
+  it('is already in the store: ./t.csv after t.csv, an absolute path, a link — nothing recorded, no duplicate exports', () => {
+    const d = mkdtempSync(join(tmpdir(), 'posrecon-spelling-'));
+    writeFileSync(join(d, 't.csv'), readFileSync(join(ROOT, 'fixtures/demo/terminal-2025-09-29.csv')));
+    writeFileSync(join(d, 's.csv'), readFileSync(join(ROOT, 'fixtures/demo/settlement-2025-09-30.csv')));
+    symlinkSync(join(d, 't.csv'), join(d, 'link.csv'));
+    const store = join(d, 'store.sqlite');
+    const rel = (f: string) => relative(ROOT, join(d, f));
+    const args = ['--contract', 'fixtures/demo/contract.yaml', '--as-of', '2025-09-30', '--format', 'json'];
+    const first = JSON.parse(posrecon(['run', '--store', store, '-t', rel('t.csv'), '-s', rel('s.csv'), ...args]).stdout);
+    for (const [t, s] of [[`./${rel('t.csv')}`, join(d, 's.csv')], [join(d, 'link.csv'), `${d}/./s.csv`]]) {
+      const again = JSON.parse(posrecon(['run', '--store', store, '-t', t, '-s', s, ...args]).stdout);
+      expect(again.run.recorded).toBe(false);
+      expect(again.run.ingested.map((i: { status: string }) => i.status)).toEqual(['known', 'known']);
+      expect(again.summary.rows.read).toBe(first.summary.rows.read);
+      expect(again.summary.counts.duplicate_export).toBe(0);
+    }
   });
 });
