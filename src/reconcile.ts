@@ -2,7 +2,7 @@
 // match, classify, count. The CLI reads the files and prints the result; nothing here does I/O.
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate, RejectedRow } from './model.js';
-import type { Contract } from './contract/contract.js';
+import { DEFAULT_CONTRACT_FILE, type Contract } from './contract/contract.js';
 import type { WorkCalendar } from './calendar/calendar.js';
 import type { ParsedFile } from './read/readInput.js';
 import { checkControlTotals, type ControlTotalMismatch, type UnionPaySummary } from './read/controlTotals.js';
@@ -63,6 +63,8 @@ export interface ReconcileResult {
   asOfSource: string;
   /** The contract has fee rules (a run checking no fee says why: no rules, or no card lines). */
   feeRulesGiven?: boolean;
+  /** The contract file the run used; none: the defaults. */
+  contractFile?: string;
   files: ParsedFile[];
   findings: Finding[];
   counts: Record<FindingKind, number>;
@@ -307,6 +309,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     missingCalendarYears: input.calendar.missingYears(dates),
     auditOnly: input.terminal.length === 0,
     feeRulesGiven: input.contract.fees.rules.length > 0,
+    ...(input.contract.file !== DEFAULT_CONTRACT_FILE ? { contractFile: input.contract.file } : {}),
     bank,
     daily: mergeDaily(
       dailyTotals({

@@ -96,3 +96,15 @@ function readPrefix(file: string, length: number): Uint8Array {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/**
+ * A contract file's text. An empty one (0 bytes, or comments only) is refused: a contract
+ * truncated by a failed copy would otherwise switch every fee check off and exit 0.
+ */
+export function readContractText(path: string): string {
+  const text = readText(path);
+  if (text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line))) {
+    throw new InputError(`${path}: the contract is empty (no settlement cycle, no fee rules)`, 'fill it in (`posrecon init contract` writes a commented one), or leave --contract out to run on the defaults');
+  }
+  return text;
+}

@@ -20,7 +20,7 @@ import { summarize } from '../report/common.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
 import { exitKinds, validDate } from './args.js';
-import { readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
+import { readContractText, readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
 import { builtinProfiles } from '../profiles/builtin.js';
 import { openFileSource } from './fileSource.js';
 import { workerScanner } from './parallelScan.js';
@@ -135,7 +135,7 @@ function withContext<T>(context: string, fn: () => T): T {
 
 function loadContractFile(path: string | undefined): Contract {
   if (!path) return defaultContract();
-  return withContext(`while loading the contract ${path}`, () => loadContract(readText(path), path));
+  return withContext(`while loading the contract ${path}`, () => loadContract(readContractText(path), path));
 }
 
 function fileSize(path: string): number {

@@ -16,7 +16,7 @@ import { EXIT } from './exitCodes.js';
 import { expandUnmatchedPattern } from './fileSource.js';
 import { checkInputLists, type ReconcileCliOptions } from './reconcileCommand.js';
 import { exitKinds, validDate } from './args.js';
-import { readBytes, readText, resolveEncoding, resolveProfile } from './io.js';
+import { readBytes, readContractText, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
@@ -199,7 +199,7 @@ function colorOn(io: CliIO, color: boolean | undefined): boolean {
 
 function loadContractFile(path: string | undefined): { contract: Contract; text: string } {
   if (!path) return { contract: defaultContract(), text: '' };
-  const text = readText(path);
+  const text = readContractText(path);
   return { contract: loadContract(text, path), text };
 }
 

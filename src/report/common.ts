@@ -196,7 +196,7 @@ export function summarize(result: ReconcileResult): Summary {
   // "All clear" must not read as "fees are fine" when no fee was checked at all.
   if (!result.auditOnly && result.fees.checked === 0 && result.counts.fee_unverified === 0) {
     const settlementLines = result.files.some((f) => f.role === 'settlement' && recordCount(f) > 0);
-    info.push(!settlementLines ? 'fees not checked (no settlement lines yet)' : result.feeRulesGiven ? 'fees not checked (no card transaction lines)' : 'fees not checked (no contract fee rules: pass --contract)');
+    info.push(!settlementLines ? 'fees not checked (no settlement lines yet)' : result.feeRulesGiven ? 'fees not checked (no card transaction lines)' : result.contractFile ? `fees not checked (${result.contractFile} has no fee rules)` : 'fees not checked (no contract fee rules: pass --contract)');
   }
   const r = result.rows;
   return {

@@ -105,3 +105,22 @@ describe('options a script gets wrong (review T)', () => {
     expect(JSON.parse(run.stdout).inputs).toHaveLength(4);
   });
 });
+
+describe('a contract that says nothing (review T)', () => {
+  it('an empty or comments-only contract file is an input error, not "all clear" with fee checks off', () => {
+    for (const text of ['', '# settlement: { cycle: T+1 }\n\n']) {
+      const path = join(dir, `empty-${text.length}.yaml`);
+      writeFileSync(path, text);
+      const run = posrecon(['reconcile', '-t', T1, '-s', S1, '-c', path]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^posrecon: ${path}: the contract is empty`));
+    }
+  });
+
+  it('a contract without fee rules is named as such, not "pass --contract"', () => {
+    const path = join(dir, 'no-fees.yaml');
+    writeFileSync(path, 'settlement: { cycle: T+1 }\n');
+    const run = posrecon(['reconcile', '-t', T1, '-s', S1, '-c', path]);
+    expect(run.stdout).toContain(`fees not checked (${path} has no fee rules)`);
+  });
+});
