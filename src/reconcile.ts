@@ -188,7 +188,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const pre = input.preMatched;
   const auto = mergeAsOf(defaultAsOf(settlement, input.contract), pre);
   const asOf = input.asOf ?? auto?.asOf ?? terminal.reduce((m, t) => ((t.time ?? '') > m ? (t.time ?? '').slice(0, 10) : m), '');
-  const asOfSource = input.asOf ? '--as-of' : auto ? auto.source : 'latest terminal date (no settlement rows)';
+  // A day without sales (header-only files) has no date to judge as of: said so, never an empty date.
+  const asOfSource = input.asOf ? '--as-of' : auto ? auto.source : asOf === '' ? 'none: no dated row in the files' : 'latest terminal date (no settlement rows)';
 
   const classified = classifyFindings({
     terminal,
@@ -282,7 +283,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   }
   // Bank booking dates need no holiday calendar; only the settlement timing does.
   const dates = [...terminalRaw, ...settlementRaw].map((r) => (r.time ?? r.settleDate ?? '').slice(0, 10)).filter(Boolean);
-  dates.push(asOf);
+  if (asOf !== '') dates.push(asOf);
   if (pre) dates.push(...pre.dates);
   // A sale past the settlement files' date stays "pending" however long ago it was: say when the
   // terminal side has run on for days without them. (A clean pair's terminal time can be past

@@ -200,8 +200,8 @@ export function summarize(result: ReconcileResult): Summary {
   }
   const r = result.rows;
   return {
-    title: `posrecon ${result.auditOnly ? 'fee audit' : 'reconcile'} — as of ${result.asOf}`,
-    asOf: result.asOf,
+    title: `posrecon ${result.auditOnly ? 'fee audit' : 'reconcile'} — as of ${result.asOf || '—'}`,
+    asOf: result.asOf || '—',
     asOfSource: result.asOfSource,
     inputs: `${terminalFiles.length} terminal file(s), ${rowsOf(terminalFiles)} rows · ${settlementFiles.length} settlement file(s), ${rowsOf(settlementFiles)} rows`,
     rejectedInputs: result.rejected.length,

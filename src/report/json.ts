@@ -132,7 +132,7 @@ export function reconcileJson(
   const t = result.totals;
   return {
     schema: RECONCILE_SCHEMA,
-    asOf: result.asOf,
+    asOf: result.asOf === '' ? null : result.asOf,
     asOfSource: result.asOfSource,
     mode: result.auditOnly ? 'fee-audit' : 'reconcile',
     inputs: result.files.map((f) => ({

@@ -124,3 +124,17 @@ describe('a contract that says nothing (review T)', () => {
     expect(run.stdout).toContain(`fees not checked (${path} has no fee rules)`);
   });
 });
+
+describe('a day without sales (review T)', () => {
+  it('header-only files: asOf is null with its reason, never an empty date, and no calendar note for year 0', () => {
+    const settlement = join(dir, 'settlement-header-only.csv');
+    writeFileSync(settlement, '清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类别,交易金额,手续费,结算金额,参考号,凭证号\n');
+    const json = JSON.parse(posrecon(['reconcile', '-t', 'fixtures/ingest/header-only.csv', '-s', settlement, '-c', CONTRACT, '--format', 'json']).stdout);
+    expect(json.asOf).toBeNull();
+    expect(json.asOfSource).toBe('none: no dated row in the files');
+    expect(json.summary.missingCalendarYears).toEqual([]);
+    const table = posrecon(['reconcile', '-t', 'fixtures/ingest/header-only.csv', '-s', settlement, '-c', CONTRACT]);
+    expect(table.stdout).toMatch(/^posrecon reconcile — as of — \(none: no dated row in the files\)\n/);
+    expect(table.code).toBe(0);
+  });
+});
