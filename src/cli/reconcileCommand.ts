@@ -1,5 +1,5 @@
 // `posrecon reconcile`: read the inputs, reconcile, print the report, decide the exit code.
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { basename, dirname, extname, resolve } from 'node:path';
@@ -278,18 +278,29 @@ function columnarWanted(o: {
  * The same path twice in one role would read its rows as two events (duplicate settlements);
  * drop the repeat and say so. The same file in two roles is a mistake (a glob too wide).
  */
-export function checkInputLists(lists: { flag: string; files: string[] }[], io: CliIO): string[][] {
+export function checkInputLists(lists: { flag: string; files: string[] }[], io: CliIO, opts: { quiet?: boolean; output?: string } = {}): string[][] {
   const roleOf = new Map<string, string>();
+  // A link and its target, or two spellings of one path, are one file.
+  const placeOf = (f: string) => {
+    try {
+      return realpathSync(f);
+    } catch {
+      return resolve(f);
+    }
+  };
+  const output = opts.output ? placeOf(opts.output) : undefined;
   return lists.map(({ flag, files }) => {
     const seen = new Set<string>();
     const kept: string[] = [];
     for (const f of files) {
-      const key = resolve(f);
+      const key = placeOf(f);
+      if (key === output) throw new UsageError(`--output ${opts.output} is also an input (${flag} ${f}): the report would overwrite it`);
       const other = roleOf.get(key);
       if (other && other !== flag) throw new UsageError(`${f} is given to both ${other} and ${flag}; each file belongs to one side`);
       roleOf.set(key, flag);
       if (seen.has(key)) {
-        io.stderr(`posrecon: note: ${f} is given twice to ${flag}; reading it once\n`);
+        // (Overlapping globs do this every day: --quiet keeps a clean cron run silent.)
+        if (!opts.quiet) io.stderr(`posrecon: note: ${f} is given twice to ${flag}; reading it once\n`);
         continue;
       }
       seen.add(key);
@@ -307,6 +318,7 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       { flag: '--bank', files: opts.bank ?? [] },
     ],
     io,
+    { quiet: opts.quiet, output: opts.output },
   );
   if (settlementFiles.length === 0) {
     throw new UsageError('reconcile needs at least one --settlement file (and --terminal files to find dropped and unsettled payments)');

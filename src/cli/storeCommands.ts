@@ -223,6 +223,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
       { flag: '--bank', files: expand('--bank', opts.bank ?? []) },
     ],
     io,
+    { quiet: opts.quiet, output: opts.output },
   );
   opts = { ...opts, terminal: terminalFiles, settlement: settlementFiles, bank: bankFiles };
   const { failOn, ignore } = exitKinds(opts);

@@ -1,5 +1,5 @@
 // Defects a new user hit, pinned so they stay fixed.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -136,5 +136,26 @@ describe('a day without sales (review T)', () => {
     const table = posrecon(['reconcile', '-t', 'fixtures/ingest/header-only.csv', '-s', settlement, '-c', CONTRACT]);
     expect(table.stdout).toMatch(/^posrecon reconcile — as of — \(none: no dated row in the files\)\n/);
     expect(table.code).toBe(0);
+  });
+});
+
+describe('one file under two names (review T)', () => {
+  const copy = join(dir, 'terminal-copy.csv');
+  const link = join(dir, 'terminal-link.csv');
+  writeFileSync(copy, readFileSync(`${ROOT}${T1}`));
+  symlinkSync(copy, link);
+
+  it('a link and its target are read once; --quiet keeps the note off stderr', () => {
+    const run = posrecon(['reconcile', '-t', copy, link, '-s', S1, '--format', 'json']);
+    expect(run.stderr).toBe(`posrecon: note: ${link} is given twice to --terminal; reading it once\n`);
+    expect(JSON.parse(run.stdout).summary.counts.duplicate_export).toBe(0);
+    expect(posrecon(['reconcile', '-t', copy, link, '-s', S1, '-q', '--ignore', 'dropped_order,unsettled_overdue']).stderr).toBe('');
+  });
+
+  it('--output naming an input is a usage error: the report would overwrite the export', () => {
+    const run = posrecon(['reconcile', '-t', link, '-s', S1, '-o', copy, '--format', 'csv']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`posrecon: --output ${copy} is also an input (--terminal ${link}): the report would overwrite it\n`);
+    expect(readFileSync(copy, 'utf8')).toBe(readFileSync(`${ROOT}${T1}`, 'utf8'));
   });
 });
