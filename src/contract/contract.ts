@@ -449,8 +449,16 @@ function parseTimezone(reader: ContractReader, node: YamlNode, path: SchemaPath)
   } catch {
     reader.fail(node, path, `unknown time zone ${JSON.stringify(zone)}`, 'use an IANA name such as Asia/Shanghai');
   }
+  // Every time is read as printed, in China Standard Time (and a UTC stamp converted to it): a
+  // zone that is not would be accepted and silently ignored.
+  if (!CHINA_STANDARD_TIME.has(zone)) {
+    reader.fail(node, path, `time zone ${JSON.stringify(zone)} is not supported: posrecon reads every time as China Standard Time`, 'use Asia/Shanghai, or leave timezone out');
+  }
   return zone;
 }
+
+/** IANA names of China Standard Time (UTC+8, no daylight saving). */
+const CHINA_STANDARD_TIME = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC']);
 
 function parseSettlement(reader: ContractReader, node: YamlNode, keyNode: YamlNode, into: SettlementTerms): void {
   for (const entry of reader.mapping(node, 'settlement', SETTLEMENT_KEYS, keyNode)) {

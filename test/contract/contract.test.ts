@@ -165,6 +165,7 @@ describe('loadContract: errors name file, line and setting', () => {
     ['an unknown top-level key', 'timezone: Asia/Shanghai\nfee:\n  rules: []\n', 'contract.yaml:2: fee: unknown key "fee" (did you mean "fees"?)'],
     ['an unknown period', 'fees:\n  allowedDeductions:\n    - { label: 年费, amount: "10.00", per: week }\n', 'contract.yaml:3: fees.allowedDeductions[0].per: expected one of once, year, month, terminal, terminal-year, got "week"'],
     ['a bad time zone', 'timezone: Asia/Beijing\n', 'contract.yaml:1: timezone: unknown time zone "Asia/Beijing"'],
+    ['a time zone posrecon would ignore', 'timezone: America/New_York\n', 'contract.yaml:1: timezone: time zone "America/New_York" is not supported: posrecon reads every time as China Standard Time'],
     ['an impossible amount tier', 'rules:\n  - when: { amountAbove: "1000", amountAtMost: "1000" }\n    rate: "0.3%"\n', 'contract.yaml:2: rules[0].when.amountAtMost: amountAtMost 1000.00 is not above amountAbove 1000.00, so the rule can never match'],
   ])('%s', (_label, text, message) => {
     expect(loadError(text).message).toBe(message);
