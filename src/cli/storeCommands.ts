@@ -24,6 +24,7 @@ import { dailyRun, findingHistory, resolveFindings, storeStatus, type RunInputFi
 import { sha256Hex } from '../store/serialise.js';
 import { summarize } from '../report/common.js';
 import {
+  EXPORT_COLUMNS,
   EXPORT_TABLES,
   dailyRunJson,
   exportCsv,
@@ -185,7 +186,7 @@ Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows
           const tables = await exportTables(tx);
           if (format === 'json') return exportJson(store.location, tables, new Date().toISOString());
           // In CSV every value is text anyway: the list of Decimal fields is for JSON restores only.
-          return exportCsv(tables[opts.table].map(({ $decimal: _decimal, ...row }) => row));
+          return exportCsv(tables[opts.table].map(({ $decimal: _decimal, ...row }) => row), EXPORT_COLUMNS[opts.table]);
         }),
       );
       emit(io, text, opts.output);

@@ -252,9 +252,18 @@ const csvCell = (v: unknown): string => {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
+/**
+ * The columns of the tables whose rows have one shape: an empty table still gets its header row
+ * (a CSV reader given none has no columns to map).
+ */
+export const EXPORT_COLUMNS: Partial<Record<ExportTable, string[]>> = {
+  rejected: ['file', 'line', 'column', 'reason'],
+  findings: ['id', 'kind', 'exception', 'openKind', 'present', 'firstRun', 'firstAsOf', 'sinceRun', 'sinceAsOf', 'goneRun', 'goneAsOf', 'rows', 'message', 'finding'],
+};
+
 /** One table as CSV (UTF-8 with BOM, so Excel shows the Chinese text, CRLF); columns in first-seen order. */
-export function exportCsv(rows: Record<string, unknown>[]): string {
-  const columns: string[] = [];
+export function exportCsv(rows: Record<string, unknown>[], emptyColumns: string[] = []): string {
+  const columns: string[] = rows.length === 0 ? [...emptyColumns] : [];
   const seen = new Set<string>();
   for (const r of rows) {
     for (const k of Object.keys(r)) {

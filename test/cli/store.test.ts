@@ -136,6 +136,9 @@ describe('posrecon run over two days of the demo', () => {
     const csv = readFileSync(out, 'utf8');
     expect(csv.startsWith('\uFEFFid,kind,exception,openKind,present,')).toBe(true);
     expect(csv.split('\r\n').length - 2).toBe(dump.findings.length);
+    // A table with no rows still has its header row.
+    const rejected = posrecon(['export', '--store', store, '--format', 'csv', '--table', 'rejected']);
+    expect(rejected.stdout).toBe('\uFEFFfile,line,column,reason\r\n');
   });
 });
 
