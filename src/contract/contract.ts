@@ -657,9 +657,9 @@ export function loadContract(text: string, fileName: string): Contract {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = doc.errors[0];
   if (syntaxError) {
-    const line = Math.max(1, lineCounter.linePos(syntaxError.pos[0]).line);
+    const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
     const message = syntaxError.message.split('\n')[0];
-    throw new InputError(`${fileName}:${line}: ${message}`, 'the contract must be valid YAML or JSON');
+    throw new InputError(`${fileName}:${Math.max(1, line)}:${Math.max(1, col)}: ${message}`, 'the contract must be valid YAML or JSON');
   }
 
   const contract = defaultContract();

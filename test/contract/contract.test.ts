@@ -171,9 +171,9 @@ describe('loadContract: errors name file, line and setting', () => {
     expect(loadError(text).message).toBe(message);
   });
 
-  it('reports YAML syntax errors with their line', () => {
-    expect(loadError('fees:\n  rules: [\n').message).toMatch(/^contract\.yaml:\d+: /);
-    expect(loadError('fees: {}\nfees: {}\n').message).toMatch(/^contract\.yaml:2: Map keys must be unique/);
+  it('reports YAML syntax errors with their line and column', () => {
+    expect(loadError('fees:\n  rules: [\n').message).toMatch(/^contract\.yaml:\d+:\d+: /);
+    expect(loadError('fees: {}\nfees: {}\n').message).toMatch(/^contract\.yaml:2:1: Map keys must be unique/);
   });
 
   it('reports JSON errors with their line', () => {
