@@ -123,6 +123,11 @@ export function* reconcileJsonChunks(result: ReconcileResult, opts: JsonOptions 
   yield tail + (first ? ']' : '\n  ]') + text.slice(at + marker.length) + '\n';
 }
 
+const ROLE_ORDER: Record<string, number> = { terminal: 0, settlement: 1, bank: 2 };
+function inputOrder(a: ReconcileResult['files'][number], b: ReconcileResult['files'][number]): number {
+  return (ROLE_ORDER[a.role] ?? 3) - (ROLE_ORDER[b.role] ?? 3) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+}
+
 export function reconcileJson(
   result: ReconcileResult,
   opts: JsonOptions = { includeMatched: false },
@@ -135,7 +140,8 @@ export function reconcileJson(
     asOf: result.asOf === '' ? null : result.asOf,
     asOfSource: result.asOfSource,
     mode: result.auditOnly ? 'fee-audit' : 'reconcile',
-    inputs: result.files.map((f) => ({
+    // By role, then path: the same bytes whatever order a glob or a person gave the files in.
+    inputs: [...result.files].sort(inputOrder).map((f) => ({
       file: f.file,
       role: f.role,
       profile: f.profile.name,

@@ -159,3 +159,13 @@ describe('one file under two names (review T)', () => {
     expect(readFileSync(copy, 'utf8')).toBe(readFileSync(`${ROOT}${T1}`, 'utf8'));
   });
 });
+
+describe('JSON bytes do not depend on the order files are given in (review T)', () => {
+  it('inputs are listed by role, then path', () => {
+    const files = (order: string[]) => ['-t', ...order, '-s', S1, 'fixtures/demo/settlement-2025-10-09.csv', '-c', CONTRACT, '--format', 'json'];
+    const a = posrecon(['reconcile', ...files([T1, 'fixtures/demo/terminal-2025-09-30_10-09.csv'])]).stdout;
+    const b = posrecon(['reconcile', ...files(['fixtures/demo/terminal-2025-09-30_10-09.csv', T1])]).stdout;
+    expect(b).toBe(a);
+    expect(JSON.parse(a).inputs.map((i: { file: string }) => i.file)).toEqual([T1, 'fixtures/demo/terminal-2025-09-30_10-09.csv', S1, 'fixtures/demo/settlement-2025-10-09.csv']);
+  });
+});
