@@ -3,6 +3,7 @@
 // commands can evolve independently); the work happens in src/store.
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
+import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { UsageError, type Role } from '../model.js';
 import { defaultContract, loadContract, type Contract } from '../contract/contract.js';
@@ -54,7 +55,16 @@ type Setter = (code: number) => void;
 const storeOption = (io: CliIO) =>
   new Option('--store <file>', 'the store file (created by the first run; env POSRECON_STORE)').default(io.env.POSRECON_STORE || DEFAULT_STORE);
 
-const whoAmI = (io: CliIO, by: string | undefined): string => by || io.env.USER || io.env.LOGNAME || io.env.USERNAME || 'unknown';
+const whoAmI = (io: CliIO, by: string | undefined): string => by || io.env.USER || io.env.LOGNAME || io.env.USERNAME || accountName() || 'unknown';
+
+/** The account's name when cron or `env -i` set no $USER. */
+function accountName(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function withStore<T>(path: string, create: boolean, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = openSqliteStore(path, { create });

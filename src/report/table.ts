@@ -93,7 +93,8 @@ export function renderTable(result: ReconcileResult, opts: TableOptions): string
     out.push('');
     out.push(c.bold.underline(`${KIND_TITLES[kind]} — ${findings.length}`));
     for (const f of findings) {
-      out.push(`  ${padEnd(findingTime(f) || '—', TIME_WIDTH)}  ${padStart(amountText(findingAmount(f)), moneyWidth)}  ${f.message}`);
+      // A memo with a line break inside (a quoted cell) stays on the finding's line.
+      out.push(`  ${padEnd(findingTime(f) || '—', TIME_WIDTH)}  ${padStart(amountText(findingAmount(f)), moneyWidth)}  ${f.message.replace(/\r?\n|\r/g, ' ⏎ ')}`);
       const refs = findingRefs(f);
       if (refs.length) out.push(c.dim(`  ${' '.repeat(TIME_WIDTH)}  ${' '.repeat(moneyWidth)}  see ${refs.join(', ')}`));
     }
