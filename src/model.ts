@@ -90,6 +90,8 @@ export interface CanonicalRecord {
   /** Original trace/voucher number (原凭证号). */
   originalTrace?: string;
   payoutId?: string;
+  /** A refund's own number (退款单号 / 商户退款单号), where its file prints one beside the original order. */
+  refundOrderId?: string;
   memo?: string;
   /** Raw 交易类型/交易状态 words, kept for messages. */
   rawType?: string;

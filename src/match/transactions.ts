@@ -125,6 +125,12 @@ export function matchTransactions(
   byKeyPass('rrn', (t) => normaliseRrn(t.rrn), (s) => normaliseRrn(s.rrn), (t, s) => sameMerchant(t, s) && sameSign(t, s));
   // 2. QR order numbers (微信订单号 / 商户订单号 / 支付宝交易号) identify a payment as well as an RRN.
   byKeyPass('order', (t) => t.orderId, (s) => s.orderId, (t, s) => sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s));
+  //    A QR refund the terminal prints under its original order (商户订单号) with its own number
+  //    beside it (退款单号): by that number where the line is keyed by it (WeChat's 商户退款单号),
+  //    else by the original order the line names (原订单号), refund to refund.
+  const refundOnly = (t: CanonicalRecord, s: CanonicalRecord) => t.txnType === 'refund' && sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s);
+  byKeyPass('order', (t) => (t.txnType === 'refund' ? t.refundOrderId : undefined), (s) => s.orderId, refundOnly);
+  byKeyPass('order', (t) => (t.txnType === 'refund' ? t.orderId : undefined), (s) => (isRefundLine(s) ? s.originalRef : undefined), refundOnly);
   // 3. Terminal + trace: how timed-out rows without an RRN find their line. Traces wrap, so
   //    only times within the window count.
   const traceWindow = options.traceWindowDays * 86400;
@@ -176,6 +182,10 @@ function closeInTime(t: CanonicalRecord, s: CanonicalRecord, window: number): bo
 
 function withinSeconds(a: CanonicalRecord, b: CanonicalRecord, seconds: number): boolean {
   return !a.time || !b.time || timeDistance(a, b) <= seconds;
+}
+
+function isRefundLine(s: CanonicalRecord): boolean {
+  return s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative() === true;
 }
 
 /** Refunds are negative in settlement and positive on terminals; sales never pair with refunds. */

@@ -28,7 +28,7 @@ export const DEDUCTION_WORDS = [
   '差错', '补差', '补款', '返还', '退还',
 ];
 
-const ID_FIELDS = ['merchantId', 'terminalId', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
+const ID_FIELDS = ['merchantId', 'terminalId', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId', 'refundOrderId'] as const;
 type IdField = (typeof ID_FIELDS)[number];
 
 class RowError extends Error {

@@ -551,3 +551,11 @@ describe('a settlement file with a dated 小计 line after each day', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('a QR refund the terminal prints under its original order number', () => {
+  it.each([['terminal.csv', 'with its own 退款单号 beside it'], ['terminal-without-refund-number.csv', 'and nothing else']])('%s (%s) matches the WeChat REFUND line keyed by 商户退款单号', (terminal) => {
+    const { run, json } = reconcileJson('qr-refund-with-own-number', terminal, 'settlement.csv', ['--as-of', '2026-02-24']);
+    expect(json.summary.counts).toMatchObject({ matched: 5, dropped_order: 0, unsettled_overdue: 0 });
+    expect(run.code).toBe(0);
+  });
+});
