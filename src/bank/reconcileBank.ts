@@ -185,12 +185,16 @@ export function reconcileBank(input: BankInput): BankResult {
     if (o.status === 'matched' || o.status === 'merged' || o.status === 'split' || o.status === 'short' || o.status === 'over') {
       // Attribute what arrived to the business dates of the lines it paid; a short or over
       // difference goes to the payout's latest business date.
+      // A deduction line has no business date of its own (its date is the payout's): it goes with
+      // the latest sales it was taken from, not to a day of its own.
       let latest = '';
       for (const l of p.lines) {
+        if (l.txnType === 'deduction') continue;
         const d = businessDateOfRecord(l, contract) ?? p.date;
         if (d > latest) latest = d;
         attribute(d, lineNet(l, signedFiles));
       }
+      for (const l of p.lines) if (l.txnType === 'deduction') attribute(latest || p.date, lineNet(l, signedFiles));
       if (o.difference) attribute(latest || p.date, o.difference);
     }
     switch (o.status) {

@@ -338,3 +338,16 @@ describe('credits outside the settlement period', () => {
     expect(result.period).toEqual({ from: '2025-11-10', to: '2025-11-13' });
   });
 });
+
+describe('money credited, per business date (summary.daily)', () => {
+  it('a deduction taken from a payout goes with the sales it was taken from, not to a day of its own', () => {
+    const { result } = run(
+      [
+        settlementLine({ settleDate: '2025-11-04', time: '2025-11-03 10:00:00', net: '995.00', amount: '1000.00', fee: '5.00' }),
+        settlementLine({ settleDate: '2025-11-04', net: '-48.00', deduction: '流量费' }),
+      ],
+      [payoutCredit('2025-11-04 10:00:00', '947.00')],
+    );
+    expect([...result.creditedByDate].map(([d, v]) => [d, v.toFixed(2)])).toEqual([['2025-11-03', '947.00']]);
+  });
+});
