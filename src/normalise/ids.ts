@@ -87,6 +87,18 @@ export function maskCard(text: string): string {
 
 /** Every run of digit groups masked where it holds a PAN (maskCard without its shortcuts; half-width text). */
 export function maskDigitRuns(s: string): string {
+  // Masking a card can leave the digit groups before it a card-shaped run of their own
+  // (`3-4620101-2 1810 685217******7098`): mask again until nothing changes, so that masking
+  // masked text (a stored memo shown again) changes nothing.
+  let out = maskRunsOnce(s);
+  for (let before = s; out !== before; ) {
+    before = out;
+    out = maskRunsOnce(out);
+  }
+  return out;
+}
+
+function maskRunsOnce(s: string): string {
   return s.replace(DIGIT_RUNS_OR_MASKED, (run: string) => (run.includes('*') ? run : maskDigitGroups(run)));
 }
 

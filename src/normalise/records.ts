@@ -406,11 +406,14 @@ function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, he
   if (headerLength === 0) return;
   // A quote opened and never closed swallows the next line(s) into one cell: the row then comes
   // out short (or long, below). A quoted memo with a line break keeps the header's cell count.
-  if (row.endLine > row.line && row.cells.length < headerLength) {
-    const at = Math.max(0, row.cells.findIndex((c) => c.includes('\n')));
+  // (A memo's own line break, in a row that leaves out its trailing empty cells, is no such thing:
+  // the swallowed line is a row of its own, cells and delimiters.)
+  const swallowed = (c: string) => c.split(/\r?\n|\r/).slice(1).some((line) => line.split(delimiterOf(c)).length * 2 > headerLength);
+  const at = row.endLine > row.line && row.cells.length !== headerLength ? row.cells.findIndex((c) => /[\r\n]/.test(c) && swallowed(c)) : -1;
+  if (at >= 0) {
     throw new RowError(
       headerCells[at]?.trim() || `#${at + 1}`,
-      `a quoted value runs from line ${row.line} into line ${row.endLine} and the row has ${row.cells.length} cells, the header ${headerLength}: a quote (") that is never closed`,
+      `a quoted value runs from line ${row.line} into line ${row.endLine} and the row has ${row.cells.length} cells, the header ${headerLength}: a quote (") that is not closed where it should be`,
     );
   }
   for (let i = headerLength; i < row.cells.length; i++) {
@@ -421,6 +424,20 @@ function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, he
       );
     }
   }
+}
+
+/** The delimiter inside swallowed text: the commonest of comma, tab, semicolon and bar. */
+function delimiterOf(text: string): string {
+  let best = ',';
+  let most = -1;
+  for (const d of [',', '\t', ';', '|']) {
+    const n = text.split(d).length;
+    if (n > most) {
+      most = n;
+      best = d;
+    }
+  }
+  return best;
 }
 
 function firstNonEmpty(cells: string[]): string {

@@ -111,17 +111,20 @@ function readQuotedCell(text: string, start: number, delim: number): QuotedCell 
       }
       value += text.slice(chunkStart, i);
       i++;
-      const after = i < len ? text.charCodeAt(i) : -1;
-      if (after === -1 || after === delim || after === LF || after === CR) return { value, next: i, newlines };
-      // A quote followed by text is no closing quote: the cell was never a quoted one. It is read
-      // as written, quotes and all, up to the next delimiter (as csv-parse's relax_quotes does):
-      // `"b"x` → `"b"x`, and an unclosed `"6228…` keeps its quote.
       let j = i;
+      let blanksOnly = true;
       while (j < len) {
         const d = text.charCodeAt(j);
         if (d === delim || d === LF || d === CR) break;
+        if (d !== 0x20 && d !== 0x09) blanksOnly = false;
         j++;
       }
+      // Padding after the closing quote is kept as padding (`"0123" ` → `0123 `, trimmed later;
+      // csv-parse would keep the quotes).
+      if (blanksOnly) return { value: value + text.slice(i, j), next: j, newlines };
+      // A quote followed by text is no closing quote: the cell was never a quoted one. It is read
+      // as written, quotes and all, up to the next delimiter (as csv-parse's relax_quotes does):
+      // `"b"x` → `"b"x`, and an unclosed `"6228…` keeps its quote.
       return { value: text.slice(start, j), next: j, newlines };
     }
     if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) newlines++;

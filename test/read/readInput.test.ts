@@ -216,15 +216,29 @@ describe('a quote that is never closed', () => {
     const f = read(INGEST + 'unclosed-quote-swallows-next-line.csv');
     expect(lines(f.records)).toEqual([2]);
     expect(f.rejected.map((r) => [r.line, r.column])).toEqual([[3, '卡号']]);
-    expect(f.rejected[0].reason).toMatch(/runs from line 3 into line 4 .* never closed/);
+    expect(f.rejected[0].reason).toMatch(/runs from line 3 into line 4 .* not closed where it should be/);
     expect(f.lines).toEqual({ total: 4, header: 1, skipped: 0, records: 1, rejected: 2 });
   });
 
-  it('a quoted memo with a line break inside keeps its row', () => {
-    const csv = '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号,备注\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,12.00,100000000001,"第一行\n第二行"\n';
-    const f = readInputFile(new TextEncoder().encode(csv), 'memo.csv', { profiles: builtinProfiles(), role: 'terminal' });
-    expect(f.rejected).toEqual([]);
-    expect(f.records).toHaveLength(1);
+  it('a quoted memo with a line break inside keeps its row, also in a row that leaves out its trailing empty cells', () => {
+    for (const tail of ['', ',']) {
+      const csv = `商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号,备注,操作员\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,12.00,100000000001,"第一行\n第二行"${tail}\n`;
+      const f = readInputFile(new TextEncoder().encode(csv), 'memo.csv', { profiles: builtinProfiles(), role: 'terminal' });
+      expect(f.rejected).toEqual([]);
+      expect(f.records).toHaveLength(1);
+    }
+  });
+
+  it('padding after a closing quote is padding: "100000000001"␠ is the RRN, "1,234.56"␠ the amount', () => {
+    const csv = '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,"1,234.56" ,"100000000001"\t\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'pad.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.records.map((r) => [r.rrn, money(r.amount)])).toEqual([['100000000001', '1234.56']]);
+  });
+
+  it('a quote not closed at the end of its cell that swallows lines into a long row says so', () => {
+    const csv = '商户号,终端号,交易时间,交易状态,交易金额,参考号,备注\n898310058120001,10000001,2025-10-01 10:00:00,成功,12.00,100000000001,"备注\n898310058120001,10000001,2025-10-01 11:00:00,成功,"20.00",100000000002,\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'long.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.rejected[0]?.reason).toMatch(/runs from line 2 into line 3 .* not closed where it should be/);
   });
 });
 
