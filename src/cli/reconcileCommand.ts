@@ -278,7 +278,12 @@ function columnarWanted(o: {
  * The same path twice in one role would read its rows as two events (duplicate settlements);
  * drop the repeat and say so. The same file in two roles is a mistake (a glob too wide).
  */
-export function checkInputLists(lists: { flag: string; files: string[] }[], io: CliIO, opts: { quiet?: boolean; output?: string } = {}): string[][] {
+export function checkInputLists(
+  lists: { flag: string; files: string[] }[],
+  io: CliIO,
+  /** `others`: the other files the command reads or writes (contract, holidays, profiles, store), by option. */
+  opts: { quiet?: boolean; output?: string; others?: { flag: string; file: string | undefined }[] } = {},
+): string[][] {
   const roleOf = new Map<string, string>();
   // A link and its target, or two spellings of one path, are one file.
   const placeOf = (f: string) => {
@@ -289,6 +294,9 @@ export function checkInputLists(lists: { flag: string; files: string[] }[], io: 
     }
   };
   const output = opts.output ? placeOf(opts.output) : undefined;
+  for (const { flag, file } of opts.others ?? []) {
+    if (output && file && placeOf(file) === output) throw new UsageError(`--output ${opts.output} is also ${flag} ${file}: the report would overwrite it`);
+  }
   return lists.map(({ flag, files }) => {
     const seen = new Set<string>();
     const kept: string[] = [];
@@ -310,6 +318,18 @@ export function checkInputLists(lists: { flag: string; files: string[] }[], io: 
   });
 }
 
+/** The files besides the inputs a command reads (or, the store, writes): --output must name none of them. */
+export function otherFiles(opts: { contract?: string; holidays?: string[]; terminalProfile?: string; settlementProfile?: string; bankProfile?: string; store?: string }): { flag: string; file: string | undefined }[] {
+  return [
+    { flag: '--contract', file: opts.contract },
+    ...(opts.holidays ?? []).map((file) => ({ flag: '--holidays', file })),
+    { flag: '--terminal-profile', file: opts.terminalProfile },
+    { flag: '--settlement-profile', file: opts.settlementProfile },
+    { flag: '--bank-profile', file: opts.bankProfile },
+    { flag: '--store', file: opts.store },
+  ];
+}
+
 export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
   const [terminalFiles, settlementFiles, bankFiles] = checkInputLists(
     [
@@ -318,7 +338,7 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       { flag: '--bank', files: opts.bank ?? [] },
     ],
     io,
-    { quiet: opts.quiet, output: opts.output },
+    { quiet: opts.quiet, output: opts.output, others: otherFiles(opts) },
   );
   if (settlementFiles.length === 0) {
     throw new UsageError('reconcile needs at least one --settlement file (and --terminal files to find dropped and unsettled payments)');

@@ -15,7 +15,7 @@ import type { Profile } from '../profiles/profile.js';
 import type { Encoding } from '../read/decode.js';
 import { EXIT } from './exitCodes.js';
 import { expandUnmatchedPattern } from './fileSource.js';
-import { checkInputLists, type ReconcileCliOptions } from './reconcileCommand.js';
+import { checkInputLists, otherFiles, type ReconcileCliOptions } from './reconcileCommand.js';
 import { exitKinds, validDate } from './args.js';
 import { readBytes, readContractText, readText, resolveEncoding, resolveProfile } from './io.js';
 import type { CliIO } from './main.js';
@@ -190,6 +190,7 @@ Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addHelpText('after', '\nExamples:\n  posrecon export -o backup-2025-11-30.json\n  posrecon export --format csv --table records -o records.csv\n')
     .action(async (opts: { store: string; format?: string; table: ExportTable; output?: string }) => {
+      checkInputLists([], io, { output: opts.output, others: otherFiles({ store: opts.store }) });
       const format = chooseFormat(opts.format, opts.output, ['.json', '.csv']) || 'json';
       const text = await withStore(opts.store, false, (store) =>
         store.read(async (tx) => {
@@ -234,7 +235,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
       { flag: '--bank', files: expand('--bank', opts.bank ?? []) },
     ],
     io,
-    { quiet: opts.quiet, output: opts.output },
+    { quiet: opts.quiet, output: opts.output, others: otherFiles(opts) },
   );
   opts = { ...opts, terminal: terminalFiles, settlement: settlementFiles, bank: bankFiles };
   const { failOn, ignore } = exitKinds(opts);

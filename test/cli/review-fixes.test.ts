@@ -169,3 +169,19 @@ describe('JSON bytes do not depend on the order files are given in (review T)', 
     expect(JSON.parse(a).inputs.map((i: { file: string }) => i.file)).toEqual([T1, 'fixtures/demo/terminal-2025-09-30_10-09.csv', S1, 'fixtures/demo/settlement-2025-10-09.csv']);
   });
 });
+
+describe('--output naming a file the command reads (review U)', () => {
+  it('the contract, or the store of a run, is never overwritten by the report', () => {
+    const contract = join(dir, 'contract-copy.yaml');
+    writeFileSync(contract, readFileSync(`${ROOT}${CONTRACT}`));
+    const run = posrecon(['reconcile', '-t', T1, '-s', S1, '-c', contract, '-o', contract]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`posrecon: --output ${contract} is also --contract ${contract}: the report would overwrite it\n`);
+    expect(readFileSync(contract, 'utf8')).toBe(readFileSync(`${ROOT}${CONTRACT}`, 'utf8'));
+    const store = join(dir, 'out-store.sqlite');
+    expect(posrecon(['run', '--store', store, '-t', T1, '-s', S1, '-c', CONTRACT, '-q']).code).toBe(1);
+    expect(posrecon(['run', '--store', store, '-t', T1, '-s', S1, '-c', CONTRACT, '--format', 'json', '-o', store]).code).toBe(2);
+    expect(posrecon(['export', '--store', store, '-o', store]).code).toBe(2);
+    expect(posrecon(['status', '--store', store]).code).toBe(0);
+  });
+});
