@@ -10,8 +10,8 @@ import type { Contract } from '../contract/contract.js';
  * personal account. Add your acquirer's exact name with `acquirers:` in the contract.
  */
 export const ACQUIRER_NAMES: readonly string[] = [
-  '银联商务', '拉卡拉', '通联支付', '乐刷', '随行付', '汇付天下', '快钱', '易宝支付', '联动优势', '盛付通',
-  '海科融通', '付临门', '合利宝', '富友支付', '杉德', '嘉联支付', '星驿付', '收钱吧', '银盛支付',
+  '银联商务', '银商', '拉卡拉', 'lakala', '通联支付', '通联商务', 'allinpay', '乐刷', '随行付', '汇付天下', '汇付数据', '快钱', '易宝支付',
+  '联动优势', '盛付通', '海科融通', '付临门', '合利宝', '富友支付', '杉德', '嘉联支付', '星驿付', '收钱吧', '银盛支付',
 ];
 
 /** Memo / counterparty words of an acquirer payout (银联入账, 清算款 …). */
@@ -23,7 +23,9 @@ export const PAYOUT_WORDS: readonly string[] = [
 ];
 
 /** Fee words that name a card terminal's charge on their own: its SIM card's data fee, its activation, its first swipe, the machine. */
-export const POS_FEE_WORDS: readonly string[] = ['流量费', '激活费', '首刷', '机具'];
+export const POS_FEE_WORDS: readonly string[] = ['流量费', '激活费', '首刷', '机具押金', '机具费', '机具服务费'];
+/** Not a farm's or a workshop's machinery (农机具, 工机具). */
+const OTHER_MACHINERY = /[农工]机具/u;
 
 /**
  * Fee words any business account shows for other reasons: the bank's own transfer fee (手续费) and
@@ -31,7 +33,11 @@ export const POS_FEE_WORDS: readonly string[] = ['流量费', '激活费', '首�
  * acquirer debit only beside the acquirer's name or one of POS_CONTEXT_WORDS.
  */
 export const FEE_WORDS: readonly string[] = ['押金', '服务费', '年费', '手续费', '扣款'];
-export const POS_CONTEXT_WORDS: readonly string[] = ['pos', '机具', '终端', '刷卡', '收单', '商户'];
+/**
+ * POS, 机具 (not 农机具), 终端, 刷卡, 收单. Not 商户: 个体工商户 is the legal form of most merchants,
+ * and a mall's 商户装修押金 or 美团's 商户服务费 are no acquirer's. Not `pos` inside a word (deposit).
+ */
+const POS_CONTEXT = /(?:^|[^a-z])pos(?:[^a-z]|$)|(?<![农工])机具|(?<!智能)终端|刷卡|收单/u;
 
 /** Full-width to half-width, no spaces, lower case: `ＰＯＳ 清算` → `pos清算`. */
 export function normText(text: string): string {
@@ -65,10 +71,10 @@ const INCLUDED_FEE_NOTE = /含手续费-?[\d.,]*元?/gu;
 /** The fee word that makes a debit the acquirer's business, if any (a POS fee word, or a generic one in POS context). */
 export function feeWordIn(r: CanonicalRecord): string | undefined {
   const text = rowText(r).replace(INCLUDED_FEE_NOTE, '');
-  const own = firstWordIn(text, POS_FEE_WORDS);
+  const own = firstWordIn(text.replace(OTHER_MACHINERY, ''), POS_FEE_WORDS);
   if (own) return own;
   const generic = firstWordIn(text, FEE_WORDS);
-  return generic && firstWordIn(text, POS_CONTEXT_WORDS) ? generic : undefined;
+  return generic && POS_CONTEXT.test(text) ? generic : undefined;
 }
 
 export type Movement = 'credit' | 'debit' | 'none';

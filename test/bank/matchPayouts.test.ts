@@ -310,14 +310,20 @@ describe('acquirer and fee debits', () => {
         bankRow({ time: '2025-11-05 09:30:00', debit: '2.00', memo: '跨行转账手续费' }),
         bankRow({ time: '2025-11-05 09:40:00', debit: '10.00', memo: '借记卡年费' }),
         bankRow({ time: '2025-11-05 09:50:00', debit: '2.00', memo: '短信通知服务费' }),
-        bankRow({ time: '2025-11-05 09:55:00', debit: '5000.00', memo: '房租押金', counterparty: '张三' }),
+        bankRow({ time: '2025-11-05 09:55:00', debit: '5000.00', memo: '房租押金 RENT DEPOSIT', counterparty: '张三' }),
+        bankRow({ time: '2025-11-05 09:56:00', debit: '300.00', memo: '个体工商户定额税款扣款', counterparty: '国家税务总局上海市税务局' }),
+        bankRow({ time: '2025-11-05 09:57:00', debit: '500.00', memo: '商户服务费', counterparty: '美团' }),
+        bankRow({ time: '2025-11-05 09:58:00', debit: '8000.00', memo: '购农机具款' }),
+        bankRow({ time: '2025-11-05 09:59:00', debit: '199.00', memo: '智能终端分期扣款', counterparty: '中国移动' }),
         bankRow({ time: '2025-11-06 08:00:00', debit: '99.00', memo: '终端服务费', counterparty: '某某科技' }),
+        bankRow({ time: '2025-11-06 08:10:00', debit: '99.00', memo: '服务费', counterparty: '银商' }),
+        bankRow({ time: '2025-11-06 08:20:00', debit: '99.00', memo: '年费', counterparty: 'LAKALA' }),
         payoutCredit('2025-11-05 10:00:00', '1.00'),
       ],
       '2025-11-06',
     );
-    expect(kinds).toEqual({ bank_unrelated: 7, unexplained_debit: 1, payout_matched: 1 });
-    expect([...result.findings].filter((f) => f.kind === 'unexplained_debit').map((f) => f.details.feeWord)).toEqual(['服务费']);
+    expect(kinds).toEqual({ bank_unrelated: 11, unexplained_debit: 3, payout_matched: 1 });
+    expect([...result.findings].filter((f) => f.kind === 'unexplained_debit').map((f) => f.details.acquirer ?? f.details.feeWord)).toEqual(['服务费', '银商', 'lakala']);
   });
 
   it('share the allowance with the settlement file\'s deduction lines', () => {
