@@ -317,8 +317,10 @@ function inputFile(path: string, store: string, role: Role, encoding: Encoding |
   const storeDir = dirname(resolve(store));
   return {
     path,
-    // An earlier run's path was given relative to its own folder: cron's (usually the store's) or this one's.
-    samePlace: (stored) => placeOf(resolve(storeDir, stored)) === place || placeOf(stored) === place,
+    place,
+    // Files stored since posrecon kept their place are compared by it. An older one's path was
+    // given relative to its run's folder, unknown now: cron's (usually the store's) or this one's.
+    samePlace: (stored) => (stored.place ? stored.place === place : placeOf(resolve(storeDir, stored.path)) === place || placeOf(stored.path) === place),
     role,
     bytes,
     parse: (name) => readInputFile(bytes, name, { profiles: builtinProfiles(), role, encoding, profile }),

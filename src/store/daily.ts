@@ -20,7 +20,7 @@ import type { Finding } from '../classify/findings.js';
 import { isException, type FindingKind } from '../classify/kinds.js';
 import { findingJson } from '../report/json.js';
 import { fingerprintOf, sha256Hex } from './serialise.js';
-import type { Decision, FindingState, LoadedFile, RunRecord, Store, StoreReader, StoreWriter } from './store.js';
+import type { Decision, FindingState, LoadedFile, RunRecord, Store, StoredFile, StoreReader, StoreWriter } from './store.js';
 
 /** Open items: exceptions, and pending settlements (something still has to happen). */
 export function isOpenKind(kind: string): boolean {
@@ -30,8 +30,10 @@ export function isOpenKind(kind: string): boolean {
 export interface RunInputFile {
   /** The path as given; with the content hash it identifies the file in the store. */
   path: string;
-  /** Whether a path stored by an earlier run (as given then) names the same place as this one. */
-  samePlace?: (storedPath: string) => boolean;
+  /** The file's real absolute path (links followed), kept with it in the store. */
+  place?: string;
+  /** Whether a file stored by an earlier run is at the same place as this one. */
+  samePlace?: (stored: StoredFile) => boolean;
   role: Role;
   bytes: Uint8Array;
   /** Parse the bytes, naming the file `name` in records and rejected rows. Called only for new files. */
@@ -190,7 +192,7 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
   // from another folder, a link) are the same file. A copy elsewhere is another file: reconcile
   // counts its rows once and names it a duplicate export, and so does the store.
   const known =
-    (await tx.fileByIdentity(f.path, sha)) ?? (f.samePlace ? (await tx.filesByContent(sha)).find((k) => f.samePlace!(k.path)) : undefined);
+    (await tx.fileByIdentity(f.path, sha)) ?? (f.samePlace ? (await tx.filesByContent(sha)).find((k) => f.samePlace!(k)) : undefined);
   if (known) {
     if (known.role !== f.role) {
       throw new InputError(`${f.path}: this file was ingested as a ${known.role} file in run #${known.runId}; it cannot now be a ${f.role} file`, `pass it as --${known.role}, or rename it if it really is different`);
@@ -248,6 +250,7 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
       mapping: parsed.mapping,
       skipped: parsed.skipped,
       lines: parsed.lines,
+      ...(f.place ? { place: f.place } : {}),
     },
     records,
     rejected: parsed.rejected,

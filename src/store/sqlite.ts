@@ -327,6 +327,7 @@ interface FindingRow {
 
 const fileOf = (r: FileRow): StoredFile => ({
   id: r.id,
+  ...placeOf(r.meta),
   path: r.path,
   name: r.name,
   sha256: r.sha256,
@@ -340,6 +341,11 @@ const fileOf = (r: FileRow): StoredFile => ({
   runId: r.run_id,
   supersededBy: r.superseded_by ?? null,
 });
+
+function placeOf(meta: string): { place?: string } {
+  const place = (JSON.parse(meta) as FileMeta).place;
+  return place ? { place } : {};
+}
 
 const runOf = (r: RunRow): RunRecord => ({
   id: r.id,

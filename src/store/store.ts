@@ -16,11 +16,15 @@ export interface FileMeta {
   mapping: ColumnMapping;
   skipped: SkippedLine[];
   lines: LineAccount;
+  /** The file's real absolute path when ingested (links followed): how a later run knows it, however spelled. */
+  place?: string;
 }
 
 /** One ingested file version: (path, sha256) identifies it; `name` is what reports show. */
 export interface StoredFile {
   id: number;
+  /** FileMeta.place (files stored by an older posrecon have none). */
+  place?: string;
   /** The path as given on the command line. */
   path: string;
   /** The path, or `path@sha8` for a later, different version of a path already in the store. */

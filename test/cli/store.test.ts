@@ -1,6 +1,6 @@
 // The store commands through the real binary, as cron runs them: run, status, resolve, history,
 // export; a second concurrent run fails fast; a run killed mid-transaction leaves the store intact.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -360,5 +360,21 @@ describe('run: the same file at the same place, spelled otherwise (review T)', (
       expect(again.summary.rows.read).toBe(first.summary.rows.read);
       expect(again.summary.counts.duplicate_export).toBe(0);
     }
+  });
+
+  it('is known by its place when cron runs from another folder and the store lives in a subfolder', () => {
+    const d = mkdtempSync(join(tmpdir(), 'posrecon-place-'));
+    mkdirSync(join(d, 'shop', 'inbox'), { recursive: true });
+    mkdirSync(join(d, 'shop', 'db'));
+    mkdirSync(join(d, 'other'));
+    writeFileSync(join(d, 'shop', 'inbox', 't.csv'), readFileSync(join(ROOT, 'fixtures/demo/terminal-2025-09-29.csv')));
+    writeFileSync(join(d, 'shop', 'inbox', 's.csv'), readFileSync(join(ROOT, 'fixtures/demo/settlement-2025-09-30.csv')));
+    const bin = join(ROOT, 'bin/posrecon.js');
+    const contract = join(ROOT, 'fixtures/demo/contract.yaml');
+    const runIn = (cwd: string, args: string[]) => spawnSync(process.execPath, [bin, 'run', '-c', contract, '--as-of', '2025-09-30', '--format', 'json', ...args], { cwd, encoding: 'utf8' });
+    runIn(join(d, 'shop'), ['--store', 'db/p.sqlite', '-t', 'inbox/t.csv', '-s', 'inbox/s.csv']);
+    const again = JSON.parse(runIn(join(d, 'other'), ['--store', '../shop/db/p.sqlite', '-t', join(d, 'shop/inbox/t.csv'), '-s', join(d, 'shop/inbox/s.csv')]).stdout);
+    expect(again.run.ingested.map((i: { status: string }) => i.status)).toEqual(['known', 'known']);
+    expect(again.summary.counts.duplicate_export).toBe(0);
   });
 });
