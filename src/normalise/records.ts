@@ -632,10 +632,10 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
  * forward or carried, a page, day or month total. Whole cells only: 合计 inside a shop's name or
  * a memo is text.
  */
-const STATEMENT_LINE_WORDS = /^(期初余额|期末余额|上日余额|本日余额|当日余额|昨日余额|承前页|过次页|上页结转|结转下页|转下页|上年结转|本页合计|本页小计|本日合计|本日小计|当日合计|本月合计|本月累计|本期合计|本季合计|本年累计|本年合计|合计|小计|总计)[:：]?$/u;
+const STATEMENT_LINE_WORDS = /^(期初余额|期末余额|期初|期末|上日余额|本日余额|当日余额|昨日余额|承前页|过次页|上页结转|结转下页|转下页|上年结转|本页合计|本页小计|本日合计|本日小计|当日合计|本月合计|本月累计|本期合计|本季合计|本年累计|本年合计|合计|小计|总计)[:：]?$/u;
 
 /** A character every one of those words has: most lines are spared the per-cell test. */
-const STATEMENT_LINE_HINT = /[余页计转]/u;
+const STATEMENT_LINE_HINT = /[余页计转期]/u;
 
 function isStatementLine(row: RawRow): boolean {
   for (const c of row.cells) {
@@ -645,13 +645,19 @@ function isStatementLine(row: RawRow): boolean {
   return false;
 }
 
-/** Whether the row prints an RRN, trace, order number or card in its own column. */
+/**
+ * Whether the row names a movement of its own: an RRN, trace, order number or card, a
+ * counterparty (a bank credit whose memo happens to be 合计), or a movement beside a running
+ * balance (a balance line prints the balance alone; a day's total, the movement alone).
+ */
 function hasKeyCells(row: RawRow, detection: Detection): boolean {
-  for (const field of TRANSACTION_KEYS) {
+  const cell = (field: CanonicalField) => {
     const idx = detection.mapping.columns[field];
-    if (idx !== undefined && cleanCell(row.cells[idx] ?? '') !== '') return true;
-  }
-  return false;
+    return idx !== undefined && cleanCell(row.cells[idx] ?? '') !== '';
+  };
+  for (const field of TRANSACTION_KEYS) if (cell(field)) return true;
+  if (cell('counterparty') || cell('counterpartyAccount')) return true;
+  return cell('balance') && (cell('credit') || cell('debit') || cell('amount'));
 }
 
 /** Totals rows parse like data (合计,,,,1234.00) and must still never become records. */

@@ -151,6 +151,14 @@ describe('junk before and after the data', () => {
     expect(f.rejected).toEqual([]);
   });
 
+  it('a bank movement whose memo is just 合计 or 小计 is a movement (a counterparty, a balance that moved); a balance line marked 期初 is not', () => {
+    const csv = '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,08:00:00,转账,,,"10,000.00",,期初\n2025-10-09,10:00:01,转账,298.30,,"10,298.30",银联商务股份有限公司,合计\n2025-10-09,15:20:00,转账,,50.00,"10,248.30",,小计\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
+    expect(lines(f.records)).toEqual([3, 4]);
+    expect(f.skipped.map((x) => [x.line, x.kind])).toEqual([[2, 'summary']]);
+    expect(f.rejected).toEqual([]);
+  });
+
   it('合计 inside a longer cell (a memo, a shop name) keeps the row a record', () => {
     const csv = '记账日期,摘要,收入金额,支出金额,余额,附言\n2025-10-09,本日合计入账,100.00,,100.00,\n2025-10-09,转账,50.00,,150.00,小计划咖啡 承前页\n';
     const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
