@@ -13,7 +13,8 @@ import { businessDateOfRecord, classifyFindings, isPaidLine, type Finding, type 
 import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
 import { dailyTotals, type DailyPoint } from './bank/daily.js';
-import { printedOrDerivedNet } from './bank/payouts.js';
+import { feeInFen, lineNet } from './bank/payouts.js';
+import { signedDeductionFiles } from './fees/deductions.js';
 import { sumYuan } from './normalise/amount.js';
 
 export interface ReconcileInput {
@@ -250,6 +251,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   // Voided or reversed sales never settle: they are no part of what the terminal took.
   const cancelledSales = new Set(findings.filter((f) => (f.kind === 'voided' || f.kind === 'void_settled') && f.terminal).map((f) => f.terminal!));
   const sum = sumYuan;
+  const signedFiles = signedDeductionFiles(settlement);
   const byKind = (k: FindingKind) => findings.filter((f) => f.kind === k);
   const totals = {
     terminalSuccess: sum(
@@ -259,9 +261,11 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     ),
     settled: sum(settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s)).map((s) => s.amount)),
     // A line its file marks unpaid (未结算, 交易失败) took no fee and paid no net.
-    fees: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => s.fee)),
-    // A card line printing no net (a WeChat bill) pays amount − fee.
-    net: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => (s.txnType === 'deduction' ? s.net : printedOrDerivedNet(s)))),
+    // Fees and net as money moved, in whole fen (a fee printed to 5 decimals, taken by the contract's rounding).
+    fees: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => (s.fee && s.txnType !== 'deduction' ? feeInFen(s.fee, input.contract.fees.rounding) : s.fee))),
+    // What the lines pay, as the payouts count it: a card line printing no net (a WeChat bill)
+    // pays amount − fee; a deduction takes its money (a fee-only line its fee), signed as it reads.
+    net: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => lineNet(s, signedFiles, input.contract.fees.rounding))),
     // Money charged to customers: a refund line settled without its terminal refund took money
     // from the merchant for a customer, it charged no one.
     // (Nor a line whose terminal row is there but unreadable: that is a row to fix, not a charge.)

@@ -40,12 +40,12 @@ const ZERO = new Decimal(0);
  * (whatever sign the file prints it with) unless it pays some back (押金退还, 调账 补差, or a
  * positive 调账 in a file — one of `signedFiles` — that prints its deductions negative).
  */
-export function lineNet(r: CanonicalRecord, signedFiles?: ReadonlySet<string>): Decimal {
+export function lineNet(r: CanonicalRecord, signedFiles?: ReadonlySet<string>, rounding?: FeeRounding): Decimal {
   if (r.txnType === 'deduction') {
     const signed = deductionMoney(r);
     return isMoneyBack(deductionLabel(r), signed, { signedFile: signedFiles?.has(r.source.file) }) ? signed : signed.abs().neg();
   }
-  return printedOrDerivedNet(r) ?? ZERO;
+  return printedOrDerivedNet(r, rounding) ?? ZERO;
 }
 
 /**
@@ -53,15 +53,23 @@ export function lineNet(r: CanonicalRecord, signedFiles?: ReadonlySet<string>): 
  * more places (WeChat prints 0.77100) is taken rounded half-up to the fen, as charged per
  * transaction (domain.md §5), so a payout never expects a fraction of a fen.
  */
-export function printedOrDerivedNet(r: CanonicalRecord): Decimal | undefined {
+export function printedOrDerivedNet(r: CanonicalRecord, rounding?: FeeRounding): Decimal | undefined {
   if (r.net) return r.net;
-  if (r.amount && r.fee) return r.amount.minus(feeInFen(r.fee));
+  if (r.amount && r.fee) return r.amount.minus(feeInFen(r.fee, rounding));
   return r.amount;
 }
 
-/** A fee as money taken: rounded half-up to the fen when printed with more places. */
-export function feeInFen(fee: Decimal): Decimal {
-  return fee.decimalPlaces() > 2 ? fee.toDecimalPlaces(2, Decimal.ROUND_HALF_UP) : fee;
+type FeeRounding = Contract['fees']['rounding'];
+const FEE_ROUNDING: Record<FeeRounding, Decimal.Rounding> = {
+  'half-up': Decimal.ROUND_HALF_UP,
+  'half-even': Decimal.ROUND_HALF_EVEN,
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+};
+
+/** A fee as money taken: rounded to the fen by the contract's rule (default half-up) when printed with more places. */
+export function feeInFen(fee: Decimal, rounding: FeeRounding = 'half-up'): Decimal {
+  return fee.decimalPlaces() > 2 ? fee.toDecimalPlaces(2, FEE_ROUNDING[rounding]) : fee;
 }
 
 /** The settlement date of a line: printed, else derived from its business date under the contract cycle. */
@@ -107,12 +115,12 @@ export function expectedPayouts(settlement: CanonicalRecord[], contract: Contrac
     }
     if (settle.date > p.date) p.date = settle.date;
     p.dateDerived = p.dateDerived && settle.derived;
-    const net = lineNet(r, signedFiles);
+    const net = lineNet(r, signedFiles, contract.fees.rounding);
     p.amount = p.amount.plus(net);
     if (r.txnType === 'deduction') p.deductions = p.deductions.plus(net);
     else {
       p.gross = p.gross.plus(r.amount ?? net);
-      if (r.fee) p.fees = p.fees.plus(feeInFen(r.fee));
+      if (r.fee) p.fees = p.fees.plus(feeInFen(r.fee, contract.fees.rounding));
     }
     p.lines.push(r);
   }

@@ -192,9 +192,9 @@ export function reconcileBank(input: BankInput): BankResult {
         if (l.txnType === 'deduction') continue;
         const d = businessDateOfRecord(l, contract) ?? p.date;
         if (d > latest) latest = d;
-        attribute(d, lineNet(l, signedFiles));
+        attribute(d, lineNet(l, signedFiles, contract.fees.rounding));
       }
-      for (const l of p.lines) if (l.txnType === 'deduction') attribute(latest || p.date, lineNet(l, signedFiles));
+      for (const l of p.lines) if (l.txnType === 'deduction') attribute(latest || p.date, lineNet(l, signedFiles, contract.fees.rounding));
       if (o.difference) attribute(latest || p.date, o.difference);
     }
     switch (o.status) {

@@ -488,8 +488,11 @@ describe('review N: deduction signs, wallets, shared RRNs, T0', () => {
   it('review O: a fee-only line (printed positive) does not make a file "signed": its bare positive 调账 stays money taken', () => {
     const d = 'fixtures/domain/fee-only-line-in-unsigned-file';
     const run = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-10-20', '--format', 'json']);
-    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number> } };
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number>; totals: Record<string, string> }; payouts: { expected: string }[] };
     expect(json.summary.counts).toMatchObject({ extra_deduction: 2, deduction_returned: 0, payout_matched: 1, payout_missing: 0, unexplained_credit: 0 });
+    // The net the lines pay is what the payout expects (review U: the fee-only 年费 was left out, the 调账 added).
+    expect(json.summary.totals.net).toBe(json.payouts[0].expected);
+    expect(json.summary.totals.net).toBe('695.00');
   });
 
   it('review O: a chargeback saying 持卡人退款 is money taken', () => {

@@ -1,6 +1,6 @@
 // `posrecon reconcile --bank` through the binary: the bank-leg scenario written to disk, JSON
 // counts, the table's bank section, exit codes, and input errors.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,5 +109,20 @@ describe('a WeChat bill printing fees to 5 decimals and no net', () => {
     // 25.00 − 0.15, 128.50 − 0.77 (0.77100), 9.90 − 0.06 (0.05940), refund −28.50 + 0.17 (−0.17100)
     expect(json.payouts[0]).toMatchObject({ gross: '134.90', fees: '0.81', expected: '134.09' });
     expect(json.summary.totals.net).toBe('134.09');
+  });
+});
+
+describe('a fee printed to 5 decimals under a half-even contract', () => {
+  it('is taken by the contract rounding in the payout and the totals (0.00500 → 0.00, 0.01500 → 0.02)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'posrecon-half-even-'));
+    const bill = readFileSync('fixtures/channels/wechatpay-tradebill-27col-refund-20251001.csv', 'utf8').split('\n');
+    const [header, first] = bill;
+    const line = (amount: string, fee: string, order: string) => first.replace('`25.00,', `\`${amount},`).replace('`0.15000,', `\`${fee},`).replace('`W202510010001,', `\`${order},`).replace(/`25\.00,`0\.00,`$/, `\`${amount},\`0.00,\``);
+    writeFileSync(join(d, 'bill.csv'), [header, line('1.00', '0.00500', 'W1'), line('3.00', '0.01500', 'W2'), ''].join('\n'));
+    writeFileSync(join(d, 'c.yaml'), 'fees:\n  rounding: half-even\n  rules:\n    - when: { cardType: qr }\n      rate: "0.50%"\n');
+    writeFileSync(join(d, 'bank.csv'), '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,10:00:00,转账,3.98,,103.98,财付通支付科技有限公司,微信支付结算\n');
+    const json = JSON.parse(posrecon(['reconcile', '-s', join(d, 'bill.csv'), '--bank', join(d, 'bank.csv'), '-c', join(d, 'c.yaml'), '--format', 'json']).stdout);
+    expect(json.payouts[0]).toMatchObject({ gross: '4.00', fees: '0.02', expected: '3.98', status: 'matched' });
+    expect([json.summary.totals.fees, json.summary.totals.net]).toEqual(['0.02', '3.98']);
   });
 });
