@@ -103,7 +103,8 @@ function readPrefix(file: string, length: number): Uint8Array {
  */
 export function readContractText(path: string): string {
   const text = readText(path);
-  if (text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line))) {
+  // (A document marker, an empty map or a null alone say nothing either: `---`, `{}`, `~`.)
+  if (text.split(/\r?\n/).every((line) => /^\s*(?:---|\.\.\.|\{\s*\}|~|null)?\s*(#.*)?$/.test(line))) {
     throw new InputError(`${path}: the contract is empty (no settlement cycle, no fee rules)`, 'fill it in (`posrecon init contract` writes a commented one), or leave --contract out to run on the defaults');
   }
   return text;

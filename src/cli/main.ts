@@ -88,9 +88,14 @@ function strictOptionValues(command: Command): void {
     const inner = option.parseArg;
     const name = option.name();
     option.argParser((value: string, previous: unknown) => {
-      if (value.startsWith('-') && value !== '-') throw new InvalidArgumentError(`expected a value, got the option ${value} (a value is missing)`);
-      // (An empty list of kinds gets its own message from parseKinds.)
-      if (KIND_LIST_OPTIONS.has(name)) return typeof previous === 'string' && previous !== '' ? `${previous},${value}` : value;
+      // An option, not a value (free text such as a --note may start with a dash: `-88.00 退回`).
+      if (/^--?[A-Za-z]/.test(value)) throw new InvalidArgumentError(`expected a value, got the option ${value} (a value is missing)`);
+      if (KIND_LIST_OPTIONS.has(name)) {
+        // (An empty list of kinds alone gets its own message from parseKinds.)
+        if (typeof previous !== 'string') return value;
+        if (value.trim() === '' || previous.trim() === '') throw new InvalidArgumentError('no finding kind given');
+        return `${previous},${value}`;
+      }
       if (value === '') throw new InvalidArgumentError('the value is empty');
       if (option.variadic) return inner ? inner(value, previous) : Array.isArray(previous) && previous !== option.defaultValue ? [...(previous as string[]), value] : [value];
       return inner ? inner(value, previous) : value;

@@ -1,5 +1,5 @@
 // `posrecon reconcile`: read the inputs, reconcile, print the report, decide the exit code.
-import { closeSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { basename, dirname, extname, resolve } from 'node:path';
@@ -285,10 +285,11 @@ export function checkInputLists(
   opts: { quiet?: boolean; output?: string; others?: { flag: string; file: string | undefined }[] } = {},
 ): string[][] {
   const roleOf = new Map<string, string>();
-  // A link and its target, or two spellings of one path, are one file.
+  // A link (symbolic or hard) and its target, or two spellings of one path, are one file.
   const placeOf = (f: string) => {
     try {
-      return realpathSync(f);
+      const st = statSync(f);
+      return `${st.dev}:${st.ino}`;
     } catch {
       return resolve(f);
     }

@@ -444,21 +444,22 @@ function parseCutoff(reader: ContractReader, node: YamlNode, path: SchemaPath): 
 
 function parseTimezone(reader: ContractReader, node: YamlNode, path: SchemaPath): string {
   const zone = reader.string(node, path, 'a time zone like "Asia/Shanghai"');
+  let canonical = zone;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
     reader.fail(node, path, `unknown time zone ${JSON.stringify(zone)}`, 'use an IANA name such as Asia/Shanghai');
   }
   // Every time is read as printed, in China Standard Time (and a UTC stamp converted to it): a
-  // zone that is not would be accepted and silently ignored.
-  if (!CHINA_STANDARD_TIME.has(zone)) {
+  // zone that is not would be accepted and silently ignored. (Names as Intl resolves them: any case.)
+  if (!CHINA_STANDARD_TIME.has(canonical) && !CHINA_STANDARD_TIME.has(zone)) {
     reader.fail(node, path, `time zone ${JSON.stringify(zone)} is not supported: posrecon reads every time as China Standard Time`, 'use Asia/Shanghai, or leave timezone out');
   }
   return zone;
 }
 
 /** IANA names of China Standard Time (UTC+8, no daylight saving). */
-const CHINA_STANDARD_TIME = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC']);
+const CHINA_STANDARD_TIME = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC', 'Etc/GMT-8']);
 
 function parseSettlement(reader: ContractReader, node: YamlNode, keyNode: YamlNode, into: SettlementTerms): void {
   for (const entry of reader.mapping(node, 'settlement', SETTLEMENT_KEYS, keyNode)) {
@@ -657,7 +658,11 @@ export function loadContract(text: string, fileName: string): Contract {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = doc.errors[0];
   if (syntaxError) {
-    const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
+    // An error at the very end (an unclosed quote) points past the last line: name the last one.
+    const lastLine = text.replace(/\r?\n$/, '').split(/\r?\n/).length;
+    const at = lineCounter.linePos(syntaxError.pos[0]);
+    const line = Math.min(at.line, lastLine);
+    const col = at.line > lastLine ? 1 : at.col;
     const message = syntaxError.message.split('\n')[0];
     throw new InputError(`${fileName}:${Math.max(1, line)}:${Math.max(1, col)}: ${message}`, 'the contract must be valid YAML or JSON');
   }

@@ -367,7 +367,8 @@ export function renderHtml(result: ReconcileResult, opts: HtmlOptions = {}): str
   const exceptions = groups.filter((g) => g.exception);
   const informational = groups.filter((g) => !g.exception);
 
-  const inputs = result.files.map(
+  // By role, then path (as in the JSON): the page does not depend on the order files were given in.
+  const inputs = [...result.files].sort((a, b) => roleRank(a.role) - roleRank(b.role) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map(
     (f) => `<tr><td><code>${esc(f.file)}</code></td><td>${esc(f.role)}</td><td>${esc(f.profile.name)}</td><td>${esc(String(f.encoding))}</td><td class="num" data-sort="${recordCount(f)}">${recordCount(f)}</td><td class="num" data-sort="${f.rejected.length}">${f.rejected.length}</td></tr>`,
   );
   const body: string[] = [];
@@ -449,3 +450,7 @@ ${body.join('\n')}
 }
 
 export type { DailySeries } from './daily.js';
+
+function roleRank(role: string): number {
+  return role === 'terminal' ? 0 : role === 'settlement' ? 1 : 2;
+}

@@ -52,7 +52,7 @@ export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Reco
       store: run.store,
       id: run.runId,
       recorded: run.runId !== null,
-      previousRun: run.previousRun ? { id: run.previousRun.id, startedAt: run.previousRun.startedAt, asOf: run.previousRun.asOf } : null,
+      previousRun: run.previousRun ? { id: run.previousRun.id, startedAt: run.previousRun.startedAt, asOf: run.previousRun.asOf || null } : null,
       ingested: run.ingest.map((i) => ({
         file: i.path,
         name: i.name,
@@ -75,7 +75,13 @@ export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Reco
 }
 
 /** Cut to the screen's width on a terminal; whole in files, pipes and cron mail (no `width`). */
-const short = (text: string, width: number | undefined) => (width !== undefined && text.length > width ? `${text.slice(0, width - 1)}…` : text);
+/** One line per item: a message's own line break (a quoted memo) becomes ⏎; cut to the width. */
+const short = (message: string, width: number | undefined) => {
+  const text = message.replace(/\r?\n|\r/g, ' ⏎ ');
+  return width !== undefined && text.length > width ? `${text.slice(0, width - 1)}…` : text;
+};
+/** A day without dated rows has no as-of date. */
+const asOfText = (asOf: string | null | undefined) => asOf || '—';
 
 function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: boolean, width: number | undefined): string[] {
   const out: string[] = [];
@@ -95,7 +101,7 @@ export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verb
   const out: string[] = [];
   const prev = run.previousRun;
   const title = run.runId !== null ? `posrecon run #${run.runId}` : 'posrecon run (nothing recorded)';
-  out.push(c.bold(`${title} — store ${run.store} — as of ${run.result.asOf}`) + (prev ? c.dim(` (previous run #${prev.id}, as of ${prev.asOf})`) : c.dim(' (first run)')));
+  out.push(c.bold(`${title} — store ${run.store} — as of ${asOfText(run.result.asOf)}`) + (prev ? c.dim(` (previous run #${prev.id}, as of ${asOfText(prev.asOf)})`) : c.dim(' (first run)')));
   if (prev?.asOf && prev.asOf > run.result.asOf) {
     // A what-if --as-of on an earlier run, or a settlement file withdrawn: overdue items may look pending again.
     out.push(c.yellow(`Note: as of ${run.result.asOf} is earlier than run #${prev.id}'s ${prev.asOf}: what was overdue then may show as pending now.`));
@@ -152,7 +158,7 @@ export function statusJson(s: StatusResult): Record<string, unknown> {
   return {
     schema: 'posrecon.status/1',
     store: s.store,
-    lastRun: s.lastRun ? { id: s.lastRun.id, startedAt: s.lastRun.startedAt, asOf: s.lastRun.asOf, counts: s.lastRun.counts } : null,
+    lastRun: s.lastRun ? { id: s.lastRun.id, startedAt: s.lastRun.startedAt, asOf: s.lastRun.asOf || null, counts: s.lastRun.counts } : null,
     open: s.open.map(openJson),
   };
 }
@@ -162,7 +168,7 @@ export function renderStatus(s: StatusResult, opts: { color: boolean; width?: nu
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   const r = s.lastRun;
-  out.push(c.bold(`posrecon status — store ${s.store}`) + (r ? c.dim(` — last run #${r.id} at ${localInstant(r.startedAt)} (Asia/Shanghai), as of ${r.asOf}`) : c.dim(' — no run recorded yet')));
+  out.push(c.bold(`posrecon status — store ${s.store}`) + (r ? c.dim(` — last run #${r.id} at ${localInstant(r.startedAt)} (Asia/Shanghai), as of ${asOfText(r.asOf)}`) : c.dim(' — no run recorded yet')));
   const exceptions = s.open.filter((o) => o.exception && !o.acknowledged).length;
   const acked = s.open.filter((o) => o.acknowledged).length;
   out.push(`${s.open.length} open item(s), oldest first: ${exceptions} exception(s) to act on · ${acked} acknowledged · ${s.open.length - exceptions - acked} pending`);
@@ -198,7 +204,7 @@ export function renderHistory(h: HistoryResult, opts: { color: boolean }): strin
   const out: string[] = [];
   const what = f.exception ? 'exception' : f.openKind ? 'pending, not an exception' : 'informational';
   out.push(c.bold(`Finding ${f.id} — ${f.kind} (${what}) — ${state(f)}${h.acknowledged ? ', acknowledged' : ''}`));
-  out.push(`  ${f.message}`);
+  out.push(`  ${short(f.message, undefined)}`);
   const refs = (['terminal', 'settlement'] as const)
     .map((side) => f.data[side] as { file?: string; line?: number } | null)
     .filter((r): r is { file: string; line: number } => Boolean(r && r.file))

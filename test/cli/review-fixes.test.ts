@@ -1,5 +1,5 @@
 // Defects a new user hit, pinned so they stay fixed.
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -183,5 +183,37 @@ describe('--output naming a file the command reads (review U)', () => {
     expect(posrecon(['run', '--store', store, '-t', T1, '-s', S1, '-c', CONTRACT, '--format', 'json', '-o', store]).code).toBe(2);
     expect(posrecon(['export', '--store', store, '-o', store]).code).toBe(2);
     expect(posrecon(['status', '--store', store]).code).toBe(0);
+  });
+});
+
+describe('review U: the edges of this session\'s option and file checks', () => {
+  it('a value that starts with a dash but is no option is a value (a --note of -88.00)', () => {
+    const store = join(dir, 'note-store.sqlite');
+    posrecon(['run', '--store', store, '-t', T1, '-s', S1, '-c', CONTRACT, '-q']);
+    const id = (JSON.parse(posrecon(['status', '--store', store, '--format', 'json']).stdout) as { open: { id: string }[] }).open[0].id;
+    expect(posrecon(['resolve', id, '--store', store, '--note', '-88.00 已原路退回顾客']).code).toBe(0);
+  });
+
+  it('an empty --fail-on is refused also when given a second time', () => {
+    const run = posrecon(['reconcile', '-t', T1, '-s', S1, '--fail-on', 'dropped_order', '--fail-on', '']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--fail-on <kinds>' argument '' is invalid\. no finding kind given/);
+  });
+
+  it('a contract of a document marker or an empty map is empty; a time zone in any case is China Standard Time', () => {
+    for (const [text, code] of [['---\n', 2], ['{}\n', 2], ['~\n', 2], ['timezone: asia/shanghai\nsettlement: { cycle: T+1 }\n', 0]] as const) {
+      const path = join(dir, `c-${text.length}.yaml`);
+      writeFileSync(path, text);
+      expect(posrecon(['reconcile', '-t', T1, '-s', S1, '-c', path, '--ignore', 'dropped_order,unsettled_overdue', '-q']).code).toBe(code);
+    }
+  });
+
+  it('a hard link to an input is the same file, read once', () => {
+    const original = join(dir, 'hard-original.csv');
+    const hard = join(dir, 'hard-link.csv');
+    writeFileSync(original, readFileSync(`${ROOT}${T1}`));
+    linkSync(original, hard);
+    const json = JSON.parse(posrecon(['reconcile', '-t', original, hard, '-s', S1, '--format', 'json']).stdout);
+    expect([json.inputs.length, json.summary.counts.duplicate_export]).toEqual([2, 0]);
   });
 });
