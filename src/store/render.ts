@@ -264,6 +264,8 @@ const csvCell = (v: unknown): string => {
  */
 export const EXPORT_COLUMNS: Partial<Record<ExportTable, string[]>> = {
   rejected: ['file', 'line', 'column', 'reason'],
+  events: ['findingId', 'runId', 'asOf', 'event', 'detail'],
+  decisions: ['id', 'findingId', 'action', 'by', 'at', 'note', 'runId'],
   findings: ['id', 'kind', 'exception', 'openKind', 'present', 'firstRun', 'firstAsOf', 'sinceRun', 'sinceAsOf', 'goneRun', 'goneAsOf', 'rows', 'message', 'finding'],
 };
 

@@ -139,6 +139,7 @@ describe('posrecon run over two days of the demo', () => {
     // A table with no rows still has its header row.
     const rejected = posrecon(['export', '--store', store, '--format', 'csv', '--table', 'rejected']);
     expect(rejected.stdout).toBe('\uFEFFfile,line,column,reason\r\n');
+    expect(posrecon(['export', '--store', store, '--format', 'csv', '--table', 'events']).stdout.split('\r\n')[0]).toBe('\uFEFFfindingId,runId,asOf,event,detail');
   });
 });
 
