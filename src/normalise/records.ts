@@ -646,9 +646,9 @@ function isStatementLine(row: RawRow): boolean {
 }
 
 /**
- * Whether the row names a movement of its own: an RRN, trace, order number or card, a
- * counterparty (a bank credit whose memo happens to be 合计), or a movement beside a running
- * balance (a balance line prints the balance alone; a day's total, the movement alone).
+ * Whether the row names a movement of its own: an RRN, trace, order number or card, or a
+ * counterparty (a bank credit whose memo happens to be 合计). A running balance proves nothing:
+ * a day's total line often prints the closing balance beside the day's sums.
  */
 function hasKeyCells(row: RawRow, detection: Detection): boolean {
   const cell = (field: CanonicalField) => {
@@ -656,8 +656,7 @@ function hasKeyCells(row: RawRow, detection: Detection): boolean {
     return idx !== undefined && cleanCell(row.cells[idx] ?? '') !== '';
   };
   for (const field of TRANSACTION_KEYS) if (cell(field)) return true;
-  if (cell('counterparty') || cell('counterpartyAccount')) return true;
-  return cell('balance') && (cell('credit') || cell('debit') || cell('amount'));
+  return cell('counterparty') || cell('counterpartyAccount');
 }
 
 /** Totals rows parse like data (合计,,,,1234.00) and must still never become records. */

@@ -227,7 +227,7 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
   const scopeOf = (r: CanonicalRecord) => `${recordDate(r)}|${r.merchantId ?? ''}|${r.terminalId ?? ''}`;
   const scopesHere = new Set(parsed.records.map(scopeOf));
   const rowsHere = new Set(records.map((r) => r.fingerprint));
-  const replaced = parsed.records.length === 0 ? [] : (await tx.liveFilesAt(f.path)).filter((old) => {
+  const replaced = parsed.records.length === 0 ? [] : (await tx.liveFilesAt(f.path, f.samePlace)).filter((old) => {
     if (old.file.role !== parsed.role || old.file.profile !== parsed.profile.name || old.records.length === 0) return false;
     if (!old.records.every((r) => scopesHere.has(scopeOf(r)))) return false;
     const oldRows = new Set(old.records.map(fingerprintOf));

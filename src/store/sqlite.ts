@@ -587,8 +587,10 @@ export class SqliteTx implements StoreWriter {
     );
   }
 
-  async liveFilesAt(path: string): Promise<LoadedFile[]> {
-    const rows = this.stmt('SELECT * FROM source_file WHERE path = ? AND superseded_by IS NULL ORDER BY id').all(path) as FileRow[];
+  async liveFilesAt(path: string, samePlace?: (stored: StoredFile) => boolean): Promise<LoadedFile[]> {
+    const rows = samePlace
+      ? (this.stmt('SELECT * FROM source_file WHERE superseded_by IS NULL ORDER BY id').all() as FileRow[]).filter((row) => row.path === path || samePlace(fileOf(row)))
+      : (this.stmt('SELECT * FROM source_file WHERE path = ? AND superseded_by IS NULL ORDER BY id').all(path) as FileRow[]);
     return rows.map((row) => {
       const file = fileOf(row);
       const records = (this.stmt('SELECT line, data FROM record WHERE file_id = ? ORDER BY seq').all(row.id) as { line: number; data: string }[]).map((r) =>

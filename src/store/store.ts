@@ -169,7 +169,8 @@ export interface StoreWriter extends StoreReader {
   finishRun(id: number, outcome: RunOutcome): Promise<void>;
   addFile(file: NewFile): Promise<StoredFile>;
   /** Live (not superseded) files stored under this path, with their records. */
-  liveFilesAt(path: string): Promise<LoadedFile[]>;
+  /** Live (not superseded) files at this path, or (with `samePlace`) at the same place however spelled. */
+  liveFilesAt(path: string, samePlace?: (stored: StoredFile) => boolean): Promise<LoadedFile[]>;
   /** Marks these files superseded by `by` and drops their rows and rejected rows. */
   supersede(ids: number[], by: number): Promise<void>;
   /** Insert or replace a finding's state. */

@@ -363,6 +363,24 @@ describe('run: the same file at the same place, spelled otherwise (review T)', (
     }
   });
 
+  it('a corrected version at the same place replaces the old one, whichever spelling each run used', () => {
+    const d = mkdtempSync(join(tmpdir(), 'posrecon-reissue-'));
+    // (GBK bytes: read and written as latin1 so the ASCII edit below leaves every other byte as it was.)
+    const settlement = readFileSync(join(ROOT, 'fixtures/demo/settlement-2025-09-30.csv'), 'latin1');
+    writeFileSync(join(d, 't.csv'), readFileSync(join(ROOT, 'fixtures/demo/terminal-2025-09-29.csv')));
+    writeFileSync(join(d, 's.csv'), settlement, 'latin1');
+    const store = join(d, 'store.sqlite');
+    const args = ['--contract', 'fixtures/demo/contract.yaml', '--as-of', '2025-09-30', '--format', 'json'];
+    posrecon(['run', '--store', store, '-t', join(d, 't.csv'), '-s', join(d, 's.csv'), ...args]);
+    // The re-issue corrects one fee (25.00 → 20.00); the path is now given relative to the repository.
+    writeFileSync(join(d, 's.csv'), settlement.replace(',25.00,', ',20.00,'), 'latin1');
+    const second = posrecon(['run', '--store', store, '-t', join(d, 't.csv'), '-s', relative(ROOT, join(d, 's.csv')), ...args]);
+    expect(second.stderr).toBe('');
+    const again = JSON.parse(second.stdout);
+    expect(again.run.ingested[1].replaces).toEqual([join(d, 's.csv')]);
+    expect(again.summary.counts.duplicate_settlement).toBe(0);
+  });
+
   it('is known by its place when cron runs from another folder and the store lives in a subfolder', () => {
     const d = mkdtempSync(join(tmpdir(), 'posrecon-place-'));
     mkdirSync(join(d, 'shop', 'inbox'), { recursive: true });

@@ -151,11 +151,11 @@ describe('junk before and after the data', () => {
     expect(f.rejected).toEqual([]);
   });
 
-  it('a bank movement whose memo is just 合计 or 小计 is a movement (a counterparty, a balance that moved); a balance line marked 期初 is not', () => {
-    const csv = '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,08:00:00,转账,,,"10,000.00",,期初\n2025-10-09,10:00:01,转账,298.30,,"10,298.30",银联商务股份有限公司,合计\n2025-10-09,15:20:00,转账,,50.00,"10,248.30",,小计\n';
+  it('a bank movement whose memo is just 合计 or 小计 is a movement (it names a counterparty); a balance line marked 期初 is not, nor a day total printing the closing balance', () => {
+    const csv = '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,08:00:00,转账,,,"10,000.00",,期初\n2025-10-09,10:00:01,转账,298.30,,"10,298.30",银联商务股份有限公司,合计\n2025-10-09,15:20:00,转账,,50.00,"10,248.30",张三,小计\n2025-10-09,,本日合计,298.30,50.00,"10,248.30",,\n';
     const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
     expect(lines(f.records)).toEqual([3, 4]);
-    expect(f.skipped.map((x) => [x.line, x.kind])).toEqual([[2, 'summary']]);
+    expect(f.skipped.map((x) => [x.line, x.kind])).toEqual([[2, 'summary'], [5, 'summary']]);
     expect(f.rejected).toEqual([]);
   });
 
