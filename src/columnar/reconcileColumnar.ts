@@ -434,7 +434,8 @@ function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 
     const part = block.subarray(start - blockStart, end - blockStart);
     skeleton.set(part, at);
     at += part.length;
-    if (part[part.length - 1] !== LF) skeleton[at++] = LF;
+    // (The file's own last line keeps its missing line end: a line cut off reads as one.)
+    if (part[part.length - 1] !== LF && end < source.size) skeleton[at++] = LF;
     lineOf.push(refs.line[i]);
   }
   let parsed: ParsedFile;

@@ -507,7 +507,7 @@ function looksLikeData(row: RawRow, detection: Detection): boolean {
  * only when it is a totals line (合计, 总计 …) or follows one, and carries no transaction key
  * (reference, trace, order number, card): so a shop called 小计划咖啡 stays a record.
  */
-export function normaliseRows(rows: RawRow[], detection: Detection, file: string): NormalisedFile {
+export function normaliseRows(rows: RawRow[], detection: Detection, file: string, opts: { lastLineUnterminated?: boolean } = {}): NormalisedFile {
   const { profile } = detection;
   // Columns profile rules append after the file's own (e.g. a clearing date stamped on each row).
   const addedColumns = new Set(Object.values(detection.mapping.columns).filter((i): i is number => i !== undefined && i >= detection.headerCells.length));
@@ -603,6 +603,14 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
         inFooter = true;
         settlePending(mayBeJunk);
         footer(row);
+        continue;
+      }
+      // The file's last line, with no line end and short of the header's cells, is a line cut
+      // off (a download still in progress), not a transaction: `…,500.00,3.00,49` is no net of 49.
+      if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length) {
+        settlePending(() => false);
+        const missing = detection.headerCells[row.cells.length]?.trim() || `#${row.cells.length + 1}`;
+        reject(row, new RowError(missing, `the file's last line stops after ${row.cells.length} of ${detection.headerCells.length} cells, without a line end: the file looks cut off (still downloading?); fetch it again`));
         continue;
       }
       // A clean record after a footer means the footer was a subtotal mid-file: data resumes.

@@ -136,6 +136,7 @@ export function readInputFile(bytes: Uint8Array, file: string, opts: ReadOptions
     delimiter,
     format: 'delimited',
     totalLines: countPhysicalLines(text),
+    lastLineUnterminated: text.length > 0 && !/[\r\n]$/.test(text),
   });
 }
 
@@ -207,6 +208,8 @@ interface FinishInfo {
   format: InputFormat;
   totalLines: number;
   isData?: (row: RawRow) => boolean;
+  /** The text does not end with a line end: its last line may be cut off (a download in progress). */
+  lastLineUnterminated?: boolean;
 }
 
 /** Profile rewrites → normalise → control totals → line account. */
@@ -219,7 +222,7 @@ function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOp
     isData: info.isData,
   });
   const prepDetection: Detection = { ...detection, mapping: prepared.mapping };
-  const result = normaliseRows(prepared.rows, prepDetection, file);
+  const result = normaliseRows(prepared.rows, prepDetection, file, { lastLineUnterminated: info.lastLineUnterminated });
   const lines = accountLines(prepared.rows, detection.headerIndex, result, info.totalLines);
 
   let controlTotals: ControlTotals | undefined;

@@ -237,6 +237,7 @@ describe('every ingestion fixture', () => {
     'full-pan-in-title-and-footer.csv': 1, // rows with a bad date, a bad amount, an unknown status
     'utf8-then-gbk-joined.csv': 2, // mixes two encodings
     'unclosed-quote-swallows-next-line.csv': 1, // that row is rejected
+    'download-cut-off-last-line.csv': 1, // its cut-off last line is rejected
   };
   const names = readdirSync(ROOT + 'fixtures/ingest').filter((f) => /\.(csv|tsv|txt)$/.test(f)).sort();
 

@@ -250,6 +250,21 @@ describe('a quote that is never closed', () => {
   });
 });
 
+describe('a file cut off while downloading', () => {
+  it('rejects its last line when it stops short of the header\'s cells without a line end: no net of 49 from 497.00', () => {
+    const f = read(INGEST + 'download-cut-off-last-line.csv', { role: 'settlement' });
+    expect(lines(f.records)).toEqual([2]);
+    expect(f.rejected.map((r) => [r.line, r.column])).toEqual([[3, '参考号']]);
+    expect(f.rejected[0].reason).toMatch(/last line stops after 10 of 12 cells, without a line end: the file looks cut off/);
+  });
+
+  it('a last line without a line end that has all its cells is a row like any other', () => {
+    const csv = '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,12.00,100000000001';
+    const f = readInputFile(new TextEncoder().encode(csv), 'whole.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect([f.records.length, f.rejected.length]).toEqual([1, 0]);
+  });
+});
+
 describe('cell clean-up', () => {
   it('Excel ="…" escapes and leading apostrophes keep leading zeros of IDs', () => {
     const f = read(INGEST + 'excel-text-escapes.csv');
