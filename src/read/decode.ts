@@ -80,12 +80,40 @@ function lineStart(bytes: Uint8Array, line: number): number {
   return at;
 }
 
+/**
+ * A file that decodes but for its last one to three bytes ends in the middle of a character: it
+ * was cut off (a download still in progress), whatever --encoding says. Throws saying so.
+ */
+function cutOff(bytes: Uint8Array, file: string, encodings: Encoding[]): void {
+  for (const encoding of encodings) {
+    for (let k = 1; k <= 3 && k < bytes.length; k++) {
+      // Only the last bytes of the file, no line end among them: a bad byte on a line of its own is no cut.
+      const tail = bytes[bytes.length - k];
+      if (tail === 0x0a || tail === 0x0d) break;
+      if (strictDecode(bytes.subarray(0, bytes.length - k), encoding) === null) continue;
+      const line = countLines(bytes);
+      throw new InputError(
+        `${file}:${line}: the file ends in the middle of a character (valid ${encoding} up to its last ${k} byte${k === 1 ? '' : 's'}): it looks cut off (still downloading?)`,
+        'fetch the file again once the download has finished',
+      );
+    }
+  }
+}
+
+/** Physical lines in the bytes (the last one counted even without a line end). */
+function countLines(bytes: Uint8Array): number {
+  let n = 1;
+  for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 0x0a) n++;
+  return n;
+}
+
 export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding): DecodedText {
   const bom = bomOf(bytes);
   if (forced) {
     const body = bom && bom.encoding === forced ? bytes.subarray(bom.length) : bytes;
     const text = strictDecode(body, forced);
     if (text === null) {
+      cutOff(body, file, [forced]);
       const line = lineOfFirstBadByte(body, forced);
       throw new InputError(
         `${file}:${line}: bytes are not valid ${forced} (forced by --encoding)`,
@@ -124,6 +152,7 @@ export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding):
   // it is only tried once UTF-8 has failed, and only accepted if it decodes strictly.
   const gb = strictDecode(bytes, 'gb18030');
   if (gb !== null) return { text: gb, encoding: 'gb18030', encodingReason: 'not valid UTF-8; valid GB18030/GBK' };
+  cutOff(bytes, file, ['utf-8', 'gb18030']);
   // The encoding that decodes further is the likely one (a GBK export with one bad byte fails
   // UTF-8 at its title line): its first bad byte is the line to look at.
   const utf8Line = lineOfFirstBadByte(bytes, 'utf-8');

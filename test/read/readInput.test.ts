@@ -5,7 +5,7 @@ import { InputError } from '../../src/model.js';
 import type { ReadOptions } from '../../src/read/readInput.js';
 import { readInputFile } from '../../src/read/readInput.js';
 import { builtinProfiles } from '../../src/profiles/builtin.js';
-import { INGEST, read, readBytes } from './fixtures.js';
+import { INGEST, encodeGbk, read, readBytes } from './fixtures.js';
 
 const money = (d: { toString(): string } | undefined) => (d === undefined ? undefined : d.toString());
 const amounts = (records: CanonicalRecord[]) => records.map((r) => money(r.amount));
@@ -256,6 +256,16 @@ describe('a file cut off while downloading', () => {
     expect(lines(f.records)).toEqual([2]);
     expect(f.rejected.map((r) => [r.line, r.column])).toEqual([[3, '参考号']]);
     expect(f.rejected[0].reason).toMatch(/last line stops after 10 of 12 cells, without a line end: the file looks cut off/);
+  });
+
+  it.each(['utf-8', 'gb18030'] as const)('a %s file cut inside a character says it looks cut off, with or without --encoding', (encoding) => {
+    const text = '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号\n898310058120001,10000001,2025-10-01 10:00:00,消费';
+    const whole = encoding === 'utf-8' ? new TextEncoder().encode(text) : encodeGbk(text);
+    const bytes = whole.subarray(0, whole.length - 1); // 费 loses its last byte
+    for (const forced of [undefined, encoding] as const) {
+      const e = failure(() => readInputFile(bytes, 'cut.csv', { profiles: builtinProfiles(), role: 'terminal', encoding: forced }));
+      expect(e.message).toMatch(new RegExp(`^cut\\.csv:2: the file ends in the middle of a character \\(valid ${encoding} up to its last \\d bytes?\\): it looks cut off`));
+    }
   });
 
   it('a last line without a line end that has all its cells is a row like any other', () => {
