@@ -189,9 +189,12 @@ Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows
     .addOption(new Option('--table <name>', 'the table to write as CSV').choices([...EXPORT_TABLES]).default('findings'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addHelpText('after', '\nExamples:\n  posrecon export -o backup-2025-11-30.json\n  posrecon export --format csv --table records -o records.csv\n')
-    .action(async (opts: { store: string; format?: string; table: ExportTable; output?: string }) => {
+    .action(async (opts: { store: string; format?: string; table: ExportTable; output?: string }, command: Command) => {
       checkInputLists([], io, { output: opts.output, others: otherFiles({ store: opts.store }) });
-      const format = chooseFormat(opts.format, opts.output, ['.json', '.csv']) || 'json';
+      // Naming a table asks for that table: CSV, unless JSON (every table) was asked for outright.
+      const tableGiven = command.getOptionValueSource('table') === 'cli';
+      const format = chooseFormat(opts.format, opts.output, ['.json', '.csv']) || (tableGiven ? 'csv' : 'json');
+      if (format === 'json' && tableGiven) throw new UsageError('--table picks one table for CSV; JSON holds every table: drop --table, or ask for --format csv');
       const text = await withStore(opts.store, false, (store) =>
         store.read(async (tx) => {
           const tables = await exportTables(tx);

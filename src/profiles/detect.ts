@@ -240,10 +240,24 @@ export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectO
       'check the profile\'s column names against the file, or drop --profile to let posrecon detect the layout',
     );
   }
+  // A file of another side (-t and -s swapped, a bank statement given as --settlement): say so
+  // rather than send the user off to write a profile for a layout posrecon reads.
+  const otherSide = opts.role ? fitsAnotherRole(rows, profiles, opts) : undefined;
   throw new InputError(
     `${opts.file}:${rows[closest.row].line}: no${roleText} profile fits; closest is ${closest.profile.name}, which lacks ${missingNames}${unmappedText}`,
-    `add a profile file (README "Adding a layout") and pass it with --profile FILE (inspect) or --terminal-profile / --settlement-profile / --bank-profile FILE (reconcile, run)`,
+    otherSide
+      ? `it reads as a ${otherSide.role} file (${otherSide.name} fits): pass it with --${otherSide.role} (were the sides swapped?)`
+      : `add a profile file (README "Adding a layout") and pass it with --profile FILE (inspect) or --terminal-profile / --settlement-profile / --bank-profile FILE (reconcile, run)`,
   );
+}
+
+function fitsAnotherRole(rows: RawRow[], profiles: Profile[], opts: DetectOptions): Profile | undefined {
+  try {
+    const found = detectProfile(rows, profiles.filter((p) => p.role !== opts.role), { ...opts, role: undefined, forced: undefined });
+    return found.profile;
+  } catch {
+    return undefined;
+  }
 }
 
 /** At most `max` characters of `text` for a one-line message, control characters shown as `·`. */

@@ -136,6 +136,9 @@ describe('posrecon run over two days of the demo', () => {
     const csv = readFileSync(out, 'utf8');
     expect(csv.startsWith('\uFEFFid,kind,exception,openKind,present,')).toBe(true);
     expect(csv.split('\r\n').length - 2).toBe(dump.findings.length);
+    // Naming a table asks for it as CSV; with JSON (every table) it is a contradiction.
+    expect(posrecon(['export', '--store', store, '--table', 'files']).stdout.startsWith('\uFEFFid,')).toBe(true);
+    expect(posrecon(['export', '--store', store, '--table', 'files', '--format', 'json']).code).toBe(2);
     // A table with no rows still has its header row.
     const rejected = posrecon(['export', '--store', store, '--format', 'csv', '--table', 'rejected']);
     expect(rejected.stdout).toBe('\uFEFFfile,line,column,reason\r\n');
