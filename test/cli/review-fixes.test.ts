@@ -217,3 +217,11 @@ describe('review U: the edges of this session\'s option and file checks', () => 
     expect([json.inputs.length, json.summary.counts.duplicate_export]).toEqual([2, 0]);
   });
 });
+
+describe('files given to the wrong side (review V)', () => {
+  it('names the side the file reads as, instead of asking for a new profile', () => {
+    const run = posrecon(['reconcile', '-t', S1, '-s', T1, '-c', CONTRACT]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/no settlement profile fits;.*\n {2}hint: it reads as a terminal file \(generic-terminal fits\): pass it with --terminal \(were the sides swapped\?\)\n$/);
+  });
+});
