@@ -163,7 +163,7 @@ Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows
       );
       for (const { decision, finding } of done) {
         const state = finding.openKind ? (finding.present ? 'open' : 'already resolved by later files') : 'informational';
-        io.stdout(`${finding.id}  ${finding.kind} (${state}): resolved by ${decision.by} at ${localInstant(decision.at)} (Asia/Shanghai): "${decision.note}"\n`);
+        io.stdout(`${finding.id}  ${finding.kind} (${state}): acknowledged by ${decision.by} at ${localInstant(decision.at)} (Asia/Shanghai): "${decision.note}"\n`);
       }
       setExit(EXIT.OK);
     });

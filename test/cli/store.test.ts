@@ -81,7 +81,7 @@ describe('posrecon run over two days of the demo', () => {
     const r = posrecon(['resolve', exceptions[0], '--store', store, '--note', 'refunded customer by transfer'], { USER: 'alice' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^${exceptions[0]} .*resolved by alice at \\d{4}-.*"refunded customer by transfer"`));
+    expect(r.stdout).toMatch(new RegExp(`^${exceptions[0]} .*acknowledged by alice at \\d{4}-.*"refunded customer by transfer"`));
     // Three characters pick nothing: say so, not "no such finding".
     const short = posrecon(['resolve', exceptions[1].slice(0, 3), '--store', store, '--note', 'x']);
     expect(short.code).toBe(2);
