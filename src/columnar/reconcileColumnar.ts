@@ -1101,10 +1101,11 @@ function mergeSecondPass(side: ResidualSide, first: ParsedFile, refs: LineRefs, 
     );
   }
   // What detection found on the whole file's head (both passes read with the profile forced).
-  const { encoding, encodingReason, delimiter, profile, role, reason, headerLine, mapping, format, clearingDate } = side.head;
+  const { encoding, encodingReason, delimiter, profile, role, reason, headerLine, mapping, format, clearingDate, readsBetterAs } = side.head;
   return {
     ...first,
     encoding, encodingReason, delimiter, profile, role, reason, headerLine, mapping, format, clearingDate,
+    ...(readsBetterAs ? { readsBetterAs } : {}),
     records,
     controlTotalMismatches,
     preMatched: cleanRows,

@@ -28,6 +28,10 @@ export interface Detection {
   headerCells: string[];
   mapping: ColumnMapping;
   reason: string;
+  /** How well the header fits (columns mapped + 2 × signature columns); headered layouts only. */
+  score?: number;
+  /** Set by the reader: a layout of another side fits the same header better. */
+  readsBetterAs?: { role: Role; profile: string };
 }
 
 interface Fit {
@@ -193,7 +197,7 @@ export function detectProfile(rows: RawRow[], profiles: Profile[], opts: DetectO
         (opts.forced ? `forced by --profile; ` : '') +
         `header on line ${rows[r].line}${merged ? ` (with the names above it on line ${rows[r - 1].line})` : ''} maps ${mappedNames.length} columns (score ${best.fit.score})` +
         (runnersUp.length ? `; also fits: ${runnersUp.join(', ')}` : '');
-      return { profile: best.profile, headerIndex: r, headerCells: cells, mapping: best.fit.mapping, reason };
+      return { profile: best.profile, headerIndex: r, headerCells: cells, mapping: best.fit.mapping, reason, score: best.fit.score };
     }
   }
 

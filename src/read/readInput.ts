@@ -45,6 +45,8 @@ export interface ParsedFile {
   profile: Profile;
   role: Role;
   reason: string;
+  /** The header fits a layout of another side better (a settlement file given as a terminal export). */
+  readsBetterAs?: { role: Role; profile: string };
   headerLine: number | null;
   mapping: ColumnMapping;
   records: CanonicalRecord[];
@@ -192,13 +194,27 @@ function detectDelimitedProfile(rows: RawRow[], file: string, opts: ReadOptions,
   } else if (opts.profile.format === 'fixed-width') {
     throw new InputError(`${file}: ${opts.profile.name} is a fixed-width layout; this file is not fixed-width text`, 'drop --profile to let posrecon detect the layout');
   }
-  return detectProfile(rows, profiles, {
+  const detection = detectProfile(rows, profiles, {
     role: opts.role,
     file,
     forced: opts.profile,
     encoding,
     garbled: looksGarbled,
   });
+  // Given to one side, but the same header fits another side's layout better (a settlement file
+  // in the terminal glob): the report says so, the file is still read as given.
+  if (opts.role && !opts.profile && detection.score !== undefined) {
+    let other: Detection | undefined;
+    try {
+      other = detectProfile(rows, profiles.filter((p) => p.role !== opts.role), { file, encoding });
+    } catch {
+      other = undefined;
+    }
+    if (other?.score !== undefined && other.headerIndex === detection.headerIndex && other.score > detection.score) {
+      detection.readsBetterAs = { role: other.profile.role, profile: other.profile.name };
+    }
+  }
+  return detection;
 }
 
 interface FinishInfo {
@@ -248,6 +264,7 @@ function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOp
     profile,
     role: profile.role,
     reason: detection.reason,
+    ...(detection.readsBetterAs ? { readsBetterAs: detection.readsBetterAs } : {}),
     headerLine: detection.headerIndex >= 0 ? rows[detection.headerIndex].line : null,
     mapping: prepared.mapping,
     ...result,

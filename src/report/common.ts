@@ -239,6 +239,9 @@ export function summarize(result: ReconcileResult): Summary {
 function unusableIdNotes(result: ReconcileResult): string[] {
   const notes: string[] = [];
   for (const f of result.files) {
+    if (f.readsBetterAs) {
+      notes.push(`Note: ${f.file} was given as a ${f.role} file but reads better as a ${f.readsBetterAs.role} file (${f.readsBetterAs.profile}): if it is one, pass it with --${f.readsBetterAs.role}; its findings above assume it is what it was given as.`);
+    }
     const byField = new Map<string, { count: number; example: string }>();
     for (const r of f.records) {
       for (const u of r.unusable) {

@@ -219,6 +219,12 @@ describe('review U: the edges of this session\'s option and file checks', () => 
 });
 
 describe('files given to the wrong side (review V)', () => {
+  it('a settlement file in the terminal list is read as given, with a note that it reads better as a settlement file', () => {
+    const run = posrecon(['reconcile', '-t', S1, T1, '-s', 'fixtures/demo/settlement-2025-10-09.csv', '-c', CONTRACT]);
+    expect(run.stdout).toContain(`Note: ${S1} was given as a terminal file but reads better as a settlement file (generic-settlement): if it is one, pass it with --settlement`);
+    expect(posrecon(['reconcile', '-t', T1, '-s', S1, '-c', CONTRACT]).stdout).not.toContain('reads better');
+  });
+
   it('names the side the file reads as, instead of asking for a new profile', () => {
     const run = posrecon(['reconcile', '-t', S1, '-s', T1, '-c', CONTRACT]);
     expect(run.code).toBe(2);
