@@ -10,7 +10,7 @@ import type { Contract } from '../contract/contract.js';
  * personal account. Add your acquirer's exact name with `acquirers:` in the contract.
  */
 export const ACQUIRER_NAMES: readonly string[] = [
-  '银联商务', '银商', '拉卡拉', 'lakala', '通联支付', '通联商务', 'allinpay', '乐刷', '随行付', '汇付天下', '汇付数据', '快钱', '易宝支付',
+  '银联商务', '拉卡拉', 'lakala', '通联支付', '通联商务', 'allinpay', '乐刷', '随行付', '汇付天下', '汇付数据', '快钱', '易宝支付',
   '联动优势', '盛付通', '海科融通', '付临门', '合利宝', '富友支付', '杉德', '嘉联支付', '星驿付', '收钱吧', '银盛支付',
 ];
 
@@ -23,9 +23,9 @@ export const PAYOUT_WORDS: readonly string[] = [
 ];
 
 /** Fee words that name a card terminal's charge on their own: its SIM card's data fee, its activation, its first swipe, the machine. */
-export const POS_FEE_WORDS: readonly string[] = ['流量费', '激活费', '首刷', '机具押金', '机具费', '机具服务费'];
-/** Not a farm's or a workshop's machinery (农机具, 工机具). */
-const OTHER_MACHINERY = /[农工]机具/u;
+export const POS_FEE_WORDS: readonly string[] = ['流量费', '激活费', '首刷'];
+/** A terminal's machine charged for (机具押金, 机具使用费, POS机具租金), not a farm's or a workshop's (农机具, 工机具). */
+const MACHINE_FEE = /(?<![农工])机具(?:押金|费|服务费|使用费|租金|租赁费)/u;
 
 /**
  * Fee words any business account shows for other reasons: the bank's own transfer fee (手续费) and
@@ -37,7 +37,9 @@ export const FEE_WORDS: readonly string[] = ['押金', '服务费', '年费', '�
  * POS, 机具 (not 农机具), 终端, 刷卡, 收单. Not 商户: 个体工商户 is the legal form of most merchants,
  * and a mall's 商户装修押金 or 美团's 商户服务费 are no acquirer's. Not `pos` inside a word (deposit).
  */
-const POS_CONTEXT = /(?:^|[^a-z])pos(?:[^a-z]|$)|(?<![农工])机具|(?<!智能)终端|刷卡|收单/u;
+const POS_CONTEXT = /(?:^|[^a-z])m?pos(?:[^a-z]|$)|(?<![农工])机具|终端|刷卡|收单/u;
+/** A phone bought in instalments from a carrier (移动终端分期, 中国移动 智能终端分期扣款) is no POS. */
+const PHONE_INSTALMENT = /分期|中国移动|中国联通|中国电信/u;
 
 /** Full-width to half-width, no spaces, lower case: `ＰＯＳ 清算` → `pos清算`. */
 export function normText(text: string): string {
@@ -56,8 +58,11 @@ function firstWordIn(text: string, words: readonly string[]): string | undefined
 /** The acquirer name the row names (built-in names and the contract's `acquirers`), if any. */
 export function acquirerNameIn(r: CanonicalRecord, contract: Contract): string | undefined {
   const text = rowText(r);
-  return firstWordIn(text, contract.acquirers) ?? firstWordIn(text, ACQUIRER_NAMES);
+  return firstWordIn(text, contract.acquirers) ?? firstWordIn(text, ACQUIRER_NAMES) ?? (YINSHANG.test(text) ? '银商' : undefined);
 }
+
+/** 银商, 银联商务's short name — not inside 中银商务卡 or 网银商城. */
+const YINSHANG = /(?<![中网])银商(?!城)/u;
 
 /** Why a row looks like an acquirer movement: an acquirer name or a payout word. */
 export function acquirerHint(r: CanonicalRecord, contract: Contract): string | undefined {
@@ -71,10 +76,10 @@ const INCLUDED_FEE_NOTE = /含手续费-?[\d.,]*元?/gu;
 /** The fee word that makes a debit the acquirer's business, if any (a POS fee word, or a generic one in POS context). */
 export function feeWordIn(r: CanonicalRecord): string | undefined {
   const text = rowText(r).replace(INCLUDED_FEE_NOTE, '');
-  const own = firstWordIn(text.replace(OTHER_MACHINERY, ''), POS_FEE_WORDS);
+  const own = firstWordIn(text, POS_FEE_WORDS) ?? MACHINE_FEE.exec(text)?.[0];
   if (own) return own;
   const generic = firstWordIn(text, FEE_WORDS);
-  return generic && POS_CONTEXT.test(text) ? generic : undefined;
+  return generic && POS_CONTEXT.test(text) && !PHONE_INSTALMENT.test(text) ? generic : undefined;
 }
 
 export type Movement = 'credit' | 'debit' | 'none';

@@ -583,7 +583,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     // A balance or totals line between the movements (期初余额, 本日合计, 承前页 …) is dated like
     // them and may parse like one: it is no transaction, and data goes on after it.
     // (One whose first cell says it is left to the footer rules below: data may end there.)
-    if (STATEMENT_LINE_HINT.test(wholeLine) && !isTotalsRow(first) && isStatementLine(row) && !hasKeyCells(row, detection)) {
+    if (STATEMENT_LINE_HINT.test(wholeLine) && !isTotalsRow(first) && isStatementLine(row, detection)) {
       skipped.push({ line: row.line, kind: 'summary', text: skippedText(row) });
       continue;
     }
@@ -607,7 +607,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       }
       // The file's last line, with no line end and short of the header's cells, is a line cut
       // off (a download still in progress), not a transaction: `…,500.00,3.00,49` is no net of 49.
-      if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length) {
+      if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length && missesFilledColumn(rows, i, detection)) {
         settlePending(() => false);
         const missing = detection.headerCells[row.cells.length]?.trim() || `#${row.cells.length + 1}`;
         reject(row, new RowError(missing, `the file's last line stops after ${row.cells.length} of ${detection.headerCells.length} cells, without a line end: the file looks cut off (still downloading?); fetch it again`));
@@ -645,12 +645,47 @@ const STATEMENT_LINE_WORDS = /^(期初余额|期末余额|期初|期末|上日�
 /** A character every one of those words has: most lines are spared the per-cell test. */
 const STATEMENT_LINE_HINT = /[余页计转期]/u;
 
-function isStatementLine(row: RawRow): boolean {
+/** The statement word the row holds as a cell of its own, if any. */
+function statementWordOf(row: RawRow): string | undefined {
   for (const c of row.cells) {
     const text = c.length <= 64 && STATEMENT_LINE_HINT.test(c) ? cleanCell(c).replace(/\s/g, '') : '';
-    if (text !== '' && STATEMENT_LINE_WORDS.test(text)) return true;
+    if (text !== '' && STATEMENT_LINE_WORDS.test(text)) return text.replace(/[:：]$/, '');
+  }
+  return undefined;
+}
+
+/**
+ * Whether a short last row leaves out a column the other data rows fill (nine in ten of them, at
+ * least one row): an export that drops a row's trailing empty cells leaves out empty ones.
+ */
+function missesFilledColumn(rows: RawRow[], last: number, detection: Detection): boolean {
+  const data = rows.slice(detection.headerIndex + 1, last).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  if (data.length === 0) return false;
+  for (let c = rows[last].cells.length; c < detection.headerCells.length; c++) {
+    let filled = 0;
+    for (const r of data) if (cleanCell(r.cells[c] ?? '') !== '') filled++;
+    if (filled * 10 >= data.length * 9) return true;
   }
   return false;
+}
+
+/** Bare totals words: as a memo they may label a real movement (a transfer noted 小计). */
+const BARE_TOTAL_WORDS = new Set(['合计', '小计', '总计']);
+
+/**
+ * A statement line: a statement word as a cell of its own and no movement of its own. A bare
+ * 合计/小计 beside a movement and a running balance is a movement (a bank row so noted); a day's
+ * or page's total (本日合计 …) stays one even when it prints the closing balance.
+ */
+function isStatementLine(row: RawRow, detection: Detection): boolean {
+  const word = statementWordOf(row);
+  if (word === undefined || hasKeyCells(row, detection)) return false;
+  if (!BARE_TOTAL_WORDS.has(word)) return true;
+  const cell = (field: CanonicalField) => {
+    const idx = detection.mapping.columns[field];
+    return idx !== undefined && cleanCell(row.cells[idx] ?? '') !== '';
+  };
+  return !(cell('balance') && (cell('credit') || cell('debit') || cell('amount')));
 }
 
 /**

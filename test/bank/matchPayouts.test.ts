@@ -357,3 +357,25 @@ describe('money credited, per business date (summary.daily)', () => {
     expect([...result.creditedByDate].map(([d, v]) => [d, v.toFixed(2)])).toEqual([['2025-11-03', '947.00']]);
   });
 });
+
+describe('acquirer and fee debits: review W', () => {
+  it('MPOS and machine fees are POS fees; 中银商务卡 and 网银商城 name no 银商; a phone in instalments is no terminal', () => {
+    const debit = (memo: string, counterparty: string, minute: number) => bankRow({ time: `2025-11-06 09:${String(minute).padStart(2, '0')}:00`, debit: '10.00', memo, counterparty });
+    const { result } = run(
+      [settlementLine({ settleDate: '2025-11-05', net: '1.00' })],
+      [
+        debit('MPOS押金', '深圳某科技有限公司', 1),
+        debit('机具使用费', '深圳某科技有限公司', 2),
+        debit('智能终端服务费', '深圳某科技有限公司', 3),
+        debit('中银商务卡年费', '中国银行', 4),
+        debit('网银商城购物', '某银行', 5),
+        debit('移动终端分期扣款', '某公司', 6),
+        payoutCredit('2025-11-05 10:00:00', '1.00'),
+      ],
+      '2025-11-06',
+    );
+    const kindOf = (memo: string) => result.findings.find((f) => f.message.includes(memo))?.kind;
+    expect(['MPOS押金', '机具使用费', '智能终端服务费'].map(kindOf)).toEqual(['unexplained_debit', 'unexplained_debit', 'unexplained_debit']);
+    expect(['中银商务卡年费', '网银商城购物', '移动终端分期扣款'].map(kindOf)).toEqual(['bank_unrelated', 'bank_unrelated', 'bank_unrelated']);
+  });
+});
