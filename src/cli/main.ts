@@ -89,7 +89,7 @@ function strictOptionValues(command: Command): void {
     const name = option.name();
     option.argParser((value: string, previous: unknown) => {
       // An option, not a value (free text such as a --note may start with a dash: `-88.00 退回`).
-      if (/^--?[A-Za-z]/.test(value)) throw new InvalidArgumentError(`expected a value, got the option ${value} (a value is missing)`);
+      if (/^-[A-Za-z]$|^--[A-Za-z][\w-]*(=.*)?$/.test(value)) throw new InvalidArgumentError(`expected a value, got the option ${value} (a value is missing)`);
       if (KIND_LIST_OPTIONS.has(name)) {
         // (An empty list of kinds alone gets its own message from parseKinds.)
         if (typeof previous !== 'string') return value;

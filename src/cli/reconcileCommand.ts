@@ -353,6 +353,8 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     ...contract.holidays.map((h) => resolve(dirname(opts.contract ?? '.'), h)),
     ...(opts.holidays ?? []),
   ];
+  // (The contract's own holiday files too: the report must not overwrite one.)
+  checkInputLists([], io, { output: opts.output, others: holidayFiles.map((file) => ({ flag: 'a holiday file', file })) });
   const calendar = withContext(`while loading the holiday files ${holidayFiles.join(', ') || '(built-in only)'}`, () =>
     loadBuiltinCalendar(holidayFiles.map((f) => ({ name: f, text: readText(f) }))),
   );

@@ -246,6 +246,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   const encoding = resolveEncoding(opts.encoding);
   const { contract, text: contractText } = loadContractFile(opts.contract);
   const holidayFiles = [...contract.holidays.map((h) => resolve(dirname(opts.contract ?? '.'), h)), ...(opts.holidays ?? [])];
+  checkInputLists([], io, { output: opts.output, others: holidayFiles.map((file) => ({ flag: 'a holiday file', file })) });
   const holidays = holidayFiles.map((f) => ({ name: f, text: readText(f) }));
   const calendar = loadBuiltinCalendar(holidays);
   const terminalProfile = resolveProfile(opts.terminalProfile, '--terminal-profile');

@@ -402,13 +402,13 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
  * cells (a trailing comma, WeChat's lone backtick) are harmless. Columns added by profile rules
  * sit past the header too and are not the file's own, hence `added`.
  */
-function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, headerCells: readonly string[] = []): void {
+function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, headerCells: readonly string[] = [], delimiter?: string): void {
   if (headerLength === 0) return;
   // A quote opened and never closed swallows the next line(s) into one cell: the row then comes
   // out short (or long, below). A quoted memo with a line break keeps the header's cell count.
   // (A memo's own line break, in a row that leaves out its trailing empty cells, is no such thing:
   // the swallowed line is a row of its own, cells and delimiters.)
-  const swallowed = (c: string) => c.split(/\r?\n|\r/).slice(1).some((line) => line.split(delimiterOf(c)).length * 2 > headerLength);
+  const swallowed = (c: string) => c.split(/\r?\n|\r/).slice(1).some((line) => line.split(delimiter ?? delimiterOf(c)).length * 2 > headerLength);
   const at = row.endLine > row.line && row.cells.length !== headerLength ? row.cells.findIndex((c) => /[\r\n]/.test(c) && swallowed(c)) : -1;
   if (at >= 0) {
     throw new RowError(
@@ -507,7 +507,7 @@ function looksLikeData(row: RawRow, detection: Detection): boolean {
  * only when it is a totals line (合计, 总计 …) or follows one, and carries no transaction key
  * (reference, trace, order number, card): so a shop called 小计划咖啡 stays a record.
  */
-export function normaliseRows(rows: RawRow[], detection: Detection, file: string, opts: { lastLineUnterminated?: boolean } = {}): NormalisedFile {
+export function normaliseRows(rows: RawRow[], detection: Detection, file: string, opts: { lastLineUnterminated?: boolean; delimiter?: string } = {}): NormalisedFile {
   const { profile } = detection;
   // Columns profile rules append after the file's own (e.g. a clearing date stamped on each row).
   const addedColumns = new Set(Object.values(detection.mapping.columns).filter((i): i is number => i !== undefined && i >= detection.headerCells.length));
@@ -590,7 +590,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     let record: CanonicalRecord | undefined;
     let error: RowError | undefined;
     try {
-      checkOverflow(row, detection.headerCells.length, addedColumns, detection.headerCells);
+      checkOverflow(row, detection.headerCells.length, addedColumns, detection.headerCells, opts.delimiter);
       record = buildRecord({ cells: row.cells, detection, profile }, file, row);
     } catch (e) {
       if (!(e instanceof RowError)) throw e;

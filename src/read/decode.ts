@@ -136,6 +136,7 @@ export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding):
   if (bom) {
     const text = strictDecode(bytes.subarray(bom.length), bom.encoding);
     if (text === null) {
+      cutOff(bytes.subarray(bom.length), file, [bom.encoding]);
       const line = lineOfFirstBadByte(bytes.subarray(bom.length), bom.encoding);
       throw new InputError(`${file}:${line}: file starts with a ${bom.encoding} byte-order mark but its bytes are not valid ${bom.encoding}`);
     }

@@ -238,7 +238,7 @@ function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOp
     isData: info.isData,
   });
   const prepDetection: Detection = { ...detection, mapping: prepared.mapping };
-  const result = normaliseRows(prepared.rows, prepDetection, file, { lastLineUnterminated: info.lastLineUnterminated });
+  const result = normaliseRows(prepared.rows, prepDetection, file, { lastLineUnterminated: info.lastLineUnterminated, delimiter: info.format === 'delimited' ? info.delimiter : undefined });
   const lines = accountLines(prepared.rows, detection.headerIndex, result, info.totalLines);
 
   let controlTotals: ControlTotals | undefined;

@@ -159,6 +159,13 @@ describe('junk before and after the data', () => {
     expect(f.rejected).toEqual([]);
   });
 
+  it('a bank row noted just 小计, with a movement beside its running balance, is a movement even without a counterparty', () => {
+    const csv = '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,09:00:00,转账,100.00,,"10,100.00",某公司,\n2025-10-09,15:20:00,转账,,50.00,"10,050.00",,小计\n2025-10-09,,本日合计,100.00,50.00,"10,050.00",,\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
+    expect(lines(f.records)).toEqual([2, 3]);
+    expect(f.skipped.map((x) => [x.line, x.kind])).toEqual([[4, 'summary']]);
+  });
+
   it('合计 inside a longer cell (a memo, a shop name) keeps the row a record', () => {
     const csv = '记账日期,摘要,收入金额,支出金额,余额,附言\n2025-10-09,本日合计入账,100.00,,100.00,\n2025-10-09,转账,50.00,,150.00,小计划咖啡 承前页\n';
     const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
@@ -266,6 +273,12 @@ describe('a file cut off while downloading', () => {
       const e = failure(() => readInputFile(bytes, 'cut.csv', { profiles: builtinProfiles(), role: 'terminal', encoding: forced }));
       expect(e.message).toMatch(new RegExp(`^cut\\.csv:2: the file ends in the middle of a character \\(valid ${encoding} up to its last \\d bytes?\\): it looks cut off`));
     }
+  });
+
+  it('a last line without a line end that only leaves out empty trailing cells is a row like any other', () => {
+    const csv = '商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号,备注\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,12.00,100000000001,\n898310058120001,10000001,2025-10-01 11:00:00,消费,成功,15.00,100000000002';
+    const f = readInputFile(new TextEncoder().encode(csv), 'nonl.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect([f.records.length, f.rejected.length]).toEqual([2, 0]);
   });
 
   it('a last line without a line end that has all its cells is a row like any other', () => {
