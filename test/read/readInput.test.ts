@@ -235,6 +235,12 @@ describe('a quote that is never closed', () => {
     expect(f.lines).toEqual({ total: 4, header: 1, skipped: 0, records: 1, rejected: 2 });
   });
 
+  it('a tab-separated file\'s quoted memo with commas and a line break keeps its row', () => {
+    const tsv = '商户号\t终端号\t交易时间\t交易类型\t交易状态\t交易金额\t参考号\t备注\t操作员\n898310058120001\t10000001\t2025-10-01 10:00:00\t消费\t成功\t12.00\t100000000001\t"a,b,c,d,e,f\ng,h,i,j,k,l"\n';
+    const f = readInputFile(new TextEncoder().encode(tsv), 'memo.tsv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect([f.records.length, f.rejected.length]).toEqual([1, 0]);
+  });
+
   it('a quoted memo with a line break inside keeps its row, also in a row that leaves out its trailing empty cells', () => {
     for (const tail of ['', ',']) {
       const csv = `商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号,备注,操作员\n898310058120001,10000001,2025-10-01 10:00:00,消费,成功,12.00,100000000001,"第一行\n第二行"${tail}\n`;
@@ -273,6 +279,12 @@ describe('a file cut off while downloading', () => {
       const e = failure(() => readInputFile(bytes, 'cut.csv', { profiles: builtinProfiles(), role: 'terminal', encoding: forced }));
       expect(e.message).toMatch(new RegExp(`^cut\\.csv:2: the file ends in the middle of a character \\(valid ${encoding} up to its last \\d bytes?\\): it looks cut off`));
     }
+  });
+
+  it('a UTF-8 file with a byte-order mark cut inside a character says it looks cut off', () => {
+    const whole = new TextEncoder().encode('\uFEFF商户号,终端号,交易时间,交易类型,交易状态,交易金额,参考号\n898310058120001,10000001,2025-10-01 10:00:00,消费');
+    const e = failure(() => readInputFile(whole.subarray(0, whole.length - 1), 'bom-cut.csv', { profiles: builtinProfiles(), role: 'terminal' }));
+    expect(e.message).toMatch(/^bom-cut\.csv:2: the file ends in the middle of a character \(valid utf-8 up to its last \d bytes?\): it looks cut off/);
   });
 
   it('a last line without a line end that only leaves out empty trailing cells is a row like any other', () => {
