@@ -37,9 +37,10 @@ export const FEE_WORDS: readonly string[] = ['押金', '服务费', '年费', '�
  * POS, 机具 (not 农机具), 终端, 刷卡, 收单. Not 商户: 个体工商户 is the legal form of most merchants,
  * and a mall's 商户装修押金 or 美团's 商户服务费 are no acquirer's. Not `pos` inside a word (deposit).
  */
-const POS_CONTEXT = /(?:^|[^a-z])m?pos(?:[^a-z]|$)|(?<![农工])机具|终端|刷卡|收单/u;
-/** A phone bought in instalments from a carrier (移动终端分期, 中国移动 智能终端分期扣款) is no POS. */
-const PHONE_INSTALMENT = /分期|中国移动|中国联通|中国电信/u;
+const POS_CONTEXT = /(?:^|[^a-z])m?pos(?:[^a-z]|$)|(?<![农工])机具|刷卡|收单/u;
+/** 终端 alone is a phone as often as a POS: not beside a carrier's contract or instalments. */
+const TERMINAL = /终端/u;
+const PHONE = /分期|分月|合约机|移动终端|中国移动|中国联通|中国电信/u;
 
 /** Full-width to half-width, no spaces, lower case: `ＰＯＳ 清算` → `pos清算`. */
 export function normText(text: string): string {
@@ -58,11 +59,14 @@ function firstWordIn(text: string, words: readonly string[]): string | undefined
 /** The acquirer name the row names (built-in names and the contract's `acquirers`), if any. */
 export function acquirerNameIn(r: CanonicalRecord, contract: Contract): string | undefined {
   const text = rowText(r);
-  return firstWordIn(text, contract.acquirers) ?? firstWordIn(text, ACQUIRER_NAMES) ?? (YINSHANG.test(text) ? '银商' : undefined);
+  return firstWordIn(text, contract.acquirers) ?? firstWordIn(text, ACQUIRER_NAMES) ?? (YINSHANG.test(normText(r.counterparty ?? '')) ? '银商' : undefined);
 }
 
-/** 银商, 银联商务's short name — not inside 中银商务卡 or 网银商城. */
-const YINSHANG = /(?<![中网])银商(?!城)/u;
+/**
+ * 银商, 银联商务's short name, only as the counterparty's whole name (银商, 银商(上海)): glued to other
+ * words it is 工银/中银/农银商务卡, 网银商城, 白银商品, 金银商贸.
+ */
+const YINSHANG = /^银商(?:[（(].*)?$/u;
 
 /** Why a row looks like an acquirer movement: an acquirer name or a payout word. */
 export function acquirerHint(r: CanonicalRecord, contract: Contract): string | undefined {
@@ -79,7 +83,7 @@ export function feeWordIn(r: CanonicalRecord): string | undefined {
   const own = firstWordIn(text, POS_FEE_WORDS) ?? MACHINE_FEE.exec(text)?.[0];
   if (own) return own;
   const generic = firstWordIn(text, FEE_WORDS);
-  return generic && POS_CONTEXT.test(text) && !PHONE_INSTALMENT.test(text) ? generic : undefined;
+  return generic && (POS_CONTEXT.test(text) || (TERMINAL.test(text) && !PHONE.test(text))) ? generic : undefined;
 }
 
 export type Movement = 'credit' | 'debit' | 'none';

@@ -421,6 +421,7 @@ function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 
   skeleton.set(side.headBytes, 0);
   let at = side.headEnd;
   const lineOf: number[] = [];
+  let unterminatedLast = -1;
   // Rows come in file order: read the file forward in blocks and copy out the lines wanted.
   let block: Uint8Array = new Uint8Array(0);
   let blockStart = 0;
@@ -436,6 +437,7 @@ function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 
     at += part.length;
     // (The file's own last line keeps its missing line end: a line cut off reads as one.)
     if (part[part.length - 1] !== LF && end < source.size) skeleton[at++] = LF;
+    if (part[part.length - 1] !== LF && end >= source.size) unterminatedLast = refs.line[i];
     lineOf.push(refs.line[i]);
   }
   let parsed: ParsedFile;
@@ -447,6 +449,14 @@ function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 
   if (parsed.profile.name !== side.head.profile.name) throw new Fallback(`${side.file}: profile detection differs on the residual rows`);
   const remap = (line: number) => (line <= side.headLines ? line : lineOf[line - side.headLines - 1]);
   for (const r of parsed.records) r.source = { file: r.source.file, line: remap(r.source.line) };
+  // The file's last line without a line end, short of the header's cells: whether it is cut off
+  // is judged by the columns the whole file's rows fill, which only a whole reading sees.
+  if (unterminatedLast >= 0) {
+    const last = (line: number) => remap(line) === unterminatedLast;
+    if (parsed.records.some((r) => r.source.line === unterminatedLast) || parsed.rejected.some((r) => last(r.line) && /looks cut off/.test(r.reason))) {
+      if (lastLineShort(side, source)) throw new Fallback(`${side.file}: its last line has no line end and fewer cells than the header`);
+    }
+  }
   for (const r of parsed.rejected) r.line = remap(r.line);
   for (const s of parsed.skipped) s.line = remap(s.line);
   if (parsed.controlTotals) {
@@ -459,6 +469,26 @@ function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 
     };
   }
   return parsed;
+}
+
+/** Whether the file's last line (no line end) has fewer delimiters than its header line (a quote: assume so). */
+function lastLineShort(side: Pick<FileSide, 'headBytes' | 'headLines' | 'head'>, source: ByteSource): boolean {
+  const delim = side.head.delimiter.charCodeAt(0);
+  const cellsOf = (bytes: Uint8Array) => {
+    let n = 1;
+    for (const b of bytes) {
+      if (b === 0x22) return -1;
+      if (b === delim) n++;
+    }
+    return n;
+  };
+  let start = 0;
+  for (let l = 1; l < side.headLines; l++) start = side.headBytes.indexOf(LF, start) + 1;
+  const headerEnd = side.headBytes.indexOf(LF, start);
+  const width = cellsOf(side.headBytes.subarray(start, headerEnd < 0 ? side.headBytes.length : headerEnd));
+  const tail = source.read(Math.max(0, source.size - 65536), Math.min(source.size, 65536));
+  const cells = cellsOf(tail.subarray(tail.lastIndexOf(LF) + 1));
+  return cells < 0 || cells < width;
 }
 
 type Phase = (name: string, next?: string) => void;

@@ -408,7 +408,8 @@ function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, he
   // out short (or long, below). A quoted memo with a line break keeps the header's cell count.
   // (A memo's own line break, in a row that leaves out its trailing empty cells, is no such thing:
   // the swallowed line is a row of its own, cells and delimiters.)
-  const swallowed = (c: string) => c.split(/\r?\n|\r/).slice(1).some((line) => line.split(delimiter ?? delimiterOf(c)).length * 2 > headerLength);
+  const swallowed = (c: string) =>
+    c.split(/\r?\n|\r/).slice(1).some((line) => line.split(delimiter ?? delimiterOf(c)).length * 2 > headerLength && /\d{4}[-/.年]\d{1,2}/.test(line));
   const at = row.endLine > row.line && row.cells.length !== headerLength ? row.cells.findIndex((c) => /[\r\n]/.test(c) && swallowed(c)) : -1;
   if (at >= 0) {
     throw new RowError(
@@ -512,6 +513,8 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   // Columns profile rules append after the file's own (e.g. a clearing date stamped on each row).
   const addedColumns = new Set(Object.values(detection.mapping.columns).filter((i): i is number => i !== undefined && i >= detection.headerCells.length));
   const records: CanonicalRecord[] = [];
+  /** The row index of each record (the cut-off check looks at what they fill). */
+  const recordRows: number[] = [];
   const rejected: RejectedRow[] = [];
   const skipped: SkippedLine[] = [];
   const headerKey = detection.headerCells.map((c) => normaliseLabel(c)).join('\u001f');
@@ -607,7 +610,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       }
       // The file's last line, with no line end and short of the header's cells, is a line cut
       // off (a download still in progress), not a transaction: `…,500.00,3.00,49` is no net of 49.
-      if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length && missesFilledColumn(rows, i, detection)) {
+      if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length && missesFilledColumn(rows, i, detection, recordRows)) {
         settlePending(() => false);
         const missing = detection.headerCells[row.cells.length]?.trim() || `#${row.cells.length + 1}`;
         reject(row, new RowError(missing, `the file's last line stops after ${row.cells.length} of ${detection.headerCells.length} cells, without a line end: the file looks cut off (still downloading?); fetch it again`));
@@ -617,6 +620,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       inFooter = false;
       settlePending(() => false);
       records.push(record);
+      recordRows.push(i);
       continue;
     }
     // A failed row matching a footer pattern is junk unless it holds a date; after a footer line,
@@ -658,8 +662,9 @@ function statementWordOf(row: RawRow): string | undefined {
  * Whether a short last row leaves out a column the other data rows fill (nine in ten of them, at
  * least one row): an export that drops a row's trailing empty cells leaves out empty ones.
  */
-function missesFilledColumn(rows: RawRow[], last: number, detection: Detection): boolean {
-  const data = rows.slice(detection.headerIndex + 1, last).filter((r) => r.cells.some((c) => c.trim() !== ''));
+function missesFilledColumn(rows: RawRow[], last: number, detection: Detection, recordRows: readonly number[]): boolean {
+  // (The rows read as records: a day's 本日合计 lines leave the counterparty empty by nature.)
+  const data = recordRows.filter((i) => i < last).map((i) => rows[i]);
   if (data.length === 0) return false;
   for (let c = rows[last].cells.length; c < detection.headerCells.length; c++) {
     let filled = 0;
@@ -685,7 +690,14 @@ function isStatementLine(row: RawRow, detection: Detection): boolean {
     const idx = detection.mapping.columns[field];
     return idx !== undefined && cleanCell(row.cells[idx] ?? '') !== '';
   };
-  return !(cell('balance') && (cell('credit') || cell('debit') || cell('amount')));
+  // A movement is booked at a time of day; a day's 小计 (its sums and the closing balance) is not.
+  return !(cell('timeOfDay') || hasTimeOfDay(row, detection)) || !(cell('balance') && (cell('credit') || cell('debit') || cell('amount')));
+}
+
+/** The row's time column holds a time of day (10:00:01, or a whole timestamp), not a date alone. */
+function hasTimeOfDay(row: RawRow, detection: Detection): boolean {
+  const idx = detection.mapping.columns.time;
+  return idx !== undefined && /\d{1,2}:\d{2}/.test(cleanCell(row.cells[idx] ?? ''));
 }
 
 /**

@@ -89,7 +89,7 @@ function cutOff(bytes: Uint8Array, file: string, encodings: Encoding[]): void {
     for (let k = 1; k <= 3 && k < bytes.length; k++) {
       // Only the last bytes of the file, no line end among them: a bad byte on a line of its own is no cut.
       const tail = bytes[bytes.length - k];
-      if (tail === 0x0a || tail === 0x0d) break;
+      if ((tail === 0x0a || tail === 0x0d) && !encoding.startsWith('utf-16')) break;
       if (strictDecode(bytes.subarray(0, bytes.length - k), encoding) === null) continue;
       const line = countLines(bytes);
       throw new InputError(

@@ -378,4 +378,23 @@ describe('acquirer and fee debits: review W', () => {
     expect(['MPOS押金', '机具使用费', '智能终端服务费'].map(kindOf)).toEqual(['unexplained_debit', 'unexplained_debit', 'unexplained_debit']);
     expect(['中银商务卡年费', '网银商城购物', '移动终端分期扣款'].map(kindOf)).toEqual(['bank_unrelated', 'bank_unrelated', 'bank_unrelated']);
   });
+
+  it('review X: 分期 or a carrier only excuses 终端, not POS; 银商 only as the counterparty\'s whole name', () => {
+    const debit = (memo: string, counterparty: string, minute: number) => bankRow({ time: `2025-11-06 10:${String(minute).padStart(2, '0')}:00`, debit: '10.00', memo, counterparty });
+    const { result } = run(
+      [settlementLine({ settleDate: '2025-11-05', net: '1.00' })],
+      [
+        debit('POS分期手续费', '某科技公司', 1),
+        debit('POS物联网卡服务费', '中国联通', 2),
+        debit('合约机终端款扣款', '某公司', 3),
+        debit('工银商务卡年费', '中国工商银行', 4),
+        debit('服务费', '银商', 5),
+        payoutCredit('2025-11-05 10:00:00', '1.00'),
+      ],
+      '2025-11-06',
+    );
+    const kindOf = (memo: string) => result.findings.find((f) => f.message.includes(memo))?.kind;
+    expect(['POS分期手续费', 'POS物联网卡服务费', '合约机终端款扣款', '工银商务卡年费'].map(kindOf)).toEqual(['unexplained_debit', 'unexplained_debit', 'bank_unrelated', 'bank_unrelated']);
+    expect(result.findings.find((f) => f.message.includes('(服务费 / 银商)'))?.kind).toBe('unexplained_debit');
+  });
 });

@@ -305,3 +305,38 @@ describe('columnar fast path = reference pipeline', () => {
     expect(out).toEqual({ fallback: expect.stringMatching(/^settlement\.csv: (the head of the file needs the reference reader \(.+\)|encoding utf-16le)$/) });
   });
 });
+
+describe('a last line without a line end, short of the header (review X)', () => {
+  it('a cut-off last row is judged by the columns the whole file fills, not the residual rows (the fast path falls back)', () => {
+    const contract = loadContract(CONTRACT, 'contract.yaml');
+    // 参考号 last: the failed rows the fast path reads in full print none, the whole file nearly always.
+    const header = '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,凭证号,参考号';
+    const row = (i: number, status: string, rrn: string) =>
+      `898310058120001,10000001,2025-10-14 ${String(8 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,消费,${status},622848******1234,借记卡,${100 + i}.00,${String(i).padStart(6, '0')},${rrn}`;
+    const rows = [...Array.from({ length: 100 }, (_, i) => row(i, '成功', String(700000000000 + i))), ...Array.from({ length: 5 }, (_, i) => row(100 + i, '交易失败', ''))];
+    // The last row stops after its trace: no RRN, no line end.
+    const cut = row(200, '成功', '9').split(',').slice(0, 9).join(',');
+    const t = utf8('terminal-cut.csv', [header, ...rows, cut].join('\n'));
+    const s = utf8('settlement.csv', ['清算日期,商户号,终端号,交易时间,交易类型,卡号,卡类型,交易金额,手续费,结算金额,参考号,凭证号',
+      ...Array.from({ length: 100 }, (_, i) => `2025-10-15,898310058120001,10000001,2025-10-14 10:00:00,消费,622848******1234,借记卡,${100 + i}.00,0.00,${100 + i}.00,${700000000000 + i},${String(i).padStart(6, '0')}`)].join('\n') + '\n');
+    const ref = reference(t, s, contract, '2025-10-25');
+    expect(ref.rejected.map((r) => r.line)).toEqual([107]);
+    const out = columnar(t, s, contract, '2025-10-25', 300);
+    if (!('fallback' in out)) expect(shown(out.result)).toBe(shown(ref));
+  });
+
+  it('is judged on the whole file: the fast path gives the reference report or falls back, never its own verdict', () => {
+    const contract = loadContract(CONTRACT, 'contract.yaml');
+    const files = adversarialFiles(23, 1500);
+    const [header, ...lines] = files.terminal.split(/\r?\n/).filter((l) => l !== '');
+    // The last row cut after its amount: a download in progress.
+    const last = lines[lines.length - 1].split(',');
+    for (const keep of [last.length - 1, last.length - 3]) {
+      const t = utf8('terminal-cut.csv', [header, ...lines.slice(0, -1), last.slice(0, keep).join(',')].join('\r\n'));
+      const s = utf8('settlement.csv', files.settlement);
+      const out = columnar(t, s, contract, '2025-10-25', 4000);
+      if ('fallback' in out) continue;
+      expect(shown(out.result)).toBe(shown(reference(t, s, contract, '2025-10-25')));
+    }
+  });
+});

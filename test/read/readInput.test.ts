@@ -159,6 +159,13 @@ describe('junk before and after the data', () => {
     expect(f.rejected).toEqual([]);
   });
 
+  it('a day\'s bare 小计 line (its sums and the closing balance, no time of day) is a statement line', () => {
+    const csv = '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,10:00:01,转账,298.30,,"10,298.30",银联商务股份有限公司,\n2025-10-09,,小计,298.30,,"10,298.30",,\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
+    expect(lines(f.records)).toEqual([2]);
+    expect(f.skipped.map((x) => [x.line, x.kind])).toEqual([[3, 'summary']]);
+  });
+
   it('a bank row noted just 小计, with a movement beside its running balance, is a movement even without a counterparty', () => {
     const csv = '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,09:00:00,转账,100.00,,"10,100.00",某公司,\n2025-10-09,15:20:00,转账,,50.00,"10,050.00",,小计\n2025-10-09,,本日合计,100.00,50.00,"10,050.00",,\n';
     const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
