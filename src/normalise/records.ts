@@ -409,7 +409,7 @@ function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, he
   // (A memo's own line break, in a row that leaves out its trailing empty cells, is no such thing:
   // the swallowed line is a row of its own, cells and delimiters.)
   const swallowed = (c: string) =>
-    c.split(/\r?\n|\r/).slice(1).some((line) => line.split(delimiter ?? delimiterOf(c)).length * 2 > headerLength && /\d{4}[-/.年]\d{1,2}/.test(line));
+    c.split(/\r?\n|\r/).slice(1).some((line) => line.split(delimiter ?? delimiterOf(c)).length * 2 > headerLength && ROW_MARK.test(line));
   const at = row.endLine > row.line && row.cells.length !== headerLength ? row.cells.findIndex((c) => /[\r\n]/.test(c) && swallowed(c)) : -1;
   if (at >= 0) {
     throw new RowError(
@@ -426,6 +426,9 @@ function checkOverflow(row: RawRow, headerLength: number, added: Set<number>, he
     }
   }
 }
+
+/** What a transaction row has and a memo hardly ever: a date (2025-10-14, 2025/10/14, 20251014), a time, a 12-digit RRN. */
+const ROW_MARK = /\d{4}[-/.年]\d{1,2}|(?<!\d)20\d{6}(?!\d)|\d{1,2}:\d{2}:\d{2}|(?<!\d)\d{12}(?!\d)/u;
 
 /** The delimiter inside swallowed text: the commonest of comma, tab, semicolon and bar. */
 function delimiterOf(text: string): string {

@@ -263,6 +263,12 @@ describe('a quote that is never closed', () => {
     expect(f.records.map((r) => [r.rrn, money(r.amount)])).toEqual([['100000000001', '1234.56']]);
   });
 
+  it('an unclosed quote is caught whatever the date format of the line it swallows (20251001, a time, an RRN)', () => {
+    const csv = '商户号,终端号,交易时间,交易状态,交易金额,参考号,备注\n898310058120001,10000001,20251001 100000,成功,12.00,100000000001,"备注\n898310058120001,10000001,20251001 110000,成功,"20.00",100000000002,\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'compact.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(f.rejected[0]?.reason).toMatch(/not closed where it should be/);
+  });
+
   it('a quote not closed at the end of its cell that swallows lines into a long row says so', () => {
     const csv = '商户号,终端号,交易时间,交易状态,交易金额,参考号,备注\n898310058120001,10000001,2025-10-01 10:00:00,成功,12.00,100000000001,"备注\n898310058120001,10000001,2025-10-01 11:00:00,成功,"20.00",100000000002,\n';
     const f = readInputFile(new TextEncoder().encode(csv), 'long.csv', { profiles: builtinProfiles(), role: 'terminal' });
