@@ -16,7 +16,7 @@ export const ACQUIRER_NAMES: readonly string[] = [
 
 /** Memo / counterparty words of an acquirer payout (银联入账, 清算款 …). */
 export const PAYOUT_WORDS: readonly string[] = [
-  '银联入账', '银联清算', '清算款', '清算资金', 'pos清算', 'pos结算', '结算款', '商户结算', '收单结算',
+  '银联入账', '银联清算', '清算款', '清算资金', 'pos清算', 'pos结算', '结算款', '商户结算', '收单结算', '银商清算', '银商结算', '银商入账',
   // WeChat Pay and Alipay merchants are paid by 财付通 / 支付宝 under these memos (the payer's
   // name alone is no sign: it is also where personal spending goes).
   '微信支付结算', '微信结算', '支付宝结算', '财付通结算',
@@ -40,7 +40,7 @@ export const FEE_WORDS: readonly string[] = ['押金', '服务费', '年费', '�
 const POS_CONTEXT = /(?:^|[^a-z])m?pos(?:[^a-z]|$)|(?<![农工])机具|刷卡|收单/u;
 /** 终端 alone is a phone as often as a POS: not beside a carrier's contract or instalments. */
 const TERMINAL = /终端/u;
-const PHONE = /分期|分月|合约机|移动终端|中国移动|中国联通|中国电信/u;
+const PHONE = /分期|分月|合约机|中国移动|中国联通|中国电信/u;
 
 /** Full-width to half-width, no spaces, lower case: `ＰＯＳ 清算` → `pos清算`. */
 export function normText(text: string): string {
@@ -66,7 +66,7 @@ export function acquirerNameIn(r: CanonicalRecord, contract: Contract): string |
  * 银商, 银联商务's short name, only as the counterparty's whole name (银商, 银商(上海)): glued to other
  * words it is 工银/中银/农银商务卡, 网银商城, 白银商品, 金银商贸.
  */
-const YINSHANG = /^银商(?:[（(].*)?$/u;
+const YINSHANG = /^银商(?:[（(\d].*)?$/u;
 
 /** Why a row looks like an acquirer movement: an acquirer name or a payout word. */
 export function acquirerHint(r: CanonicalRecord, contract: Contract): string | undefined {

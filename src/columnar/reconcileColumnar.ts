@@ -471,24 +471,34 @@ function readLineRefs(side: Pick<FileSide, 'source' | 'headBytes' | 'headEnd' | 
   return parsed;
 }
 
-/** Whether the file's last line (no line end) has fewer delimiters than its header line (a quote: assume so). */
+/**
+ * Whether the file's last line (no line end) has fewer cells than the header names (delimiters
+ * inside quotes not counted; trailing empty header cells not counted: rows may leave them out).
+ */
 function lastLineShort(side: Pick<FileSide, 'headBytes' | 'headLines' | 'head'>, source: ByteSource): boolean {
   const delim = side.head.delimiter.charCodeAt(0);
-  const cellsOf = (bytes: Uint8Array) => {
+  const cellsOf = (bytes: Uint8Array, { named }: { named: boolean }) => {
     let n = 1;
+    let lastNamed = 0;
+    let quoted = false;
+    let content = false;
     for (const b of bytes) {
-      if (b === 0x22) return -1;
-      if (b === delim) n++;
+      if (b === 0x22) quoted = !quoted;
+      else if (b === delim && !quoted) {
+        if (content) lastNamed = n;
+        n++;
+        content = false;
+      } else if (b !== 0x20 && b !== 0x09 && b !== 0x0d) content = true;
     }
-    return n;
+    if (content) lastNamed = n;
+    return named ? lastNamed : n;
   };
   let start = 0;
   for (let l = 1; l < side.headLines; l++) start = side.headBytes.indexOf(LF, start) + 1;
   const headerEnd = side.headBytes.indexOf(LF, start);
-  const width = cellsOf(side.headBytes.subarray(start, headerEnd < 0 ? side.headBytes.length : headerEnd));
+  const width = cellsOf(side.headBytes.subarray(start, headerEnd < 0 ? side.headBytes.length : headerEnd), { named: true });
   const tail = source.read(Math.max(0, source.size - 65536), Math.min(source.size, 65536));
-  const cells = cellsOf(tail.subarray(tail.lastIndexOf(LF) + 1));
-  return cells < 0 || cells < width;
+  return cellsOf(tail.subarray(tail.lastIndexOf(LF) + 1), { named: false }) < width;
 }
 
 type Phase = (name: string, next?: string) => void;

@@ -518,6 +518,8 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
   const records: CanonicalRecord[] = [];
   /** The row index of each record (the cut-off check looks at what they fill). */
   const recordRows: number[] = [];
+  /** The running balance the last record left (a bank statement's). */
+  let previousBalance: Decimal | undefined;
   const rejected: RejectedRow[] = [];
   const skipped: SkippedLine[] = [];
   const headerKey = detection.headerCells.map((c) => normaliseLabel(c)).join('\u001f');
@@ -589,7 +591,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     // A balance or totals line between the movements (期初余额, 本日合计, 承前页 …) is dated like
     // them and may parse like one: it is no transaction, and data goes on after it.
     // (One whose first cell says it is left to the footer rules below: data may end there.)
-    if (STATEMENT_LINE_HINT.test(wholeLine) && !isTotalsRow(first) && isStatementLine(row, detection)) {
+    if (STATEMENT_LINE_HINT.test(wholeLine) && !isTotalsRow(first) && isStatementLine(row, detection, previousBalance)) {
       skipped.push({ line: row.line, kind: 'summary', text: skippedText(row) });
       continue;
     }
@@ -624,6 +626,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       settlePending(() => false);
       records.push(record);
       recordRows.push(i);
+      if (record.balance) previousBalance = record.balance;
       continue;
     }
     // A failed row matching a footer pattern is junk unless it holds a date; after a footer line,
@@ -685,22 +688,19 @@ const BARE_TOTAL_WORDS = new Set(['合计', '小计', '总计']);
  * 合计/小计 beside a movement and a running balance is a movement (a bank row so noted); a day's
  * or page's total (本日合计 …) stays one even when it prints the closing balance.
  */
-function isStatementLine(row: RawRow, detection: Detection): boolean {
+function isStatementLine(row: RawRow, detection: Detection, previousBalance: Decimal | undefined): boolean {
   const word = statementWordOf(row);
   if (word === undefined || hasKeyCells(row, detection)) return false;
   if (!BARE_TOTAL_WORDS.has(word)) return true;
-  const cell = (field: CanonicalField) => {
+  const text = (field: CanonicalField) => {
     const idx = detection.mapping.columns[field];
-    return idx !== undefined && cleanCell(row.cells[idx] ?? '') !== '';
+    return idx === undefined ? '' : cleanCell(row.cells[idx] ?? '');
   };
-  // A movement is booked at a time of day; a day's 小计 (its sums and the closing balance) is not.
-  return !(cell('timeOfDay') || hasTimeOfDay(row, detection)) || !(cell('balance') && (cell('credit') || cell('debit') || cell('amount')));
-}
-
-/** The row's time column holds a time of day (10:00:01, or a whole timestamp), not a date alone. */
-function hasTimeOfDay(row: RawRow, detection: Detection): boolean {
-  const idx = detection.mapping.columns.time;
-  return idx !== undefined && /\d{1,2}:\d{2}/.test(cleanCell(row.cells[idx] ?? ''));
+  if (text('balance') === '' || (text('credit') === '' && text('debit') === '' && text('amount') === '')) return true;
+  // A movement moves the running balance; a day's 小计 prints the day's sums beside the balance
+  // the last movement left. (No earlier balance to compare: a movement, as the row reads.)
+  const balance = parseAmount(text('balance'), 'yuan');
+  return balance.ok && balance.value !== null && previousBalance !== undefined && balance.value.eq(previousBalance);
 }
 
 /**

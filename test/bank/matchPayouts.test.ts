@@ -389,6 +389,7 @@ describe('acquirer and fee debits: review W', () => {
         debit('合约机终端款扣款', '某公司', 3),
         debit('工银商务卡年费', '中国工商银行', 4),
         debit('服务费', '银商', 5),
+        debit('年费', '银商 8888888888', 6),
         payoutCredit('2025-11-05 10:00:00', '1.00'),
       ],
       '2025-11-06',
@@ -396,5 +397,6 @@ describe('acquirer and fee debits: review W', () => {
     const kindOf = (memo: string) => result.findings.find((f) => f.message.includes(memo))?.kind;
     expect(['POS分期手续费', 'POS物联网卡服务费', '合约机终端款扣款', '工银商务卡年费'].map(kindOf)).toEqual(['unexplained_debit', 'unexplained_debit', 'bank_unrelated', 'bank_unrelated']);
     expect(result.findings.find((f) => f.message.includes('(服务费 / 银商)'))?.kind).toBe('unexplained_debit');
+    expect(result.findings.find((f) => f.message.includes('(年费 / 银商 8888888888)'))?.kind).toBe('unexplained_debit');
   });
 });

@@ -166,6 +166,13 @@ describe('junk before and after the data', () => {
     expect(f.skipped.map((x) => [x.line, x.kind])).toEqual([[3, 'summary']]);
   });
 
+  it('without a time column (CMB), a 小计 row that moves the balance is a movement, one that repeats it a day total', () => {
+    const csv = '记账日期,货币,交易金额,联机余额,交易摘要,对手信息\n2025-10-09,CNY,100.00,"10,100.00",转账,某公司 6222\n2025-10-09,CNY,-50.00,"10,050.00",小计,\n2025-10-09,CNY,50.00,"10,050.00",小计,\n';
+    const f = readInputFile(new TextEncoder().encode(csv), 'cmb.csv', { profiles: builtinProfiles(), role: 'bank' });
+    expect(lines(f.records)).toEqual([2, 3]);
+    expect(f.skipped.map((x) => [x.line, x.kind])).toEqual([[4, 'summary']]);
+  });
+
   it('a bank row noted just 小计, with a movement beside its running balance, is a movement even without a counterparty', () => {
     const csv = '记账日期,交易时间,摘要,收入金额,支出金额,余额,对方户名,附言\n2025-10-09,09:00:00,转账,100.00,,"10,100.00",某公司,\n2025-10-09,15:20:00,转账,,50.00,"10,050.00",,小计\n2025-10-09,,本日合计,100.00,50.00,"10,050.00",,\n';
     const f = readInputFile(new TextEncoder().encode(csv), 'bank.csv', { profiles: builtinProfiles(), role: 'bank' });
