@@ -358,45 +358,29 @@ describe('money credited, per business date (summary.daily)', () => {
   });
 });
 
-describe('acquirer and fee debits: review W', () => {
-  it('MPOS and machine fees are POS fees; 中银商务卡 and 网银商城 name no 银商; a phone in instalments is no terminal', () => {
-    const debit = (memo: string, counterparty: string, minute: number) => bankRow({ time: `2025-11-06 09:${String(minute).padStart(2, '0')}:00`, debit: '10.00', memo, counterparty });
+describe('acquirer and fee debits: the words around them (reviews W, X, Y)', () => {
+  // memo, counterparty, kind: POS fees by their own words or POS beside a generic one; 终端 unless
+  // a phone is meant; 银商 only as the counterparty's name.
+  const cases: [string, string, string][] = [
+    ['MPOS押金', '深圳某科技有限公司', 'unexplained_debit'],
+    ['机具使用费', '深圳某科技有限公司', 'unexplained_debit'],
+    ['智能终端服务费', '深圳某科技有限公司', 'unexplained_debit'],
+    ['POS分期手续费', '某科技公司', 'unexplained_debit'],
+    ['POS物联网卡服务费', '中国联通', 'unexplained_debit'],
+    ['服务费', '银商', 'unexplained_debit'],
+    ['年费', '银商 8888888888', 'unexplained_debit'],
+    ['中银商务卡年费', '中国银行', 'bank_unrelated'],
+    ['工银商务卡年费', '中国工商银行', 'bank_unrelated'],
+    ['网银商城购物', '某银行', 'bank_unrelated'],
+    ['移动终端分期扣款', '某公司', 'bank_unrelated'],
+    ['合约机终端款扣款', '某公司', 'bank_unrelated'],
+  ];
+  it.each(cases)('%s (%s) → %s', (memo, counterparty, kind) => {
     const { result } = run(
       [settlementLine({ settleDate: '2025-11-05', net: '1.00' })],
-      [
-        debit('MPOS押金', '深圳某科技有限公司', 1),
-        debit('机具使用费', '深圳某科技有限公司', 2),
-        debit('智能终端服务费', '深圳某科技有限公司', 3),
-        debit('中银商务卡年费', '中国银行', 4),
-        debit('网银商城购物', '某银行', 5),
-        debit('移动终端分期扣款', '某公司', 6),
-        payoutCredit('2025-11-05 10:00:00', '1.00'),
-      ],
+      [bankRow({ time: '2025-11-06 09:00:00', debit: '10.00', memo, counterparty }), payoutCredit('2025-11-05 10:00:00', '1.00')],
       '2025-11-06',
     );
-    const kindOf = (memo: string) => result.findings.find((f) => f.message.includes(memo))?.kind;
-    expect(['MPOS押金', '机具使用费', '智能终端服务费'].map(kindOf)).toEqual(['unexplained_debit', 'unexplained_debit', 'unexplained_debit']);
-    expect(['中银商务卡年费', '网银商城购物', '移动终端分期扣款'].map(kindOf)).toEqual(['bank_unrelated', 'bank_unrelated', 'bank_unrelated']);
-  });
-
-  it('review X: 分期 or a carrier only excuses 终端, not POS; 银商 only as the counterparty\'s whole name', () => {
-    const debit = (memo: string, counterparty: string, minute: number) => bankRow({ time: `2025-11-06 10:${String(minute).padStart(2, '0')}:00`, debit: '10.00', memo, counterparty });
-    const { result } = run(
-      [settlementLine({ settleDate: '2025-11-05', net: '1.00' })],
-      [
-        debit('POS分期手续费', '某科技公司', 1),
-        debit('POS物联网卡服务费', '中国联通', 2),
-        debit('合约机终端款扣款', '某公司', 3),
-        debit('工银商务卡年费', '中国工商银行', 4),
-        debit('服务费', '银商', 5),
-        debit('年费', '银商 8888888888', 6),
-        payoutCredit('2025-11-05 10:00:00', '1.00'),
-      ],
-      '2025-11-06',
-    );
-    const kindOf = (memo: string) => result.findings.find((f) => f.message.includes(memo))?.kind;
-    expect(['POS分期手续费', 'POS物联网卡服务费', '合约机终端款扣款', '工银商务卡年费'].map(kindOf)).toEqual(['unexplained_debit', 'unexplained_debit', 'bank_unrelated', 'bank_unrelated']);
-    expect(result.findings.find((f) => f.message.includes('(服务费 / 银商)'))?.kind).toBe('unexplained_debit');
-    expect(result.findings.find((f) => f.message.includes('(年费 / 银商 8888888888)'))?.kind).toBe('unexplained_debit');
+    expect(result.findings.find((f) => f.message.includes(`(${memo} / ${counterparty})`))?.kind).toBe(kind);
   });
 });
