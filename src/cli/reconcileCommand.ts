@@ -286,7 +286,7 @@ export function checkInputLists(
 ): string[][] {
   const roleOf = new Map<string, string>();
   // A link (symbolic or hard) and its target, or two spellings of one path, are one file.
-  const placeOf = (f: string) => {
+  const identityOf = (f: string) => {
     try {
       const st = statSync(f);
       return `${st.dev}:${st.ino}`;
@@ -294,15 +294,15 @@ export function checkInputLists(
       return resolve(f);
     }
   };
-  const output = opts.output ? placeOf(opts.output) : undefined;
+  const output = opts.output ? identityOf(opts.output) : undefined;
   for (const { flag, file } of opts.others ?? []) {
-    if (output && file && placeOf(file) === output) throw new UsageError(`--output ${opts.output} is also ${flag} ${file}: the report would overwrite it`);
+    if (output && file && identityOf(file) === output) throw new UsageError(`--output ${opts.output} is also ${flag} ${file}: the report would overwrite it`);
   }
   return lists.map(({ flag, files }) => {
     const seen = new Set<string>();
     const kept: string[] = [];
     for (const f of files) {
-      const key = placeOf(f);
+      const key = identityOf(f);
       if (key === output) throw new UsageError(`--output ${opts.output} is also an input (${flag} ${f}): the report would overwrite it`);
       const other = roleOf.get(key);
       if (other && other !== flag) throw new UsageError(`${f} is given to both ${other} and ${flag}; each file belongs to one side`);

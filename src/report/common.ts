@@ -257,3 +257,10 @@ function unusableIdNotes(result: ReconcileResult): string[] {
   }
   return notes;
 }
+
+const ROLE_ORDER: Record<string, number> = { terminal: 0, settlement: 1, bank: 2 };
+
+/** Input files by role, then path: a report's bytes do not depend on the order files were given in. */
+export function inputsInOrder<F extends { role: string; file: string }>(files: readonly F[]): F[] {
+  return [...files].sort((a, b) => (ROLE_ORDER[a.role] ?? 3) - (ROLE_ORDER[b.role] ?? 3) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}

@@ -10,7 +10,7 @@ import type { Finding, FeeBucket } from '../classify/findings.js';
 import { isException, KIND_TITLES, type FindingKind } from '../classify/kinds.js';
 import type { CanonicalRecord } from '../model.js';
 import { formatYuan } from '../normalise/amount.js';
-import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, money, primaryRecord, summarize, type FindingGroup } from './common.js';
+import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, inputsInOrder, money, primaryRecord, summarize, type FindingGroup } from './common.js';
 import { dailySeries, defaultDateOf, type DailyOptions, type DailyPoint, type DailySeries } from './daily.js';
 import { bankSummaryLines } from './bank.js';
 
@@ -368,7 +368,7 @@ export function renderHtml(result: ReconcileResult, opts: HtmlOptions = {}): str
   const informational = groups.filter((g) => !g.exception);
 
   // By role, then path (as in the JSON): the page does not depend on the order files were given in.
-  const inputs = [...result.files].sort((a, b) => roleRank(a.role) - roleRank(b.role) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map(
+  const inputs = inputsInOrder(result.files).map(
     (f) => `<tr><td><code>${esc(f.file)}</code></td><td>${esc(f.role)}</td><td>${esc(f.profile.name)}</td><td>${esc(String(f.encoding))}</td><td class="num" data-sort="${recordCount(f)}">${recordCount(f)}</td><td class="num" data-sort="${f.rejected.length}">${f.rejected.length}</td></tr>`,
   );
   const body: string[] = [];
@@ -450,7 +450,3 @@ ${body.join('\n')}
 }
 
 export type { DailySeries } from './daily.js';
-
-function roleRank(role: string): number {
-  return role === 'terminal' ? 0 : role === 'settlement' ? 1 : 2;
-}

@@ -8,6 +8,7 @@ import type { Finding, FeeBucket } from '../classify/findings.js';
 import { formatYuan } from '../normalise/amount.js';
 import { isException } from '../classify/kinds.js';
 import { bankSummaryJson, dailyJson, payoutsJson } from './bank.js';
+import { inputsInOrder } from './common.js';
 
 export const RECONCILE_SCHEMA = 'posrecon.reconcile/1';
 
@@ -123,11 +124,6 @@ export function* reconcileJsonChunks(result: ReconcileResult, opts: JsonOptions 
   yield tail + (first ? ']' : '\n  ]') + text.slice(at + marker.length) + '\n';
 }
 
-const ROLE_ORDER: Record<string, number> = { terminal: 0, settlement: 1, bank: 2 };
-function inputOrder(a: ReconcileResult['files'][number], b: ReconcileResult['files'][number]): number {
-  return (ROLE_ORDER[a.role] ?? 3) - (ROLE_ORDER[b.role] ?? 3) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
-}
-
 export function reconcileJson(
   result: ReconcileResult,
   opts: JsonOptions = { includeMatched: false },
@@ -141,7 +137,7 @@ export function reconcileJson(
     asOfSource: result.asOfSource,
     mode: result.auditOnly ? 'fee-audit' : 'reconcile',
     // By role, then path: the same bytes whatever order a glob or a person gave the files in.
-    inputs: [...result.files].sort(inputOrder).map((f) => ({
+    inputs: inputsInOrder(result.files).map((f) => ({
       file: f.file,
       role: f.role,
       profile: f.profile.name,
