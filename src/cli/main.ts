@@ -12,7 +12,8 @@ import { registerStoreCommands } from './storeCommands.js';
 const VERSION = '0.1.0';
 
 export interface CliIO {
-  stdout: (text: string) => void;
+  /** Report text, or report text already encoded as UTF-8 (a JSON report's findings). */
+  stdout: (text: string | Uint8Array) => void;
   stderr: (text: string) => void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;

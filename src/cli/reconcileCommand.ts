@@ -10,7 +10,7 @@ import { loadBuiltinCalendar } from '../calendar/calendar.js';
 import { reconcileColumnar } from '../columnar/reconcileColumnar.js';
 import { reconcile, type ReconcileResult } from '../reconcile.js';
 import { businessDateOfRecord } from '../classify/findings.js';
-import { reconcileJsonChunks } from '../report/json.js';
+import { reconcileJsonByteChunks, type ReportChunk } from '../report/json.js';
 import { renderTable } from '../report/table.js';
 import { renderCsvChunks } from '../report/csv.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -147,17 +147,18 @@ function fileSize(path: string): number {
 }
 
 /** Writes the report chunk by chunk: a large JSON or CSV report never exists as one string. */
-function writeReport(path: string, chunks: Iterable<string>): void {
+function writeReport(path: string, chunks: Iterable<ReportChunk>): void {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'w');
     for (const chunk of chunks) {
       // writeSync may write less than asked (a pipe or FIFO given as --output, a signal): the
       // rest goes out as bytes. The common whole write allocates no copy of the chunk.
-      const written = writeSync(fd, chunk);
-      const size = Buffer.byteLength(chunk);
+      const bytes = typeof chunk === 'string' ? undefined : chunk;
+      const written = bytes ? writeSync(fd, bytes) : writeSync(fd, chunk as string);
+      const size = bytes ? bytes.length : Buffer.byteLength(chunk as string);
       if (written < size) {
-        const rest = Buffer.from(chunk);
+        const rest = bytes ?? Buffer.from(chunk as string);
         for (let at = written; at < size; ) at += writeSync(fd, rest, at);
       }
     }
@@ -183,14 +184,15 @@ export interface RenderOptions {
 }
 
 export function renderReport(result: ReconcileResult, o: RenderOptions): string {
-  return [...renderReportChunks(result, o)].join('');
+  const decoder = new TextDecoder();
+  return [...renderReportChunks(result, o)].map((c) => (typeof c === 'string' ? c : decoder.decode(c))).join('');
 }
 
 /** The report in chunks: JSON and CSV stream finding by finding; the others are one piece. */
-export function* renderReportChunks(result: ReconcileResult, o: RenderOptions): Generator<string> {
+export function* renderReportChunks(result: ReconcileResult, o: RenderOptions): Generator<ReportChunk> {
   switch (o.format) {
     case 'json':
-      yield* reconcileJsonChunks(result, { includeMatched: o.includeMatched });
+      yield* reconcileJsonByteChunks(result, { includeMatched: o.includeMatched });
       return;
     case 'csv':
       yield* renderCsvChunks(result, { includeMatched: o.includeMatched });

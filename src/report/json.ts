@@ -90,38 +90,49 @@ export interface JsonOptions {
   includeMatched: boolean;
 }
 
+/** A piece of a streamed report: text, or text already encoded as UTF-8. */
+export type ReportChunk = string | Uint8Array;
+
 /**
  * The JSON report as text, in chunks: exactly `JSON.stringify(reconcileJson(…), null, 2) + '\n'`,
  * but findings are serialised one at a time, so 100k or a million of them stream to the output
  * instead of first becoming one object tree and one string (which V8 caps at ~512 MiB).
  */
 export function* reconcileJsonChunks(result: ReconcileResult, opts: JsonOptions = { includeMatched: false }): Generator<string> {
+  const decoder = new TextDecoder();
+  for (const chunk of reconcileJsonByteChunks(result, opts)) yield typeof chunk === 'string' ? chunk : decoder.decode(chunk);
+}
+
+/**
+ * reconcileJsonChunks as the CLI writes it: each batch of findings is one UTF-8 buffer. The
+ * batch is serialised inside a wrapper that puts it at the document's indentation; cutting the
+ * wrapper off the bytes (it is ASCII) costs nothing, where cutting it off the text copied it.
+ */
+export function* reconcileJsonByteChunks(result: ReconcileResult, opts: JsonOptions = { includeMatched: false }): Generator<ReportChunk> {
   const text = JSON.stringify(reconcileJson(result, opts, { findings: false }), null, 2);
   // Only the top-level key can look like this: quotes inside string values are escaped.
   const marker = '\n  "findings": []';
   const at = text.indexOf(marker);
   yield text.slice(0, at) + '\n  "findings": [';
-  // Findings go out in batches, each serialised by one native call inside a wrapper that puts
-  // them at the document's indentation; the wrapper's own lines are cut off again.
+  // Findings go out in batches, each serialised by one native call.
   const open = '{\n  "findings": [\n';
   const close = '\n  ]\n}';
   let batch: unknown[] = [];
   let first = true;
-  const flush = (): string => {
-    const text = JSON.stringify({ findings: batch }, null, 2);
-    const items = text.slice(open.length, text.length - close.length);
-    const out = (first ? '\n' : ',\n') + items;
+  function* flush(): Generator<ReportChunk> {
+    const bytes = Buffer.from(JSON.stringify({ findings: batch }, null, 2), 'utf8');
+    yield first ? '\n' : ',\n';
+    yield bytes.subarray(open.length, bytes.length - close.length);
     first = false;
     batch = [];
-    return out;
-  };
+  }
   for (const f of result.findings) {
     if (!opts.includeMatched && f.kind === 'matched') continue;
     batch.push(findingJson(f));
-    if (batch.length === 2000) yield flush();
+    if (batch.length === 2000) yield* flush();
   }
-  const tail = batch.length > 0 ? flush() : '';
-  yield tail + (first ? ']' : '\n  ]') + text.slice(at + marker.length) + '\n';
+  if (batch.length > 0) yield* flush();
+  yield (first ? ']' : '\n  ]') + text.slice(at + marker.length) + '\n';
 }
 
 export function reconcileJson(

@@ -37,7 +37,7 @@ export async function cli(args: string[]): Promise<{ code: number; stdout: strin
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
-    stdout: (t) => void (stdout += t),
+    stdout: (t) => void (stdout += typeof t === 'string' ? t : Buffer.from(t).toString('utf8')),
     stderr: (t) => void (stderr += t),
     stdoutIsTTY: false,
     stderrIsTTY: false,
