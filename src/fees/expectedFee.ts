@@ -5,6 +5,7 @@ import { formatPercent } from '../contract/contract.js';
 import type { Contract, FeeRule, PayoutMode, Rounding } from '../contract/contract.js';
 import type { CardType, LocalDate, TxnType } from '../model.js';
 import { walletOf } from '../normalise/wallets.js';
+import { exactFen } from '../normalise/amount.js';
 
 /** A Decimal in yuan to the fen for explanation text (decimal.js formatting, rounded half up). */
 function printedYuan(d: Decimal): string {
@@ -118,10 +119,9 @@ interface FeeComputation {
 
 /** round(|amount| × rate) to the fen, then the minimum, then the cap. */
 function percentageFee(rule: FeeRule, magnitude: Decimal, rounding: Rounding): FeeComputation {
-  const exact = new ExactDecimal(magnitude.toString()).times(new ExactDecimal(rule.rate.toString()));
-  const rounded = exact.toDecimalPlaces(2, ROUNDING_MODES[rounding]);
+  const exact = () => new ExactDecimal(magnitude.toString()).times(new ExactDecimal(rule.rate.toString()));
   // Decimal → Decimal via its exact string: no binary float is involved anywhere in a fee.
-  const roundedFee = new Decimal(rounded.toString());
+  const roundedFee = roundedFeeInFen(magnitude, rule.rate, rounding) ?? new Decimal(exact().toDecimalPlaces(2, ROUNDING_MODES[rounding]).toString());
   let fee = roundedFee;
   const minApplied = Boolean(rule.min && fee.lt(rule.min));
   if (minApplied) fee = rule.min!;
@@ -131,12 +131,56 @@ function percentageFee(rule: FeeRule, magnitude: Decimal, rounding: Rounding): F
     percentageFee: fee,
     // Message text only, built from Decimals (see printedYuan), never a JS number.
     steps: () => {
-      const steps = [`${rule.ratePercent} of ${printedYuan(magnitude)} = ${exact.toFixed()} → ${printedYuan(roundedFee)} (${rounding})`];
+      const steps = [`${rule.ratePercent} of ${printedYuan(magnitude)} = ${exact().toFixed()} → ${printedYuan(roundedFee)} (${rounding})`];
       if (minApplied) steps.push(`min ${printedYuan(rule.min!)} applied → ${printedYuan(rule.min!)}`);
       if (capApplied) steps.push(`cap ${printedYuan(rule.cap!)} applied → ${printedYuan(rule.cap!)}`);
       return steps;
     },
   };
+}
+
+/** A rate as an integer over 10^scale (0.38% = 38 / 10^4), when it has at most 9 decimals. */
+const rateFractions = new WeakMap<Decimal, { num: number; den: number } | null>();
+function rateFraction(rate: Decimal): { num: number; den: number } | null {
+  let f = rateFractions.get(rate);
+  if (f === undefined) {
+    const scale = rate.decimalPlaces();
+    const num = scale <= 9 ? rate.times(new Decimal(10).pow(scale)) : null;
+    f = num && num.abs().lte(1e9) ? { num: num.toNumber(), den: 10 ** scale } : null;
+    rateFractions.set(rate, f);
+  }
+  return f;
+}
+
+/**
+ * round(|amount| × rate) in whole fen by integer arithmetic, which the same Decimal steps give
+ * (amount in whole fen, rate a fraction over 10^k, product a safe integer); undefined otherwise.
+ * Every sale line's fee is checked: the Decimal way costs a handful of allocations per line.
+ */
+export function roundedFeeInFen(magnitude: Decimal, rate: Decimal, rounding: Rounding): Decimal | undefined {
+  const fraction = rateFraction(rate);
+  if (!fraction || rate.isNegative()) return undefined;
+  const fen = exactFen(magnitude);
+  const product = fen * fraction.num;
+  if (!Number.isSafeInteger(product) || product < 0) return undefined;
+  const { den } = fraction;
+  let q = Math.floor(product / den);
+  let r = product - q * den;
+  // Float division may be one off near 2^53: the remainder says so.
+  if (r < 0) { q--; r += den; } else if (r >= den) { q++; r -= den; }
+  const twice = 2 * r;
+  const up =
+    rounding === 'half-up' ? twice >= den
+    : rounding === 'half-even' ? twice > den || (twice === den && q % 2 === 1)
+    : rounding === 'up' ? r > 0
+    : false;
+  return fenToYuan(up ? q + 1 : q);
+}
+
+/** Whole fen → yuan, exactly (via its decimal text). */
+function fenToYuan(fen: number): Decimal {
+  const digits = String(fen).padStart(3, '0');
+  return new Decimal(`${digits.slice(0, -2)}.${digits.slice(-2)}`);
 }
 
 /**

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../src/contract/contract.js';
 import type { Contract, Rounding } from '../../src/contract/contract.js';
-import { expectedFee } from '../../src/fees/expectedFee.js';
+import { expectedFee, roundedFeeInFen } from '../../src/fees/expectedFee.js';
 
 /** fen × basis points / 10000, rounded to a whole fen, in BigInt only. */
 function referenceFeeFen(fen: bigint, basisPoints: bigint, rounding: Rounding): bigint {
@@ -84,5 +84,37 @@ describe('expectedFee equals exact integer arithmetic', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('roundedFeeInFen (the integer route) agrees with the Decimal route', () => {
+  const Exact = Decimal.clone({ precision: 60 });
+  const roundings: Rounding[] = ['half-up', 'half-even', 'down', 'up'];
+  const modes = { 'half-up': Decimal.ROUND_HALF_UP, 'half-even': Decimal.ROUND_HALF_EVEN, down: Decimal.ROUND_DOWN, up: Decimal.ROUND_UP } as const;
+  it('for any amount (whole fen or finer) and any rate of up to 12 decimals, or declines', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.bigInt({ min: 0n, max: 10n ** 10n }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.constantFrom(...roundings),
+        (units, extraDecimals, rateUnits, rateScale, rounding) => {
+          const amount = new Decimal(`${units}e-${2 + extraDecimals}`);
+          const rate = new Decimal(`${rateUnits}e-${rateScale}`);
+          const viaInteger = roundedFeeInFen(amount, rate, rounding);
+          const viaDecimal = new Exact(amount.toString()).times(new Exact(rate.toString())).toDecimalPlaces(2, modes[rounding]);
+          if (viaInteger !== undefined) expect(viaInteger.toFixed(2)).toBe(viaDecimal.toFixed(2));
+          // Whole fen and a short rate: always the integer route (the one every sale line takes).
+          if (extraDecimals === 0 && rateScale <= 6 && units < 10n ** 9n && rateUnits < 10n ** 6n) expect(viaInteger).toBeDefined();
+        },
+      ),
+    );
+  });
+  it('at the ties of each rounding (a .5 fen)', () => {
+    // 0.5% of 1.00 = 0.5 fen; 0.5% of 3.00 = 1.5 fen.
+    const at = (a: string, r: Rounding) => roundedFeeInFen(new Decimal(a), new Decimal('0.005'), r)?.toFixed(2);
+    expect([at('1.00', 'half-up'), at('1.00', 'half-even'), at('1.00', 'down'), at('1.00', 'up')]).toEqual(['0.01', '0.00', '0.00', '0.01']);
+    expect([at('3.00', 'half-up'), at('3.00', 'half-even'), at('3.00', 'down'), at('3.00', 'up')]).toEqual(['0.02', '0.02', '0.01', '0.02']);
   });
 });
