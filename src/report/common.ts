@@ -151,9 +151,25 @@ export interface Summary {
   drifts: string[];
 }
 
+/** " (2 of them do not fail the run: fee_mismatch, per --fail-on/--ignore)", or nothing. */
+function notFailingNote(result: ReconcileResult, kinds: readonly FindingKind[]): string {
+  const present = kinds.filter((k) => isException(k) && result.counts[k] > 0);
+  if (present.length === 0) return '';
+  const n = present.reduce((sum, k) => sum + result.counts[k], 0);
+  return ` (${n} of them do not fail the run: ${present.join(', ')}, per --fail-on/--ignore)`;
+}
+
 export const ALL_CLEAR = '平账 All clear: every transaction ties out.';
 
-export function summarize(result: ReconcileResult): Summary {
+export interface SummaryOptions {
+  /**
+   * Exception kinds present that do not set the exit code (--fail-on / --ignore): the headline
+   * says so, so "need attention" never reads as "the run failed" beside exit code 0.
+   */
+  notFailing?: readonly FindingKind[];
+}
+
+export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): Summary {
   const t = result.totals;
   const terminalFiles = result.files.filter((f) => f.role === 'terminal');
   const settlementFiles = result.files.filter((f) => f.role === 'settlement');
@@ -216,7 +232,7 @@ export function summarize(result: ReconcileResult): Summary {
           ? `Nothing to act on yet: ${result.counts.unsettled_pending} payment(s) not yet due, none settled so far.`
           : exceptionTotal === 0
             ? `No exceptions, but ${result.rejected.length} row(s) could not be read (listed below): fix or re-export them, they are in no total.`
-            : `${exceptionTotal} exception(s) need attention:`,
+            : `${exceptionTotal} exception(s) need attention${notFailingNote(result, opts.notFailing ?? [])}:`,
     kinds: EXCEPTION_KINDS.filter((k) => result.counts[k] > 0).map((k) => ({ kind: k, label: SHORT_LABELS[k], count: result.counts[k], stake: stake[k] ?? '' })),
     info,
     rows: `Rows: ${r.read} read = ${r.matched} matched + ${r.flagged} flagged + ${r.informational} informational + ${r.rejected} rejected`,

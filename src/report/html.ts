@@ -10,11 +10,11 @@ import type { Finding, FeeBucket } from '../classify/findings.js';
 import { isException, KIND_TITLES, type FindingKind } from '../classify/kinds.js';
 import type { CanonicalRecord } from '../model.js';
 import { formatYuan } from '../normalise/amount.js';
-import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, inputsInOrder, money, primaryRecord, summarize, type FindingGroup } from './common.js';
+import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, inputsInOrder, money, primaryRecord, summarize, type FindingGroup, type SummaryOptions } from './common.js';
 import { dailySeries, defaultDateOf, type DailyOptions, type DailyPoint, type DailySeries } from './daily.js';
 import { bankSummaryLines } from './bank.js';
 
-export interface HtmlOptions extends DailyOptions {
+export interface HtmlOptions extends DailyOptions, SummaryOptions {
   /** List matched pairs in the informational section too. */
   includeMatched?: boolean;
 }
@@ -348,7 +348,7 @@ const SCRIPT = `
 `;
 
 export function renderHtml(result: ReconcileResult, opts: HtmlOptions = {}): string {
-  const s = summarize(result);
+  const s = summarize(result, opts);
   const t = result.totals;
   const daily = dailySeries(result, opts);
   const cards: string[] = [];

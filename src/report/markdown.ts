@@ -3,10 +3,10 @@
 // pipes and angle brackets in messages render literally.
 import type { ReconcileResult } from '../reconcile.js';
 import { KIND_TITLES } from '../classify/kinds.js';
-import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, money, summarize } from './common.js';
+import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, money, summarize, type SummaryOptions } from './common.js';
 import { bankSummaryLines } from './bank.js';
 
-export interface MarkdownOptions {
+export interface MarkdownOptions extends SummaryOptions {
   /** Informational findings (pending, voided, failed rows) too. */
   verbose: boolean;
 }
@@ -26,7 +26,7 @@ function code(s: string): string {
 }
 
 export function renderMarkdown(result: ReconcileResult, opts: MarkdownOptions = { verbose: false }): string {
-  const s = summarize(result);
+  const s = summarize(result, opts);
   const out: string[] = [];
   out.push(`## ${escapeMarkdown(s.title)}`);
   out.push('');

@@ -3,12 +3,12 @@
 import { Chalk } from 'chalk';
 import type { ReconcileResult } from '../reconcile.js';
 import { KIND_TITLES } from '../classify/kinds.js';
-import { findingAmount, findingRefs, findingTime, groupFindings, money, summarize, SHORT_LABELS } from './common.js';
+import { findingAmount, findingRefs, findingTime, groupFindings, money, summarize, SHORT_LABELS, type SummaryOptions } from './common.js';
 import { bankSummaryLines } from './bank.js';
 
 export { money } from './common.js';
 
-export interface TableOptions {
+export interface TableOptions extends SummaryOptions {
   color: boolean;
   /** Show informational findings (pending, voided …) too. */
   verbose: boolean;
@@ -60,7 +60,7 @@ const MONEY_WIDTH = 12;
 
 export function renderTable(result: ReconcileResult, opts: TableOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const s = summarize(result);
+  const s = summarize(result, opts);
   const out: string[] = [];
   out.push(c.bold(s.title) + c.dim(` (${s.asOfSource})`));
   out.push(`Inputs: ${s.inputs}` + (s.rejectedInputs ? c.red(` · ${s.rejectedInputs} rejected`) : ''));

@@ -54,6 +54,18 @@ describe('posrecon reconcile on the demo files', () => {
     expect(posrecon([...DEMO, '--fail-on', 'dropped_order', '--quiet']).code).toBe(1);
   });
 
+  it('says in the headline which exceptions do not fail the run under --ignore / --fail-on', () => {
+    const ignored = posrecon([...DEMO, '--ignore', 'fee_mismatch,extra_deduction']);
+    expect(ignored.code).toBe(1); // the dropped orders still fail it
+    expect(ignored.stdout).toContain('10 exception(s) need attention (4 of them do not fail the run: fee_mismatch, extra_deduction, per --fail-on/--ignore):');
+    const all = 'dropped_order,unsettled_overdue,amount_mismatch,fee_mismatch,duplicate_settlement,void_settled,extra_deduction';
+    const none = posrecon([...DEMO, '--ignore', all, '--format', 'markdown']);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/10 exception\(s\) need attention \(10 of them do not fail the run: dropped\\_order, /);
+    // Without either option the headline is as before.
+    expect(posrecon(DEMO).stdout).toContain('10 exception(s) need attention:\n');
+  });
+
   it('judges overdue by --as-of', () => {
     const json = JSON.parse(posrecon([...DEMO, '--format', 'json', '--as-of', '2025-10-10']).stdout);
     expect(json.summary.counts.unsettled_pending).toBe(1); // the 10-09 sale is due 10-10
