@@ -244,11 +244,9 @@ function isNormalLabel(s: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Loading a profile file (YAML or JSON). Errors cite file:line and the expected shape.
 
-function fail(file: string, lines: LineCounter, node: Node | null | undefined, path: string, expected: string, got?: unknown): never {
-  const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
-  const where = pos ? `${file}:${pos.line}` : file;
+function fail(where: () => string, path: string, expected: string, got?: unknown): never {
   const gotText = got === undefined ? '' : `, got ${JSON.stringify(got)}`;
-  throw new InputError(`${where}: ${path}: expected ${expected}${gotText}`);
+  throw new InputError(`${where()}: ${path}: expected ${expected}${gotText}`);
 }
 
 const PROFILE_KEYS = new Set([
@@ -258,25 +256,40 @@ const PROFILE_KEYS = new Set([
   'transforms', 'rules', 'controlTotals', 'midnightCutoff', 'join',
 ]);
 
-export function parseProfile(text: string, file: string, origin: string): Profile {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0];
-    const pos = lines.linePos(err.pos[0]);
-    throw new InputError(`${file}:${pos.line}: not valid YAML/JSON: ${err.message.split('\n')[0]}`);
-  }
-  const root = doc.contents;
-  if (!isMap(root)) fail(file, lines, root, 'profile', 'a mapping with name, role and columns');
-  for (const item of root.items) {
-    const key = isScalar(item.key) ? String(item.key.value) : '';
-    if (!PROFILE_KEYS.has(key)) fail(file, lines, item.key as Node, key, `one of ${[...PROFILE_KEYS].join(', ')}`);
-  }
-  const js = doc.toJS() as Record<string, unknown>;
-  const nodeAt = (key: string): Node | undefined => {
-    const pair = root.items.find((it) => isScalar(it.key) && it.key.value === key);
-    return (pair?.value as Node | undefined) ?? undefined;
+export function parseProfile(text: string, file: string, origin: string, opts: { data?: unknown } = {}): Profile {
+  // The YAML document gives the data and places an error on its line. A built-in profile comes
+  // with its data already parsed (at build time, see builtin.ts): its document is parsed only if
+  // an error has to be placed, which a built-in that passed its tests never needs.
+  let parsed: { doc: ReturnType<typeof parseDocument>; lines: LineCounter } | undefined;
+  const document = () => {
+    if (!parsed) {
+      const lines = new LineCounter();
+      parsed = { doc: parseDocument(text, { lineCounter: lines, prettyErrors: false }), lines };
+    }
+    return parsed;
   };
+  if (opts.data === undefined) {
+    const { doc, lines } = document();
+    if (doc.errors.length > 0) {
+      const err = doc.errors[0];
+      const pos = lines.linePos(err.pos[0]);
+      throw new InputError(`${file}:${pos.line}: not valid YAML/JSON: ${err.message.split('\n')[0]}`);
+    }
+  }
+  /** "file:line" of a node of the document (the file alone when it has no place). */
+  const at = (node: () => Node | null | undefined) => () => {
+    const n = node();
+    const pos = n?.range ? document().lines.linePos(n.range[0]) : undefined;
+    return pos ? `${file}:${pos.line}` : file;
+  };
+  const root = () => document().doc.contents;
+  const js = (opts.data !== undefined ? opts.data : document().doc.toJS()) as Record<string, unknown>;
+  const pairOf = (key: string) => {
+    const r = root();
+    return isMap(r) ? r.items.find((it) => isScalar(it.key) && String(it.key.value) === key) : undefined;
+  };
+  const keyNode = (key: string): Node | undefined => (pairOf(key)?.key as Node | undefined) ?? undefined;
+  const nodeAt = (key: string): Node | undefined => (pairOf(key)?.value as Node | undefined) ?? undefined;
   // The entry itself (its key's line), so `columns.amout` cites the misspelt line, not the block.
   const deepNode = (path: string, block: string): Node | undefined => {
     const [top, key] = path.split('.');
@@ -288,29 +301,33 @@ export function parseProfile(text: string, file: string, origin: string): Profil
     return nodeAt(block);
   };
 
+  if (js === null || typeof js !== 'object' || Array.isArray(js)) fail(at(root), 'profile', 'a mapping with name, role and columns');
+  for (const key of Object.keys(js)) {
+    if (!PROFILE_KEYS.has(key)) fail(at(() => keyNode(key)), key, `one of ${[...PROFILE_KEYS].join(', ')}`);
+  }
   const name = js.name;
-  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(name)) fail(file, lines, nodeAt('name'), 'name', 'a short name like "my-bank"', name);
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(name)) fail(at(() => nodeAt('name')), 'name', 'a short name like "my-bank"', name);
   const role = js.role;
-  if (typeof role !== 'string' || !ROLES.includes(role as Role)) fail(file, lines, nodeAt('role'), 'role', 'terminal, settlement or bank', role);
+  if (typeof role !== 'string' || !ROLES.includes(role as Role)) fail(at(() => nodeAt('role')), 'role', 'terminal, settlement or bank', role);
 
   const columns: Partial<Record<CanonicalField, string[]>> = {};
   const rawColumns = js.columns ?? {};
-  if (typeof rawColumns !== 'object' || Array.isArray(rawColumns)) fail(file, lines, nodeAt('columns'), 'columns', 'a mapping of field: [header names]');
+  if (typeof rawColumns !== 'object' || Array.isArray(rawColumns)) fail(at(() => nodeAt('columns')), 'columns', 'a mapping of field: [header names]');
   for (const [field, aliases] of Object.entries(rawColumns as Record<string, unknown>)) {
     if (!CANONICAL_FIELDS.includes(field as CanonicalField)) {
-      fail(file, lines, deepNode(`columns.${field}`, 'columns'), `columns.${field}`, `a canonical field (${CANONICAL_FIELDS.join(', ')})`);
+      fail(at(() => deepNode(`columns.${field}`, 'columns')), `columns.${field}`, `a canonical field (${CANONICAL_FIELDS.join(', ')})`);
     }
     const list = typeof aliases === 'string' ? [aliases] : aliases;
-    if (!Array.isArray(list) || list.some((a) => typeof a !== 'string')) fail(file, lines, deepNode(`columns.${field}`, 'columns'), `columns.${field}`, 'a header name or a list of header names');
+    if (!Array.isArray(list) || list.some((a) => typeof a !== 'string')) fail(at(() => deepNode(`columns.${field}`, 'columns')), `columns.${field}`, 'a header name or a list of header names');
     columns[field as CanonicalField] = list as string[];
   }
 
   const positions: Partial<Record<CanonicalField, number>> = {};
   if (js.positions !== undefined) {
-    if (typeof js.positions !== 'object' || js.positions === null) fail(file, lines, nodeAt('positions'), 'positions', 'a mapping of field: column number (1-based)');
+    if (typeof js.positions !== 'object' || js.positions === null) fail(at(() => nodeAt('positions')), 'positions', 'a mapping of field: column number (1-based)');
     for (const [field, pos] of Object.entries(js.positions as Record<string, unknown>)) {
-      if (!CANONICAL_FIELDS.includes(field as CanonicalField)) fail(file, lines, deepNode(`positions.${field}`, 'positions'), `positions.${field}`, 'a canonical field');
-      if (typeof pos !== 'number' || !Number.isInteger(pos) || pos < 1) fail(file, lines, deepNode(`positions.${field}`, 'positions'), `positions.${field}`, 'a column number from 1', pos);
+      if (!CANONICAL_FIELDS.includes(field as CanonicalField)) fail(at(() => deepNode(`positions.${field}`, 'positions')), `positions.${field}`, 'a canonical field');
+      if (typeof pos !== 'number' || !Number.isInteger(pos) || pos < 1) fail(at(() => deepNode(`positions.${field}`, 'positions')), `positions.${field}`, 'a column number from 1', pos);
       positions[field as CanonicalField] = pos;
     }
   }
@@ -320,53 +337,53 @@ export function parseProfile(text: string, file: string, origin: string): Profil
     !Array.isArray(required) ||
     required.some((g) => typeof g !== 'string' || g.split('|').some((f) => !CANONICAL_FIELDS.includes(f as CanonicalField)))
   ) {
-    fail(file, lines, nodeAt('required'), 'required', 'a list of canonical fields (a|b means either)', required);
+    fail(at(() => nodeAt('required')), 'required', 'a list of canonical fields (a|b means either)', required);
   }
 
   const units: Partial<Record<MoneyField, AmountUnit>> = {};
   for (const [field, unit] of Object.entries((js.units ?? {}) as Record<string, unknown>)) {
-    if (!MONEY_FIELDS.includes(field as MoneyField)) fail(file, lines, deepNode(`units.${field}`, 'units'), `units.${field}`, `one of ${MONEY_FIELDS.join(', ')}`);
-    if (unit !== 'yuan' && unit !== 'fen') fail(file, lines, deepNode(`units.${field}`, 'units'), `units.${field}`, 'yuan or fen', unit);
+    if (!MONEY_FIELDS.includes(field as MoneyField)) fail(at(() => deepNode(`units.${field}`, 'units')), `units.${field}`, `one of ${MONEY_FIELDS.join(', ')}`);
+    if (unit !== 'yuan' && unit !== 'fen') fail(at(() => deepNode(`units.${field}`, 'units')), `units.${field}`, 'yuan or fen', unit);
     units[field as MoneyField] = unit;
   }
 
   const junkRaw = (js.junk ?? {}) as Record<string, unknown>;
   const toRegexList = (key: 'preamble' | 'footer'): RegExp[] => {
     const list = junkRaw[key] ?? [];
-    if (!Array.isArray(list)) fail(file, lines, deepNode(`junk.${key}`, 'junk'), `junk.${key}`, 'a list of regular expressions');
+    if (!Array.isArray(list)) fail(at(() => deepNode(`junk.${key}`, 'junk')), `junk.${key}`, 'a list of regular expressions');
     return list.map((src) => {
       try {
         return new RegExp(String(src), 'iu');
       } catch {
-        return fail(file, lines, deepNode(`junk.${key}`, 'junk'), `junk.${key}`, 'valid regular expressions', src);
+        return fail(at(() => deepNode(`junk.${key}`, 'junk')), `junk.${key}`, 'valid regular expressions', src);
       }
     });
   };
 
   const vocabRaw = (js.vocab ?? {}) as Record<string, Record<string, string> | undefined>;
   const vocab: Vocabulary = {
-    txnType: mergeVocab(DEFAULT_VOCAB.txnType, vocabRaw.txnType, TXN_TYPES, 'vocab.txnType', (v) => fail(file, lines, nodeAt('vocab'), 'vocab.txnType', `values among ${TXN_TYPES.join(', ')}`, v)),
-    status: mergeVocab(DEFAULT_VOCAB.status, vocabRaw.status, TXN_STATUSES, 'vocab.status', (v) => fail(file, lines, nodeAt('vocab'), 'vocab.status', `values among ${TXN_STATUSES.join(', ')}`, v)),
-    cardType: mergeVocab(DEFAULT_VOCAB.cardType, vocabRaw.cardType, CARD_TYPES, 'vocab.cardType', (v) => fail(file, lines, nodeAt('vocab'), 'vocab.cardType', `values among ${CARD_TYPES.join(', ')}`, v)),
-    direction: mergeVocab(DEFAULT_VOCAB.direction, vocabRaw.direction, ['credit', 'debit'] as const, 'vocab.direction', (v) => fail(file, lines, nodeAt('vocab'), 'vocab.direction', 'credit or debit', v)),
+    txnType: mergeVocab(DEFAULT_VOCAB.txnType, vocabRaw.txnType, TXN_TYPES, 'vocab.txnType', (v) => fail(at(() => nodeAt('vocab')), 'vocab.txnType', `values among ${TXN_TYPES.join(', ')}`, v)),
+    status: mergeVocab(DEFAULT_VOCAB.status, vocabRaw.status, TXN_STATUSES, 'vocab.status', (v) => fail(at(() => nodeAt('vocab')), 'vocab.status', `values among ${TXN_STATUSES.join(', ')}`, v)),
+    cardType: mergeVocab(DEFAULT_VOCAB.cardType, vocabRaw.cardType, CARD_TYPES, 'vocab.cardType', (v) => fail(at(() => nodeAt('vocab')), 'vocab.cardType', `values among ${CARD_TYPES.join(', ')}`, v)),
+    direction: mergeVocab(DEFAULT_VOCAB.direction, vocabRaw.direction, ['credit', 'debit'] as const, 'vocab.direction', (v) => fail(at(() => nodeAt('vocab')), 'vocab.direction', 'credit or debit', v)),
   };
 
   const defaults = (js.defaults ?? {}) as Profile['defaults'];
-  if (defaults.txnType && !TXN_TYPES.includes(defaults.txnType)) fail(file, lines, nodeAt('defaults'), 'defaults.txnType', TXN_TYPES.join(', '), defaults.txnType);
-  if (defaults.status && !TXN_STATUSES.includes(defaults.status)) fail(file, lines, nodeAt('defaults'), 'defaults.status', TXN_STATUSES.join(', '), defaults.status);
-  if (defaults.cardType && !CARD_TYPES.includes(defaults.cardType)) fail(file, lines, nodeAt('defaults'), 'defaults.cardType', CARD_TYPES.join(', '), defaults.cardType);
+  if (defaults.txnType && !TXN_TYPES.includes(defaults.txnType)) fail(at(() => nodeAt('defaults')), 'defaults.txnType', TXN_TYPES.join(', '), defaults.txnType);
+  if (defaults.status && !TXN_STATUSES.includes(defaults.status)) fail(at(() => nodeAt('defaults')), 'defaults.status', TXN_STATUSES.join(', '), defaults.status);
+  if (defaults.cardType && !CARD_TYPES.includes(defaults.cardType)) fail(at(() => nodeAt('defaults')), 'defaults.cardType', CARD_TYPES.join(', '), defaults.cardType);
 
   let rowPattern: RegExp | undefined;
   if (js.rowPattern !== undefined) {
     try {
       rowPattern = new RegExp(String(js.rowPattern), 'u');
     } catch {
-      fail(file, lines, nodeAt('rowPattern'), 'rowPattern', 'a valid regular expression', js.rowPattern);
+      fail(at(() => nodeAt('rowPattern')), 'rowPattern', 'a valid regular expression', js.rowPattern);
     }
   }
-  const extras = parseExtensions(js, (key, path, expected, got) => fail(file, lines, nodeAt(key), path, expected, got));
+  const extras = parseExtensions(js, (key, path, expected, got) => fail(at(() => nodeAt(key)), path, expected, got));
   if (Object.keys(columns).length === 0 && Object.keys(positions).length === 0 && !extras.fixedWidth) {
-    fail(file, lines, root, 'columns', 'at least one column mapping (columns:, positions: or fields: with format: fixed-width)');
+    fail(at(root), 'columns', 'at least one column mapping (columns:, positions: or fields: with format: fixed-width)');
   }
   const encodings = js.encodings ?? (js.encoding ? [js.encoding] : []);
   return {
@@ -387,14 +404,14 @@ export function parseProfile(text: string, file: string, origin: string): Profil
     defaults,
     signature: Array.isArray(js.signature) ? js.signature.map(String) : [],
     midnightCutoff: js.midnightCutoff === true,
-    ...(Array.isArray(js.join) ? { join: joinFields(js.join, file, lines, nodeAt('join')) } : {}),
+    ...(Array.isArray(js.join) ? { join: joinFields(js.join, at(() => nodeAt('join'))) } : {}),
   };
 }
 
 /** `join: [memo]`: mapped fields only (their text is joined; an amount cannot be). */
-function joinFields(list: unknown[], file: string, lines: LineCounter, node: Node | undefined): CanonicalField[] {
+function joinFields(list: unknown[], where: () => string): CanonicalField[] {
   const allowed: readonly string[] = ['memo', 'counterparty', 'counterpartyAccount'];
-  for (const f of list) if (!allowed.includes(String(f))) fail(file, lines, node, 'join', `a list of ${allowed.join(', ')}`, f);
+  for (const f of list) if (!allowed.includes(String(f))) fail(where, 'join', `a list of ${allowed.join(', ')}`, f);
   return list.map(String) as CanonicalField[];
 }
 
