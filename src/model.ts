@@ -72,6 +72,12 @@ export interface CanonicalRecord {
    * the line was paid out under the contract's D0 terms (`mode: D0` rules), whatever its cycle.
    */
   instantFee?: Decimal;
+  /**
+   * A settlement line reversing money (退货, 撤销, 冲正) that its file printed unsigned, the type
+   * giving the direction: `amount` and `net` were negated to the signed convention every other
+   * part of posrecon reads (the fee stays as printed; the net tells whether it was returned).
+   */
+  signedByType?: boolean;
   /** Bank legs: credit (收入) and debit (支出) magnitudes and the running balance. */
   credit?: Decimal;
   debit?: Decimal;

@@ -346,6 +346,14 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     throw new RowError(columnName(ctx, 'txnType'), `unknown transaction type "${rawType}" on a successful charge: cannot tell whether it settles (add it to the profile's vocab.txnType)`);
   }
 
+  // A settlement line that reverses money (退货, 撤销, 冲正) printed unsigned, its type giving the
+  // direction: negated, so payouts, totals and the fee check take it as money going back, as they
+  // take a line printed signed. (Terminals print every amount unsigned: theirs stay as printed.)
+  const money = amount ?? net;
+  const signedByType =
+    profile.role === 'settlement' && (txnType === 'refund' || txnType === 'void' || txnType === 'reversal') && money !== undefined && money.gt(0) && (net === undefined || !net.lt(0));
+  const negated = (d: Decimal | undefined) => (d === undefined || d.isZero() ? d : d.neg());
+
   const cardText = cellOf(ctx, 'card');
   const record: CanonicalRecord = {
     role: profile.role,
@@ -365,10 +373,11 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     wallet: walletOf(rawCardType) ? rawCardType : undefined,
     txnType,
     status,
-    amount,
+    amount: signedByType ? negated(amount) : amount,
     fee,
-    net,
+    net: signedByType ? negated(net) : net,
     instantFee: extraFee !== undefined && !extraFee.isZero() ? extraFee : undefined,
+    signedByType: signedByType || undefined,
     credit,
     debit,
     balance,

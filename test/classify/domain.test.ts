@@ -2,7 +2,11 @@
 // payments-domain review and a new-user review): what a merchant would claim must be what is off
 // contract, and no successful charge may quietly become "no settlement expected".
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Decimal } from 'decimal.js';
+import { readInputFile } from '../../src/read/readInput.js';
+import { builtinProfiles } from '../../src/profiles/builtin.js';
+import { checkControlTotals } from '../../src/read/controlTotals.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { posrecon } from '../cli/run.js';
@@ -120,6 +124,36 @@ describe('the fee expected back on a refund is a share of its sale\'s fee', () =
     const { json } = reconcileJson('refund-after-rate-change');
     expect(json.summary.counts.fee_mismatch).toBe(0);
     expect(json.summary.fees).toMatchObject({ overcharge: '0.00', undercharge: '0.00' });
+  });
+});
+
+describe('a settlement file printing refunds and voids unsigned (交易类型 gives the direction)', () => {
+  it('takes a 退货 line of 400.00 / fee 2.40 / net 397.60 as money going back: no false fee over-charge, the payout is 1988.00 − 397.60', () => {
+    const d = 'fixtures/domain/refund-printed-unsigned';
+    const { run, json } = reconcileJson('refund-printed-unsigned', 'terminal.csv', 'settlement.csv', ['--bank', `${d}/bank.csv`, '--as-of', '2025-10-25']);
+    expect(json.summary.counts).toMatchObject({ matched: 2, fee_mismatch: 0, payout_missing: 0, unexplained_credit: 0, payout_matched: 1 });
+    expect(json.summary.totals).toMatchObject({ settled: '1600.00', net: '1590.40', feeOvercharge: '0.00' });
+    expect(run.code).toBe(0);
+  });
+
+  it('pairs a 消费撤销 line of 800.00 with its terminal void: the sale is voided, no dropped order', () => {
+    const { run, json } = reconcileJson('void-printed-unsigned');
+    expect(json.summary.counts).toMatchObject({ voided: 1, dropped_order: 0, void_settled: 0 });
+    expect(json.summary.totals.dropped).toBe('0.00');
+    expect(run.code).toBe(0);
+  });
+
+  it('still ties out a footer that totals the lines as printed (2400.00), as it does one that totals them signed (1600.00)', () => {
+    const d = 'fixtures/domain/refund-printed-unsigned';
+    const parsed = readInputFile(new Uint8Array(readFileSync(`${d}/settlement.csv`)), 'settlement.csv', { role: 'settlement', profiles: builtinProfiles() });
+    expect(parsed.records.map((r) => [r.amount?.toFixed(2), r.net?.toFixed(2), r.signedByType ?? false])).toEqual([['-400.00', '-397.60', true], ['2000.00', '1988.00', false]]);
+    const totals = (amount: string, net: string) => ({ source: 'footer', lines: [4], totals: [
+      { key: 'amount' as const, value: new Decimal(amount), label: '交易金额' },
+      { key: 'net' as const, value: new Decimal(net), label: '结算金额' },
+    ] });
+    expect(checkControlTotals(parsed.records, totals('2400.00', '2385.60'))).toEqual([]);
+    expect(checkControlTotals(parsed.records, totals('1600.00', '1590.40'))).toEqual([]);
+    expect(checkControlTotals(parsed.records, totals('2000.00', '1988.00')).map((m) => m.key)).toEqual(['amount', 'net']);
   });
 });
 
