@@ -160,18 +160,21 @@ export function settlementLateness(
   calendar: WorkCalendar,
   /** Expected and due date per business date, kept across calls (one calendar walk per date). */
   dueDates: Map<LocalDate, { expectedDate: LocalDate; dueDate: LocalDate }> = new Map(),
-): { businessDate: LocalDate; expectedDate: LocalDate; dueDate: LocalDate; daysLate: number } | undefined {
+): { businessDate: LocalDate; expectedDate: LocalDate; dueDate: LocalDate; daysLate: number; cycle: string } | undefined {
   if (!s.settleDate || (t.txnType !== 'sale' && t.txnType !== 'preauth_complete')) return undefined;
   const businessDate = businessDateOfRecord(t, contract);
   if (!businessDate || s.settleDate <= businessDate) return undefined;
-  let due = dueDates.get(businessDate);
+  // A line that charged a 秒到 fee bought a same-day (D0) payout, whatever the contract's cycle.
+  const cycle = s.instantFee ? { basis: 'D' as const, days: 0, text: 'D0' } : contract.settlement.cycle;
+  const key = s.instantFee ? `${businessDate}|D0` : businessDate;
+  let due = dueDates.get(key);
   if (!due) {
-    const expected = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
-    dueDates.set(businessDate, (due = { expectedDate: expected, dueDate: calendar.addCalendarDays(expected, contract.settlement.graceDays) }));
+    const expected = expectedSettlementDate(businessDate, { kind: cycle.basis, days: cycle.days }, calendar);
+    dueDates.set(key, (due = { expectedDate: expected, dueDate: calendar.addCalendarDays(expected, contract.settlement.graceDays) }));
   }
   const { expectedDate, dueDate } = due;
   if (s.settleDate <= dueDate) return undefined;
-  return { businessDate, expectedDate, dueDate, daysLate: dayNumber(s.settleDate) - dayNumber(dueDate) };
+  return { businessDate, expectedDate, dueDate, daysLate: dayNumber(s.settleDate) - dayNumber(dueDate), cycle: cycle.text };
 }
 
 /** Whether a settlement line paid out: its file prints no status, or a success word. */
@@ -324,7 +327,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         findings.push(
           finding(
             'settled_late',
-            `¥${yuan(t.amount)} (${describe(t)}) settled on ${s.settleDate}, ${late.daysLate} day${late.daysLate === 1 ? '' : 's'} after its due date ${late.dueDate} under ${contract.settlement.cycle.text}` +
+            `¥${yuan(t.amount)} (${describe(t)}) settled on ${s.settleDate}, ${late.daysLate} day${late.daysLate === 1 ? '' : 's'} after its due date ${late.dueDate} under ${late.cycle}` +
               (s.instantFee ? ` — a 秒到 fee of ¥${yuan(s.instantFee)} was charged for a same-day payout` : ''),
             { terminal: t, settlement: s },
             { details: { pass, businessDate: late.businessDate, expectedDate: late.expectedDate, dueDate: late.dueDate, settleDate: s.settleDate!, daysLate: late.daysLate } },

@@ -157,6 +157,17 @@ describe('a settlement file printing refunds and voids unsigned (交易类型 gi
   });
 });
 
+describe('a 秒到 fee on a T+1 contract', () => {
+  it('buys a same-day payout: a line charging it and paid the next day settled late under D0, and says what the fee was for', () => {
+    const { run, json } = reconcileJson('instant-fee-paid-next-day');
+    expect(json.summary.counts).toMatchObject({ matched: 1, settled_late: 1, fee_mismatch: 0 });
+    const late = json.findings.find((f) => f.kind === 'settled_late')!;
+    expect(late.message).toMatch(/settled on 2025-10-15, 1 day after its due date 2025-10-14 under D0 — a 秒到 fee of ¥2\.00 was charged for a same-day payout$/);
+    expect(late.details).toMatchObject({ businessDate: '2025-10-14', dueDate: '2025-10-14', settleDate: '2025-10-15', daysLate: 1 });
+    expect(run.code).toBe(0); // informational, as every late settlement
+  });
+});
+
 describe('a void the acquirer cleared as well', () => {
   it('nets a cleared sale (+88.00) and its cleared void (−88.00) to zero: voided, no false alarm', () => {
     const { run, json } = reconcileJson('void-cleared-with-sale');
