@@ -5,7 +5,7 @@ import type { CanonicalRecord, LocalDate, RejectedRow, TxnType } from '../model.
 import type { Contract, FeeRule } from '../contract/contract.js';
 import { citeRule } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
-import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance } from '../fees/expectedFee.js';
+import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { deductionMoney, judgeDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
@@ -570,7 +570,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const capIgnored = reason.startsWith('cap ') && actual.eq(amount.abs().times(rule.rate).toDecimalPlaces(2, ROUNDING[contract.fees.rounding]).plus(rule.fixed ?? 0));
     // A line whose own words say 首刷 (备注: 首刷服务费) is one wherever it falls.
     const namedFirstSwipe = excess.gt(0) && [s.rawType, s.memo].some((w) => w?.includes('首刷'));
-    const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
+    // Nor a fee a plain rate explains (a debit card charged the credit rate: 10000.00 → 60.00).
+    const rateExplains = plainRateOf(actual.minus(rule.fixed ?? 0), amount.abs()) !== undefined;
+    const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !rateExplains && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
     findings.push(
       finding(
         'fee_mismatch',
@@ -584,9 +586,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         },
       ),
     );
-    if (isPlainRate(expected.rule)) {
-      driftSamples.push({ cardType, businessDate, amount: amount.abs(), actualFee: actual.abs(), expectedRate: expected.rule.rate });
-    }
+    const sampleFee = driftSampleFee(expected.fee, actual, rule, amount);
+    if (sampleFee) driftSamples.push({ cardType, businessDate, amount: amount.abs(), actualFee: sampleFee, expectedRate: rule.rate });
   }
   for (const drift of detectRateDrift(driftSamples, { rounding: contract.fees.rounding })) {
     findings.push(
@@ -683,9 +684,21 @@ function cardDigits(card: string | undefined): string {
   return card ? card.replace(/\D/g, '').slice(-4) : '';
 }
 
-/** Rows where fee = round(amount × rate) with nothing else in play, so drift analysis is meaningful. */
-function isPlainRate(rule: FeeRule): boolean {
-  return !rule.fixed && !rule.min && !rule.cap;
+/**
+ * The rate part of a fee for drift analysis: fee = round(amount × rate) with nothing else in play.
+ * A cap or minimum is in play when either fee (the contract's or the one charged) reaches it, and
+ * then the line says nothing about the rate; a fixed add-on is taken off a sale's fee. Undefined
+ * for such a line. (A capped debit rule still shows a rate raised on its sales below the cap.)
+ */
+function driftSampleFee(expected: Decimal, actual: Decimal, rule: FeeRule, amount: Decimal): Decimal | undefined {
+  if (rule.fixed && amount.isNegative()) return undefined; // a refund's fixed part is not returned
+  const fixed = rule.fixed ?? new Decimal(0);
+  const contractPart = expected.abs().minus(amount.isNegative() ? 0 : fixed);
+  const chargedPart = actual.abs().minus(amount.isNegative() ? 0 : fixed);
+  if (chargedPart.lt(0)) return undefined;
+  if (rule.cap && (contractPart.gte(rule.cap) || chargedPart.gte(rule.cap))) return undefined;
+  if (rule.min && (contractPart.lte(rule.min) || chargedPart.lte(rule.min))) return undefined;
+  return chargedPart;
 }
 
 /**

@@ -270,6 +270,22 @@ export function feeWithinTolerance(contract: Contract, expected: Decimal, actual
 
 const ROUND_YUAN_ADD_ONS = [1, 2, 3];
 
+/** Card and QR rates in China are whole basis points up to about 1% (MDR 0.38%–0.60%, some 1.00%). */
+const PLAIN_RATE_MAX_BP = 100;
+
+/**
+ * The plain rate that gives exactly this fee on this amount (whole basis points, at most 1%,
+ * rounded half up to the fen), or undefined: a debit card charged the credit rate (10000.00 →
+ * 60.00 is 0.60%) is a rate, neither a cap ignored nor a deposit folded into the fee.
+ */
+export function plainRateOf(fee: Decimal, magnitude: Decimal): Decimal | undefined {
+  if (!magnitude.gt(0) || !fee.gt(0)) return undefined;
+  const bp = fee.div(magnitude).times(10000).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  if (bp.lte(0) || bp.gt(PLAIN_RATE_MAX_BP)) return undefined;
+  const rate = bp.div(10000);
+  return magnitude.times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).eq(fee) ? rate : undefined;
+}
+
 /** The rate actually charged, as a percent with as many decimals as the contract rate (at least two). */
 function chargedPercent(charged: Decimal, magnitude: Decimal, rule: FeeRule): string {
   const decimals = Math.max(2, rule.rate.times(100).decimalPlaces());
@@ -308,16 +324,25 @@ export function feeDifferenceReason(expected: Decimal, actual: Decimal, rule: Fe
 
   const fixed = rule.fixed ?? new Decimal(0);
   if (difference.gt(0)) {
-    if (rule.cap && actual.minus(fixed).gt(rule.cap)) {
-      // Below the uncapped fee: the acquirer applied a cap, only not the contract's.
+    const charged = actual.minus(fixed);
+    if (rule.cap && charged.gt(rule.cap)) {
       const uncapped = magnitude.times(rule.rate).toDecimalPlaces(2);
-      return actual.minus(fixed).lt(uncapped) ? `${actual.minus(fixed).toFixed(2)} charged above the contract cap ${rule.cap.toFixed(2)}` : `cap ${rule.cap.toFixed(2)} not applied`;
+      // Below the uncapped fee: the acquirer applied a cap, only not the contract's.
+      if (charged.lt(uncapped)) return `${charged.toFixed(2)} charged above the contract cap ${rule.cap.toFixed(2)}`;
+      if (charged.eq(uncapped) || magnitude.isZero()) return `cap ${rule.cap.toFixed(2)} not applied`;
+      // Above even the uncapped fee: another rate, and no cap (a debit card charged the credit rate).
+      const rate = plainRateOf(charged, magnitude);
+      return `rate above contract (charged ${rate ? formatPercent(rate) : `≈${chargedPercent(charged, magnitude, rule)}`}, contract ${rule.ratePercent}) and cap ${rule.cap.toFixed(2)} not applied`;
     }
     const addOn = ROUND_YUAN_ADD_ONS.find((yuan) => difference.eq(yuan));
     if (addOn !== undefined) {
-      return rule.fixed
+      const addOnText = rule.fixed
         ? `extra ${difference.toFixed(2)} per transaction beyond the agreed fixed fee ${rule.fixed.toFixed(2)}`
         : `fixed fee ${difference.toFixed(2)} not agreed`;
+      // On a round amount a whole-yuan difference may as well be a higher rate (1000.00 at 0.70%
+      // instead of 0.60% is 1.00 more): one line cannot tell, so both are named.
+      const rate = plainRateOf(charged, magnitude);
+      return rate && !rate.eq(rule.rate) ? `rate above contract (charged ${formatPercent(rate)}, contract ${rule.ratePercent}), or ${addOnText}` : addOnText;
     }
   } else {
     if (rule.fixed && difference.neg().eq(rule.fixed)) return `fixed fee ${rule.fixed.toFixed(2)} not charged`;

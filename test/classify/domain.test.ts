@@ -168,6 +168,33 @@ describe('a 秒到 fee on a T+1 contract', () => {
   });
 });
 
+describe('a debit card rule with a cap (0.50%, 封顶 20.00)', () => {
+  const audit = (dir: string) => {
+    const d = `fixtures/domain/${dir}`;
+    const run = posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    return { run, json: JSON.parse(run.stdout) as { summary: { counts: Record<string, number> }; findings: JsonFinding[] } };
+  };
+
+  it('names debit lines charged the credit rate with no cap as a rate, and claims no 首刷 on the first of them', () => {
+    const { run, json } = audit('debit-charged-credit-rate');
+    const fees = json.findings.filter((f) => f.kind === 'fee_mismatch');
+    expect(fees.map((f) => f.details.reason)).toEqual([
+      'rate above contract (charged 0.60%, contract 0.50%) and cap 20.00 not applied',
+      'rate above contract (charged 0.60%, contract 0.50%) and cap 20.00 not applied',
+    ]);
+    expect(fees.map((f) => f.details.first_swipe)).toEqual([false, false]);
+    expect(fees.every((f) => !f.message.includes('首刷'))).toBe(true);
+    expect(run.code).toBe(1);
+  });
+
+  it('reports a rate raised silently below the cap (0.55% on six sales) as a rate change', () => {
+    const { json } = audit('debit-rate-raised-below-cap');
+    expect(json.summary.counts).toMatchObject({ fee_mismatch: 6, fee_drift: 1 });
+    const drift = json.findings.find((f) => f.kind === 'fee_drift')!;
+    expect(drift.message).toBe('From 2025-10-20 debit cards were charged 0.55%, contract says 0.50% (6 of 6 differing fees fit 0.55% exactly)');
+  });
+});
+
 describe('a void the acquirer cleared as well', () => {
   it('nets a cleared sale (+88.00) and its cleared void (−88.00) to zero: voided, no false alarm', () => {
     const { run, json } = reconcileJson('void-cleared-with-sale');

@@ -185,13 +185,24 @@ describe('feeDifferenceReason', () => {
     );
   });
 
-  it('names an unagreed fixed fee', () => {
+  it('names an unagreed fixed fee, and on a round amount the higher rate that fits as well', () => {
+    // 1234.56 at 0.60% = 7.41; 9.41 is no plain rate of 1234.56: a fixed fee.
+    expect(feeDifferenceReason(new Decimal('7.41'), new Decimal('9.41'), credit, new Decimal('1234.56'))).toBe('fixed fee 2.00 not agreed');
+    // 1000.00 charged 8.00 is 0.60% + 2.00 or 0.80%: one line cannot tell.
     expect(feeDifferenceReason(new Decimal('6.00'), new Decimal('8.00'), credit, new Decimal('1000.00'))).toBe(
-      'fixed fee 2.00 not agreed',
+      'rate above contract (charged 0.80%, contract 0.60%), or fixed fee 2.00 not agreed',
     );
     expect(feeDifferenceReason(new Decimal('6.00'), new Decimal('9.00'), credit, new Decimal('1000.00'))).toBe(
-      'fixed fee 3.00 not agreed',
+      'rate above contract (charged 0.90%, contract 0.60%), or fixed fee 3.00 not agreed',
     );
+  });
+
+  it('names a debit card charged another rate without its cap (10000.00 → 60.00 is 0.60%, not the cap ignored)', () => {
+    expect(feeDifferenceReason(new Decimal('20.00'), new Decimal('60.00'), debit, new Decimal('10000.00'))).toBe(
+      'rate above contract (charged 0.60%, contract 0.50%) and cap 20.00 not applied',
+    );
+    // Exactly the uncapped contract fee is the cap ignored, nothing more.
+    expect(feeDifferenceReason(new Decimal('20.00'), new Decimal('50.00'), debit, new Decimal('10000.00'))).toBe('cap 20.00 not applied');
   });
 
   it('names a one-fen rounding difference', () => {
