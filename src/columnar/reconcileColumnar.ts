@@ -1128,6 +1128,9 @@ function mergeSecondPass(side: ResidualSide, first: ParsedFile, refs: LineRefs, 
     records = [...first.records, ...extra].sort((a, b) => a.source.line - b.source.line);
   }
   let controlTotalMismatches = first.controlTotalMismatches;
+  // Totals of each part of a file pasted together from several exports: the clean rows would
+  // have to be counted per part.
+  if (first.controlTotals?.totals.some((t) => t.part)) throw new Fallback(`${side.file}: footers over the parts of several exports pasted together`);
   if (first.controlTotals) {
     const yuan = (fen: number) => new Decimal(fen).div(100);
     // Clean rows are sales: they count as records, sales, and add their amount, fee and net.

@@ -25,6 +25,11 @@ export interface ControlTotal {
   label: string;
   /** 1-based line the total was read from. */
   line?: number;
+  /**
+   * The lines it covers when the file is several exports pasted together (the header printed
+   * again between them): a footer states its own part's totals, rows after `from` and before `to`.
+   */
+  part?: { from: number; to: number };
 }
 
 export interface ControlTotals {
@@ -45,6 +50,8 @@ export interface ControlTotalMismatch {
   difference: Decimal;
   line?: number;
   message: string;
+  /** The part of the file the total covers (see ControlTotal.part). */
+  part?: { from: number; to: number };
 }
 
 const COUNT_KEYS: ReadonlySet<TotalKey> = new Set(['count', 'creditCount', 'debitCount', 'saleCount', 'refundCount']);
@@ -72,15 +79,21 @@ export function readControlTotals(
   delimiter = ',',
   /** Lines that were read as transactions: a data row is never a footer total, whatever its text. */
   isRecordLine: (line: number) => boolean = () => false,
+  /**
+   * Lines where the header is printed again (two exports pasted into one file): each part may
+   * end on its own footer, and their stated totals add up to the file's.
+   */
+  repeatedHeaderLines: readonly number[] = [],
 ): ControlTotals | null {
   const unit = spec.unit ?? 'yuan';
   const totals: ControlTotal[] = [];
   const lines: number[] = [];
   const sources: string[] = [];
-  const have = new Set<TotalKey>();
+  const have = new Set<string>();
   const add = (t: ControlTotal) => {
-    if (have.has(t.key)) return;
-    have.add(t.key);
+    const id = t.part ? `${t.key}|${t.part.from}` : t.key;
+    if (have.has(id)) return;
+    have.add(id);
     totals.push(t);
   };
 
@@ -109,27 +122,50 @@ export function readControlTotals(
 
   // Each candidate line's text once, for all the patterns (files have hundreds of thousands).
   const texts = spec.lines?.length ? rows.map((row) => (isRecordLine(row.line) ? null : row.cells.join(delimiter).trim())) : [];
-  for (const re of spec.lines ?? []) {
+  /** Which pasted-together part of the file a line is in (0 when the header is printed once). */
+  const partOf = (line: number) => repeatedHeaderLines.filter((h) => h < line).length;
+  for (const pattern of spec.lines ?? []) {
+    // With group positions (flag d): the label is the text before the group itself, not before
+    // the first place its digits occur (合计,1234.55,共2笔 is "共", not "1234.").
+    const re = pattern.flags.includes('d') ? pattern : new RegExp(pattern.source, `${pattern.flags}d`);
+    const found: { line: number; totals: ControlTotal[] }[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const text = texts[i];
       if (text === null) continue;
       const m = re.exec(text);
       if (!m?.groups) continue;
-      let found = false;
+      const stated: ControlTotal[] = [];
       for (const [key, raw] of Object.entries(m.groups)) {
         if (raw === undefined || !TOTAL_KEYS.includes(key as TotalKey)) continue;
         const value = parseTotal(key as TotalKey, raw, unit);
         if (value === null) continue;
-        add({ key: key as TotalKey, value, label: labelBefore(text, m.index + m[0].indexOf(raw)), line: row.line });
-        found = true;
+        const at = m.indices?.groups?.[key]?.[0] ?? m.index + m[0].indexOf(raw);
+        stated.push({ key: key as TotalKey, value, label: labelBefore(text, at), line: row.line });
       }
-      if (found) {
-        lines.push(row.line);
-        sources.push(`footer line ${row.line}`);
-        break;
-      }
+      if (stated.length > 0) found.push({ line: row.line, totals: stated });
     }
+    if (found.length === 0) continue;
+    // The first such line states the file's totals; but in a file of several exports pasted
+    // together, one footer per part states that part's (checking the first against every row
+    // gave a false mismatch, and a wrong second footer went unchecked). So does a lone footer
+    // with the header printed again after it. A lone footer in the last part, after page breaks
+    // that repeat the header, still states the whole file's.
+    const parts = new Set(found.map((f) => partOf(f.line)));
+    const lastPart = repeatedHeaderLines.length;
+    if (lastPart > 0 && parts.size === found.length && (found.length > 1 || partOf(found[0].line) < lastPart)) {
+      const bounds = [0, ...repeatedHeaderLines, Infinity];
+      for (const f of found) {
+        const p = partOf(f.line);
+        for (const t of f.totals) add({ ...t, part: { from: bounds[p], to: bounds[p + 1] } });
+        lines.push(f.line);
+      }
+      sources.push(`footer line${found.length > 1 ? 's' : ''} ${found.map((f) => f.line).join(', ')}, each over its own export pasted into the file`);
+      continue;
+    }
+    for (const t of found[0].totals) add(t);
+    lines.push(found[0].line);
+    sources.push(`footer line ${found[0].line}`);
   }
   return totals.length > 0 ? { source: sources.join(', '), totals, lines } : null;
 }
@@ -193,19 +229,20 @@ export function checkControlTotals(
 ): ControlTotalMismatch[] {
   const out: ControlTotalMismatch[] = [];
   for (const t of totals.totals) {
-    const more = extra?.[t.key];
-    const actual = more ? actualTotal(detailRecords, t.key).plus(more) : actualTotal(detailRecords, t.key);
+    const more = t.part ? undefined : extra?.[t.key];
+    const records = t.part ? detailRecords.filter((r) => r.source.line > t.part!.from && r.source.line < t.part!.to) : detailRecords;
+    const actual = more ? actualTotal(records, t.key).plus(more) : actualTotal(records, t.key);
     const stated = t.key === 'refundAmount' ? t.value.abs() : t.value;
     if (actual.eq(stated)) continue;
     // Acquirers differ on whether a row count (合计：4笔) covers the deduction lines listed with
     // the transactions (押金, 流量费): a count of the transactions alone ties out too.
     if (t.key === 'count') {
-      const deductions = detailRecords.reduce((n, r) => n + (r.txnType === 'deduction' ? 1 : 0), 0);
+      const deductions = records.reduce((n, r) => n + (r.txnType === 'deduction' ? 1 : 0), 0);
       if (deductions > 0 && actual.minus(deductions).eq(stated)) continue;
     }
     // A file printing its refunds and voids unsigned (signedByType) may total them as printed.
     if (t.key === 'amount' || t.key === 'net' || t.key === 'saleAmount') {
-      const flipped = detailRecords.filter((r) => r.signedByType && (t.key !== 'saleAmount' || r.txnType !== 'refund'));
+      const flipped = records.filter((r) => r.signedByType && (t.key !== 'saleAmount' || r.txnType !== 'refund'));
       const asPrinted = actual.plus(sum(flipped, (r) => (t.key === 'net' ? r.net : r.amount)?.abs().times(2)));
       if (flipped.length > 0 && asPrinted.eq(stated)) continue;
     }
@@ -219,8 +256,9 @@ export function checkControlTotals(
       actual,
       difference,
       line: t.line,
+      ...(t.part ? { part: t.part } : {}),
       message: `control total ${t.label}${where} states ${show(t.key, stated)} ${KEY_WORDS[t.key]}, ` +
-        `the rows read give ${show(t.key, actual)} (difference ${show(t.key, difference)})`,
+        `the rows read${t.part ? ` between lines ${t.part.from + 1} and ${t.part.to === Infinity ? 'the end' : t.part.to - 1}` : ''} give ${show(t.key, actual)} (difference ${show(t.key, difference)})`,
     });
   }
   return out;

@@ -245,12 +245,14 @@ function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOp
   let controlTotalMismatches: ControlTotalMismatch[] | undefined;
   if (profile.controlTotals) {
     const recordLines = new Set(result.records.map((r) => r.source.line));
-    controlTotals = readControlTotals(rows, profile.controlTotals, info.delimiter.length === 1 ? info.delimiter : ',', (line) => recordLines.has(line)) ?? undefined;
+    const repeatedHeaders = result.skipped.filter((s) => s.kind === 'header-repeat').map((s) => s.line);
+    controlTotals = readControlTotals(rows, profile.controlTotals, info.delimiter.length === 1 ? info.delimiter : ',', (line) => recordLines.has(line), repeatedHeaders) ?? undefined;
     if (controlTotals) {
       // A stated row count covers the rows that were rejected too: those are already reported,
       // so a count that matches records + rejected is no second finding.
+      const inPart = (m: ControlTotalMismatch) => (line: number) => !m.part || (line > m.part.from && line < m.part.to);
       controlTotalMismatches = checkControlTotals(result.records, controlTotals).filter(
-        (m) => !(m.key === 'count' && m.stated.eq(result.records.length + result.rejected.length)),
+        (m) => !(m.key === 'count' && m.stated.eq(result.records.filter((r) => inPart(m)(r.source.line)).length + result.rejected.filter((r) => inPart(m)(r.line)).length)),
       );
       const summaryLines = new Set(controlTotals.lines);
       for (const s of result.skipped) if (summaryLines.has(s.line)) s.kind = 'summary';

@@ -2,7 +2,9 @@
 // Needs `npm run build` first (`npm test` does it).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { posrecon } from './run.js';
 
@@ -322,6 +324,28 @@ describe('inspect on the footers and headers of real exports', () => {
     const json = JSON.parse(run.stdout) as { findings: { kind: string }[]; summary: { rows: Record<string, number> } };
     expect(json.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
     expect(json.summary.rows.read).toBe(3);
+  });
+
+  it('two exports pasted into one file, each with its own 合计 … 共N笔 footer: each footer is checked against its own part (2 and 3 rows)', () => {
+    const file = 'fixtures/ingest/two-exports-pasted-together.csv';
+    const run = posrecon(['reconcile', '-t', file, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: { kind: string; message: string }[] };
+    expect(json.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
+    // A wrong second footer is checked too (before, only the first was, against all 5 rows).
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-pasted-'));
+    try {
+      writeFileSync(join(dir, 'pasted.csv'), readFileSync(file, 'utf8').replace('共3笔', '共9笔'));
+      const wrong = JSON.parse(posrecon(['reconcile', '-t', join(dir, 'pasted.csv'), '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
+      const totals = wrong.findings.filter((f) => f.kind === 'control_total_mismatch');
+      expect(totals).toHaveLength(1);
+      expect(totals[0].message).toMatch(/states 9 records, the rows read between lines 9 and the end give 3 .*footer lines 5, 12, each over its own export pasted into the file/);
+      // The second export without its footer: the first footer still covers only its own part.
+      writeFileSync(join(dir, 'pasted.csv'), readFileSync(file, 'utf8').replace('合计,,,,,,,12095.80,共3笔,\n', ''));
+      const lone = JSON.parse(posrecon(['reconcile', '-t', join(dir, 'pasted.csv'), '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
+      expect(lone.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('maps 通联 headers that print their format: 交易时间(HH:mm:ss), 交易日期(yyyy-mm-dd)', () => {
