@@ -264,6 +264,13 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     if (r.ok) ids[f] = r.value;
     else unusable.push({ field: f, raw: text, reason: r.reason });
   }
+  // A card number Excel stored as a number prints as 6.22202123456789E+15: its last digits are
+  // gone, and masking that text as a card would show 11 of its digits. Unusable, and shown with
+  // the first 6 digits only.
+  const cardText = cellOf(ctx, 'card');
+  const cardDestroyed = cardText !== undefined && SCIENTIFIC_CARD.test(toHalfWidth(cardText).trim());
+  const destroyedCard = cardDestroyed ? toHalfWidth(cardText).trim().replace(/^(\d)\.(\d{0,5})\d*/u, '$1.$2…') : undefined;
+  if (destroyedCard) unusable.push({ field: 'card', raw: destroyedCard, reason: `destroyed by Excel (scientific notation ${destroyedCard}); re-export the file as text` });
 
   const { time, hasTime } = timeOf(ctx);
   const settleDate = dateField(ctx, 'settleDate');
@@ -354,7 +361,6 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     profile.role === 'settlement' && (txnType === 'refund' || txnType === 'void' || txnType === 'reversal') && money !== undefined && money.gt(0) && (net === undefined || !net.lt(0));
   const negated = (d: Decimal | undefined) => (d === undefined || d.isZero() ? d : d.neg());
 
-  const cardText = cellOf(ctx, 'card');
   const record: CanonicalRecord = {
     role: profile.role,
     source: { file, line: row.line },
@@ -365,7 +371,7 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     hasTime,
     businessDate,
     settleDate,
-    card: cardText !== undefined ? maskCard(cardText) : undefined,
+    card: cardText !== undefined && !cardDestroyed ? maskCard(cardText) : undefined,
     cardType,
     channel,
     // A card-type cell naming a wallet (卡类型 = 云闪付 / 微信 / 支付宝花呗), as printed: the channel
@@ -397,7 +403,7 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     rawStatus,
     unusable,
     // Masked like every printed field: the store keeps this text (never a full PAN at rest).
-    content: row.cells.map((c) => maskCard(cleanCell(c))).join('\u001f'),
+    content: (destroyedCard === undefined ? row.cells.map((c) => maskCard(cleanCell(c))) : row.cells.map((c, i) => (i === ctx.detection.mapping.columns.card ? destroyedCard : maskCard(cleanCell(c))))).join('\u001f'),
   };
   if (cancelled) record.cancelled = cancelled;
   // Undefined fields stay as keys: one hidden class for every record keeps them small and fast.
@@ -480,6 +486,9 @@ function skippedText(row: RawRow): string {
   // maskCard also maps full-width characters (：); a line with no card number stays as printed.
   return (masked === toHalfWidth(text) ? text : masked).slice(0, 120);
 }
+
+/** A number in Excel's scientific notation (6.22202123456789E+15), as a card cell it is destroyed. */
+const SCIENTIFIC_CARD = /^\d(?:\.\d+)?E\+?\d+$/iu;
 
 /** Fields that only a transaction row carries; a totals or subtotal line never has them. */
 const TRANSACTION_KEYS = ['rrn', 'trace', 'orderId', 'authCode', 'originalRef', 'payoutId', 'card'] as const;

@@ -36,6 +36,23 @@ export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
   return null;
 }
 
+/** 1904-01-01 is serial 1462 in the 1900 date system (whose day 60 is the Lotus 1900-02-29). */
+export const DATE_1904_OFFSET = 1462;
+
+/**
+ * A 1904 workbook's serials in the date columns, moved to the 1900 system: every date otherwise
+ * reads 4 years and a day early. Only whole serials of dates (5 digits, with a time fraction or
+ * not) move; a time of day alone (below 1) and 20251001-style dates are the same in both systems.
+ */
+export function shiftSerials1904(rows: RawRow[], columns: readonly number[], fromRow: number): RawRow[] {
+  return rows.map((row, i) => {
+    if (i < fromRow || !columns.some((c) => SERIAL_1904.test(row.cells[c] ?? ''))) return row;
+    const cells = row.cells.map((text, c) => (columns.includes(c) && SERIAL_1904.test(text) ? String(Number(text) + DATE_1904_OFFSET) : text));
+    return { ...row, cells };
+  });
+}
+const SERIAL_1904 = /^\d{5}(?:\.\d+)?$/;
+
 /** Excel keeps 15 significant digits: a numeric cell with more integer digits is a destroyed ID. */
 const EXCEL_EXACT_LIMIT = 1e15;
 
@@ -73,6 +90,11 @@ export interface SpreadsheetRows {
   kind: SpreadsheetKind;
   sheet: string;
   rows: RawRow[];
+  /**
+   * The workbook counts dates from 1904 (Mac Excel's date system): a serial in its date cells is
+   * DATE_1904_OFFSET days short of the 1900 serial the date parser reads.
+   */
+  date1904: boolean;
   /** For `inspect`: format, sheet, code page. */
   reason: string;
 }
@@ -93,12 +115,15 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
       ? XLSX.read(decodeInput(bytes, file).text, { type: 'string', raw: true, cellDates: false })
       : XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: false, cellDates: false, cellStyles: false });
   } catch (e) {
+    // SheetJS failing inside (a TypeError on a missing part) means a damaged or cut-off file.
+    const why = e instanceof TypeError || e instanceof RangeError ? 'it is damaged or incomplete (cut off while downloading?)' : (e as Error).message.split('\n')[0];
     throw new InputError(
-      `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : kind === 'html' ? 'HTML table (.xls)' : 'Excel (.xlsx)'} workbook: ${(e as Error).message.split('\n')[0]}`,
+      `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : kind === 'html' ? 'HTML table (.xls)' : 'Excel (.xlsx)'} workbook: ${why}`,
       'open it in Excel or WPS and save it again, or export it as CSV',
     );
   }
   const sheets: SpreadsheetRows[] = [];
+  const date1904 = kind !== 'html' && Boolean((wb.Workbook?.WBProps as { date1904?: unknown } | undefined)?.date1904);
   for (const name of wb.SheetNames) {
     const ws = wb.Sheets[name];
     const ref = ws?.['!ref'];
@@ -121,7 +146,7 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     const codepage = (wb.Props as { CodePage?: number } | undefined)?.CodePage;
     const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : kind === 'html' ? 'HTML table saved as a spreadsheet' : 'Excel workbook (.xlsx)';
     const of = wb.SheetNames.length > 1 ? ` of ${wb.SheetNames.length}` : '';
-    sheets.push({ kind, sheet: name, rows, reason: `${format}, sheet "${name}"${of}` });
+    sheets.push({ kind, sheet: name, rows, date1904, reason: `${format}, sheet "${name}"${of}${date1904 ? ', 1904 date system' : ''}` });
   }
   if (sheets.length > 0) return sheets;
   throw new InputError(`${file}: the workbook has no sheet with any cells`, 'check that the export finished, or export it as CSV');

@@ -8,7 +8,7 @@ import { detectProfile, type ColumnMapping, type Detection } from '../profiles/d
 import { normaliseLabel, type Profile } from '../profiles/profile.js';
 import { normaliseRows } from '../normalise/records.js';
 import { DETECTION_LINES, describeMisfit, detectFixedWidth, fixedWidthDetection, fixedWidthLines, fixedWidthRows } from './fixedWidth.js';
-import { readSpreadsheet, spreadsheetKind, type SpreadsheetKind, type SpreadsheetRows } from './excel.js';
+import { readSpreadsheet, shiftSerials1904, spreadsheetKind, type SpreadsheetKind, type SpreadsheetRows } from './excel.js';
 import { prepareRows } from './cellRules.js';
 import { checkControlTotals, readControlTotals, type ControlTotalMismatch, type ControlTotals } from './controlTotals.js';
 
@@ -161,9 +161,11 @@ function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: 
   }
   if (!best) throw firstError;
   const { sheet, detection } = best;
+  const dateColumns = (['time', 'date', 'settleDate', 'businessDate'] as const).map((f) => detection.mapping.columns[f]).filter((c): c is number => c !== undefined);
+  const rows = sheet.date1904 ? shiftSerials1904(sheet.rows, dateColumns, detection.headerIndex + 1) : sheet.rows;
   const others = sheets.filter((s) => s !== sheet).map((s) => `"${s.sheet}"`);
   const reason = others.length > 0 ? `${sheet.reason} (the sheet with the most rows that fit; not read: ${others.join(', ')})` : sheet.reason;
-  return finish(sheet.rows, detection, file, opts, {
+  return finish(rows, detection, file, opts, {
     encoding: kind,
     encodingReason: reason,
     delimiter: SPREADSHEET_DELIMITER,

@@ -1,5 +1,6 @@
 // Spreadsheets (.xls BIFF with code page 936, .xlsx) and CSVs re-saved by Excel go through the
 // same detection and normalisation as any CSV.
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { cellText, spreadsheetKind } from '../../src/read/excel.js';
 import { CHANNELS, SAMPLES, bytesOf, inputError, read, readBytes, total, yuan } from './helpers.js';
@@ -125,5 +126,40 @@ describe('.xls that is an HTML table (a web portal\'s "Excel" export)', () => {
     ]);
     expect(spreadsheetKind(new TextEncoder().encode('\ufeff  <HTML><body><table>'))).toBe('html');
     expect(spreadsheetKind(new TextEncoder().encode('清算日期,商户号\n'))).toBeNull();
+  });
+});
+
+describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
+  const require = createRequire(import.meta.url);
+  const XLSX = require('@e965/xlsx') as typeof import('@e965/xlsx');
+  const HEADER = ['商户号', '终端号', '交易日期', '交易时间', '交易类型', '交易状态', '卡号', '卡类型', '交易金额', '参考号', '凭证号'];
+  /** Serial of a date in the 1900 system (Excel's default): days since 1899-12-30. */
+  const serial1900 = (y: number, m: number, d: number) => (Date.UTC(y, m - 1, d) - Date.UTC(1899, 11, 30)) / 864e5;
+  const workbook = (rows: unknown[][], opts: { date1904?: boolean; bookType?: 'xlsx' | 'biff8' } = {}) => {
+    const wb = XLSX.utils.book_new();
+    if (opts.date1904) wb.Workbook = { WBProps: { date1904: true } };
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([HEADER, ...rows]), 'S');
+    return new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: opts.bookType ?? 'xlsx' }) as Buffer);
+  };
+  const row = (date: number, card: unknown) => ['898310058120001', '10000001', date, 0.4273379629629629, '消费', '成功', card, '借记卡', 1234.5, '100000000001', '000101'];
+
+  it('reads a Mac Excel workbook in the 1904 date system on the right dates (not 4 years and a day early)', () => {
+    const f = readBytes(workbook([row(serial1900(2025, 10, 1) - 1462, '622848******1234')], { date1904: true }), 'mac.xlsx');
+    expect(f.records.map((r) => r.time)).toEqual(['2025-10-01 10:15:22']);
+    expect(f.encodingReason).toMatch(/1904 date system/);
+    // The same serial in a 1900 workbook is that day.
+    expect(readBytes(workbook([row(serial1900(2025, 10, 1), '622848******1234')]), 'pc.xlsx').records[0].time).toBe('2025-10-01 10:15:22');
+  });
+
+  it.each(['xlsx', 'biff8'] as const)('a card number Excel stored as a number (%s) is unusable, never shown beyond its first 6 digits', (bookType) => {
+    const f = readBytes(workbook([row(serial1900(2025, 10, 1), 6222021234567890)], { bookType }), `card.${bookType === 'xlsx' ? 'xlsx' : 'xls'}`);
+    expect(f.records[0].card).toBeUndefined();
+    expect(f.records[0].unusable).toEqual([{ field: 'card', raw: '6.22202…E+15', reason: 'destroyed by Excel (scientific notation 6.22202…E+15); re-export the file as text' }]);
+    expect(JSON.stringify(f.records[0])).not.toMatch(/2123456789|6789E/);
+  });
+
+  it('a workbook cut off inside says it is damaged or incomplete, not a JavaScript error', () => {
+    const bytes = bytesOf(SAMPLES + 'bank-ccb-jiaoyimingxi.xls').slice(0, 1000);
+    expect(inputError(() => readBytes(bytes, 'cut.xls')).message).toBe('cut.xls: cannot read the Excel 97–2003 (.xls) workbook: it is damaged or incomplete (cut off while downloading?)');
   });
 });
