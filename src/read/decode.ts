@@ -107,7 +107,30 @@ function countLines(bytes: Uint8Array): number {
   return n;
 }
 
+/** Files people attach by mistake, by their first bytes: none is an export posrecon reads. */
+const NOT_TEXT: { magic: number[]; what: string }[] = [
+  { magic: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
+  { magic: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
+  { magic: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image' },
+  { magic: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
+  { magic: [0x1f, 0x8b], what: 'a gzip archive' },
+  { magic: [0x52, 0x61, 0x72, 0x21], what: 'a RAR archive' },
+  { magic: [0x37, 0x7a, 0xbc, 0xaf], what: 'a 7-Zip archive' },
+];
+
+/** A picture, PDF or archive given as an export: said so, instead of "cut off" or "not UTF-8". */
+function notAnExport(bytes: Uint8Array, file: string): void {
+  const kind = NOT_TEXT.find(({ magic }) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b));
+  if (kind) {
+    throw new InputError(
+      `${file}: this is ${kind.what}, not a CSV, text or Excel export`,
+      kind.what.includes('archive') ? 'unpack it and give the export inside' : 'download the transaction export (CSV or Excel) from the portal',
+    );
+  }
+}
+
 export function decodeInput(bytes: Uint8Array, file: string, forced?: Encoding): DecodedText {
+  notAnExport(bytes, file);
   const bom = bomOf(bytes);
   if (forced) {
     const body = bom && bom.encoding === forced ? bytes.subarray(bom.length) : bytes;

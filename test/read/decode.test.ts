@@ -191,3 +191,13 @@ describe('a file joining a UTF-8 export and a GBK one', () => {
     expect(() => decodeInput(bytes, 't.csv')).toThrow(/^t\.csv:7: the file mixes two encodings: lines 1–6 are UTF-8, from line 7 on GBK\/GB18030 \(two exports joined\?\)$/);
   });
 });
+
+describe('a picture, PDF or archive given as an export', () => {
+  it.each([
+    [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d], 'a PNG image'],
+    [[0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37], 'a PDF document'],
+    [[0x1f, 0x8b, 0x08, 0x00], 'a gzip archive'],
+  ])('%j is named for what it is, not "cut off" or "not UTF-8"', (bytes, what) => {
+    expect(() => decodeInput(new Uint8Array(bytes), 'x.csv')).toThrow(`x.csv: this is ${what}, not a CSV, text or Excel export`);
+  });
+});
