@@ -74,8 +74,8 @@ export interface CanonicalRecord {
   instantFee?: Decimal;
   /**
    * A settlement line reversing money (退货, 撤销, 冲正) that its file printed unsigned, the type
-   * giving the direction: `amount` and `net` were negated to the signed convention every other
-   * part of posrecon reads (the fee stays as printed; the net tells whether it was returned).
+   * giving the direction: `amount`, `fee` and `net` were negated to the signed convention every
+   * other part of posrecon reads (the net tells whether the fee was returned or charged).
    */
   signedByType?: boolean;
   /** Bank legs: credit (收入) and debit (支出) magnitudes and the running balance. */

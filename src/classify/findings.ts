@@ -164,9 +164,11 @@ export function settlementLateness(
   if (!s.settleDate || (t.txnType !== 'sale' && t.txnType !== 'preauth_complete')) return undefined;
   const businessDate = businessDateOfRecord(t, contract);
   if (!businessDate || s.settleDate <= businessDate) return undefined;
-  // A line that charged a 秒到 fee bought a same-day (D0) payout, whatever the contract's cycle.
-  const cycle = s.instantFee ? { basis: 'D' as const, days: 0, text: 'D0' } : contract.settlement.cycle;
-  const key = s.instantFee ? `${businessDate}|D0` : businessDate;
+  // A line that charged a 秒到 fee bought a same-day (D0) payout, whatever the contract's cycle
+  // (a T0 or D0 contract is same-day already, with its own idea of which days count).
+  const instant = Boolean(s.instantFee) && contract.settlement.cycle.days > 0;
+  const cycle = instant ? { basis: 'D' as const, days: 0, text: 'D0' } : contract.settlement.cycle;
+  const key = instant ? `${businessDate}|D0` : businessDate;
   let due = dueDates.get(key);
   if (!due) {
     const expected = expectedSettlementDate(businessDate, { kind: cycle.basis, days: cycle.days }, calendar);
@@ -523,6 +525,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       mode: line.instantFee || contract.settlement.cycle.days === 0 ? ('D0' as const) : ('T1' as const),
     };
   };
+  /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
+  const firstLineRates: { f: Finding; rateKey: string }[] = [];
+  /** Terminal | card type | rate of the other lines charged a plain rate off contract. */
+  const offContractRates = new Set<string>();
   for (const s of settlementCard) {
     if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
     checkNet(s, pairedTerminal.get(s) ?? null, findings);
@@ -560,7 +566,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const withinTolerance = feeWithinTolerance(contract, expected.fee, actual);
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
     if (withinTolerance) continue;
-    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
+    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
     // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
     // daily file every terminal has a "first" line, and a big debit sale charged the plain rate
@@ -570,13 +576,15 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const capIgnored = reason.startsWith('cap ') && actual.eq(amount.abs().times(rule.rate).toDecimalPlaces(2, ROUNDING[contract.fees.rounding]).plus(rule.fixed ?? 0));
     // A line whose own words say 首刷 (备注: 首刷服务费) is one wherever it falls.
     const namedFirstSwipe = excess.gt(0) && [s.rawType, s.memo].some((w) => w?.includes('首刷'));
-    // Nor a fee a plain rate explains (a debit card charged the credit rate: 10000.00 → 60.00).
-    const rateExplains = plainRateOf(actual.minus(rule.fixed ?? 0), amount.abs()) !== undefined;
-    const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !rateExplains && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
-    findings.push(
-      finding(
+    const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
+    // The plain rate the fee fits, if any (10000.00 → 60.00 is 0.60%): when another line of the
+    // terminal's was charged that rate off contract too, the first line shows a rate, not a
+    // deposit (a debit card charged the credit rate on every line), and is no 首刷 (below).
+    const plainRate = s.terminalId ? plainRateOf(actual.minus(s.instantFee ?? rule.fixed ?? 0), amount.abs()) : undefined;
+    const rateKey = plainRate ? `${s.terminalId}|${cardType}|${plainRate.toString()}` : undefined;
+    const f = finding(
         'fee_mismatch',
-        `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? (namedFirstSwipe ? ' — a first-swipe charge (首刷扣费) taken with the fee' : ' — on the terminal\'s first settlement (首刷扣费)') : ''}`,
+        `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? (namedFirstSwipe ? ' — a first-swipe charge (首刷扣费) taken with the fee' : FIRST_LINE_FIRST_SWIPE) : ''}`,
         { settlement: s, terminal: t ?? null },
         {
           expected: expected.fee,
@@ -584,10 +592,17 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
           difference: actual.minus(expected.fee),
           details: { rule: citeRule(expected.rule), reason, explanation: expected.explanation, first_swipe: firstSwipe, cardType, feePrinted: !feeDerived },
         },
-      ),
-    );
-    const sampleFee = driftSampleFee(expected.fee, actual, rule, amount);
+      );
+    findings.push(f);
+    if (rateKey && firstSwipe && !namedFirstSwipe) firstLineRates.push({ f, rateKey });
+    else if (rateKey) offContractRates.add(rateKey);
+    const sampleFee = driftSampleFee(expected.fee, actual, rule, amount, s.instantFee);
     if (sampleFee) driftSamples.push({ cardType, businessDate, amount: amount.abs(), actualFee: sampleFee, expectedRate: rule.rate });
+  }
+  for (const { f, rateKey } of firstLineRates) {
+    if (!offContractRates.has(rateKey)) continue;
+    f.message = f.message.replace(FIRST_LINE_FIRST_SWIPE, '');
+    f.details.first_swipe = false;
   }
   for (const drift of detectRateDrift(driftSamples, { rounding: contract.fees.rounding })) {
     findings.push(
@@ -684,17 +699,19 @@ function cardDigits(card: string | undefined): string {
   return card ? card.replace(/\D/g, '').slice(-4) : '';
 }
 
+const FIRST_LINE_FIRST_SWIPE = ' — on the terminal\'s first settlement (首刷扣费)';
+
 /**
  * The rate part of a fee for drift analysis: fee = round(amount × rate) with nothing else in play.
  * A cap or minimum is in play when either fee (the contract's or the one charged) reaches it, and
  * then the line says nothing about the rate; a fixed add-on is taken off a sale's fee. Undefined
  * for such a line. (A capped debit rule still shows a rate raised on its sales below the cap.)
  */
-function driftSampleFee(expected: Decimal, actual: Decimal, rule: FeeRule, amount: Decimal): Decimal | undefined {
-  if (rule.fixed && amount.isNegative()) return undefined; // a refund's fixed part is not returned
-  const fixed = rule.fixed ?? new Decimal(0);
-  const contractPart = expected.abs().minus(amount.isNegative() ? 0 : fixed);
-  const chargedPart = actual.abs().minus(amount.isNegative() ? 0 : fixed);
+function driftSampleFee(expected: Decimal, actual: Decimal, rule: FeeRule, amount: Decimal, instantFee: Decimal | undefined): Decimal | undefined {
+  if ((rule.fixed || instantFee) && amount.isNegative()) return undefined; // a refund's fixed part is not returned
+  // The contract's fee holds its fixed add-on; the charged one a 秒到 fee printed apart, if any.
+  const contractPart = expected.abs().minus(rule.fixed ?? 0);
+  const chargedPart = actual.abs().minus(instantFee ?? rule.fixed ?? 0);
   if (chargedPart.lt(0)) return undefined;
   if (rule.cap && (contractPart.gte(rule.cap) || chargedPart.gte(rule.cap))) return undefined;
   if (rule.min && (contractPart.lte(rule.min) || chargedPart.lte(rule.min))) return undefined;

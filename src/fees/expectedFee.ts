@@ -298,7 +298,14 @@ function chargedPercent(charged: Decimal, magnitude: Decimal, rule: FeeRule): st
  * "rate above contract (charged ≈0.63%, contract 0.60%)", "cap 20.00 not applied",
  * "fixed fee 2.00 not agreed". `amount` is the transaction amount as printed.
  */
-export function feeDifferenceReason(expected: Decimal, actual: Decimal, rule: FeeRule, amount: Decimal): string {
+export function feeDifferenceReason(
+  expected: Decimal,
+  actual: Decimal,
+  rule: FeeRule,
+  amount: Decimal,
+  /** A 秒到 fee the line prints in a column of its own (included in `actual`): not part of any rate. */
+  opts: { instantFee?: Decimal } = {},
+): string {
   const difference = actual.minus(expected);
   if (difference.isZero()) return 'fee as contract';
   const magnitude = amount.abs();
@@ -323,25 +330,31 @@ export function feeDifferenceReason(expected: Decimal, actual: Decimal, rule: Fe
   }
 
   const fixed = rule.fixed ?? new Decimal(0);
+  // The part of the fee a rate gives: without the fixed add-on, or the 秒到 fee printed apart.
+  const addOnPart = opts.instantFee ?? fixed;
   if (difference.gt(0)) {
     const charged = actual.minus(fixed);
+    const addOn = ROUND_YUAN_ADD_ONS.find((yuan) => difference.eq(yuan));
     if (rule.cap && charged.gt(rule.cap)) {
+      const ratePart = actual.minus(addOnPart);
       const uncapped = magnitude.times(rule.rate).toDecimalPlaces(2);
       // Below the uncapped fee: the acquirer applied a cap, only not the contract's.
-      if (charged.lt(uncapped)) return `${charged.toFixed(2)} charged above the contract cap ${rule.cap.toFixed(2)}`;
-      if (charged.eq(uncapped) || magnitude.isZero()) return `cap ${rule.cap.toFixed(2)} not applied`;
-      // Above even the uncapped fee: another rate, and no cap (a debit card charged the credit rate).
-      const rate = plainRateOf(charged, magnitude);
-      return `rate above contract (charged ${rate ? formatPercent(rate) : `≈${chargedPercent(charged, magnitude, rule)}`}, contract ${rule.ratePercent}) and cap ${rule.cap.toFixed(2)} not applied`;
+      if (ratePart.lt(uncapped)) return `${charged.toFixed(2)} charged above the contract cap ${rule.cap.toFixed(2)}`;
+      if (ratePart.eq(uncapped) || magnitude.isZero()) return `cap ${rule.cap.toFixed(2)} not applied`;
+      // Above even the uncapped fee: another rate, and no cap (a debit card charged the credit
+      // rate) — unless it is a whole yuan or two over the fee (the cap reached exactly), below.
+      if (addOn === undefined) {
+        const rate = plainRateOf(ratePart, magnitude);
+        return `rate above contract (charged ${rate ? formatPercent(rate) : `≈${chargedPercent(ratePart, magnitude, rule)}`}, contract ${rule.ratePercent}) and cap ${rule.cap.toFixed(2)} not applied`;
+      }
     }
-    const addOn = ROUND_YUAN_ADD_ONS.find((yuan) => difference.eq(yuan));
     if (addOn !== undefined) {
       const addOnText = rule.fixed
         ? `extra ${difference.toFixed(2)} per transaction beyond the agreed fixed fee ${rule.fixed.toFixed(2)}`
         : `fixed fee ${difference.toFixed(2)} not agreed`;
       // On a round amount a whole-yuan difference may as well be a higher rate (1000.00 at 0.70%
       // instead of 0.60% is 1.00 more): one line cannot tell, so both are named.
-      const rate = plainRateOf(charged, magnitude);
+      const rate = plainRateOf(actual.minus(addOnPart), magnitude);
       return rate && !rate.eq(rule.rate) ? `rate above contract (charged ${formatPercent(rate)}, contract ${rule.ratePercent}), or ${addOnText}` : addOnText;
     }
   } else {
@@ -351,7 +364,7 @@ export function feeDifferenceReason(expected: Decimal, actual: Decimal, rule: Fe
 
   const direction = difference.gt(0) ? 'above' : 'below';
   if (magnitude.isZero()) return `fee ${direction} contract (${actual.toFixed(2)} charged on a zero amount)`;
-  const charged = chargedPercent(actual.minus(fixed), magnitude, rule);
+  const charged = chargedPercent(actual.minus(addOnPart), magnitude, rule);
   if (charged === rule.ratePercent) {
     // Same rate, different fen: the acquirer rounds another way (e.g. up instead of half-up).
     return `fee ${difference.abs().toFixed(2)} ${direction} contract (rounding differs)`;

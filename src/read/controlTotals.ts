@@ -241,9 +241,9 @@ export function checkControlTotals(
       if (deductions > 0 && actual.minus(deductions).eq(stated)) continue;
     }
     // A file printing its refunds and voids unsigned (signedByType) may total them as printed.
-    if (t.key === 'amount' || t.key === 'net' || t.key === 'saleAmount') {
+    if (t.key === 'amount' || t.key === 'net' || t.key === 'fee' || t.key === 'saleAmount') {
       const flipped = records.filter((r) => r.signedByType && (t.key !== 'saleAmount' || r.txnType !== 'refund'));
-      const asPrinted = actual.plus(sum(flipped, (r) => (t.key === 'net' ? r.net : r.amount)?.abs().times(2)));
+      const asPrinted = actual.plus(sum(flipped, (r) => (t.key === 'net' ? r.net : t.key === 'fee' ? r.fee : r.amount)?.abs().times(2)));
       if (flipped.length > 0 && asPrinted.eq(stated)) continue;
     }
     const difference = actual.minus(stated);

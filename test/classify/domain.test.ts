@@ -132,7 +132,8 @@ describe('a settlement file printing refunds and voids unsigned (交易类型 gi
     const d = 'fixtures/domain/refund-printed-unsigned';
     const { run, json } = reconcileJson('refund-printed-unsigned', 'terminal.csv', 'settlement.csv', ['--bank', `${d}/bank.csv`, '--as-of', '2025-10-25']);
     expect(json.summary.counts).toMatchObject({ matched: 2, fee_mismatch: 0, payout_missing: 0, unexplained_credit: 0, payout_matched: 1 });
-    expect(json.summary.totals).toMatchObject({ settled: '1600.00', net: '1590.40', feeOvercharge: '0.00' });
+    // The returned fee is no fee charged: the same figures as the file printed signed (−400.00, −2.40, −397.60).
+    expect(json.summary.totals).toMatchObject({ settled: '1600.00', fees: '9.60', net: '1590.40', feeOvercharge: '0.00' });
     expect(run.code).toBe(0);
   });
 
@@ -192,6 +193,31 @@ describe('a debit card rule with a cap (0.50%, 封顶 20.00)', () => {
     expect(json.summary.counts).toMatchObject({ fee_mismatch: 6, fee_drift: 1 });
     const drift = json.findings.find((f) => f.kind === 'fee_drift')!;
     expect(drift.message).toBe('From 2025-10-20 debit cards were charged 0.55%, contract says 0.50% (6 of 6 differing fees fit 0.55% exactly)');
+  });
+});
+
+describe('fee reasons that must not mistake an add-on or a deposit for a rate (review AA)', () => {
+  const audit = (dir: string) => {
+    const d = `fixtures/domain/${dir}`;
+    const run = posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    return JSON.parse(run.stdout) as { summary: { counts: Record<string, number> }; findings: JsonFinding[] };
+  };
+
+  it('a 秒到 fee printed apart on lines the contract gives no D0 terms is that fee, not a rate change to 0.70%', () => {
+    const json = audit('instant-fee-not-in-contract');
+    expect(json.summary.counts).toMatchObject({ fee_mismatch: 6, fee_drift: 0 });
+    expect(new Set(json.findings.filter((f) => f.kind === 'fee_mismatch').map((f) => f.details.reason))).toEqual(new Set(['fixed fee 2.00 not agreed (incl. 秒到 fee 2.00)']));
+  });
+
+  it('a 99.00 deposit on a terminal\'s first line stays 首刷 though the fee happens to fit a plain rate (17000.00 → 119.00 is 0.70%), when the terminal\'s next line is on contract', () => {
+    const json = audit('first-swipe-on-large-sale');
+    const fees = json.findings.filter((f) => f.kind === 'fee_mismatch');
+    expect(fees.map((f) => [f.settlement?.line, f.details.first_swipe])).toEqual([[2, true], [4, true], [6, true]]);
+  });
+
+  it('on a T0 contract a 秒到 line keeps the contract\'s cycle: a Saturday sale paid on Monday is on time', () => {
+    const { json } = reconcileJson('t0-instant-fee-saturday');
+    expect(json.summary.counts).toMatchObject({ matched: 2, settled_late: 0 });
   });
 });
 

@@ -203,6 +203,12 @@ describe('feeDifferenceReason', () => {
     );
     // Exactly the uncapped contract fee is the cap ignored, nothing more.
     expect(feeDifferenceReason(new Decimal('20.00'), new Decimal('50.00'), debit, new Decimal('10000.00'))).toBe('cap 20.00 not applied');
+    // The cap reached exactly (4000.00 × 0.50%) and 2.00 more: an add-on as likely as a rate.
+    expect(feeDifferenceReason(new Decimal('20.00'), new Decimal('22.00'), debit, new Decimal('4000.00'))).toBe(
+      'rate above contract (charged 0.55%, contract 0.50%), or fixed fee 2.00 not agreed',
+    );
+    // A 秒到 fee printed apart is no part of the rate: 27.00 is the uncapped 25.00 plus 2.00.
+    expect(feeDifferenceReason(new Decimal('20.00'), new Decimal('27.00'), debit, new Decimal('5000.00'), { instantFee: new Decimal('2.00') })).toBe('cap 20.00 not applied');
   });
 
   it('names a one-fen rounding difference', () => {
