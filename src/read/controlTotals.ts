@@ -147,19 +147,18 @@ export function readControlTotals(
     }
     if (found.length === 0) continue;
     // The first such line states the file's totals; but in a file of several exports pasted
-    // together, one footer per part states that part's (checking the first against every row
-    // gave a false mismatch, and a wrong second footer went unchecked). So does a lone footer
-    // with the header printed again after it. A lone footer in the last part, after page breaks
-    // that repeat the header, still states the whole file's.
+    // together (the header printed again), one footer per export states that export's rows:
+    // those since the previous footer (checking the first against every row gave a false
+    // mismatch, and a wrong second footer went unchecked). So does a lone footer with the header
+    // printed again after it. A lone footer after page breaks that repeat the header, in the
+    // last part, still states the whole file's.
     const parts = new Set(found.map((f) => partOf(f.line)));
     const lastPart = repeatedHeaderLines.length;
     if (lastPart > 0 && parts.size === found.length && (found.length > 1 || partOf(found[0].line) < lastPart)) {
-      const bounds = [0, ...repeatedHeaderLines, Infinity];
-      for (const f of found) {
-        const p = partOf(f.line);
-        for (const t of f.totals) add({ ...t, part: { from: bounds[p], to: bounds[p + 1] } });
+      found.forEach((f, k) => {
+        for (const t of f.totals) add({ ...t, part: { from: k === 0 ? 0 : found[k - 1].line, to: f.line } });
         lines.push(f.line);
-      }
+      });
       sources.push(`footer line${found.length > 1 ? 's' : ''} ${found.map((f) => f.line).join(', ')}, each over its own export pasted into the file`);
       continue;
     }

@@ -338,11 +338,15 @@ describe('inspect on the footers and headers of real exports', () => {
       const wrong = JSON.parse(posrecon(['reconcile', '-t', join(dir, 'pasted.csv'), '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
       const totals = wrong.findings.filter((f) => f.kind === 'control_total_mismatch');
       expect(totals).toHaveLength(1);
-      expect(totals[0].message).toMatch(/states 9 records, the rows read between lines 9 and the end give 3 .*footer lines 5, 12, each over its own export pasted into the file/);
+      expect(totals[0].message).toMatch(/states 9 records, the rows read between lines 6 and 11 give 3 .*footer lines 5, 12, each over its own export pasted into the file/);
       // The second export without its footer: the first footer still covers only its own part.
       writeFileSync(join(dir, 'pasted.csv'), readFileSync(file, 'utf8').replace('合计,,,,,,,12095.80,共3笔,\n', ''));
       const lone = JSON.parse(posrecon(['reconcile', '-t', join(dir, 'pasted.csv'), '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
       expect(lone.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
+      // The first export with a page break (its header printed again) before its footer: the
+      // footer covers its export's rows since the start, not its last page.
+      const paged = JSON.parse(posrecon(['reconcile', '-t', 'fixtures/ingest/two-exports-pasted-first-with-page-break.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
+      expect(paged.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
