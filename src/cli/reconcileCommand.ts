@@ -181,8 +181,8 @@ export interface RenderOptions {
   verbose: boolean;
   includeMatched: boolean;
   contract?: Contract;
-  /** Exception kinds that do not set the exit code (--fail-on / --ignore): the headline says so. */
-  notFailing?: readonly FindingKind[];
+  /** The kinds that set the exit code when --fail-on / --ignore chose them: the headline says so. */
+  failing?: readonly FindingKind[];
 }
 
 export function renderReport(result: ReconcileResult, o: RenderOptions): string {
@@ -210,13 +210,13 @@ function renderWholeReport(result: ReconcileResult, o: RenderOptions): string {
     case 'csv':
       throw new Error(`${o.format} streams (renderReportChunks)`);
     case 'markdown':
-      return renderMarkdown(result, { verbose: o.verbose, notFailing: o.notFailing });
+      return renderMarkdown(result, { verbose: o.verbose, failing: o.failing });
     case 'html': {
       const contract = o.contract;
-      return renderHtml(result, { includeMatched: o.includeMatched, notFailing: o.notFailing, dateOf: contract ? (r) => businessDateOfRecord(r, contract) : undefined });
+      return renderHtml(result, { includeMatched: o.includeMatched, failing: o.failing, dateOf: contract ? (r) => businessDateOfRecord(r, contract) : undefined });
     }
     case 'table':
-      return renderTable(result, { color: o.color, verbose: o.verbose, notFailing: o.notFailing });
+      return renderTable(result, { color: o.color, verbose: o.verbose, failing: o.failing });
   }
 }
 
@@ -483,8 +483,7 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
     // --quiet keeps stdout empty on a clean day; a file named with --output is always written, so
     // yesterday's report never stands in for today's.
     if (opts.output || !(opts.quiet && !failing)) {
-      const notFailing = failOn || ignore ? EXCEPTION_KINDS.filter((k) => !gating.has(k)) : undefined;
-      const chunks = renderReportChunks(done, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract, notFailing });
+      const chunks = renderReportChunks(done, { format, color, verbose: Boolean(opts.verbose), includeMatched: Boolean(opts.includeMatched), contract, failing: failOn || ignore ? [...gating] : undefined });
       if (opts.output) writeReport(opts.output, chunks);
       else {
         progress.done(); // the report goes to the same terminal: clear the progress line first

@@ -297,7 +297,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   const text =
     format === 'json'
       ? JSON.stringify(dailyRunJson(run, Boolean(opts.includeMatched)), null, 2) + '\n'
-      : renderDailyRun(run, { color, verbose: Boolean(opts.verbose), width: io.stdoutIsTTY && !opts.output ? 110 : undefined });
+      : renderDailyRun(run, { color, verbose: Boolean(opts.verbose), width: io.stdoutIsTTY && !opts.output ? 110 : undefined, failing: failOn || ignore ? [...gating] : undefined });
   // --quiet keeps stdout empty on a clean day; a file named with --output is always written, so
   // yesterday's report never stands in for today's.
   if (opts.output || !(opts.quiet && !failing)) emit(io, text, opts.output);

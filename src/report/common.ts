@@ -151,22 +151,33 @@ export interface Summary {
   drifts: string[];
 }
 
-/** " (2 of them do not fail the run: fee_mismatch, per --fail-on/--ignore)", or nothing. */
-function notFailingNote(result: ReconcileResult, kinds: readonly FindingKind[]): string {
-  const present = kinds.filter((k) => isException(k) && result.counts[k] > 0);
-  if (present.length === 0) return '';
-  const n = present.reduce((sum, k) => sum + result.counts[k], 0);
-  return ` (${n} of them do not fail the run: ${present.join(', ')}, per --fail-on/--ignore)`;
+/**
+ * " (2 of them do not fail the run: fee_mismatch, per --fail-on/--ignore)", with "; the run
+ * fails on unsettled_pending" when an informational kind was asked to fail it; or nothing.
+ */
+export function exitNote(result: Pick<ReconcileResult, 'counts'>, failing: readonly FindingKind[] | undefined): string {
+  if (!failing) return '';
+  const present = (k: FindingKind) => result.counts[k] > 0;
+  const notFailing = EXCEPTION_KINDS.filter((k) => present(k) && !failing.includes(k));
+  const infoFailing = failing.filter((k) => !isException(k) && present(k));
+  if (notFailing.length === 0 && infoFailing.length === 0) return '';
+  const n = notFailing.reduce((sum, k) => sum + result.counts[k], 0);
+  const parts = [
+    ...(notFailing.length ? [`${n} of them do not fail the run: ${notFailing.join(', ')}`] : []),
+    ...(infoFailing.length ? [`the run fails on ${infoFailing.join(', ')}`] : []),
+  ];
+  return ` (${parts.join('; ')}, per --fail-on/--ignore)`;
 }
 
 export const ALL_CLEAR = '平账 All clear: every transaction ties out.';
 
 export interface SummaryOptions {
   /**
-   * Exception kinds present that do not set the exit code (--fail-on / --ignore): the headline
-   * says so, so "need attention" never reads as "the run failed" beside exit code 0.
+   * The kinds that set the exit code, when --fail-on / --ignore chose them: the headline says
+   * which exceptions do not fail the run and which informational kinds do, so "need attention"
+   * never reads as "the run failed" beside exit code 0, nor the other way round.
    */
-  notFailing?: readonly FindingKind[];
+  failing?: readonly FindingKind[];
 }
 
 export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): Summary {
@@ -232,7 +243,7 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
           ? `Nothing to act on yet: ${result.counts.unsettled_pending} payment(s) not yet due, none settled so far.`
           : exceptionTotal === 0
             ? `No exceptions, but ${result.rejected.length} row(s) could not be read (listed below): fix or re-export them, they are in no total.`
-            : `${exceptionTotal} exception(s) need attention${notFailingNote(result, opts.notFailing ?? [])}:`,
+            : `${exceptionTotal} exception(s) need attention${exitNote(result, opts.failing)}:`,
     kinds: EXCEPTION_KINDS.filter((k) => result.counts[k] > 0).map((k) => ({ kind: k, label: SHORT_LABELS[k], count: result.counts[k], stake: stake[k] ?? '' })),
     info,
     rows: `Rows: ${r.read} read = ${r.matched} matched + ${r.flagged} flagged + ${r.informational} informational + ${r.rejected} rejected`,

@@ -95,7 +95,11 @@ function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: bo
   return out;
 }
 
-export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verbose: boolean; width?: number }): string {
+export function renderDailyRun(
+  run: DailyRunResult,
+  /** `failing`: the kinds that set the exit code when --fail-on / --ignore chose them. */
+  opts: { color: boolean; verbose: boolean; width?: number; failing?: readonly string[] },
+): string {
   const width = opts.width;
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
@@ -125,7 +129,10 @@ export function renderDailyRun(run: DailyRunResult, opts: { color: boolean; verb
   const exceptionsOpen = run.open.filter((o) => o.exception && !o.acknowledged).length;
   const acked = run.open.filter((o) => o.acknowledged).length;
   const pending = run.open.filter((o) => !o.exception).length;
-  out.push(`Open items: ${exceptionsOpen} exception(s) to act on · ${acked} acknowledged · ${pending} pending settlement(s)`);
+  // Beside exit code 0 under --ignore, "to act on" says which of them do not fail the run.
+  const notFailing = opts.failing ? run.open.filter((o) => o.exception && !o.acknowledged && !opts.failing!.includes(o.kind)) : [];
+  const note = notFailing.length ? ` (${notFailing.length} of them do not fail the run: ${[...new Set(notFailing.map((o) => o.kind))].join(', ')}, per --fail-on/--ignore)` : '';
+  out.push(`Open items: ${exceptionsOpen} exception(s) to act on${note} · ${acked} acknowledged · ${pending} pending settlement(s)`);
 
   const since = prev ? `run #${prev.id}` : 'the start';
   out.push('');

@@ -62,6 +62,10 @@ describe('posrecon reconcile on the demo files', () => {
     const none = posrecon([...DEMO, '--ignore', all, '--format', 'markdown']);
     expect(none.code).toBe(0);
     expect(none.stdout).toMatch(/10 exception\(s\) need attention \(10 of them do not fail the run: dropped\\_order, /);
+    // An informational kind asked to fail the run is named as what fails it (exit 1).
+    const pending = posrecon([...DEMO, '--fail-on', 'unsettled_pending']);
+    expect(pending.code).toBe(1);
+    expect(pending.stdout).toContain('; the run fails on unsettled_pending, per --fail-on/--ignore):');
     // Without either option the headline is as before.
     expect(posrecon(DEMO).stdout).toContain('10 exception(s) need attention:\n');
   });

@@ -282,6 +282,14 @@ describe('posrecon run before any settlement file has arrived', () => {
   });
 });
 
+describe('run --ignore', () => {
+  it('says which open exceptions do not fail the run beside exit code 0', () => {
+    const r = posrecon(['run', '--store', freshStore(), '--terminal', 'fixtures/demo/terminal-2025-09-29.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '-c', 'fixtures/demo/contract.yaml', '--ignore', 'dropped_order,unsettled_overdue,amount_mismatch,fee_mismatch,duplicate_settlement,void_settled,extra_deduction']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Open items: (\d+) exception\(s\) to act on \(\1 of them do not fail the run: [a-z_, ]+, per --fail-on\/--ignore\) · /m);
+  });
+});
+
 describe('a run whose as-of goes back', () => {
   it('says so: a what-if --as-of on the previous run left items overdue that now show as pending', () => {
     const store = freshStore();
