@@ -25,6 +25,10 @@ function loadSheetJs(): SheetJs {
 /** `html`: a web page holding a table, which portals save as `.xls` and Excel opens. */
 export type SpreadsheetKind = 'xls' | 'xlsx' | 'html';
 
+function containsAscii(bytes: Uint8Array, text: string): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(text, 0, 'latin1') >= 0;
+}
+
 /** Recognise a spreadsheet by its first bytes: OLE2 compound file (BIFF .xls) or ZIP (.xlsx). */
 export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
   if (bytes.length >= 8 && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0 &&
@@ -107,6 +111,11 @@ export interface SpreadsheetRows {
  */
 export function readSpreadsheet(bytes: Uint8Array, file: string, kind: SpreadsheetKind): SpreadsheetRows[] {
   const XLSX = loadSheetJs();
+  // A ZIP that holds no workbook part (entries under xl/, [Content_Types].xml) is an archive
+  // (对账单.zip around a CSV), not a workbook.
+  if (kind === 'xlsx' && !containsAscii(bytes, '[Content_Types].xml') && !containsAscii(bytes, 'xl/')) {
+    throw new InputError(`${file}: this is a ZIP archive, not an Excel workbook`, 'unpack it and give the export inside');
+  }
   let wb: import('@e965/xlsx').WorkBook;
   try {
     // An HTML table is text in its own encoding (UTF-8 or GBK); its cells stay text (raw), as the
@@ -115,8 +124,11 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
       ? XLSX.read(decodeInput(bytes, file).text, { type: 'string', raw: true, cellDates: false })
       : XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: false, cellDates: false, cellStyles: false });
   } catch (e) {
-    // SheetJS failing inside (a TypeError on a missing part) means a damaged or cut-off file.
-    const why = e instanceof TypeError || e instanceof RangeError ? 'it is damaged or incomplete (cut off while downloading?)' : (e as Error).message.split('\n')[0];
+    // SheetJS failing inside (a TypeError on a missing part, a ZIP entry cut short) means a
+    // damaged or cut-off file.
+    const message = (e as Error).message.split('\n')[0];
+    const damaged = e instanceof TypeError || e instanceof RangeError || /zip|compressed|corrupt|end of data|truncated/i.test(message);
+    const why = damaged ? 'it is damaged or incomplete (cut off while downloading?)' : message;
     throw new InputError(
       `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : kind === 'html' ? 'HTML table (.xls)' : 'Excel (.xlsx)'} workbook: ${why}`,
       'open it in Excel or WPS and save it again, or export it as CSV',

@@ -158,8 +158,17 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(JSON.stringify(f.records[0])).not.toMatch(/2123456789|6789E/);
   });
 
-  it('a workbook cut off inside says it is damaged or incomplete, not a JavaScript error', () => {
+  it('a workbook cut off inside says it is damaged or incomplete, not a JavaScript or ZIP error', () => {
     const bytes = bytesOf(SAMPLES + 'bank-ccb-jiaoyimingxi.xls').slice(0, 1000);
     expect(inputError(() => readBytes(bytes, 'cut.xls')).message).toBe('cut.xls: cannot read the Excel 97–2003 (.xls) workbook: it is damaged or incomplete (cut off while downloading?)');
+    const xlsx = bytesOf(CHANNELS + 'settlement-export-20251009.xlsx').slice(0, 1000);
+    expect(inputError(() => readBytes(xlsx, 'cut.xlsx')).message).toBe('cut.xlsx: cannot read the Excel (.xlsx) workbook: it is damaged or incomplete (cut off while downloading?)');
+  });
+
+  it('a ZIP archive around a CSV (对账单.zip) says to unpack it', () => {
+    // A ZIP local file header naming a CSV: no workbook part anywhere.
+    const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 0, 0, ...Buffer.from('settlement-20251009.csv,清算日期,交易金额\n', 'utf8')]);
+    const e = inputError(() => readBytes(zip, '对账单.zip'));
+    expect([e.message, e.hint]).toEqual(['对账单.zip: this is a ZIP archive, not an Excel workbook', 'unpack it and give the export inside']);
   });
 });
