@@ -563,7 +563,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // Channels that print fees below the fen (WeChat: 0.05940) accrue exactly and charge the
     // fee rounded to the fen; compare what is charged, with the contract's rounding.
     const actual = printed.decimalPlaces() > 2 ? printed.toDecimalPlaces(2, ROUNDING[contract.fees.rounding]) : printed;
-    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual);
+    // A void or reversal whose sale no settlement line shows may cancel a sale that never cleared
+    // (it was charged no fee, so none comes back) or one cleared in a file not given: returning
+    // nothing is no finding then.
+    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && !sale && actual.isZero());
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
     if (withinTolerance) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');

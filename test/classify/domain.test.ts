@@ -215,6 +215,14 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
     expect(fees.map((f) => [f.settlement?.line, f.details.first_swipe])).toEqual([[2, true], [4, true], [6, true]]);
   });
 
+  it('a 冲正 line (printed unsigned, fee 0.00) of a sale that never cleared is no fee owed back', () => {
+    const { json } = reconcileJson('reversal-of-sale-never-cleared');
+    expect(json.summary.counts.fee_mismatch).toBe(0);
+    expect(json.summary.totals.feeOvercharge).toBe('0.00');
+    // The line itself still says money went back for a sale that was never paid.
+    expect(json.findings.filter((f) => f.kind === 'dropped_order').map((f) => f.details.terminalStatus)).toEqual(['voided']);
+  });
+
   it('on a T0 contract a 秒到 line keeps the contract\'s cycle: a Saturday sale paid on Monday is on time', () => {
     const { json } = reconcileJson('t0-instant-fee-saturday');
     expect(json.summary.counts).toMatchObject({ matched: 2, settled_late: 0 });
