@@ -525,9 +525,19 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       mode: line.instantFee || contract.settlement.cycle.days === 0 ? ('D0' as const) : ('T1' as const),
     };
   };
+  /** The terminal's own sale row a cancellation names (原参考号) shows it failed or timed out. */
+  const terminalByRrn = new Map<string, CanonicalRecord>();
+  for (const r of input.haveTerminal ? input.terminal : []) {
+    const rrn = normaliseRrn(r.rrn);
+    if (rrn && (r.txnType === 'sale' || r.txnType === 'preauth_complete') && !terminalByRrn.has(rrn)) terminalByRrn.set(rrn, r);
+  }
+  const saleNeverCharged = (rrn: string | undefined) => {
+    const row = rrn ? terminalByRrn.get(rrn) : undefined;
+    return row !== undefined && (row.status === 'failed' || row.status === 'timeout');
+  };
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];
-  /** Terminal | card type | rate of the other lines charged a plain rate off contract. */
+  /** Card type | rate of the other lines charged a plain rate off contract. */
   const offContractRates = new Set<string>();
   for (const s of settlementCard) {
     if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
@@ -563,10 +573,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // Channels that print fees below the fen (WeChat: 0.05940) accrue exactly and charge the
     // fee rounded to the fen; compare what is charged, with the contract's rounding.
     const actual = printed.decimalPlaces() > 2 ? printed.toDecimalPlaces(2, ROUNDING[contract.fees.rounding]) : printed;
-    // A void or reversal whose sale no settlement line shows may cancel a sale that never cleared
-    // (it was charged no fee, so none comes back) or one cleared in a file not given: returning
-    // nothing is no finding then.
-    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && !sale && actual.isZero());
+    // A void or reversal returning no fee for a sale the terminal shows failed or timed out (it
+    // never cleared, so it was charged no fee) is no finding. Only then: a void of an approved
+    // sale whose line is missing (a file not given, no 原参考号 to find it) still owes the fee.
+    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && !sale && actual.isZero() && saleNeverCharged(saleRef));
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
     if (withinTolerance) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
@@ -580,11 +590,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // A line whose own words say 首刷 (备注: 首刷服务费) is one wherever it falls.
     const namedFirstSwipe = excess.gt(0) && [s.rawType, s.memo].some((w) => w?.includes('首刷'));
     const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
-    // The plain rate the fee fits, if any (10000.00 → 60.00 is 0.60%): when another line of the
-    // terminal's was charged that rate off contract too, the first line shows a rate, not a
-    // deposit (a debit card charged the credit rate on every line), and is no 首刷 (below).
+    // The plain rate the fee fits, if any (10000.00 → 60.00 is 0.60%): when another line of that
+    // card type was charged that rate off contract too, the first line shows a rate, not a
+    // deposit (debit cards charged the credit rate on every terminal), and is no 首刷 (below).
     const plainRate = s.terminalId ? plainRateOf(actual.minus(s.instantFee ?? rule.fixed ?? 0), amount.abs()) : undefined;
-    const rateKey = plainRate ? `${s.terminalId}|${cardType}|${plainRate.toString()}` : undefined;
+    const rateKey = plainRate ? `${cardType}|${plainRate.toString()}` : undefined;
     const f = finding(
         'fee_mismatch',
         `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? (namedFirstSwipe ? ' — a first-swipe charge (首刷扣费) taken with the fee' : FIRST_LINE_FIRST_SWIPE) : ''}`,

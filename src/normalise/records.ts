@@ -354,9 +354,10 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   }
 
   // A settlement line that reverses money (退货, 撤销, 冲正) printed unsigned, its type giving the
-  // direction: negated, fee included, so payouts, totals and the fee check take it as money going
-  // back, as they take a line printed signed (−400.00, −2.40, −397.60: the net tells a fee
-  // returned from one charged). (Terminals print every amount unsigned: theirs stay as printed.)
+  // direction: negated, so payouts, totals and the fee check take it as money going back, as they
+  // take a line printed signed. The fee is negated as returned (400.00, 2.40, 397.60 → −400.00,
+  // −2.40, −397.60) unless the net shows it charged on top (402.40: the fee stays 2.40).
+  // (Terminals print every amount unsigned: theirs stay as printed.)
   const money = amount ?? net;
   const signedByType =
     profile.role === 'settlement' && (txnType === 'refund' || txnType === 'void' || txnType === 'reversal') && money !== undefined && money.gt(0) && (net === undefined || !net.lt(0));
@@ -381,7 +382,7 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     txnType,
     status,
     amount: signedByType ? negated(amount) : amount,
-    fee: signedByType && fee?.gt(0) ? fee.neg() : fee,
+    fee: signedByType && fee?.gt(0) && !(net !== undefined && amount !== undefined && net.abs().gt(amount.abs())) ? fee.neg() : fee,
     net: signedByType ? negated(net) : net,
     instantFee: extraFee !== undefined && !extraFee.isZero() ? extraFee : undefined,
     signedByType: signedByType || undefined,

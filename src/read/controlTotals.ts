@@ -27,9 +27,11 @@ export interface ControlTotal {
   line?: number;
   /**
    * The lines it covers when the file is several exports pasted together (the header printed
-   * again between them): a footer states its own part's totals, rows after `from` and before `to`.
+   * again between them): a footer states its own part's totals, rows after `from` and before `to`
+   * — or after `orFrom`, the header printed last before it, when an export without a footer of
+   * its own lies between (both layouts are real: page breaks inside an export, a footerless one).
    */
-  part?: { from: number; to: number };
+  part?: { from: number; to: number; orFrom?: number };
 }
 
 export interface ControlTotals {
@@ -156,7 +158,10 @@ export function readControlTotals(
     const lastPart = repeatedHeaderLines.length;
     if (lastPart > 0 && parts.size === found.length && (found.length > 1 || partOf(found[0].line) < lastPart)) {
       found.forEach((f, k) => {
-        for (const t of f.totals) add({ ...t, part: { from: k === 0 ? 0 : found[k - 1].line, to: f.line } });
+        const from = k === 0 ? 0 : found[k - 1].line;
+        const header = repeatedHeaderLines.filter((h) => h < f.line).pop();
+        const orFrom = header !== undefined && header > from ? header : undefined;
+        for (const t of f.totals) add({ ...t, part: { from, to: f.line, ...(orFrom !== undefined ? { orFrom } : {}) } });
         lines.push(f.line);
       });
       sources.push(`footer line${found.length > 1 ? 's' : ''} ${found.map((f) => f.line).join(', ')}, each over its own export pasted into the file`);
@@ -229,7 +234,10 @@ export function checkControlTotals(
   const out: ControlTotalMismatch[] = [];
   for (const t of totals.totals) {
     const more = t.part ? undefined : extra?.[t.key];
-    const records = t.part ? detailRecords.filter((r) => r.source.line > t.part!.from && r.source.line < t.part!.to) : detailRecords;
+    const inPart = (from: number) => detailRecords.filter((r) => r.source.line > from && r.source.line < t.part!.to);
+    // A part that ties out from the header printed last before its footer ties out.
+    if (t.part?.orFrom !== undefined && actualTotal(inPart(t.part.orFrom), t.key).eq(t.key === 'refundAmount' ? t.value.abs() : t.value)) continue;
+    const records = t.part ? inPart(t.part.from) : detailRecords;
     const actual = more ? actualTotal(records, t.key).plus(more) : actualTotal(records, t.key);
     const stated = t.key === 'refundAmount' ? t.value.abs() : t.value;
     if (actual.eq(stated)) continue;

@@ -111,9 +111,10 @@ export interface SpreadsheetRows {
  */
 export function readSpreadsheet(bytes: Uint8Array, file: string, kind: SpreadsheetKind): SpreadsheetRows[] {
   const XLSX = loadSheetJs();
-  // A ZIP that holds no workbook part (entries under xl/, [Content_Types].xml) is an archive
+  // A ZIP that holds no workbook part (entries under xl/, [Content_Types].xml; an OpenDocument
+  // sheet's mimetype or content.xml) is an archive
   // (对账单.zip around a CSV), not a workbook.
-  if (kind === 'xlsx' && !containsAscii(bytes, '[Content_Types].xml') && !containsAscii(bytes, 'xl/')) {
+  if (kind === 'xlsx' && !['[Content_Types].xml', 'xl/', 'content.xml', 'mimetypeapplication/vnd.oasis'].some((part) => containsAscii(bytes, part))) {
     throw new InputError(`${file}: this is a ZIP archive, not an Excel workbook`, 'unpack it and give the export inside');
   }
   let wb: import('@e965/xlsx').WorkBook;

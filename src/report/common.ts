@@ -235,8 +235,9 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
     overcharge: t.feeOvercharge.gt(0) ? `You were over-charged ${money(t.feeOvercharge)} in fees.` : null,
     exceptionTotal,
     allClear,
+    // With no exception, an informational kind --fail-on asked for still fails the run: said so.
     headline: allClear
-      ? ALL_CLEAR
+      ? ALL_CLEAR + exitNote(result, opts.failing)
       : nothingWrong && result.feedGap
         ? `No exceptions so far, but the settlement files stop at ${result.feedGap.settlementUntil}: sales since then cannot be judged yet (see the note).`
         : nothingWrong && nothingKnown

@@ -165,6 +165,13 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(inputError(() => readBytes(xlsx, 'cut.xlsx')).message).toBe('cut.xlsx: cannot read the Excel (.xlsx) workbook: it is damaged or incomplete (cut off while downloading?)');
   });
 
+  it('an OpenDocument sheet (.ods, as WPS or LibreOffice save it) is read, not refused as an archive', () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([HEADER, row(serial1900(2025, 10, 1), '622848******1234')]), 'S');
+    const f = readBytes(new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'ods' }) as Buffer), 'export.ods');
+    expect(f.records.map((r) => r.time)).toEqual(['2025-10-01 10:15:22']);
+  });
+
   it('a ZIP archive around a CSV (对账单.zip) says to unpack it', () => {
     // A ZIP local file header naming a CSV: no workbook part anywhere.
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 0, 0, ...Buffer.from('settlement-20251009.csv,清算日期,交易金额\n', 'utf8')]);

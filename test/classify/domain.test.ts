@@ -223,6 +223,27 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
     expect(json.findings.filter((f) => f.kind === 'dropped_order').map((f) => f.details.terminalStatus)).toEqual(['voided']);
   });
 
+  it('a void of an approved sale returning no fee still owes it when no 原参考号 names the sale (review AB #1)', () => {
+    const { run, json } = reconcileJson('void-fee-kept-no-original-ref');
+    expect(json.findings.filter((f) => f.kind === 'fee_mismatch').map((f) => f.details.reason)).toEqual(['fee not returned on refund (contract returns 6.00)']);
+    expect(run.code).toBe(1);
+  });
+
+  it('an unsigned 退货 line charged a fee on top (400.00, 2.40, 402.40) keeps its fee charged: totals and payout as the signed file', () => {
+    const d = 'fixtures/domain/refund-unsigned-fee-charged-on-top';
+    const { json } = reconcileJson('refund-unsigned-fee-charged-on-top', 'terminal.csv', 'settlement.csv', ['--bank', `${d}/bank.csv`]);
+    expect(json.summary.totals.fees).toBe('20.40');
+    const payouts = (json as unknown as { payouts: { gross: string; fees: string; expected: string }[] }).payouts;
+    expect(payouts.map((p) => [p.gross, p.fees, p.expected])).toContainEqual(['1600.00', '14.40', '1585.60']);
+  });
+
+  it('首刷 stays on deposits (49, 99 …) and leaves a first line whose rate other debit lines were charged too (review AB #4)', () => {
+    const d = 'fixtures/domain/first-swipe-versus-debit-at-credit-rate';
+    const json = JSON.parse(posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { findings: JsonFinding[] };
+    const firstSwipe = Object.fromEntries(json.findings.filter((f) => f.kind === 'fee_mismatch').map((f) => [f.settlement!.line, f.details.first_swipe]));
+    expect(firstSwipe).toEqual({ 2: true, 4: true, 6: true, 8: true, 10: true, 12: false, 14: false, 15: false, 16: false, 17: false });
+  });
+
   it('on a T0 contract a 秒到 line keeps the contract\'s cycle: a Saturday sale paid on Monday is on time', () => {
     const { json } = reconcileJson('t0-instant-fee-saturday');
     expect(json.summary.counts).toMatchObject({ matched: 2, settled_late: 0 });

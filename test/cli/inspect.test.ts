@@ -347,6 +347,9 @@ describe('inspect on the footers and headers of real exports', () => {
       // footer covers its export's rows since the start, not its last page.
       const paged = JSON.parse(posrecon(['reconcile', '-t', 'fixtures/ingest/two-exports-pasted-first-with-page-break.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
       expect(paged.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
+      // Three exports, the middle one without a footer: the last footer covers its own export.
+      const three = JSON.parse(posrecon(['reconcile', '-t', 'fixtures/ingest/three-exports-pasted-middle-without-footer.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
+      expect(three.findings.filter((f) => f.kind === 'control_total_mismatch')).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

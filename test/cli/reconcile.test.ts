@@ -66,6 +66,11 @@ describe('posrecon reconcile on the demo files', () => {
     const pending = posrecon([...DEMO, '--fail-on', 'unsettled_pending']);
     expect(pending.code).toBe(1);
     expect(pending.stdout).toContain('; the run fails on unsettled_pending, per --fail-on/--ignore):');
+    // With no exception at all, "All clear" still says what fails the run.
+    const d = 'fixtures/domain/refund-printed-unsigned';
+    const clear = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--fail-on', 'matched']);
+    expect(clear.code).toBe(1);
+    expect(clear.stdout).toContain('平账 All clear: every transaction ties out. (the run fails on matched, per --fail-on/--ignore)\n');
     // Without either option the headline is as before.
     expect(posrecon(DEMO).stdout).toContain('10 exception(s) need attention:\n');
   });
