@@ -5,6 +5,7 @@ import { reconcileJson } from '../report/json.js';
 import { renderTable } from '../report/table.js';
 import type { Decision, FindingState, StoreReader } from './store.js';
 import { serialiseRecord } from './serialise.js';
+import { isException } from '../classify/kinds.js';
 import type { DailyRunResult, HistoryResult, ItemRef, OpenItem, ResolvedItem, StatusResult } from './daily.js';
 import { SCHEMA_VERSION } from './sqlite.js';
 
@@ -131,7 +132,13 @@ export function renderDailyRun(
   const pending = run.open.filter((o) => !o.exception).length;
   // Beside exit code 0 under --ignore, "to act on" says which of them do not fail the run.
   const notFailing = opts.failing ? run.open.filter((o) => o.exception && !o.acknowledged && !opts.failing!.includes(o.kind)) : [];
-  const note = notFailing.length ? ` (${notFailing.length} of them do not fail the run: ${[...new Set(notFailing.map((o) => o.kind))].join(', ')}, per --fail-on/--ignore)` : '';
+  // And an informational kind --fail-on asked for, which fails the run beside no exception at all.
+  const infoFailing = opts.failing ? [...new Set(run.result.findings.filter((f) => !isException(f.kind) && opts.failing!.includes(f.kind)).map((f) => f.kind))] : [];
+  const notes = [
+    ...(notFailing.length ? [`${notFailing.length} of them do not fail the run: ${[...new Set(notFailing.map((o) => o.kind))].join(', ')}`] : []),
+    ...(infoFailing.length ? [`the run fails on ${infoFailing.join(', ')}`] : []),
+  ];
+  const note = notes.length ? ` (${notes.join('; ')}, per --fail-on/--ignore)` : '';
   out.push(`Open items: ${exceptionsOpen} exception(s) to act on${note} · ${acked} acknowledged · ${pending} pending settlement(s)`);
 
   const since = prev ? `run #${prev.id}` : 'the start';

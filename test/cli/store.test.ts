@@ -288,6 +288,13 @@ describe('run --ignore', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Open items: (\d+) exception\(s\) to act on \(\1 of them do not fail the run: [a-z_, ]+, per --fail-on\/--ignore\) · /m);
   });
+
+  it('says which informational kind fails the run beside no exception (--fail-on matched)', () => {
+    const d = 'fixtures/domain/refund-printed-unsigned';
+    const r = posrecon(['run', '--store', freshStore(), '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--fail-on', 'matched']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Open items: 0 exception(s) to act on (the run fails on matched, per --fail-on/--ignore) · ');
+  });
 });
 
 describe('a run whose as-of goes back', () => {
