@@ -598,6 +598,13 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     // Cheap first-cell test before normalising the whole row: most rows are not a repeated header.
     if (headerKey && row.cells.length === detection.headerCells.length && normaliseLabel(row.cells[0] ?? '') === headerFirst &&
       row.cells.map((c) => normaliseLabel(c)).join('\u001f') === headerKey) {
+      // Short undated lines right before it (商户交易明细, 导出时间：…) are the title of an export
+      // pasted after this one, as before the first header: preamble, not failed rows.
+      for (const p of pending) {
+        if (mayBeJunk(p.row)) skipped.push({ line: p.row.line, kind: 'preamble', text: skippedText(p.row) });
+        else reject(p.row, p.error);
+      }
+      pending = [];
       skipped.push({ line: row.line, kind: 'header-repeat', text: skippedText(row) });
       continue;
     }
