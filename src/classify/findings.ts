@@ -531,13 +531,20 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const rrn = normaliseRrn(r.rrn);
     if (rrn && (r.txnType === 'sale' || r.txnType === 'preauth_complete') && !terminalByRrn.has(rrn)) terminalByRrn.set(rrn, r);
   }
-  const saleNeverCharged = (rrn: string | undefined) => {
-    const row = rrn ? terminalByRrn.get(rrn) : undefined;
-    return row !== undefined && (row.status === 'failed' || row.status === 'timeout');
+  /**
+   * Whether the sale a cancellation line cancels was never charged: its terminal row (linked to
+   * the cancellation, or named by 原参考号) failed or timed out. Without such a row, a 冲正 is one:
+   * a reversal cancels what the terminal never saw approved; a 撤销 cancels an approved sale.
+   */
+  const saleNeverCharged = (s: CanonicalRecord, t: CanonicalRecord | undefined, rrn: string | undefined) => {
+    const cancellation = clearedCancellations.get(s) ?? (t && isCancellation(t) ? t : undefined);
+    const row = (cancellation ? links.originalOf.get(cancellation) : undefined) ?? (rrn ? terminalByRrn.get(rrn) : undefined);
+    if (row) return row.status === 'failed' || row.status === 'timeout';
+    return s.txnType === 'reversal' || t?.txnType === 'reversal';
   };
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];
-  /** Card type | rate of the other lines charged a plain rate off contract. */
+  /** Merchant | card type | rate of the other lines charged a plain rate off contract (not named 首刷). */
   const offContractRates = new Set<string>();
   for (const s of settlementCard) {
     if (duplicateLines.has(s)) continue; // duplicates are reported only as duplicates
@@ -576,7 +583,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // A void or reversal returning no fee for a sale the terminal shows failed or timed out (it
     // never cleared, so it was charged no fee) is no finding. Only then: a void of an approved
     // sale whose line is missing (a file not given, no 原参考号 to find it) still owes the fee.
-    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && !sale && actual.isZero() && saleNeverCharged(saleRef));
+    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && !sale && actual.isZero() && saleNeverCharged(s, t, saleRef));
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
     if (withinTolerance) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
@@ -590,11 +597,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // A line whose own words say 首刷 (备注: 首刷服务费) is one wherever it falls.
     const namedFirstSwipe = excess.gt(0) && [s.rawType, s.memo].some((w) => w?.includes('首刷'));
     const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
-    // The plain rate the fee fits, if any (10000.00 → 60.00 is 0.60%): when another line of that
-    // card type was charged that rate off contract too, the first line shows a rate, not a
-    // deposit (debit cards charged the credit rate on every terminal), and is no 首刷 (below).
+    // The plain rate the fee fits, if any (10000.00 → 60.00 is 0.60%): when another line of the
+    // merchant's of that card type was charged that rate off contract too, the first line shows a
+    // rate, not a deposit (debit cards charged the credit rate on every terminal): no 首刷 (below).
     const plainRate = s.terminalId ? plainRateOf(actual.minus(s.instantFee ?? rule.fixed ?? 0), amount.abs()) : undefined;
-    const rateKey = plainRate ? `${cardType}|${plainRate.toString()}` : undefined;
+    const rateKey = plainRate ? `${s.merchantId ?? ''}|${cardType}|${plainRate.toString()}` : undefined;
     const f = finding(
         'fee_mismatch',
         `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? (namedFirstSwipe ? ' — a first-swipe charge (首刷扣费) taken with the fee' : FIRST_LINE_FIRST_SWIPE) : ''}`,
@@ -608,7 +615,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       );
     findings.push(f);
     if (rateKey && firstSwipe && !namedFirstSwipe) firstLineRates.push({ f, rateKey });
-    else if (rateKey) offContractRates.add(rateKey);
+    else if (rateKey && !namedFirstSwipe) offContractRates.add(rateKey);
     const sampleFee = driftSampleFee(expected.fee, actual, rule, amount, s.instantFee);
     if (sampleFee) driftSamples.push({ cardType, businessDate, amount: amount.abs(), actualFee: sampleFee, expectedRate: rule.rate });
   }
@@ -721,7 +728,9 @@ const FIRST_LINE_FIRST_SWIPE = ' — on the terminal\'s first settlement (首刷
  * for such a line. (A capped debit rule still shows a rate raised on its sales below the cap.)
  */
 function driftSampleFee(expected: Decimal, actual: Decimal, rule: FeeRule, amount: Decimal, instantFee: Decimal | undefined): Decimal | undefined {
-  if ((rule.fixed || instantFee) && amount.isNegative()) return undefined; // a refund's fixed part is not returned
+  // A refund or cancellation returns its sale's fee, at the sale's rate and date: no sample of
+  // what is charged now (voids returning nothing read as "charged 0.00%").
+  if (amount.isNegative()) return undefined;
   // The contract's fee holds its fixed add-on; the charged one a 秒到 fee printed apart, if any.
   const contractPart = expected.abs().minus(rule.fixed ?? 0);
   const chargedPart = actual.abs().minus(instantFee ?? rule.fixed ?? 0);

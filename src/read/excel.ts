@@ -25,9 +25,38 @@ function loadSheetJs(): SheetJs {
 /** `html`: a web page holding a table, which portals save as `.xls` and Excel opens. */
 export type SpreadsheetKind = 'xls' | 'xlsx' | 'html';
 
-function containsAscii(bytes: Uint8Array, text: string): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(text, 0, 'latin1') >= 0;
+/**
+ * Whether a ZIP holds a workbook: by its entry names ([Content_Types].xml and xl/… of an .xlsx,
+ * mimetype and content.xml of an .ods) in the central directory. A file cut off before its
+ * central directory is judged by the names in its local headers, as far as they go.
+ */
+function looksLikeWorkbookZip(bytes: Uint8Array): boolean {
+  const names = zipEntryNames(bytes);
+  const workbookPart = (n: string) => n === '[Content_Types].xml' || n.startsWith('xl/') || n === 'mimetype' || n === 'content.xml';
+  if (names) return names.some(workbookPart);
+  return ['[Content_Types].xml', 'xl/', 'mimetypeapplication/vnd.oasis'].some((part) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(part, 0, 'latin1') >= 0);
 }
+
+/** The entry names of a ZIP's central directory, or null when it has none (cut off). */
+function zipEntryNames(bytes: Uint8Array): string[] | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // End of central directory: signature PK\x05\x06, within the last 64 KiB + 22 bytes.
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) !== 0x06054b50) continue;
+    const count = view.getUint16(at + 10, true);
+    let entry = view.getUint32(at + 16, true);
+    const names: string[] = [];
+    for (let k = 0; k < count; k++) {
+      if (entry + 46 > bytes.length || view.getUint32(entry, true) !== 0x02014b50) return null;
+      const nameLength = view.getUint16(entry + 28, true);
+      names.push(Buffer.from(bytes.buffer, bytes.byteOffset + entry + 46, nameLength).toString('utf8'));
+      entry += 46 + nameLength + view.getUint16(entry + 30, true) + view.getUint16(entry + 32, true);
+    }
+    return names;
+  }
+  return null;
+}
+
 
 /** Recognise a spreadsheet by its first bytes: OLE2 compound file (BIFF .xls) or ZIP (.xlsx). */
 export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
@@ -114,7 +143,7 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
   // A ZIP that holds no workbook part (entries under xl/, [Content_Types].xml; an OpenDocument
   // sheet's mimetype or content.xml) is an archive
   // (对账单.zip around a CSV), not a workbook.
-  if (kind === 'xlsx' && !['[Content_Types].xml', 'xl/', 'content.xml', 'mimetypeapplication/vnd.oasis'].some((part) => containsAscii(bytes, part))) {
+  if (kind === 'xlsx' && !looksLikeWorkbookZip(bytes)) {
     throw new InputError(`${file}: this is a ZIP archive, not an Excel workbook`, 'unpack it and give the export inside');
   }
   let wb: import('@e965/xlsx').WorkBook;

@@ -5,7 +5,7 @@ import { reconcileJson } from '../report/json.js';
 import { renderTable } from '../report/table.js';
 import type { Decision, FindingState, StoreReader } from './store.js';
 import { serialiseRecord } from './serialise.js';
-import { isException } from '../classify/kinds.js';
+import { isException, type FindingKind } from '../classify/kinds.js';
 import type { DailyRunResult, HistoryResult, ItemRef, OpenItem, ResolvedItem, StatusResult } from './daily.js';
 import { SCHEMA_VERSION } from './sqlite.js';
 
@@ -165,7 +165,7 @@ export function renderDailyRun(
   out.push(...(still.length ? openLines(still, c, true, width) : [c.dim('  none')]));
   out.push('');
   out.push(c.dim('Full state (as one `posrecon reconcile` over every file in the store):'));
-  return out.join('\n') + '\n' + renderTable(run.result, { color: opts.color, verbose: opts.verbose });
+  return out.join('\n') + '\n' + renderTable(run.result, { color: opts.color, verbose: opts.verbose, failing: opts.failing as FindingKind[] | undefined });
 }
 
 export function statusJson(s: StatusResult): Record<string, unknown> {

@@ -172,6 +172,14 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(f.records.map((r) => r.time)).toEqual(['2025-10-01 10:15:22']);
   });
 
+  it('a ZIP storing a workbook uncompressed (对账单.zip around an .ods) is an archive, judged by its entry names', () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([HEADER, row(serial1900(2025, 10, 1), '622848******1234')]), 'S');
+    const ods = new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'ods' }) as Buffer);
+    const e = inputError(() => readBytes(storedZip('对账单.ods', ods), '对账单.zip'));
+    expect(e.message).toBe('对账单.zip: this is a ZIP archive, not an Excel workbook');
+  });
+
   it('a ZIP archive around a CSV (对账单.zip) says to unpack it', () => {
     // A ZIP local file header naming a CSV: no workbook part anywhere.
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 0, 0, ...Buffer.from('settlement-20251009.csv,清算日期,交易金额\n', 'utf8')]);
@@ -179,3 +187,27 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect([e.message, e.hint]).toEqual(['对账单.zip: this is a ZIP archive, not an Excel workbook', 'unpack it and give the export inside']);
   });
 });
+
+/** A ZIP with one entry stored uncompressed (CRC left 0: only the entry names are read). */
+function storedZip(name: string, data: Uint8Array): Uint8Array {
+  const n = Buffer.from(name, 'utf8');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(n.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(n.length, 28);
+  const cdOffset = 30 + n.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + n.length, 12);
+  end.writeUInt32LE(cdOffset, 16);
+  return new Uint8Array(Buffer.concat([local, n, data, central, n, end]));
+}

@@ -244,6 +244,26 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
     expect(firstSwipe).toEqual({ 2: true, 4: true, 6: true, 8: true, 10: true, 12: false, 14: false, 15: false, 16: false, 17: false });
   });
 
+  it('a 冲正 of a timed-out sale without RRN (named by 原凭证号), or with no terminal row at all, owes no fee back (review AC #1)', () => {
+    expect(reconcileJson('reversal-of-timed-out-sale-by-trace').json.summary.counts.fee_mismatch).toBe(0);
+    const d = 'fixtures/domain/reversal-of-sale-never-cleared';
+    const audit = JSON.parse(posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } };
+    expect(audit.summary.counts.fee_mismatch).toBe(0);
+  });
+
+  it('voids that return no fee are fee findings, never a rate change to "0.00%" (review AC #2)', () => {
+    const { json } = reconcileJson('voids-returning-no-fee');
+    expect(json.summary.counts).toMatchObject({ fee_mismatch: 5, fee_drift: 0 });
+  });
+
+  it("首刷 evidence is the merchant's own: another merchant's off-contract rate, or a line named 首刷, leaves a deposit its label (review AC #4)", () => {
+    const d = 'fixtures/domain/first-swipe-beside-other-merchant';
+    for (const file of ['settlement.csv', 'settlement-named.csv']) {
+      const json = JSON.parse(posrecon(['reconcile', '-s', `${d}/${file}`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { findings: JsonFinding[] };
+      expect(json.findings.find((f) => f.kind === 'fee_mismatch' && f.settlement?.line === 2)?.details.first_swipe).toBe(true);
+    }
+  });
+
   it('on a T0 contract a 秒到 line keeps the contract\'s cycle: a Saturday sale paid on Monday is on time', () => {
     const { json } = reconcileJson('t0-instant-fee-saturday');
     expect(json.summary.counts).toMatchObject({ matched: 2, settled_late: 0 });

@@ -294,6 +294,7 @@ describe('run --ignore', () => {
     const r = posrecon(['run', '--store', freshStore(), '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--fail-on', 'matched']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Open items: 0 exception(s) to act on (the run fails on matched, per --fail-on/--ignore) · ');
+    expect(r.stdout).toContain('平账 All clear: every transaction ties out. (the run fails on matched, per --fail-on/--ignore)');
   });
 });
 
