@@ -532,15 +532,22 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     if (rrn && (r.txnType === 'sale' || r.txnType === 'preauth_complete') && !terminalByRrn.has(rrn)) terminalByRrn.set(rrn, r);
   }
   /**
-   * Whether the sale a cancellation line cancels was never charged: its terminal row (linked to
-   * the cancellation, or named by 原参考号) failed or timed out. Without such a row, a 冲正 is one:
-   * a reversal cancels what the terminal never saw approved; a 撤销 cancels an approved sale.
+   * Whether the sale a cancellation line cancels was provably never charged: the terminal row the
+   * cancellation names explicitly (原参考号 = its RRN, or 原凭证号 = its trace on the same terminal)
+   * was declined or timed out — not approved and then voided (已撤销 reads as failed with
+   * `cancelled`), and not merely the row of the same amount and day the linker guessed. Without
+   * such evidence the fee is owed back: hiding a fee never returned is worse than asking.
    */
   const saleNeverCharged = (s: CanonicalRecord, t: CanonicalRecord | undefined, rrn: string | undefined) => {
+    const neverCharged = (row: CanonicalRecord | undefined) => row !== undefined && !row.cancelled && (row.status === 'failed' || row.status === 'timeout');
+    if (neverCharged(rrn ? terminalByRrn.get(rrn) : undefined)) return true;
     const cancellation = clearedCancellations.get(s) ?? (t && isCancellation(t) ? t : undefined);
-    const row = (cancellation ? links.originalOf.get(cancellation) : undefined) ?? (rrn ? terminalByRrn.get(rrn) : undefined);
-    if (row) return row.status === 'failed' || row.status === 'timeout';
-    return s.txnType === 'reversal' || t?.txnType === 'reversal';
+    const original = cancellation ? links.originalOf.get(cancellation) : undefined;
+    if (!cancellation || !original) return false;
+    const named =
+      (cancellation.originalRef !== undefined && normaliseRrn(cancellation.originalRef) === normaliseRrn(original.rrn)) ||
+      (cancellation.originalTrace !== undefined && normaliseTrace(cancellation.originalTrace) === normaliseTrace(original.trace) && sameTerminal(cancellation, original));
+    return named && neverCharged(original);
   };
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];

@@ -244,11 +244,19 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
     expect(firstSwipe).toEqual({ 2: true, 4: true, 6: true, 8: true, 10: true, 12: false, 14: false, 15: false, 16: false, 17: false });
   });
 
-  it('a 冲正 of a timed-out sale without RRN (named by 原凭证号), or with no terminal row at all, owes no fee back (review AC #1)', () => {
+  it('a 冲正 of a timed-out sale without RRN (named by 原凭证号) owes no fee back (review AC #1); without the terminal file to prove it, the fee is asked for (review AD)', () => {
     expect(reconcileJson('reversal-of-timed-out-sale-by-trace').json.summary.counts.fee_mismatch).toBe(0);
     const d = 'fixtures/domain/reversal-of-sale-never-cleared';
     const audit = JSON.parse(posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } };
-    expect(audit.summary.counts.fee_mismatch).toBe(0);
+    expect(audit.summary.counts.fee_mismatch).toBe(1);
+  });
+
+  it('a void whose fee never came back is reported when the sale it cancels was approved (已撤销), or only guessed by amount and day (review AD)', () => {
+    const d = 'fixtures/domain/void-of-approved-sale-marked-voided';
+    for (const [t, s] of [['terminal.csv', 'settlement.csv'], ['terminal-declined-retry.csv', 'settlement-declined-retry.csv']]) {
+      const json = JSON.parse(posrecon(['reconcile', '-t', `${d}/${t}`, '-s', `${d}/${s}`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } };
+      expect(json.summary.counts.fee_mismatch).toBe(1);
+    }
   });
 
   it('voids that return no fee are fee findings, never a rate change to "0.00%" (review AC #2)', () => {
