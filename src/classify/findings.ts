@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate, RejectedRow, TxnType } from '../model.js';
 import type { Contract, FeeRule } from '../contract/contract.js';
 import { citeRule } from '../contract/contract.js';
-import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
+import { businessDateOf, dayNumber, expectedSettlementDate, fromDayNumber, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { deductionMoney, judgeDeduction, signedDeductionFiles } from '../fees/deductions.js';
@@ -525,29 +525,25 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       mode: line.instantFee || contract.settlement.cycle.days === 0 ? ('D0' as const) : ('T1' as const),
     };
   };
-  /** The terminal's own sale row a cancellation names (原参考号) shows it failed or timed out. */
-  const terminalByRrn = new Map<string, CanonicalRecord>();
-  for (const r of input.haveTerminal ? input.terminal : []) {
-    const rrn = normaliseRrn(r.rrn);
-    if (rrn && (r.txnType === 'sale' || r.txnType === 'preauth_complete') && !terminalByRrn.has(rrn)) terminalByRrn.set(rrn, r);
-  }
   /**
-   * Whether the sale a cancellation line cancels was provably never charged: the terminal row the
-   * cancellation names explicitly (原参考号 = its RRN, or 原凭证号 = its trace on the same terminal)
-   * was declined or timed out — not approved and then voided (已撤销 reads as failed with
-   * `cancelled`), and not merely the row of the same amount and day the linker guessed. Without
-   * such evidence the fee is owed back: hiding a fee never returned is worse than asking.
+   * Sale lines these settlement files paid, by merchant, terminal, amount and business date: a
+   * reversal returning no fee is a finding only when it may cancel one of them (a fee was
+   * charged here). A 冲正 of a sale that never cleared — declined, timed out, 已冲正 — has none.
+   * Judged from the settlement lines alone: which terminal row a cancellation belongs to is a
+   * guess (reused traces, RRNs of other merchants, retried reversals) that hid real fees.
    */
-  const saleNeverCharged = (s: CanonicalRecord, t: CanonicalRecord | undefined, rrn: string | undefined) => {
-    const neverCharged = (row: CanonicalRecord | undefined) => row !== undefined && !row.cancelled && (row.status === 'failed' || row.status === 'timeout');
-    if (neverCharged(rrn ? terminalByRrn.get(rrn) : undefined)) return true;
-    const cancellation = clearedCancellations.get(s) ?? (t && isCancellation(t) ? t : undefined);
-    const original = cancellation ? links.originalOf.get(cancellation) : undefined;
-    if (!cancellation || !original) return false;
-    const named =
-      (cancellation.originalRef !== undefined && normaliseRrn(cancellation.originalRef) === normaliseRrn(original.rrn)) ||
-      (cancellation.originalTrace !== undefined && normaliseTrace(cancellation.originalTrace) === normaliseTrace(original.trace) && sameTerminal(cancellation, original));
-    return named && neverCharged(original);
+  const paidSaleKey = (r: CanonicalRecord, date: string) => `${r.merchantId ?? ''}|${r.terminalId ?? ''}|${amountKey(r)}|${date}`;
+  const paidSales = new Set<string>();
+  for (const line of settlementCard) {
+    const date = businessDateOfRecord(line, contract);
+    if (date && !duplicateLines.has(line) && (line.txnType === 'sale' || line.txnType === 'preauth_complete') && (line.amount ?? line.net)?.gt(0)) paidSales.add(paidSaleKey(line, date));
+  }
+  /** Whether no paid sale line could be the one this cancellation cancels (its day, or the day before: a void after midnight). */
+  const noSaleCharged = (c: CanonicalRecord) => {
+    const date = businessDateOfRecord(c, contract);
+    if (!date) return false;
+    const before = fromDayNumber(dayNumber(date) - 1);
+    return !paidSales.has(paidSaleKey(c, date)) && !paidSales.has(paidSaleKey(c, before));
   };
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];
@@ -587,10 +583,12 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // Channels that print fees below the fen (WeChat: 0.05940) accrue exactly and charge the
     // fee rounded to the fen; compare what is charged, with the contract's rounding.
     const actual = printed.decimalPlaces() > 2 ? printed.toDecimalPlaces(2, ROUNDING[contract.fees.rounding]) : printed;
-    // A void or reversal returning no fee for a sale the terminal shows failed or timed out (it
-    // never cleared, so it was charged no fee) is no finding. Only then: a void of an approved
-    // sale whose line is missing (a file not given, no 原参考号 to find it) still owes the fee.
-    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && !sale && actual.isZero() && saleNeverCharged(s, t, saleRef));
+    // A reversal (冲正) returning no fee where no sale line of these files could be the one it
+    // cancels is no finding: it reverses a sale that never cleared (timed out, declined), which
+    // was charged no fee. A void (撤销) cancels an approved sale: its fee is owed back even when
+    // the sale's line is in a file not given.
+    const reversal = s.txnType === 'reversal' || t?.txnType === 'reversal';
+    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && reversal && !sale && actual.isZero() && noSaleCharged(s));
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
     if (withinTolerance) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');

@@ -244,11 +244,23 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
     expect(firstSwipe).toEqual({ 2: true, 4: true, 6: true, 8: true, 10: true, 12: false, 14: false, 15: false, 16: false, 17: false });
   });
 
-  it('a 冲正 of a timed-out sale without RRN (named by 原凭证号) owes no fee back (review AC #1); without the terminal file to prove it, the fee is asked for (review AD)', () => {
+  it('a 冲正 returning no fee owes none when no paid sale line could be the one it reverses (reviews AC, AD, AE)', () => {
+    const counts = (args: string[]) => (JSON.parse(posrecon(['reconcile', ...args, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } }).summary.counts;
+    const d = (name: string) => `fixtures/domain/${name}`;
+    // The timed-out sale named by 原凭证号 (no RRN); the sale marked 已冲正; a settlement-only run.
     expect(reconcileJson('reversal-of-timed-out-sale-by-trace').json.summary.counts.fee_mismatch).toBe(0);
-    const d = 'fixtures/domain/reversal-of-sale-never-cleared';
-    const audit = JSON.parse(posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } };
-    expect(audit.summary.counts.fee_mismatch).toBe(1);
+    expect(reconcileJson('reversal-of-sale-marked-reversed').json.summary.counts.fee_mismatch).toBe(0);
+    expect(counts(['-s', `${d('reversal-of-sale-never-cleared')}/settlement.csv`, '-c', `${d('reversal-of-sale-never-cleared')}/contract.yaml`]).fee_mismatch).toBe(0);
+    // Beside a paid sale of its amount that day, it owes that sale's fee (settlement only, no 原参考号).
+    expect(counts(['-s', `${d('reversal-beside-its-paid-sale')}/settlement.csv`, '-c', `${d('reversal-beside-its-paid-sale')}/contract.yaml`]).fee_mismatch).toBe(1);
+  });
+
+  it('a void (撤销) returning no fee owes it, whatever terminal row an earlier day\'s reused trace points at (review AE)', () => {
+    const d = 'fixtures/domain/void-trace-reused-on-another-day';
+    const run = posrecon(['reconcile', '-t', `${d}/terminal-day1.csv`, `${d}/terminal-day2.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number>; totals: Record<string, string> } };
+    expect(json.summary.counts.fee_mismatch).toBe(1);
+    expect(json.summary.totals.feeOvercharge).toBe('6.00');
   });
 
   it('a void whose fee never came back is reported when the sale it cancels was approved (已撤销), or only guessed by amount and day (review AD)', () => {
