@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate, RejectedRow, TxnType } from '../model.js';
 import type { Contract, FeeRule } from '../contract/contract.js';
 import { citeRule } from '../contract/contract.js';
-import { businessDateOf, dayNumber, expectedSettlementDate, fromDayNumber, type WorkCalendar } from '../calendar/calendar.js';
+import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
 import { deductionMoney, judgeDeduction, signedDeductionFiles } from '../fees/deductions.js';
@@ -526,24 +526,32 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     };
   };
   /**
-   * Sale lines these settlement files paid, by merchant, terminal, amount and business date: a
-   * reversal returning no fee is a finding only when it may cancel one of them (a fee was
-   * charged here). A 冲正 of a sale that never cleared — declined, timed out, 已冲正 — has none.
-   * Judged from the settlement lines alone: which terminal row a cancellation belongs to is a
-   * guess (reused traces, RRNs of other merchants, retried reversals) that hid real fees.
+   * Sale lines these settlement files paid, by gross amount: a reversal returning no fee is a
+   * finding only when one of them may be the sale it reverses — same merchant, terminal and card
+   * where both print them, and at most REVERSAL_WINDOW_SECONDS before it (a 冲正 follows its
+   * timed-out sale within minutes; the approved retry after it is another sale). A 冲正 of a sale
+   * that never cleared — declined, timed out, 已冲正 — has none. Judged from the settlement lines
+   * alone: which terminal row a cancellation belongs to is a guess (reused traces, RRNs of other
+   * merchants, retried reversals) that hid real fees.
    */
-  const paidSaleKey = (r: CanonicalRecord, date: string) => `${r.merchantId ?? ''}|${r.terminalId ?? ''}|${amountKey(r)}|${date}`;
-  const paidSales = new Set<string>();
+  const grossKey = (r: CanonicalRecord) => (r.amount ?? (r.net && r.fee ? r.net.plus(r.fee) : r.net))?.abs().toFixed(2) ?? '';
+  const paidSalesByGross = new Map<string, CanonicalRecord[]>();
   for (const line of settlementCard) {
-    const date = businessDateOfRecord(line, contract);
-    if (date && !duplicateLines.has(line) && (line.txnType === 'sale' || line.txnType === 'preauth_complete') && (line.amount ?? line.net)?.gt(0)) paidSales.add(paidSaleKey(line, date));
+    if (!duplicateLines.has(line) && (line.txnType === 'sale' || line.txnType === 'preauth_complete') && (line.amount ?? line.net)?.gt(0)) push(paidSalesByGross, grossKey(line), line);
   }
-  /** Whether no paid sale line could be the one this cancellation cancels (its day, or the day before: a void after midnight). */
+  /** Whether no paid sale line can be the one this reversal reverses. */
   const noSaleCharged = (c: CanonicalRecord) => {
-    const date = businessDateOfRecord(c, contract);
-    if (!date) return false;
-    const before = fromDayNumber(dayNumber(date) - 1);
-    return !paidSales.has(paidSaleKey(c, date)) && !paidSales.has(paidSaleKey(c, before));
+    for (const sale of paidSalesByGross.get(grossKey(c)) ?? []) {
+      if (!sameMerchant(sale, c) || !sameTerminal(sale, c) || !sameCard(sale.card, c.card)) continue;
+      // Without both times, a sale of its amount on its business date may be it.
+      if (!sale.time || !c.time || sale.hasTime === false || c.hasTime === false) {
+        if (businessDateOfRecord(sale, contract) === businessDateOfRecord(c, contract)) return false;
+        continue;
+      }
+      const gap = localSeconds(c.time) - localSeconds(sale.time);
+      if (gap >= 0 && gap <= REVERSAL_WINDOW_SECONDS) return false;
+    }
+    return true;
   };
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];
@@ -583,10 +591,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // Channels that print fees below the fen (WeChat: 0.05940) accrue exactly and charge the
     // fee rounded to the fen; compare what is charged, with the contract's rounding.
     const actual = printed.decimalPlaces() > 2 ? printed.toDecimalPlaces(2, ROUNDING[contract.fees.rounding]) : printed;
-    // A reversal (冲正) returning no fee where no sale line of these files could be the one it
-    // cancels is no finding: it reverses a sale that never cleared (timed out, declined), which
-    // was charged no fee. A void (撤销) cancels an approved sale: its fee is owed back even when
-    // the sale's line is in a file not given.
+    // A reversal (冲正) returning no fee where no paid sale line of these files could be the one
+    // it reverses is no finding: it reverses a sale that never cleared (timed out, declined),
+    // which was charged no fee. A void (撤销) cancels an approved sale: its fee is owed back even
+    // when the sale's line is in a file not given.
     const reversal = s.txnType === 'reversal' || t?.txnType === 'reversal';
     const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && reversal && !sale && actual.isZero() && noSaleCharged(s));
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
@@ -723,6 +731,9 @@ function unreadableRowOf(rows: RejectedRow[] | undefined, t: CanonicalRecord, us
 function cardDigits(card: string | undefined): string {
   return card ? card.replace(/\D/g, '').slice(-4) : '';
 }
+
+/** A 冲正 follows the sale it reverses within minutes (the terminal reverses a timed-out sale at once). */
+const REVERSAL_WINDOW_SECONDS = 30 * 60;
 
 const FIRST_LINE_FIRST_SWIPE = ' — on the terminal\'s first settlement (首刷扣费)';
 

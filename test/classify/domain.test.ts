@@ -255,6 +255,14 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
     expect(counts(['-s', `${d('reversal-beside-its-paid-sale')}/settlement.csv`, '-c', `${d('reversal-beside-its-paid-sale')}/contract.yaml`]).fee_mismatch).toBe(1);
   });
 
+  it('a 冲正 is judged against the paid sale it may reverse: not the approved retry after it; a fee-and-net-only line or a blank 终端号 still counts (review AF)', () => {
+    const d = 'fixtures/domain/reversal-retried-sale-and-blank-ids';
+    const counts = (args: string[]) => (JSON.parse(posrecon(['reconcile', ...args, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } }).summary.counts;
+    expect(counts(['-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`]).fee_mismatch).toBe(0);
+    expect(counts(['-s', `${d}/settlement-net-only.csv`]).fee_mismatch).toBe(1);
+    expect(counts(['-s', `${d}/settlement-blank-terminal.csv`]).fee_mismatch).toBe(1);
+  });
+
   it('a void (撤销) returning no fee owes it, whatever terminal row an earlier day\'s reused trace points at (review AE)', () => {
     const d = 'fixtures/domain/void-trace-reused-on-another-day';
     const run = posrecon(['reconcile', '-t', `${d}/terminal-day1.csv`, `${d}/terminal-day2.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
