@@ -539,19 +539,37 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   for (const line of settlementCard) {
     if (!duplicateLines.has(line) && (line.txnType === 'sale' || line.txnType === 'preauth_complete') && (line.amount ?? line.net)?.gt(0)) push(paidSalesByGross, grossKey(line), line);
   }
-  /** Whether no paid sale line can be the one this reversal reverses. */
-  const noSaleCharged = (c: CanonicalRecord) => {
+  /**
+   * Whether this reversal reverses a sale that was never charged: the terminal row it names
+   * (原参考号, or 原凭证号 on its terminal) timed out or was declined within the window before
+   * it, or no paid sale line can be the one it reverses.
+   */
+  const noSaleCharged = (c: CanonicalRecord, t: CanonicalRecord | undefined) => {
+    const cancellation = clearedCancellations.get(c) ?? (t && isCancellation(t) ? t : undefined);
+    const original = cancellation ? links.originalOf.get(cancellation) : undefined;
+    if (cancellation && original && (original.status === 'timeout' || original.status === 'failed') && withinReversalWindow(original, cancellation) &&
+      ((cancellation.originalRef !== undefined && normaliseRrn(cancellation.originalRef) === normaliseRrn(original.rrn)) ||
+        (cancellation.originalTrace !== undefined && normaliseTrace(cancellation.originalTrace) === normaliseTrace(original.trace) && sameTerminal(cancellation, original)))) {
+      return true;
+    }
     for (const sale of paidSalesByGross.get(grossKey(c)) ?? []) {
-      if (!sameMerchant(sale, c) || !sameTerminal(sale, c) || !sameCard(sale.card, c.card)) continue;
-      // Without both times, a sale of its amount on its business date may be it.
-      if (!sale.time || !c.time || sale.hasTime === false || c.hasTime === false) {
-        if (businessDateOfRecord(sale, contract) === businessDateOfRecord(c, contract)) return false;
-        continue;
-      }
-      const gap = localSeconds(c.time) - localSeconds(sale.time);
-      if (gap >= 0 && gap <= REVERSAL_WINDOW_SECONDS) return false;
+      if (sameMerchant(sale, c) && sameTerminal(sale, c) && sameCard(sale.card, c.card) && withinReversalWindow(sale, c)) return false;
     }
     return true;
+  };
+  /**
+   * Whether `sale` may be the sale `reversal` reverses by their times: at most the window before
+   * it, or a few minutes after (the two clocks differ). Without both times: the same business
+   * date or the day before (a reversal after midnight).
+   */
+  const withinReversalWindow = (sale: CanonicalRecord, reversal: CanonicalRecord) => {
+    if (!sale.time || !reversal.time || sale.hasTime === false || reversal.hasTime === false) {
+      const a = businessDateOfRecord(sale, contract);
+      const b = businessDateOfRecord(reversal, contract);
+      return a !== undefined && b !== undefined && (a === b || dayNumber(b) - dayNumber(a) === 1);
+    }
+    const gap = localSeconds(reversal.time) - localSeconds(sale.time);
+    return gap >= -CLOCK_SKEW_SECONDS && gap <= REVERSAL_WINDOW_SECONDS;
   };
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];
@@ -596,7 +614,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // which was charged no fee. A void (撤销) cancels an approved sale: its fee is owed back even
     // when the sale's line is in a file not given.
     const reversal = s.txnType === 'reversal' || t?.txnType === 'reversal';
-    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && reversal && !sale && actual.isZero() && noSaleCharged(s));
+    const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && reversal && !sale && actual.isZero() && noSaleCharged(s, t));
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
     if (withinTolerance) continue;
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
@@ -734,6 +752,8 @@ function cardDigits(card: string | undefined): string {
 
 /** A 冲正 follows the sale it reverses within minutes (the terminal reverses a timed-out sale at once). */
 const REVERSAL_WINDOW_SECONDS = 30 * 60;
+/** How far a terminal's and an acquirer's clocks may differ. */
+const CLOCK_SKEW_SECONDS = 5 * 60;
 
 const FIRST_LINE_FIRST_SWIPE = ' — on the terminal\'s first settlement (首刷扣费)';
 

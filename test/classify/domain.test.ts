@@ -263,6 +263,14 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
     expect(counts(['-s', `${d}/settlement-blank-terminal.csv`]).fee_mismatch).toBe(1);
   });
 
+  it('a 冲正 printed a second before its paid sale (clock skew), or dated the day after it, still owes the fee; one naming a timed-out sale by 原凭证号 does not, beside a paid sale of the same card (review AG)', () => {
+    const d = 'fixtures/domain/reversal-clock-skew-and-dates';
+    const counts = (args: string[]) => (JSON.parse(posrecon(['reconcile', ...args, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { summary: { counts: Record<string, number> } }).summary.counts;
+    expect(counts(['-s', `${d}/settlement-reversal-before-sale-clock.csv`]).fee_mismatch).toBe(1);
+    expect(counts(['-s', `${d}/settlement-date-only-across-midnight.csv`]).fee_mismatch).toBe(1);
+    expect(counts(['-t', `${d}/terminal-timed-out-then-paid.csv`, '-s', `${d}/settlement-timed-out-then-paid.csv`]).fee_mismatch).toBe(0);
+  });
+
   it('a void (撤销) returning no fee owes it, whatever terminal row an earlier day\'s reused trace points at (review AE)', () => {
     const d = 'fixtures/domain/void-trace-reused-on-another-day';
     const run = posrecon(['reconcile', '-t', `${d}/terminal-day1.csv`, `${d}/terminal-day2.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
