@@ -547,9 +547,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const noSaleCharged = (c: CanonicalRecord, t: CanonicalRecord | undefined) => {
     const cancellation = clearedCancellations.get(c) ?? (t && isCancellation(t) ? t : undefined);
     const original = cancellation ? links.originalOf.get(cancellation) : undefined;
-    if (cancellation && original && (original.status === 'timeout' || original.status === 'failed') && withinReversalWindow(original, cancellation) &&
-      ((cancellation.originalRef !== undefined && normaliseRrn(cancellation.originalRef) === normaliseRrn(original.rrn)) ||
-        (cancellation.originalTrace !== undefined && normaliseTrace(cancellation.originalTrace) === normaliseTrace(original.trace) && sameTerminal(cancellation, original)))) {
+    if (cancellation && original && links.named.has(cancellation) && (original.status === 'timeout' || original.status === 'failed') && withinReversalWindow(original, cancellation)) {
       return true;
     }
     for (const sale of paidSalesByGross.get(grossKey(c)) ?? []) {

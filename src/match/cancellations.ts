@@ -18,6 +18,8 @@ export interface CancellationLinks {
    * to one that did not settle (see relinkToUnsettled).
    */
   alternatives: Map<CanonicalRecord, CanonicalRecord[]>;
+  /** Cancellations linked by a reference they print (原参考号, 原凭证号), not by amount and day. */
+  named: Set<CanonicalRecord>;
 }
 
 const CANCELLABLE = new Set(['sale', 'preauth_complete', 'preauth']);
@@ -35,11 +37,12 @@ export function linkCancellations(
 ): CancellationLinks {
   const originalOf = new Map<CanonicalRecord, CanonicalRecord>();
   const cancelledBy = new Map<CanonicalRecord, CanonicalRecord>();
+  const named = new Set<CanonicalRecord>();
   const unlinked: CanonicalRecord[] = [];
   const alternatives = new Map<CanonicalRecord, CanonicalRecord[]>();
   const cancellations = terminal.filter(isCancellation);
   // Most exports hold no void at all: no index of every sale for nothing.
-  if (cancellations.length === 0) return { originalOf, cancelledBy, unlinked, alternatives };
+  if (cancellations.length === 0) return { originalOf, cancelledBy, unlinked, alternatives, named };
   const byRrn = new Map<string, CanonicalRecord[]>();
   const byTrace = new Map<string, CanonicalRecord[]>();
   const sales = terminal.filter((r) => CANCELLABLE.has(r.txnType));
@@ -56,6 +59,7 @@ export function linkCancellations(
     if (ref) original = byRrn.get(ref)?.find(free);
     const otrace = normaliseTrace(c.originalTrace);
     if (!original && otrace) original = byTrace.get(`${c.terminalId ?? ''}|${otrace}`)?.find(free);
+    if (original) named.add(c);
     if (!original && !ref && !otrace) {
       // The same day: the calendar day, or the business day (the cut-off moves a late sale and
       // its void after midnight into one batch).
@@ -77,7 +81,7 @@ export function linkCancellations(
       unlinked.push(c);
     }
   }
-  return { originalOf, cancelledBy, unlinked, alternatives };
+  return { originalOf, cancelledBy, unlinked, alternatives, named };
 }
 
 /**
