@@ -82,8 +82,8 @@ export function readControlTotals(
   /** Lines that were read as transactions: a data row is never a footer total, whatever its text. */
   isRecordLine: (line: number) => boolean = () => false,
   /**
-   * Lines where the header is printed again (two exports pasted into one file): each part may
-   * end on its own footer, and their stated totals add up to the file's.
+   * Lines where the header is printed again (page breaks, or exports pasted into one file): with
+   * a footer per pasted export, each footer states its own export's totals (ControlTotal.part).
    */
   repeatedHeaderLines: readonly number[] = [],
 ): ControlTotals | null {
