@@ -28,6 +28,8 @@ export const DEDUCTION_WORDS = [
   '差错', '补差', '补款', '返还', '退还',
 ];
 
+/** Lines whose amount is what the card was charged or given back (not a deduction or other line). */
+const GROSS_TYPES: ReadonlySet<TxnType> = new Set(['sale', 'refund', 'void', 'reversal', 'preauth_complete']);
 const ID_FIELDS = ['merchantId', 'terminalId', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId', 'refundOrderId'] as const;
 type IdField = (typeof ID_FIELDS)[number];
 
@@ -277,7 +279,7 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   const statedBusinessDate = dateField(ctx, 'businessDate');
   // Channels whose day ends at midnight: the payment's calendar date is its business date.
   const businessDate = statedBusinessDate ?? (profile.midnightCutoff && time ? time.slice(0, 10) : undefined);
-  const amount = moneyOf(ctx, 'amount');
+  const printedAmount = moneyOf(ctx, 'amount');
   // A separate add-on fee column (秒到手续费 on a D0 line) is part of what the line charged.
   const extraFee = moneyOf(ctx, 'extraFee');
   const fee = extraFee === undefined ? moneyOf(ctx, 'fee') : (moneyOf(ctx, 'fee') ?? new Decimal(0)).plus(extraFee);
@@ -302,14 +304,14 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   const memo = memoText !== undefined ? maskCard(memoText) : undefined;
 
   if (profile.role === 'bank') {
-    if (credit === undefined && debit === undefined && amount !== undefined) {
+    if (credit === undefined && debit === undefined && printedAmount !== undefined) {
       const dirText = cellOf(ctx, 'direction');
       const dir = lookupWord(profile.vocab.direction, dirText);
       if (dirText !== undefined && dir === undefined) {
         throw new RowError(columnName(ctx, 'direction'), `cannot read "${dirText}" as a direction (收入/支出, 借/贷)`);
       }
-      const magnitude = amount.abs();
-      if (dir === 'credit' || (dir === undefined && amount.gte(0))) credit = magnitude;
+      const magnitude = printedAmount.abs();
+      if (dir === 'credit' || (dir === undefined && printedAmount.gte(0))) credit = magnitude;
       else debit = magnitude;
     }
     if (credit === undefined && debit === undefined) {
@@ -320,8 +322,8 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     if (time === undefined && settleDate === undefined && businessDate === undefined) {
       throw new RowError(columnName(ctx, ctx.detection.mapping.columns.time !== undefined ? 'time' : 'date'), 'empty; expected a transaction date/time');
     }
-    if (profile.role === 'terminal' && amount === undefined) throw new RowError(columnName(ctx, 'amount'), 'empty; expected an amount');
-    if (profile.role === 'settlement' && amount === undefined && net === undefined) {
+    if (profile.role === 'terminal' && printedAmount === undefined) throw new RowError(columnName(ctx, 'amount'), 'empty; expected an amount');
+    if (profile.role === 'settlement' && printedAmount === undefined && net === undefined) {
       throw new RowError(columnName(ctx, 'amount'), 'empty; expected an amount or a net (结算金额)');
     }
   }
@@ -334,10 +336,16 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     channel,
     memo,
     noKey: !ids.rrn && !ids.trace && !ids.orderId && unusable.length === 0,
-    negativeOnly: net !== undefined && net.lt(0) && (amount === undefined || amount.isZero()),
-    charge: amount !== undefined ? amount.gt(0) : net !== undefined && net.gt(0),
+    negativeOnly: net !== undefined && net.lt(0) && (printedAmount === undefined || printedAmount.isZero()),
+    charge: printedAmount !== undefined ? printedAmount.gt(0) : net !== undefined && net.gt(0),
   });
   const { txnType, status, cancelled, cardType } = words;
+  // A settlement file printing 手续费 and 结算金额 but no 交易金额: the line's amount is net + fee
+  // (结算金额 = 交易金额 − 手续费), what the card was charged and the terminal shows. Taken as the
+  // amount, the net would differ from every terminal row by its fee (false amount mismatches).
+  // Not on a deduction line, whose fee column may hold the deduction itself.
+  const amount =
+    printedAmount ?? (profile.role === 'settlement' && net !== undefined && fee !== undefined && GROSS_TYPES.has(txnType) ? net.plus(fee) : undefined);
   // A terminal row whose status no vocabulary knows may be a charge that went through: calling it
   // failed would hide it if it never settles, and call it a dropped order if it does.
   if (profile.role === 'terminal' && words.unreadStatus) {

@@ -745,3 +745,20 @@ describe('a QR refund the terminal prints under its original order number', () =
     expect(run.code).toBe(0);
   });
 });
+
+describe('a settlement file printing 手续费 and 结算金额 but no 交易金额', () => {
+  it('compares net + fee with the terminal amount, not the net', () => {
+    const { run, json } = reconcileJson('settlement-without-amount-column');
+    expect(run.code).toBe(1);
+    // Lines 2–4 tie out at net + fee (995.00 + 5.00 = 1000.00); the net alone had been an amount mismatch per line.
+    expect(json.summary.counts).toMatchObject({ matched: 2, amount_mismatch: 1, fee_mismatch: 1, extra_deduction: 1 });
+    const mismatch = json.findings.find((f) => f.kind === 'amount_mismatch')!;
+    expect(mismatch.settlement?.line).toBe(5);
+    expect(mismatch.message).toContain('Terminal shows ¥300.00 but ¥299.00 was settled');
+    const fee = json.findings.find((f) => f.kind === 'fee_mismatch')!;
+    expect([fee.settlement?.line, fee.expected, fee.actual]).toEqual([3, '3.00', '3.50']);
+    // The deposit line's blank fee is no part of any amount: it stays a ¥99.00 deduction.
+    expect(json.findings.find((f) => f.kind === 'extra_deduction')?.actual).toBe('99.00');
+    expect(json.summary.totals).toMatchObject({ settled: '7799.00', fees: '30.29', net: '7669.71' });
+  });
+});
