@@ -31,7 +31,7 @@ export interface ControlTotal {
    * — or after `orFrom`, the header printed last before it, when an export without a footer of
    * its own lies between (both layouts are real: page breaks inside an export, a footerless one).
    */
-  part?: { from: number; to: number; orFrom?: number };
+  part?: { from: number; to: number; orFrom?: number; orWhole?: boolean };
 }
 
 export interface ControlTotals {
@@ -167,6 +167,20 @@ export function readControlTotals(
       sources.push(`footer line${found.length > 1 ? 's' : ''} ${found.map((f) => f.line).join(', ')}, each over its own export pasted into the file`);
       continue;
     }
+    if (found.length > 1) {
+      // Several footers in one export: page subtotals (合计 共2笔 per page), then perhaps a grand
+      // total (总计 共3笔). Each states the rows since the footer before it (a page), or since the
+      // file's start (a running or grand total); the first may state the whole file's (a total
+      // printed twice). Checking the first against every row gave a false mismatch and left the
+      // others unchecked.
+      found.forEach((f, k) => {
+        const from = k === 0 ? 0 : found[k - 1].line;
+        for (const t of f.totals) add({ ...t, part: { from, to: f.line, ...(k > 0 ? { orFrom: 0 } : { orWhole: true }) } });
+        lines.push(f.line);
+      });
+      sources.push(`footer lines ${found.map((f) => f.line).join(', ')}, each over its page or everything before it`);
+      continue;
+    }
     for (const t of found[0].totals) add(t);
     lines.push(found[0].line);
     sources.push(`footer line ${found[0].line}`);
@@ -233,28 +247,30 @@ export function checkControlTotals(
 ): ControlTotalMismatch[] {
   const out: ControlTotalMismatch[] = [];
   for (const t of totals.totals) {
-    const more = t.part ? undefined : extra?.[t.key];
-    const inPart = (from: number) => detailRecords.filter((r) => r.source.line > from && r.source.line < t.part!.to);
-    // A part that ties out from the header printed last before its footer ties out.
-    if (t.part?.orFrom !== undefined && actualTotal(inPart(t.part.orFrom), t.key).eq(t.key === 'refundAmount' ? t.value.abs() : t.value)) continue;
-    const records = t.part ? inPart(t.part.from) : detailRecords;
-    const actual = more ? actualTotal(records, t.key).plus(more) : actualTotal(records, t.key);
     const stated = t.key === 'refundAmount' ? t.value.abs() : t.value;
-    if (actual.eq(stated)) continue;
-    // Acquirers differ on whether a row count (合计：4笔) covers the deduction lines listed with
-    // the transactions (押金, 流量费): a count of the transactions alone ties out too.
-    if (t.key === 'count') {
-      const deductions = records.reduce((n, r) => n + (r.txnType === 'deduction' ? 1 : 0), 0);
-      if (deductions > 0 && actual.minus(deductions).eq(stated)) continue;
+    // The rows a total may state: the whole file, or its part; a part may also be read from an
+    // earlier start (ControlTotal.part). The first reading that ties out settles it.
+    const readings: { records: CanonicalRecord[]; from?: number; to?: number; extra?: Decimal }[] = [];
+    if (t.part) {
+      const { from, to, orFrom, orWhole } = t.part;
+      const rowsFrom = (start: number) => detailRecords.filter((r) => r.source.line > start && r.source.line < to);
+      readings.push({ records: rowsFrom(from), from, to });
+      if (orFrom !== undefined) readings.push({ records: rowsFrom(orFrom), from: orFrom, to });
+      if (orWhole) readings.push({ records: detailRecords });
+    } else {
+      readings.push({ records: detailRecords, extra: extra?.[t.key] });
     }
-    // A file printing its refunds and voids unsigned (signedByType) may total them as printed.
-    if (t.key === 'amount' || t.key === 'net' || t.key === 'fee' || t.key === 'saleAmount') {
-      const flipped = records.filter((r) => r.signedByType && (t.key !== 'saleAmount' || r.txnType !== 'refund'));
-      const asPrinted = actual.plus(sum(flipped, (r) => (t.key === 'net' ? r.net : t.key === 'fee' ? r.fee : r.amount)?.abs().times(2)));
-      if (flipped.length > 0 && asPrinted.eq(stated)) continue;
-    }
+    const actuals = readings.map((r) => (r.extra ? actualTotal(r.records, t.key).plus(r.extra) : actualTotal(r.records, t.key)));
+    if (readings.some((r, i) => tiesOut(t.key, stated, r.records, actuals[i]))) continue;
+    // Reported against the reading nearest what the total states (a grand total after a page
+    // subtotal is about everything before it, not the empty stretch since that subtotal).
+    let best = 0;
+    for (let i = 1; i < readings.length; i++) if (actuals[i].minus(stated).abs().lt(actuals[best].minus(stated).abs())) best = i;
+    const { from, to } = readings[best];
+    const actual = actuals[best];
     const difference = actual.minus(stated);
     const where = t.line !== undefined ? ` (line ${t.line})` : '';
+    const part = from !== undefined && to !== undefined ? { from, to } : undefined;
     out.push({
       kind: 'control_total_mismatch',
       key: t.key,
@@ -263,12 +279,30 @@ export function checkControlTotals(
       actual,
       difference,
       line: t.line,
-      ...(t.part ? { part: t.part } : {}),
+      ...(part ? { part } : {}),
       message: `control total ${t.label}${where} states ${show(t.key, stated)} ${KEY_WORDS[t.key]}, ` +
-        `the rows read${t.part ? ` between lines ${t.part.from + 1} and ${t.part.to === Infinity ? 'the end' : t.part.to - 1}` : ''} give ${show(t.key, actual)} (difference ${show(t.key, difference)})`,
+        `the rows read${!part ? '' : part.from === 0 ? ` before line ${part.to}` : part.to - part.from === 2 ? ` on line ${part.from + 1}` : ` between lines ${part.from + 1} and ${part.to - 1}`} give ${show(t.key, actual)} (difference ${show(t.key, difference)})`,
     });
   }
   return out;
+}
+
+/** Whether `records` tie out with a stated total, `actual` being their total as computed. */
+function tiesOut(key: TotalKey, stated: Decimal, records: CanonicalRecord[], actual: Decimal): boolean {
+  if (actual.eq(stated)) return true;
+  // Acquirers differ on whether a row count (合计：4笔) covers the deduction lines listed with
+  // the transactions (押金, 流量费): a count of the transactions alone ties out too.
+  if (key === 'count') {
+    const deductions = records.reduce((n, r) => n + (r.txnType === 'deduction' ? 1 : 0), 0);
+    if (deductions > 0 && actual.minus(deductions).eq(stated)) return true;
+  }
+  // A file printing its refunds and voids unsigned (signedByType) may total them as printed.
+  if (key === 'amount' || key === 'net' || key === 'fee' || key === 'saleAmount') {
+    const flipped = records.filter((r) => r.signedByType && (key !== 'saleAmount' || r.txnType !== 'refund'));
+    const asPrinted = actual.plus(sum(flipped, (r) => (key === 'net' ? r.net : key === 'fee' ? r.fee : r.amount)?.abs().times(2)));
+    if (flipped.length > 0 && asPrinted.eq(stated)) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -326,6 +326,25 @@ describe('inspect on the footers and headers of real exports', () => {
     expect(json.summary.rows.read).toBe(3);
   });
 
+  it('page subtotals (合计 … 共2笔, 共3笔) and a grand total (总计 … 共5笔) in one export: each is checked against its own rows', () => {
+    const file = 'fixtures/ingest/page-subtotals-then-grand-total.csv';
+    const totalsOf = (path: string) => {
+      const json = JSON.parse(posrecon(['reconcile', '-t', path, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as { findings: { kind: string; message: string }[] };
+      return json.findings.filter((f) => f.kind === 'control_total_mismatch').map((f) => f.message);
+    };
+    // Before, the first subtotal was checked against all 5 rows (a false mismatch) and the rest not at all.
+    expect(totalsOf(file)).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-pages-'));
+    try {
+      writeFileSync(join(dir, 'grand.csv'), readFileSync(file, 'utf8').replace('共5笔', '共6笔'));
+      expect(totalsOf(join(dir, 'grand.csv'))).toEqual([expect.stringMatching(/grand\.csv:10: control total 共 \(line 10\) states 6 records, the rows read before line 10 give 5 \(difference -1\)/)]);
+      writeFileSync(join(dir, 'page.csv'), readFileSync(file, 'utf8').replace('共3笔', '共4笔'));
+      expect(totalsOf(join(dir, 'page.csv'))).toEqual([expect.stringMatching(/page\.csv:9: control total 共 \(line 9\) states 4 records, the rows read between lines 6 and 8 give 3 \(difference -1\)/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('two exports pasted into one file, each with its own 合计 … 共N笔 footer: each footer is checked against its own part (2 and 3 rows)', () => {
     const file = 'fixtures/ingest/two-exports-pasted-together.csv';
     const run = posrecon(['reconcile', '-t', file, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']);

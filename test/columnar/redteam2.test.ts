@@ -292,7 +292,9 @@ describe('columnar red team 2: quoted cells', () => {
       [sLine(p.s[0]), quoted(S_HEAD), sLine(p.s[1]), quoted('本页合计,,,,,,,100.07,0.50,99.57,,,'), sLine(p.s[2])],
       { tTail: ['"合计","共17笔"'], sTail: ['"总笔数: 18"'] },
     );
-    expectSame('quoted headers and footers', f.t, f.s, base);
+    // Two count footers in one file are page subtotals or a grand total, each checked over its
+    // own stretch of lines: the fast path leaves such files to the reference engine.
+    expectSame('quoted headers and footers', f.t, f.s, base, { mayFallBack: true });
   });
 
   it('quoted words that make a row a cancellation, a failure or a deduction', () => {
