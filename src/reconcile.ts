@@ -9,7 +9,7 @@ import { checkControlTotals, type ControlTotalMismatch, type UnionPaySummary } f
 import { dedupeAcrossFiles } from './match/dedupe.js';
 import * as crypto from 'node:crypto';
 import { canonicalCompare, recordFingerprint } from './match/keys.js';
-import { businessDateOfRecord, classifyFindings, isPaidLine, type Finding, type FeeTotals } from './classify/findings.js';
+import { businessDateOfRecord, classifyFindings, isPaidLine, type Finding, type FeeTotals, type TerminalSpan } from './classify/findings.js';
 import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
 import { dailyTotals, type DailyPoint } from './bank/daily.js';
@@ -53,9 +53,11 @@ export interface PreMatched {
   dates: LocalDate[];
   /** Per settlement merchant id ('' for lines printing none): the latest settlement date of its clean pairs. */
   latestSettleByMerchant?: Record<string, LocalDate>;
-  /** Per terminal file: the first and last transaction date of all its rows (clean pairs included). */
-  terminalSpans?: { file: string; from: LocalDate; to: LocalDate }[];
+  /** Per terminal file: the first and last transaction date of its clean pairs' rows, and their merchants. */
+  terminalSpans?: TerminalSpan[];
 }
+
+export type { TerminalSpan };
 
 export type RowDisposition = 'matched' | 'flagged' | 'informational';
 
@@ -113,19 +115,22 @@ function settledThrough(settlement: CanonicalRecord[], pre: PreMatched | undefin
   return out;
 }
 
-/** Per terminal file, the dates its rows run from and to (the fast path's clean pairs included). */
-function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined): { from: LocalDate; to: LocalDate }[] {
-  const spans = new Map<string, { from: LocalDate; to: LocalDate }>();
-  const widen = (file: string, from: LocalDate, to: LocalDate) => {
-    const s = spans.get(file);
-    if (!s) spans.set(file, { from, to });
-    else {
-      if (from < s.from) s.from = from;
-      if (to > s.to) s.to = to;
-    }
+/**
+ * Per terminal file, the dates its rows run from and to (the fast path's clean pairs included)
+ * and the merchant ids they print: a shop with two acquirers has an export from each, and one
+ * acquirer's export of a day says nothing of the other's.
+ */
+function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined): TerminalSpan[] {
+  const spans = new Map<string, TerminalSpan>();
+  const widen = (file: string, from: LocalDate, to: LocalDate, merchantIds: readonly string[]) => {
+    let s = spans.get(file);
+    if (!s) spans.set(file, (s = { file, from, to, merchantIds: [] }));
+    if (from < s.from) s.from = from;
+    if (to > s.to) s.to = to;
+    for (const m of merchantIds) if (!s.merchantIds.includes(m)) s.merchantIds.push(m);
   };
-  for (const t of terminal) if (t.time) widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10));
-  for (const s of pre?.terminalSpans ?? []) widen(s.file, s.from, s.to);
+  for (const t of terminal) if (t.time) widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : []);
+  for (const s of pre?.terminalSpans ?? []) widen(s.file, s.from, s.to, s.merchantIds);
   return [...spans.values()];
 }
 
@@ -268,8 +273,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     net: sum(settlement.filter((s) => s.txnType === 'deduction' || isPaidLine(s)).map((s) => lineNet(s, signedFiles, input.contract.fees.rounding))),
     // Money charged to customers: a refund line settled without its terminal refund took money
     // from the merchant for a customer, it charged no one.
-    // (Nor a line whose terminal row is there but unreadable: that is a row to fix, not a charge.)
-    dropped: sum(byKind('dropped_order').filter((f) => f.details.terminalStatus !== 'unreadable').map((f) => f.settlement?.amount ?? f.settlement?.net).filter((a) => a?.gt(0))),
+    // (Nor a line whose terminal row is there but unreadable: that is a row to fix, not a charge;
+    // nor one of a day no terminal export of its merchant covers: an export to add.)
+    dropped: sum(byKind('dropped_order').filter((f) => f.details.terminalStatus !== 'unreadable' && f.details.terminalStatus !== 'no_export_for_date').map((f) => f.settlement?.amount ?? f.settlement?.net).filter((a) => a?.gt(0))),
     // Money not received: an unsettled refund is money the merchant still holds.
     overdue: sum(byKind('unsettled_overdue').filter((f) => f.terminal?.txnType !== 'refund').map((f) => f.terminal?.amount?.abs())),
     pending: sum(byKind('unsettled_pending').filter((f) => f.terminal?.txnType !== 'refund').map((f) => f.terminal?.amount?.abs())),

@@ -31,13 +31,31 @@ export interface Finding {
   details: Record<string, string | number | boolean>;
 }
 
-/** `2025-09-27 … 2025-09-28, 2025-09-30`: the terminal files' spans, merged where they touch. */
+/** The first and last transaction date of a terminal file's rows, and the merchant ids they print. */
+export interface TerminalSpan {
+  file: string;
+  from: LocalDate;
+  to: LocalDate;
+  /**
+   * The merchant ids its rows print; the fast path adds the merchant of each clean pair's
+   * settlement line where the terminal row prints none (a cash register's export).
+   */
+  merchantIds: string[];
+}
+
+/** The calendar day after `date` (UTC arithmetic on the date alone: no time zone involved). */
+function nextDay(date: LocalDate): LocalDate {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** `2025-09-27 … 2025-09-28, 2025-09-30`: the terminal files' spans, merged where they overlap or meet. */
 function coverage(spans: readonly { from: LocalDate; to: LocalDate }[]): string {
   const sorted = [...spans].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   const merged: { from: LocalDate; to: LocalDate }[] = [];
   for (const s of sorted) {
     const last = merged[merged.length - 1];
-    if (last && s.from <= last.to) {
+    if (last && s.from <= nextDay(last.to)) {
       if (s.to > last.to) last.to = s.to;
     } else merged.push({ ...s });
   }
@@ -70,7 +88,7 @@ export interface ClassifyInput {
    * The dates each terminal file runs from and to (clean pairs included): a settled line of a
    * date no file spans is more likely a missing export than a dropped order, and is named so.
    */
-  terminalSpans?: readonly { from: LocalDate; to: LocalDate }[];
+  terminalSpans?: readonly TerminalSpan[];
   /** Terminal rows that could not be read: a settled line "missing" on the terminal may be one. */
   rejectedTerminal?: RejectedRow[];
 }
@@ -351,6 +369,19 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     return own > anonymous ? own : anonymous;
   };
 
+  // The merchants each terminal file holds: those its rows print, and for a file printing none
+  // (a cash register's export) those of the settlement lines its rows matched. A file that
+  // shows neither may hold any merchant.
+  const fileMerchants = new Map<string, Set<string>>();
+  const holds = (file: string, merchantId: string) => {
+    const set = fileMerchants.get(file);
+    if (set) set.add(merchantId);
+    else fileMerchants.set(file, new Set([merchantId]));
+  };
+  for (const span of input.terminalSpans ?? []) for (const m of span.merchantIds) holds(span.file, m);
+  for (const p of match.pairs) if (!p.terminal.merchantId && p.settlement.merchantId) holds(p.terminal.source.file, p.settlement.merchantId);
+  const mayHoldMerchant = (file: string, merchantId: string) => fileMerchants.get(file)?.has(merchantId) ?? true;
+
   // --- Settlement lines no terminal row claimed -----------------------------------------------
   const ambiguousLines = new Set(match.ambiguous.flatMap((a) => a.candidates));
   const usedRejected = new Set<RejectedRow>();
@@ -364,7 +395,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       const unread = unreadableRowOf(input.rejectedTerminal, s, usedRejected);
       const day = s.time?.slice(0, 10);
       const spans = input.terminalSpans ?? [];
-      const uncovered = !unread && !clearedCancellations.has(s) && day !== undefined && spans.length > 0 && !spans.some((x) => x.from <= day && day <= x.to);
+      // The exports that may hold this line's merchant: another acquirer's export of the day says
+      // nothing of it.
+      const ofMerchant = s.merchantId ? spans.filter((x) => mayHoldMerchant(x.file, s.merchantId!)) : spans;
+      const uncovered = !unread && !clearedCancellations.has(s) && day !== undefined && spans.length > 0 && !ofMerchant.some((x) => x.from <= day && day <= x.to);
+      const held = ofMerchant.length === spans.length ? `the terminal files hold ${coverage(spans)}`
+        : ofMerchant.length > 0 ? `the terminal files of merchant ${s.merchantId} hold ${coverage(ofMerchant)}`
+        : `no terminal file holds merchant ${s.merchantId}`;
       findings.push(
         finding(
           'dropped_order',
@@ -373,7 +410,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
             : unread
             ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}); its terminal row is probably the unreadable row ${unread.file}:${unread.line} (${unread.reason}): fix that row and run again`
             : uncovered
-              ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}), but no terminal export covers ${day} (the terminal files hold ${coverage(spans)}): add that day's export; if it is in, this is a dropped order`
+              ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}), but no terminal export covers ${day} (${held}): add that day's export; if it is in, this is a dropped order`
             : isRefund
               ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
               : `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction`) +

@@ -1043,13 +1043,18 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     terminalSpans: T.files.flatMap((file, f) => {
       let from = Infinity;
       let to = -Infinity;
+      // The merchant ids its rows print, or their settlement lines' where they print none (as
+      // classify reads a merchantless export: by the lines it matched).
+      const merchants = new Set<string>();
       for (let r = T.firstRow[f]; r < T.firstRow[f + 1]; r++) {
         const d = ts.day[r];
         if (d < 0 || !tClean[r]) continue;
         if (d < from) from = d;
         if (d > to) to = d;
+        const m = ts.merchant[r] >= 0 ? ts.merchants[ts.merchant[r]] : ss.merchant[pairOfTerminal[r]] >= 0 ? ss.merchants[ss.merchant[pairOfTerminal[r]]] : '';
+        if (m) merchants.add(m);
       }
-      return to >= from ? [{ file: file.file, from: dateOf(from), to: dateOf(to) }] : [];
+      return to >= from ? [{ file: file.file, from: dateOf(from), to: dateOf(to), merchantIds: [...merchants] }] : [];
     }),
   };
   // Only plain data leaves: no closure over this scope (V8 would keep the whole scope, columns

@@ -190,9 +190,15 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
   // Nothing wrong is not all clear while nothing has settled yet or the settlement feed stopped.
   const nothingKnown = result.counts.matched === 0 && result.counts.unsettled_pending > 0;
   const allClear = nothingWrong && !result.feedGap && !nothingKnown;
+  // Lines of a day no terminal export of their merchant covers: a missing export, most likely.
+  const uncovered = result.findings.filter((f) => f.kind === 'dropped_order' && f.details.terminalStatus === 'no_export_for_date').length;
+  const droppedStake = [
+    // Zero when every dropped line is a refund, has an unreadable terminal row or no export of its day: no money claim then.
+    t.dropped.gt(0) ? `${money(t.dropped)} charged to customers, missing or failed on the terminal` : '',
+    uncovered > 0 ? `${uncovered} on a day no terminal export covers: add that export` : '',
+  ].filter(Boolean).join('; ');
   const stake: Partial<Record<ExceptionKind, string>> = {
-    // Zero when every dropped line is a refund or has an unreadable terminal row: no money claim then.
-    ...(t.dropped.gt(0) ? { dropped_order: `${money(t.dropped)} charged to customers, missing or failed on the terminal` } : {}),
+    ...(droppedStake ? { dropped_order: droppedStake } : {}),
     // Overdue refunds are money the merchant still holds: no "not received" for them alone.
     ...(t.overdue.gt(0) || result.findings.every((f) => f.kind !== 'unsettled_overdue' || f.terminal?.txnType !== 'refund')
       ? { unsettled_overdue: `${money(t.overdue)} not received` }

@@ -361,9 +361,10 @@ describe('an unreadable terminal row is only the row of a line it names in the s
     const { json } = reconcileJson('unreadable-row-origref');
     const dropped = json.findings.find((f) => f.kind === 'dropped_order')!;
     // Not 'unreadable': the refund row is not the sale's. (The export holds 10-08 only, so the
-    // 10-02 sale is also named as a date no terminal export covers.)
+    // 10-02 sale is also named as a date no terminal export covers: an export to add, no money
+    // claimed until it is in.)
     expect(dropped.details.terminalStatus).toBe('no_export_for_date');
-    expect(json.summary.totals.dropped).toBe('666.00');
+    expect(json.summary.totals.dropped).toBe('0.00');
   });
 });
 
@@ -477,6 +478,26 @@ describe('a settled line of a date no terminal export covers', () => {
     expect(uncovered.length).toBeGreaterThan(0);
     expect(uncovered[0].message).toMatch(/but no terminal export covers 2025-09-29 \(the terminal files hold 2025-09-30 … 2025-10-09\): add that day's export; if it is in, this is a dropped order$/);
     expect(dropped.filter((f) => f.details.terminalStatus === 'missing').every((f) => !f.message.includes('no terminal export covers'))).toBe(true);
+  });
+});
+
+describe('a shop with two acquirers, one of whose terminal exports for a day is missing', () => {
+  const d = 'fixtures/domain/other-acquirer-export-of-the-day';
+  const args = ['reconcile', '-t', `${d}/lakala-terminal-20251014.csv`, `${d}/lakala-terminal-20251015.csv`, `${d}/ums-terminal-20251014.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json'];
+  it('names the other merchant\'s lines of that day a missing export, claiming no money; the day\'s own dropped order stays one', () => {
+    const run = posrecon(args);
+    expect(run.code).toBe(1);
+    const json = JSON.parse(run.stdout) as { findings: JsonFinding[]; summary: { totals: Record<string, string>; rows: Record<string, number> } };
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    // 拉卡拉's 10-15 export (it prints no 商户号: its merchant is that of the lines it matched)
+    // says nothing of 银联商务's 10-15 sales: before, they were two dropped orders "charged to customers".
+    expect(dropped.map((f) => [f.settlement?.line, f.details.terminalStatus])).toEqual([[5, 'missing'], [7, 'no_export_for_date'], [8, 'no_export_for_date']]);
+    expect(dropped[1].message).toMatch(/but no terminal export covers 2025-10-15 \(the terminal files of merchant 898310058130002 hold 2025-10-14\): add that day's export/);
+    expect(json.summary.totals.dropped).toBe('260.00');
+    expect(posrecon(args.slice(0, -2)).stdout).toContain('3  dropped orders (掉单)             ¥260.00 charged to customers, missing or failed on the terminal; 2 on a day no terminal export covers: add that export');
+  });
+  it('gives the same report on the fast path, which reads the merchantless export\'s clean pairs in columns', () => {
+    expect(posrecon(args, { POSRECON_ENGINE: 'columnar' }).stdout).toBe(posrecon(args).stdout);
   });
 });
 
