@@ -88,7 +88,8 @@ function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: bo
   const out: string[] = [];
   for (const o of items) {
     const age = showAge ? `${String(o.ageDays).padStart(4)}d  ` : '  ';
-    const mark = o.acknowledged ? c.green('✓ ') : o.exception ? c.red('! ') : c.dim('… ');
+    // ✎ (a person's note), not ✓: the item is still open; ✓ marks what the data cleared.
+    const mark = o.acknowledged ? c.green('✎ ') : o.exception ? c.red('! ') : c.dim('… ');
     out.push(`  ${age}${mark}${o.id}  ${o.kind.padEnd(20)} ${short(o.message, width)}`);
     if (o.was.length) out.push(c.dim(`  ${' '.repeat(showAge ? 7 : 0)}    was ${refsText(o.was)}`));
     if (o.acknowledged) out.push(c.green(`  ${' '.repeat(showAge ? 7 : 0)}    acknowledged by ${o.acknowledged.by} on ${localInstant(o.acknowledged.at).slice(0, 10)}: "${o.acknowledged.note}"`));
@@ -187,7 +188,7 @@ export function renderStatus(s: StatusResult, opts: { color: boolean; width?: nu
   const acked = s.open.filter((o) => o.acknowledged).length;
   out.push(`${s.open.length} open item(s), oldest first: ${exceptions} exception(s) to act on · ${acked} acknowledged · ${s.open.length - exceptions - acked} pending`);
   out.push(...openLines(s.open, c, true, width));
-  if (s.open.length) out.push(c.dim('  (! exception · ✓ acknowledged by a person · … pending settlement)  `posrecon history ID` shows one item\'s life'));
+  if (s.open.length) out.push(c.dim('  (! exception · ✎ acknowledged by a person, still open · … pending settlement)  `posrecon history ID` shows one item\'s life'));
   return out.join('\n') + '\n';
 }
 
@@ -225,13 +226,15 @@ export function renderHistory(h: HistoryResult, opts: { color: boolean }): strin
     .map((r) => `${r.file}:${r.line}`);
   if (refs.length) out.push(c.dim(`  see ${refs.join(', ')}`));
   out.push('');
-  out.push(c.bold('Life:'));
+  out.push(c.bold('Life:') + c.dim(' (runs by the as-of date of their files, decisions by when they were made)'));
   for (const e of h.life) {
     if (e.type === 'event') {
       const detail = e.detail.now?.length ? ` → now ${refsText(e.detail.now)}` : e.detail.was?.length ? ` (was ${refsText(e.detail.was)})` : '';
-      out.push(`  ${e.asOf}  run #${e.runId}  ${e.event}${detail}`);
+      out.push(`  as of ${e.asOf}  run #${e.runId}  ${e.event}${detail}`);
     } else {
-      out.push(c.green(`  ${localInstant(e.at).slice(0, 10)}  ${localInstant(e.at).slice(11, 19)}  ${e.action === 'resolve' ? 'resolved' : e.action} by ${e.by}: "${e.note}"`));
+      // A decision acknowledges the item (it stays open until the data resolves it); it is dated
+      // by the clock, the runs by the as-of date of their files.
+      out.push(c.green(`  ${localInstant(e.at).slice(0, 10)} ${localInstant(e.at).slice(11, 16)}  ${e.action === 'resolve' ? 'acknowledged' : e.action} by ${e.by}: "${e.note}"`));
     }
   }
   if (f.openKind && f.present && h.lastRun?.asOf) {

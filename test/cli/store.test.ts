@@ -96,6 +96,14 @@ describe('posrecon run over two days of the demo', () => {
     expect(first.acknowledged).toMatchObject({ by: 'alice', note: 'refunded customer by transfer' });
     const table = posrecon(['run', '--store', store, ...DAY2]);
     expect(table.stdout).toContain('acknowledged by alice on ');
+    // Marked as still open with a person's note (✎), not as cleared (✓, the data's resolutions).
+    expect(table.stdout).toContain(`✎ ${exceptions[0]}`);
+    expect(table.stdout).not.toContain(`✓ ${exceptions[0]}`);
+    // history: the decision acknowledges; it resolves nothing (the header says open).
+    const life = posrecon(['history', exceptions[0], '--store', store]).stdout;
+    expect(life).toMatch(/— open, acknowledged\n/);
+    expect(life).toMatch(/\n {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}acknowledged by alice: "refunded customer by transfer"\n/);
+    expect(life).not.toContain('resolved by');
     expect(posrecon(['run', '--store', store, ...DAY2, '--quiet']).stdout).toBe('');
   });
 
@@ -113,7 +121,7 @@ describe('posrecon run over two days of the demo', () => {
     const h = posrecon(['history', pendingDay1, '--store', store]);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain(`Finding ${pendingDay1} — unsettled_pending (pending, not an exception) — resolved`);
-    expect(h.stdout).toMatch(/2025-09-30 {2}run #1 {2}appeared\n {2}2025-10-09 {2}run #2 {2}resolved → now unsettled_overdue [0-9a-f]{12}/);
+    expect(h.stdout).toMatch(/as of 2025-09-30 {2}run #1 {2}appeared\n {2}as of 2025-10-09 {2}run #2 {2}resolved → now unsettled_overdue [0-9a-f]{12}/);
     const overdue = day2.new.find((o: { kind: string }) => o.kind === 'unsettled_overdue').id;
     const hj = json(['history', overdue, '--store', store]).json;
     expect(hj.life.map((e: { type: string; event?: string; by?: string }) => e.event ?? e.by)).toEqual(['appeared', 'bob']);
