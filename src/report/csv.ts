@@ -70,9 +70,15 @@ const side = (r: CanonicalRecord | null) => ({
   line: r ? ({ count: r.source.line } as Cell) : null,
 });
 
-/** The key fields come from the terminal row when there is one, else from the settlement line. */
+/**
+ * The key fields come from the terminal row when there is one, else from the settlement line;
+ * a payout finding's merchant from its payout (its rows are bank rows, which print none).
+ */
 const key = (f: Finding, field: 'merchantId' | 'terminalId' | 'rrn' | 'trace' | 'orderId' | 'card'): Cell =>
-  text(f.terminal?.[field] ?? f.settlement?.[field] ?? f.related.find((r) => r[field])?.[field]);
+  text(
+    f.terminal?.[field] ?? f.settlement?.[field] ?? f.related.find((r) => r[field])?.[field] ??
+      (field === 'merchantId' && typeof f.details.merchantId === 'string' ? f.details.merchantId : undefined),
+  );
 
 export const CSV_COLUMNS: readonly Column[] = [
   { name: 'id', cell: (f) => text(f.id) },

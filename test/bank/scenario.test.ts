@@ -10,6 +10,7 @@ import { reconcile } from '../../src/reconcile.js';
 import { ALL_KINDS } from '../../src/classify/kinds.js';
 import { reconcileJson } from '../../src/report/json.js';
 import { renderTable } from '../../src/report/table.js';
+import { CSV_BOM, renderCsv } from '../../src/report/csv.js';
 
 function run(scenario: BankScenario, reverse = false) {
   const profiles = builtinProfiles();
@@ -58,6 +59,15 @@ describe('bank leg scenario: merged, split, missing, short, over and ambiguous p
     const over = result.findings.find((f) => f.kind === 'payout_over')!;
     expect(over.difference?.toFixed(2)).toBe('20.00');
     expect(over.details.cause).toBe('deduction_not_taken');
+  });
+
+  it('names a short payout\'s merchant in the CSV (its rows are bank rows, which print none)', () => {
+    const csv = renderCsv(result).split('\r\n');
+    const header = csv[0].replace(CSV_BOM, '').split(',');
+    const short = csv.find((line) => line.split(',')[header.indexOf('kind')] === 'payout_short')!.split(',');
+    const payout = result.findings.find((f) => f.kind === 'payout_short')!;
+    expect(short[header.indexOf('merchant_id')]).toBe(payout.details.merchantId);
+    expect(short[header.indexOf('amount')]).toBe('-30.00');
   });
 
   it('shows the merged weekend and the split payout', () => {
