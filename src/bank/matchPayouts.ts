@@ -46,8 +46,10 @@ export interface PayoutOutcome {
   /** credited − expected, for short and over. */
   difference?: Decimal;
   mergedWith?: ExpectedPayout[];
-  /** Ambiguous: the sets of credits that fit equally well. */
+  /** Ambiguous: the sets of credits that fit equally well (or each within tolerance: `nearSets`). */
   candidates?: CanonicalRecord[][];
+  /** Ambiguous: several sets of credits come within tolerance, none exactly. */
+  nearSets?: boolean;
   cause?: LikelyCause;
   /** Search limits that applied (more candidate credits than the split search looks at). */
   note?: string;
@@ -282,6 +284,31 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     });
   }
 
+  // --- 5. several credits, together within tolerance -----------------------------------------
+  // A payout paid per terminal (or split) and short by a withheld deduction: its credits are the
+  // only set in its window that comes within tolerance. Last, so that a single credit or an exact
+  // set claims first; and only a single such set counts (several: the person decides).
+  for (const p of positive) {
+    if (!open(p)) continue;
+    const allowance = Decimal.max(p.amount.times(tolerance.rate), tolerance.amount);
+    const pool = credits
+      .filter((c) => free(c) && inWindow(p, c) && allowed(p, c) && creditOf(c).lt(p.amount))
+      .sort((a, b) => distance(p, a) - distance(p, b) || order.get(a)! - order.get(b)!);
+    if (pool.length < 2) continue;
+    const sets = subsetsWithin(pool.slice(0, MAX_SPLIT_CANDIDATES), p.amount.minus(allowance), p.amount.plus(allowance));
+    if (sets.length === 1) {
+      const set = sets[0].sort((a, b) => order.get(a)! - order.get(b)!);
+      const credited = set.reduce((acc, c) => acc.plus(creditOf(c)), new Decimal(0));
+      const diff = credited.minus(p.amount);
+      settle({ payout: p, status: diff.isNegative() ? 'short' : 'over', credits: set, credited, difference: diff, cause: likelyCause(p, set[set.length - 1], diff, input.debits) });
+    } else if (sets.length > 1) {
+      const union = [...new Set(sets.flat())].sort((a, b) => order.get(a)! - order.get(b)!);
+      const o: PayoutOutcome = { payout: p, status: 'ambiguous', credits: union, candidates: sets.map((x) => x.sort((a, b) => order.get(a)! - order.get(b)!)), nearSets: true };
+      settle(o);
+      for (const c of union) reserved.set(c, o);
+    }
+  }
+
   // --- What is left: not credited (yet) ---------------------------------------------------------
   for (const p of payouts) {
     if (!open(p)) continue;
@@ -301,27 +328,34 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
  * sum and the sum still available; the caller bounds the input to MAX_SPLIT_CANDIDATES.
  */
 export function subsetsSummingTo(pool: CanonicalRecord[], target: Decimal): CanonicalRecord[][] {
+  return subsetsWithin(pool, target, target);
+}
+
+/** Every set of ≥ 2 credits summing to between `low` and `high` (inclusive), up to MAX_LISTED_SETS of them. */
+export function subsetsWithin(pool: CanonicalRecord[], low: Decimal, high: Decimal): CanonicalRecord[][] {
   const items = pool.map((c) => ({ c, v: fen(creditOf(c)) })).sort((a, b) => b.v - a.v);
-  const goal = fen(target);
+  const lo = fen(low);
+  const hi = fen(high);
   const suffix: number[] = new Array(items.length + 1).fill(0);
   for (let i = items.length - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + items[i].v;
   const found: CanonicalRecord[][] = [];
   const chosen: number[] = [];
-  const walk = (i: number, sum: number): void => {
-    if (found.length >= MAX_LISTED_SETS) return;
-    if (sum === goal) {
-      if (chosen.length >= 2) {
-        const set = chosen.map((k) => items[k].c);
+  // Each set once: a set is judged when its last credit is added.
+  const walk = (from: number, sum: number): void => {
+    for (let k = from; k < items.length && found.length < MAX_LISTED_SETS; k++) {
+      if (sum + suffix[k] < lo) return;
+      const next = sum + items[k].v;
+      if (next > hi) continue;
+      chosen.push(k);
+      if (next >= lo && chosen.length >= 2) {
+        const set = chosen.map((j) => items[j].c);
         // Fen arithmetic found it; confirm with exact decimals.
-        if (set.reduce((acc, c) => acc.plus(creditOf(c)), new Decimal(0)).eq(target)) found.push(set);
+        const total = set.reduce((acc, c) => acc.plus(creditOf(c)), new Decimal(0));
+        if (total.gte(low) && total.lte(high)) found.push(set);
       }
-      return;
+      walk(k + 1, next);
+      chosen.pop();
     }
-    if (i >= items.length || sum > goal || sum + suffix[i] < goal) return;
-    chosen.push(i);
-    walk(i + 1, sum + items[i].v);
-    chosen.pop();
-    walk(i + 1, sum);
   };
   walk(0, 0);
   return found;

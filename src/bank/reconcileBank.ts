@@ -230,9 +230,9 @@ export function reconcileBank(input: BankInput): BankResult {
         findings.push(
           finding(
             o.status === 'short' ? 'payout_short' : 'payout_over',
-            `Payout ¥${yuan(p.amount)} (${describePayout(p)}) credited ${credits[0]}: ¥${yuan(diff.abs())} ${o.status === 'short' ? 'short' : 'over'} — likely cause: ${o.cause!.text}`,
+            `Payout ¥${yuan(p.amount)} (${describePayout(p)}) credited ${o.credits.length > 1 ? `¥${yuan(o.credited!)} in ${o.credits.length} credits: ${credits.join(', ')}` : credits[0]}: ¥${yuan(diff.abs())} ${o.status === 'short' ? 'short' : 'over'} — likely cause: ${o.cause!.text}`,
             o.cause?.row && o.cause.row.role === 'bank' ? [...o.credits, o.cause.row] : o.credits,
-            { expected: p.amount, actual: o.credited, difference: diff, details: { ...details, cause: o.cause!.code, causeText: o.cause!.text, ...(o.cause?.row ? { causeRow: where(o.cause.row) } : {}) } },
+            { expected: p.amount, actual: o.credited, difference: diff, details: { ...details, cause: o.cause!.code, causeText: o.cause!.text, ...(o.cause?.row ? { causeRow: where(o.cause.row) } : {}), ...(o.credits.length > 1 ? { credits: o.credits.length } : {}) } },
           ),
         );
         break;
@@ -240,7 +240,7 @@ export function reconcileBank(input: BankInput): BankResult {
       case 'ambiguous': {
         const sets = (o.candidates ?? []).map((s) => s.map((c) => `¥${yuan(movementOf(c).amount)} (${where(c)})`).join(' + '));
         findings.push(
-          finding('ambiguous_payout', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) fits ${sets.length} sets of bank credits equally: ${sets.join(' | ')}; decide which paid it`, o.credits, {
+          finding('ambiguous_payout', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) fits ${sets.length} sets of bank credits ${o.nearSets ? 'within tolerance (none exactly)' : 'equally'}: ${sets.join(' | ')}; decide which paid it`, o.credits, {
             expected: p.amount,
             details: { ...details, sets: sets.length, candidates: sets.join(' | '), ...(o.note ? { note: o.note } : {}) },
           }),

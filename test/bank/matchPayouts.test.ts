@@ -269,6 +269,40 @@ describe('pass 4: the closest credit within tolerance', () => {
   });
 });
 
+describe('pass 5: several credits, together within tolerance', () => {
+  const payout = [settlementLine({ settleDate: '2025-11-05', net: '5691.34' })];
+
+  it('a payout paid per terminal and short by a withheld ¥30.00 is short, with both credits', () => {
+    const credits = [payoutCredit('2025-11-06 10:00:00', '3488.31'), payoutCredit('2025-11-06 10:05:00', '2173.03')];
+    const { result, kinds } = run(payout, credits);
+    // Before: no single credit came near, so the payout was missing (未到账) and both credits unexplained.
+    expect(kinds).toEqual({ payout_short: 1 });
+    expect(result.payouts[0]).toMatchObject({ status: 'short' });
+    expect(result.payouts[0].difference?.toFixed(2)).toBe('-30.00');
+    const short = result.findings.find((f) => f.kind === 'payout_short')!;
+    expect(short.message).toMatch(/credited ¥5,661\.34 in 2 credits: ¥3,488\.31 on 2025-11-06 .*, ¥2,173\.03 on 2025-11-06 .*: ¥30\.00 short/);
+    expect(credits.map((c) => result.dispositions.get(c))).toEqual(['flagged', 'flagged']);
+  });
+
+  it('a single near credit or an exact set claims first', () => {
+    const single = run(payout, [payoutCredit('2025-11-06 10:00:00', '5661.34'), payoutCredit('2025-11-06 11:00:00', '3000.00'), payoutCredit('2025-11-06 11:05:00', '2650.00')]);
+    expect(single.result.payouts[0].credits.map((c) => c.credit!.toFixed(2))).toEqual(['5661.34']);
+    expect(single.kinds).toEqual({ payout_short: 1, unexplained_credit: 2 });
+  });
+
+  it('several sets within tolerance are ambiguous, not guessed', () => {
+    const { result, kinds } = run(payout, ['3488.31', '2173.03', '2200.00'].map((a, i) => payoutCredit(`2025-11-06 1${i}:00:00`, a)));
+    expect(kinds).toEqual({ ambiguous_payout: 1 });
+    expect(result.payouts[0].candidates?.length).toBe(2);
+    expect(result.findings[0].message).toMatch(/fits 2 sets of bank credits within tolerance \(none exactly\)/);
+  });
+
+  it('beyond the tolerance the payout is still missing', () => {
+    const { kinds } = run(payout, [payoutCredit('2025-11-06 10:00:00', '3000.00'), payoutCredit('2025-11-06 10:05:00', '2000.00')]);
+    expect(kinds).toEqual({ payout_missing: 1, unexplained_credit: 2 });
+  });
+});
+
 describe('not credited', () => {
   const lines = [settlementLine({ settleDate: '2025-11-05', net: '1000.00' })];
   it('is pending until as-of passes the end of the window, missing after', () => {
