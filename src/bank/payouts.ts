@@ -7,7 +7,7 @@
 // a re-sent file counts once.
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate } from '../model.js';
-import type { Contract } from '../contract/contract.js';
+import { settlementTermsOf, type Contract } from '../contract/contract.js';
 import { expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { businessDateOfRecord, isPaidLine } from '../classify/findings.js';
 import { addDays, cmp } from './rows.js';
@@ -82,7 +82,7 @@ export function settlementDateOf(
   const business = businessDateOfRecord(r, contract);
   if (!business) return undefined;
   if (!calendar) return { date: business, derived: true };
-  const cycle = contract.settlement.cycle;
+  const cycle = settlementTermsOf(contract, r.merchantId).cycle;
   return { date: expectedSettlementDate(business, { kind: cycle.basis, days: cycle.days }, calendar), derived: true };
 }
 

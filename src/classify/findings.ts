@@ -3,7 +3,7 @@
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate, RejectedRow, TxnType } from '../model.js';
 import type { Contract, FeeRule } from '../contract/contract.js';
-import { citeRule } from '../contract/contract.js';
+import { citeRule, settlementTermsOf } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
@@ -182,15 +182,16 @@ export function settlementLateness(
   if (!s.settleDate || (t.txnType !== 'sale' && t.txnType !== 'preauth_complete')) return undefined;
   const businessDate = businessDateOfRecord(t, contract);
   if (!businessDate || s.settleDate <= businessDate) return undefined;
+  const terms = settlementTermsOf(contract, t.merchantId ?? s.merchantId);
   // A line that charged a 秒到 fee bought a same-day (D0) payout, whatever the contract's cycle
   // (a T0 or D0 contract is same-day already, with its own idea of which days count).
-  const instant = Boolean(s.instantFee) && contract.settlement.cycle.days > 0;
-  const cycle = instant ? { basis: 'D' as const, days: 0, text: 'D0' } : contract.settlement.cycle;
-  const key = instant ? `${businessDate}|D0` : businessDate;
+  const instant = Boolean(s.instantFee) && terms.cycle.days > 0;
+  const cycle = instant ? { basis: 'D' as const, days: 0, text: 'D0' } : terms.cycle;
+  const key = `${terms === contract.settlement ? '' : (t.merchantId ?? s.merchantId)}|${businessDate}${instant ? '|D0' : ''}`;
   let due = dueDates.get(key);
   if (!due) {
     const expected = expectedSettlementDate(businessDate, { kind: cycle.basis, days: cycle.days }, calendar);
-    dueDates.set(key, (due = { expectedDate: expected, dueDate: calendar.addCalendarDays(expected, contract.settlement.graceDays) }));
+    dueDates.set(key, (due = { expectedDate: expected, dueDate: calendar.addCalendarDays(expected, terms.graceDays) }));
   }
   const { expectedDate, dueDate } = due;
   if (s.settleDate <= dueDate) return undefined;
@@ -206,11 +207,12 @@ export function isPaidLine(s: CanonicalRecord): boolean {
 export function businessDateOfRecord(r: CanonicalRecord, contract: Contract): LocalDate | undefined {
   if (r.businessDate) return r.businessDate;
   if (r.time) {
+    const terms = settlementTermsOf(contract, r.merchantId);
     return r.hasTime === false
       ? r.time.slice(0, 10)
-      : r.cardType === 'qr' && contract.settlement.qrCutoff === 'midnight'
+      : r.cardType === 'qr' && terms.qrCutoff === 'midnight'
         ? r.time.slice(0, 10)
-        : businessDateOf(r.time, { cutoff: contract.settlement.cutoff, cutoffRule: contract.settlement.cutoffRule });
+        : businessDateOf(r.time, { cutoff: terms.cutoff, cutoffRule: terms.cutoffRule });
   }
   return r.settleDate;
 }
@@ -471,9 +473,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       }
       const businessDate = businessDateOfRecord(t, contract);
       if (!businessDate) continue;
-      const expectedDate = expectedSettlementDate(businessDate, { kind: contract.settlement.cycle.basis, days: contract.settlement.cycle.days }, calendar);
-      const dueDate = calendar.addCalendarDays(expectedDate, contract.settlement.graceDays);
-      const overdue = asOf > dueDate || (input.asOfFromSettlementFiles === true && contract.settlement.cycle.days >= 1 && asOf === dueDate && merchantSettledThrough(t) >= dueDate);
+      const terms = settlementTermsOf(contract, t.merchantId);
+      const expectedDate = expectedSettlementDate(businessDate, { kind: terms.cycle.basis, days: terms.cycle.days }, calendar);
+      const dueDate = calendar.addCalendarDays(expectedDate, terms.graceDays);
+      const overdue = asOf > dueDate || (input.asOfFromSettlementFiles === true && terms.cycle.days >= 1 && asOf === dueDate && merchantSettledThrough(t) >= dueDate);
       // A settlement row that failed to read but names this transaction's RRN or trace is the
       // likely answer: point at it instead of leaving a bare "nothing settled".
       const suspect = unreadableRowOf(input.rejectedSettlement, t, usedRejected);
@@ -482,8 +485,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         finding(
           overdue ? 'unsettled_overdue' : 'unsettled_pending',
           overdue
-            ? `Terminal shows ${t.txnType === 'refund' ? 'a refund' : 'a successful charge'} of ¥${yuan(t.amount)} (${describe(t)}) but nothing settled; due ${expectedDate} under ${contract.settlement.cycle.text}${suspectNote}`
-            : `¥${yuan(t.amount)} (${describe(t)}) not settled yet; due ${expectedDate} under ${contract.settlement.cycle.text}${suspectNote}`,
+            ? `Terminal shows ${t.txnType === 'refund' ? 'a refund' : 'a successful charge'} of ¥${yuan(t.amount)} (${describe(t)}) but nothing settled; due ${expectedDate} under ${terms.cycle.text}${suspectNote}`
+            : `¥${yuan(t.amount)} (${describe(t)}) not settled yet; due ${expectedDate} under ${terms.cycle.text}${suspectNote}`,
           { terminal: t },
           { expected: t.amount, details: { businessDate, expectedDate, dueDate, ...(suspect ? { rejectedSettlementRow: `${suspect.file}:${suspect.line}` } : {}) } },
         ),
@@ -559,7 +562,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       businessDate: businessDateOfRecord(line, contract) ?? asOf,
       // The payout mode (D0 rules carry 秒到费 add-ons): D0 for a line printing a 秒到 fee, else
       // the contract's settlement cycle.
-      mode: line.instantFee || contract.settlement.cycle.days === 0 ? ('D0' as const) : ('T1' as const),
+      mode: line.instantFee || settlementTermsOf(contract, line.merchantId).cycle.days === 0 ? ('D0' as const) : ('T1' as const),
     };
   };
   /**

@@ -528,6 +528,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   input.progress?.('reading the heads of both files');
   const list = (x: ColumnarSide | ColumnarSide[]) => (Array.isArray(x) ? x : [x]);
   if (list(input.terminal).length === 0 || list(input.settlement).length === 0) throw new Fallback('terminal and settlement files are both needed');
+  // The columns know one cut-off and one cycle.
+  if (input.contract.settlementByMerchant.size > 0) throw new Fallback('the contract gives some merchants settlement terms of their own (settlement.merchants)');
   const tPlanned = list(input.terminal).map((side) => planSide(side, 'terminal', input));
   const sPlanned = list(input.settlement).map((side) => planSide(side, 'settlement', input));
   phase('read heads, plan', 'scanning both files');

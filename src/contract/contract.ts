@@ -127,6 +127,12 @@ export interface Contract {
   file: string;
   timezone: string;
   settlement: SettlementTerms;
+  /**
+   * Other terms for some merchant ids (`settlement.merchants`): a shop with two acquirers has a
+   * merchant id with each, and each acquirer its own cycle and cut-off. Keys not given there
+   * are `settlement`'s.
+   */
+  settlementByMerchant: Map<string, SettlementTerms>;
   /** Extra holiday files, relative to the contract file; kept verbatim. */
   holidays: string[];
   /** Names that identify acquirer payouts on bank statements. */
@@ -155,6 +161,7 @@ export function defaultContract(): Contract {
       qrCutoff: 'cutoff',
       graceDays: 0,
     },
+    settlementByMerchant: new Map(),
     holidays: [],
     acquirers: [],
     payoutWindowDays: 3,
@@ -168,6 +175,11 @@ export function defaultContract(): Contract {
       allowedDeductions: [],
     },
   };
+}
+
+/** The settlement terms of a merchant id: its own (`settlement.merchants`), else the contract's. */
+export function settlementTermsOf(contract: Contract, merchantId: string | undefined): SettlementTerms {
+  return (merchantId !== undefined && contract.settlementByMerchant.get(merchantId)) || contract.settlement;
 }
 
 /** "rule at contract.yaml:14" — how findings point at the rule in force. */
@@ -201,7 +213,8 @@ const TOP_LEVEL_KEYS = [
   'timezone', 'settlement', 'holidays', 'acquirers', 'payoutWindowDays', 'payoutTolerance', 'matching', 'fees', 'rules',
 ] as const;
 const PAYOUT_TOLERANCE_KEYS = ['rate', 'amount'] as const;
-const SETTLEMENT_KEYS = ['cycle', 'cutoff', 'cutoffRule', 'qrCutoff', 'graceDays'] as const;
+const SETTLEMENT_TERM_KEYS = ['cycle', 'cutoff', 'cutoffRule', 'qrCutoff', 'graceDays'] as const;
+const SETTLEMENT_KEYS = [...SETTLEMENT_TERM_KEYS, 'merchants'] as const;
 const MATCHING_KEYS = ['traceWindowDays', 'fuzzyWindowMinutes'] as const;
 const FEES_KEYS = ['rounding', 'tolerance', 'refunds', 'rules', 'allowedDeductions'] as const;
 const RULE_KEYS = ['when', 'from', 'until', 'rate', 'cap', 'min', 'fixed'] as const;
@@ -461,17 +474,39 @@ function parseTimezone(reader: ContractReader, node: YamlNode, path: SchemaPath)
 /** IANA names of China Standard Time (UTC+8, no daylight saving). */
 const CHINA_STANDARD_TIME = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC', 'Etc/GMT-8']);
 
-function parseSettlement(reader: ContractReader, node: YamlNode, keyNode: YamlNode, into: SettlementTerms): void {
+function parseSettlement(reader: ContractReader, node: YamlNode, keyNode: YamlNode, into: SettlementTerms, byMerchant: Map<string, SettlementTerms>): void {
+  let merchants: Entry | undefined;
   for (const entry of reader.mapping(node, 'settlement', SETTLEMENT_KEYS, keyNode)) {
     if (entry.value === null || isNull(entry.value)) continue;
-    const path = `settlement.${entry.key}`;
-    switch (entry.key) {
-      case 'cycle': into.cycle = parseCycle(reader, entry.value, path); break;
-      case 'cutoff': into.cutoff = parseCutoff(reader, entry.value, path); break;
-      case 'cutoffRule': into.cutoffRule = reader.choice(entry.value, path, CUTOFF_RULES); break;
-      case 'qrCutoff': into.qrCutoff = reader.choice(entry.value, path, ['cutoff', 'midnight'] as const); break;
-      case 'graceDays': into.graceDays = reader.count(entry.value, path); break;
+    if (entry.key === 'merchants') merchants = entry;
+    else parseSettlementTerm(reader, entry, 'settlement', into);
+  }
+  // After the contract's own terms, whatever their order in the file: a merchant's start from them.
+  if (!merchants?.value) return;
+  const map = merchants.value;
+  if (!isMap(map)) reader.fail(map, 'settlement.merchants', `expected a mapping of merchant id: terms, got ${describeNode(map)}`, 'e.g. merchants: { "898310058130002": { cycle: D+1 } }');
+  for (const pair of map.items) {
+    const idNode = pair.key as YamlNode | null;
+    if (!idNode) reader.fail(map, 'settlement.merchants', 'expected a merchant id as the key');
+    const id = reader.string(idNode, 'settlement.merchants');
+    const path = `settlement.merchants.${id}`;
+    const terms: SettlementTerms = { ...into, cycle: { ...into.cycle } };
+    for (const entry of reader.mapping(reader.deref(pair.value as YamlNode | null), path, SETTLEMENT_TERM_KEYS, idNode)) {
+      if (entry.value !== null && !isNull(entry.value)) parseSettlementTerm(reader, entry, path, terms);
     }
+    byMerchant.set(id, terms);
+  }
+}
+
+function parseSettlementTerm(reader: ContractReader, entry: Entry, parent: SchemaPath, into: SettlementTerms): void {
+  const value = entry.value!;
+  const path = `${parent}.${entry.key}`;
+  switch (entry.key) {
+    case 'cycle': into.cycle = parseCycle(reader, value, path); break;
+    case 'cutoff': into.cutoff = parseCutoff(reader, value, path); break;
+    case 'cutoffRule': into.cutoffRule = reader.choice(value, path, CUTOFF_RULES); break;
+    case 'qrCutoff': into.qrCutoff = reader.choice(value, path, ['cutoff', 'midnight'] as const); break;
+    case 'graceDays': into.graceDays = reader.count(value, path); break;
   }
 }
 
@@ -680,7 +715,7 @@ export function loadContract(text: string, fileName: string): Contract {
     const { key, value } = entry;
     switch (key) {
       case 'timezone': contract.timezone = parseTimezone(reader, value, key); break;
-      case 'settlement': parseSettlement(reader, value, entry.keyNode, contract.settlement); break;
+      case 'settlement': parseSettlement(reader, value, entry.keyNode, contract.settlement, contract.settlementByMerchant); break;
       case 'holidays': contract.holidays = reader.stringList(value, key); break;
       case 'acquirers': contract.acquirers = reader.stringList(value, key); break;
       case 'payoutWindowDays': contract.payoutWindowDays = reader.count(value, key); break;

@@ -481,6 +481,20 @@ describe('a settled line of a date no terminal export covers', () => {
   });
 });
 
+describe('a second acquirer on D+1 beside a T+1 one (settlement.merchants)', () => {
+  it('judges each merchant\'s sale by its own cycle: D+1 overdue on 10-02, T+1 pending until after the holiday', () => {
+    const { run, json } = reconcileJson('second-acquirer-own-cycle', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-05']);
+    expect(run.code).toBe(1);
+    const overdue = json.findings.find((f) => f.kind === 'unsettled_overdue')!;
+    // Before, one cycle for the whole contract: the 银联商务 sale stayed "not yet due" until 10-09.
+    expect(overdue.details).toMatchObject({ businessDate: '2025-10-01', expectedDate: '2025-10-02' });
+    expect(overdue.message).toMatch(/due 2025-10-02 under D\+1$/);
+    const pending = json.findings.find((f) => f.kind === 'unsettled_pending')!;
+    expect(pending.details).toMatchObject({ businessDate: '2025-10-01', expectedDate: '2025-10-09' });
+    expect(json.summary.counts).toMatchObject({ matched: 2, settled_late: 0 });
+  });
+});
+
 describe('a shop with two acquirers, one of whose terminal exports for a day is missing', () => {
   const d = 'fixtures/domain/other-acquirer-export-of-the-day';
   const args = ['reconcile', '-t', `${d}/lakala-terminal-20251014.csv`, `${d}/lakala-terminal-20251015.csv`, `${d}/ums-terminal-20251014.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json'];

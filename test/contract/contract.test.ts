@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { citeRule, defaultContract, loadContract } from '../../src/contract/contract.js';
+import { citeRule, defaultContract, loadContract, settlementTermsOf } from '../../src/contract/contract.js';
 import { InputError } from '../../src/model.js';
 
 function fixture(name: string): string {
@@ -187,5 +187,32 @@ describe('settlement.qrCutoff', () => {
   it('takes midnight (WeChat and Alipay cut at 00:00) or cutoff, and names the key on anything else', () => {
     expect(loadContract('settlement: { cutoff: "23:00", qrCutoff: midnight }', 'c.yaml').settlement.qrCutoff).toBe('midnight');
     expect(() => loadContract('settlement: { qrCutoff: "00:00" }', 'c.yaml')).toThrow(/c\.yaml:1: settlement\.qrCutoff/);
+  });
+});
+
+describe('settlement.merchants: a second acquirer\'s own cycle and cut-off', () => {
+  const text = [
+    'settlement:',
+    '  merchants:',
+    '    "898310058130002": { cycle: D+1, cutoff: "00:00" }',
+    '    822290058120011: { graceDays: 1 }',
+    '  cycle: T+1',
+    '  cutoff: "22:30"',
+  ].join('\n');
+
+  it('gives the named merchants their own terms, the rest of them the contract\'s (whatever the order of the keys)', () => {
+    const contract = loadContract(text, 'c.yaml');
+    expect(settlementTermsOf(contract, '898310058130002')).toMatchObject({ cycle: { text: 'D+1' }, cutoff: '00:00:00', graceDays: 0 });
+    // A numeric key is the id as written; the keys not given are the contract's.
+    expect(settlementTermsOf(contract, '822290058120011')).toMatchObject({ cycle: { text: 'T+1' }, cutoff: '22:30:00', graceDays: 1 });
+    expect(settlementTermsOf(contract, '111111111111111')).toBe(contract.settlement);
+    expect(settlementTermsOf(contract, undefined)).toBe(contract.settlement);
+  });
+
+  it('names the key on a mistake', () => {
+    expect(loadError('settlement:\n  merchants:\n    "898310058130002": { cycel: D+1 }\n').message).toBe(
+      'contract.yaml:3: settlement.merchants.898310058130002.cycel: unknown key "cycel" (did you mean "cycle"?)',
+    );
+    expect(loadError('settlement:\n  merchants: [898310058130002]\n').message).toMatch(/^contract\.yaml:2: settlement\.merchants: expected a mapping of merchant id: terms/);
   });
 });
