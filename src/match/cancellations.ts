@@ -1,7 +1,7 @@
 // Voids (撤销) and reversals (冲正) cancel a sale: a cancelled sale does not enter clearing.
-// Link each cancellation to its original by 原参考号, else the original trace, else the same
-// terminal + card + amount on the same (calendar or business) day (the latest earlier sale not
-// already cancelled).
+// Link each cancellation to its original by 原参考号, else the original trace (on its own day,
+// of its amount), else the same terminal + card + amount on the same (calendar or business) day
+// (the latest earlier sale not already cancelled).
 import type { CanonicalRecord } from '../model.js';
 import { amountKey, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal } from './keys.js';
 
@@ -57,15 +57,23 @@ export function linkCancellations(
     let original: CanonicalRecord | undefined;
     const ref = normaliseRrn(c.originalRef);
     if (ref) original = byRrn.get(ref)?.find(free);
+    // The same day: the calendar day, or the business day (the cut-off moves a late sale and
+    // its void after midnight into one batch).
+    const day = c.time?.slice(0, 10);
+    const businessDay = opts.businessDate?.(c);
+    const sameDay = (s: CanonicalRecord) => s.time?.slice(0, 10) === day || (businessDay !== undefined && opts.businessDate?.(s) === businessDay);
     const otrace = normaliseTrace(c.originalTrace);
-    if (!original && otrace) original = byTrace.get(`${c.terminalId ?? ''}|${otrace}`)?.find(free);
+    if (!original && otrace) {
+      // A trace (凭证号) restarts with each batch: 000123 names the sale of the void's own day
+      // (a void or reversal never outlives its batch), of its amount, before it — not a sale
+      // of another day that reused the number.
+      const sameAmount = (s: CanonicalRecord) => !s.amount || !c.amount || amountKey(s) === amountKey(c);
+      const before = (s: CanonicalRecord) => !s.time || !c.time || s.time <= c.time;
+      const fits = byTrace.get(`${c.terminalId ?? ''}|${otrace}`)?.filter((s) => free(s) && (!c.time || sameDay(s)) && sameAmount(s) && before(s));
+      original = fits?.[fits.length - 1];
+    }
     if (original) named.add(c);
     if (!original && !ref && !otrace) {
-      // The same day: the calendar day, or the business day (the cut-off moves a late sale and
-      // its void after midnight into one batch).
-      const day = c.time?.slice(0, 10);
-      const businessDay = opts.businessDate?.(c);
-      const sameDay = (s: CanonicalRecord) => s.time?.slice(0, 10) === day || (businessDay !== undefined && opts.businessDate?.(s) === businessDay);
       const candidates = sales.filter(
         (s) =>
           free(s) && sameTerminal(s, c) && sameCard(s.card, c.card) && amountKey(s) === amountKey(c) &&

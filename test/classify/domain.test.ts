@@ -481,6 +481,17 @@ describe('a settled line of a date no terminal export covers', () => {
   });
 });
 
+describe('a void naming its sale by a trace (原凭证号) another day\'s sale used too', () => {
+  it('cancels the sale of its own day and amount, not yesterday\'s settled one', () => {
+    const { run, json } = reconcileJson('void-trace-reused-next-day', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-17']);
+    // Before: linked to 10-14's 000123 (settled) → a false void_settled, and 10-15's sale unsettled_overdue.
+    expect(run.code).toBe(0);
+    expect(json.summary.counts).toMatchObject({ matched: 1, voided: 1, void_settled: 0, unsettled_overdue: 0 });
+    const voided = json.findings.find((f) => f.kind === 'voided') as JsonFinding & { terminal: { line: number } };
+    expect(voided.terminal.line).toBe(3);
+  });
+});
+
 describe('a second acquirer on D+1 beside a T+1 one (settlement.merchants)', () => {
   it('judges each merchant\'s sale by its own cycle: D+1 overdue on 10-02, T+1 pending until after the holiday', () => {
     const { run, json } = reconcileJson('second-acquirer-own-cycle', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-05']);
