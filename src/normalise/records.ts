@@ -207,10 +207,21 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   const typeWord = lookupWord(profile.vocab.txnType, rawType, { rank: TXN_TYPE_RANK });
   let txnType: TxnType = typeWord ?? profile.defaults.txnType ?? 'sale';
   if (rawType !== undefined && typeWord === undefined) txnType = 'other';
-  const statusWord = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus, { negatable: true, rank: STATUS_RANK }) ?? responseCodeStatus(rawStatus)) : undefined;
+  let statusWord = rawStatus !== undefined ? (lookupWord(profile.vocab.status, rawStatus, { negatable: true, rank: STATUS_RANK }) ?? responseCodeStatus(rawStatus)) : undefined;
+  let cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
+  // A sale whose status names its void or reversal (撤销成功, 冲正成功, 已撤销成功, bare 撤销) was
+  // cancelled: read as 已撤销 / 已冲正, never as the 成功 beside it (a reversed sale would be a
+  // false 未到账, a voided one the acquirer cleared anyway a silent match). Unless the
+  // cancellation failed (撤销失败). On a void or reversal row the same words are its own outcome.
+  if (rawStatus !== undefined && !cancelled && CANCELLABLE_TYPES.has(txnType)) {
+    const m = CANCEL_IN_STATUS.exec(normaliseLabel(rawStatus));
+    if (m && !FAILED_CANCEL.test(normaliseLabel(rawStatus).slice(m.index))) {
+      cancelled = m[1] === '冲正' || m[1] === '冲销' ? 'reversal' : 'void';
+      statusWord = 'failed';
+    }
+  }
   const status: TxnStatus = rawStatus !== undefined ? (statusWord ?? 'unknown') : (profile.defaults.status ?? 'success');
   const unreadStatus = rawStatus !== undefined && statusWord === undefined;
-  const cancelled = rawStatus !== undefined ? CANCELLED_STATUS_WORDS[normaliseLabel(rawStatus)] : undefined;
 
   if (profile.role === 'settlement') {
     // Not a card transaction: a deduction word in the type, or no transaction key with a negative
@@ -230,6 +241,14 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   if (unreadStatus) words.unreadStatus = true;
   return words;
 }
+
+/** A status saying the outcome is not known (未知, 结果未知, unknown). */
+const UNKNOWN_OUTCOME = /未知|unknown/iu;
+const CANCELLABLE_TYPES: ReadonlySet<TxnType> = new Set(['sale', 'preauth', 'preauth_complete']);
+/** A void or reversal named in a status cell. */
+const CANCEL_IN_STATUS = /(撤销|撤消|冲正|冲销)/u;
+/** …that did not go through. */
+const FAILED_CANCEL = /失败|未成功|不成功|未完成/u;
 
 /** deriveWords results per profile: a file has a handful of distinct word combinations. */
 const wordsCache = new WeakMap<Profile, Map<string, RecordWords>>();
@@ -349,6 +368,8 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   // A terminal row whose status no vocabulary knows may be a charge that went through: calling it
   // failed would hide it if it never settles, and call it a dropped order if it does.
   if (profile.role === 'terminal' && words.unreadStatus) {
+    // 未知 / 结果未知: the export itself does not know; a vocabulary entry cannot fix that.
+    if (UNKNOWN_OUTCOME.test(rawStatus!)) throw new RowError(columnName(ctx, 'status'), `status "${rawStatus}": the export does not know whether the charge went through; check it on the terminal or with the acquirer`);
     throw new RowError(columnName(ctx, 'status'), `unknown status "${rawStatus}": cannot tell whether the charge went through (add it to the profile's vocab.status)`);
   }
   // Nor, in a settlement file, whether the line was paid (未结算 is no payout).

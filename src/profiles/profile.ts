@@ -179,7 +179,7 @@ export const DEFAULT_VOCAB: Vocabulary = {
     '失败': 'failed', '交易失败': 'failed', '支付失败': 'failed', 'fail': 'failed', 'failed': 'failed', 'payerror': 'failed',
     'closed': 'failed', '已关闭': 'failed', '拒绝': 'failed', '交易拒绝': 'failed', 'declined': 'failed', '未支付': 'failed',
     '已撤销': 'failed', 'revoked': 'failed', '已冲正': 'failed', '已退款': 'success', 'refund': 'success',
-    '超时': 'timeout', '交易超时': 'timeout', 'timeout': 'timeout', '处理中': 'timeout', '未知': 'unknown', 'unknown': 'unknown',
+    '超时': 'timeout', '交易超时': 'timeout', 'timeout': 'timeout', '处理中': 'timeout',
     // A settlement line's own state (结算状态): paid out, not yet, or refused.
     '正常': 'success', '交易正常': 'success', '结算成功': 'success', '结算完成': 'success', '清算完成': 'success', '已到账': 'success', '已出款': 'success', '已划款': 'success', '入账成功': 'success',
     '未结算': 'timeout', '待结算': 'timeout', '结算中': 'timeout', '清算中': 'timeout', '未清算': 'timeout', '待清算': 'timeout', '未入账': 'timeout',

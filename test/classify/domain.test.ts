@@ -481,6 +481,16 @@ describe('a settled line of a date no terminal export covers', () => {
   });
 });
 
+describe('a sale row whose status names its void or reversal (撤销成功, 冲正成功)', () => {
+  it('was cancelled: settled anyway it is void_settled, not settled it is voided (not 未到账)', () => {
+    const { run, json } = reconcileJson('sale-status-names-its-void', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-08']);
+    expect(run.code).toBe(1);
+    // Before: 冲正成功 read as 成功 (a false ¥108.00 未到账) and 撤销成功 settled anyway a silent match.
+    expect(json.summary.counts).toMatchObject({ void_settled: 2, voided: 1, matched: 0, unsettled_overdue: 0 });
+    expect(json.findings.find((f) => f.kind === 'void_settled' && f.message.includes('撤销成功'))?.message).toMatch(/was marked 撤销成功 but settled anyway/);
+  });
+});
+
 describe('a void naming its sale by a trace (原凭证号) another day\'s sale used too', () => {
   it('cancels the sale of its own day and amount, not yesterday\'s settled one', () => {
     const { run, json } = reconcileJson('void-trace-reused-next-day', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-17']);

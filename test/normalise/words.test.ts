@@ -23,12 +23,28 @@ describe('transaction types', () => {
 
 describe('status words', () => {
   it.each([
-    ['交易成功(已打印)', 'success'], ['已完成', 'success'], ['支付完成', 'success'], ['撤销成功', 'success'], ['TRADE_FINISHED', 'success'],
+    ['交易成功(已打印)', 'success'], ['已完成', 'success'], ['支付完成', 'success'], ['TRADE_FINISHED', 'success'],
     ['交易不成功', 'failed'], ['未支付成功', 'failed'], ['余额不足', 'failed'], ['已撤销(成功)', 'failed'], ['交易关闭', 'failed'],
     ['51-余额不足', 'failed'], ['00-交易成功', 'success'], ['98-交易超时', 'timeout'], ['用户支付中', 'timeout'],
     ['超时补登成功', 'success'], ['UNSUCCESSFUL', 'failed'],
   ])('%s → %s', (rawStatus, want) => {
     expect(words({ rawType: '消费', rawStatus }).status).toBe(want);
+  });
+
+  it('a sale whose status names its void or reversal was cancelled, whatever success word follows; on the void row itself the words are its own outcome', () => {
+    for (const [rawStatus, cancelled] of [['撤销成功', 'void'], ['冲正成功', 'reversal'], ['已撤销成功', 'void'], ['交易成功(已冲正)', 'reversal'], ['撤销', 'void'], ['冲销成功', 'reversal']]) {
+      expect(words({ rawType: '消费', rawStatus }), rawStatus).toMatchObject({ status: 'failed', cancelled });
+    }
+    expect(words({ rawType: '预授权完成', rawStatus: '撤销成功' })).toMatchObject({ status: 'failed', cancelled: 'void' });
+    // A void that failed leaves the sale as its status says.
+    expect(words({ rawType: '消费', rawStatus: '撤销失败' }).cancelled).toBeUndefined();
+    expect(words({ rawType: '消费撤销', rawStatus: '撤销成功' })).toEqual({ txnType: 'void', status: 'success', cardType: 'unknown' });
+    expect(words({ rawType: '冲正', rawStatus: '冲正成功' })).toEqual({ txnType: 'reversal', status: 'success', cardType: 'unknown' });
+  });
+
+  it('未知 (the export does not know the outcome) is no status: the row is rejected, not "correctly not settled"', () => {
+    expect(words({ rawType: '消费', rawStatus: '未知' })).toMatchObject({ status: 'unknown', unreadStatus: true });
+    expect(words({ rawType: '消费', rawStatus: '结果未知' })).toMatchObject({ status: 'unknown', unreadStatus: true });
   });
 
   it('a success word after a negation is no success: 没有成功 is a status no vocabulary knows', () => {
