@@ -287,7 +287,10 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   // --- 5. several credits, together within tolerance -----------------------------------------
   // A payout paid per terminal (or split) and short by a withheld deduction: its credits are the
   // only set in its window that comes within tolerance. Last, so that a single credit or an exact
-  // set claims first; and only a single such set counts (several: the person decides).
+  // set claims first. Every payout's sets are found before any is claimed, and claimed closest
+  // first (as pass 4): windows overlap, and the first payout in date order must not take the
+  // next one's credits. Several sets for one payout: the person decides.
+  const fitting: { p: ExpectedPayout; sets: CanonicalRecord[][]; note?: string }[] = [];
   for (const p of positive) {
     if (!open(p)) continue;
     const allowance = Decimal.max(p.amount.times(tolerance.rate), tolerance.amount);
@@ -296,17 +299,29 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
       .sort((a, b) => distance(p, a) - distance(p, b) || order.get(a)! - order.get(b)!);
     if (pool.length < 2) continue;
     const sets = subsetsWithin(pool.slice(0, MAX_SPLIT_CANDIDATES), p.amount.minus(allowance), p.amount.plus(allowance));
-    if (sets.length === 1) {
-      const set = sets[0].sort((a, b) => order.get(a)! - order.get(b)!);
-      const credited = set.reduce((acc, c) => acc.plus(creditOf(c)), new Decimal(0));
-      const diff = credited.minus(p.amount);
-      settle({ payout: p, status: diff.isNegative() ? 'short' : 'over', credits: set, credited, difference: diff, cause: likelyCause(p, set[set.length - 1], diff, input.debits) });
-    } else if (sets.length > 1) {
-      const union = [...new Set(sets.flat())].sort((a, b) => order.get(a)! - order.get(b)!);
-      const o: PayoutOutcome = { payout: p, status: 'ambiguous', credits: union, candidates: sets.map((x) => x.sort((a, b) => order.get(a)! - order.get(b)!)), nearSets: true };
-      settle(o);
-      for (const c of union) reserved.set(c, o);
-    }
+    const note = pool.length > MAX_SPLIT_CANDIDATES ? `split search looked at the ${MAX_SPLIT_CANDIDATES} nearest of ${pool.length} candidate credits` : undefined;
+    if (sets.length > 0) fitting.push({ p, sets: sets.map((x) => x.sort((a, b) => order.get(a)! - order.get(b)!)), ...(note ? { note } : {}) });
+  }
+  const sumOf = (set: CanonicalRecord[]) => set.reduce((acc, c) => acc.plus(creditOf(c)), new Decimal(0));
+  const single = fitting
+    .filter((f) => f.sets.length === 1)
+    .map((f) => ({ ...f, set: f.sets[0], diff: sumOf(f.sets[0]).minus(f.p.amount), dist: Math.max(...f.sets[0].map((c) => distance(f.p, c))) }));
+  single.sort((a, b) => a.diff.abs().comparedTo(b.diff.abs()) || a.dist - b.dist || order.get(a.set[0])! - order.get(b.set[0])! || cmp(a.p.date, b.p.date) || cmp(a.p.key, b.p.key));
+  for (const { p, set, diff, note } of single) {
+    if (!open(p) || !set.every(free)) continue;
+    // The same credits fit another open payout as closely: not this one's to take.
+    const rival = single.some((o) => o.p !== p && open(o.p) && o.diff.abs().eq(diff.abs()) && o.set.some((c) => set.includes(c)));
+    if (rival) continue;
+    settle({ payout: p, status: diff.isNegative() ? 'short' : 'over', credits: set, credited: sumOf(set), difference: diff, cause: likelyCause(p, set[set.length - 1], diff, input.debits), ...(note ? { note } : {}) });
+  }
+  for (const { p, sets, note } of fitting) {
+    if (!open(p)) continue;
+    const left = sets.filter((set) => set.every(free));
+    if (left.length === 0) continue;
+    const union = [...new Set(left.flat())].sort((a, b) => order.get(a)! - order.get(b)!);
+    const o: PayoutOutcome = { payout: p, status: 'ambiguous', credits: union, candidates: left, nearSets: true, ...(note ? { note } : {}) };
+    settle(o);
+    for (const c of union) reserved.set(c, o);
   }
 
   // --- What is left: not credited (yet) ---------------------------------------------------------

@@ -3,7 +3,7 @@
 // of its amount), else the same terminal + card + amount on the same (calendar or business) day
 // (the latest earlier sale not already cancelled).
 import type { CanonicalRecord } from '../model.js';
-import { amountKey, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal } from './keys.js';
+import { amountKey, localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal } from './keys.js';
 
 export interface CancellationLinks {
   /** Cancellation row → the sale it cancels. */
@@ -23,6 +23,8 @@ export interface CancellationLinks {
 }
 
 const CANCELLABLE = new Set(['sale', 'preauth_complete', 'preauth']);
+/** How long before a cancellation on the previous day its sale may be (a 冲正 across midnight). */
+const CANCEL_ACROSS_MIDNIGHT_SECONDS = 30 * 60;
 
 export function isCancellation(r: CanonicalRecord): boolean {
   // A void that itself failed cancels nothing.
@@ -68,8 +70,13 @@ export function linkCancellations(
       // (a void or reversal never outlives its batch), of its amount, before it — not a sale
       // of another day that reused the number.
       const sameAmount = (s: CanonicalRecord) => !s.amount || !c.amount || amountKey(s) === amountKey(c);
-      const before = (s: CanonicalRecord) => !s.time || !c.time || s.time <= c.time;
-      const fits = byTrace.get(`${c.terminalId ?? ''}|${otrace}`)?.filter((s) => free(s) && (!c.time || sameDay(s)) && sameAmount(s) && before(s));
+      // Clock order only where both rows print a time of day (a date-only void is at 00:00:00).
+      const timed = (s: CanonicalRecord) => Boolean(s.time && c.time && s.hasTime !== false && c.hasTime !== false);
+      const before = (s: CanonicalRecord) => !timed(s) || s.time! <= c.time!;
+      // A 冲正 follows its timed-out sale within seconds, across midnight too (a midnight cut-off
+      // puts them in two batches).
+      const justBefore = (s: CanonicalRecord) => timed(s) && localSeconds(c.time!) - localSeconds(s.time!) <= CANCEL_ACROSS_MIDNIGHT_SECONDS;
+      const fits = byTrace.get(`${c.terminalId ?? ''}|${otrace}`)?.filter((s) => free(s) && (!c.time || sameDay(s) || justBefore(s)) && sameAmount(s) && before(s));
       original = fits?.[fits.length - 1];
     }
     if (original) named.add(c);

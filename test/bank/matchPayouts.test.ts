@@ -297,6 +297,16 @@ describe('pass 5: several credits, together within tolerance', () => {
     expect(result.findings[0].message).toMatch(/fits 2 sets of bank credits within tolerance \(none exactly\)/);
   });
 
+  it('claims closest first across payouts: a bounced payout does not take the next day\'s per-terminal credits', () => {
+    const settlement = [settlementLine({ settleDate: '2025-11-04', net: '1990.00' }), settlementLine({ settleDate: '2025-11-05', net: '1980.05' })];
+    const credits = [payoutCredit('2025-11-05 10:00:00', '1200.00'), payoutCredit('2025-11-05 10:05:00', '775.05')];
+    for (const bank of [credits, [...credits].reverse()]) {
+      const { status } = run(settlement, bank);
+      // Both payouts' windows hold both credits: 11-05's is ¥5.00 short, 11-04's would be ¥14.95.
+      expect([status(M1, '2025-11-04'), status(M1, '2025-11-05')]).toEqual(['missing', 'short']);
+    }
+  });
+
   it('beyond the tolerance the payout is still missing', () => {
     const { kinds } = run(payout, [payoutCredit('2025-11-06 10:00:00', '3000.00'), payoutCredit('2025-11-06 10:05:00', '2000.00')]);
     expect(kinds).toEqual({ payout_missing: 1, unexplained_credit: 2 });

@@ -500,6 +500,13 @@ describe('a void naming its sale by a trace (原凭证号) another day\'s sale u
     const voided = json.findings.find((f) => f.kind === 'voided') as JsonFinding & { terminal: { line: number } };
     expect(voided.terminal.line).toBe(3);
   });
+
+  it('still links a void printed without a time of day, and a 冲正 seconds after midnight under a midnight cut-off (review AJ)', () => {
+    for (const dir of ['void-without-time-of-day', 'reversal-across-midnight-cutoff']) {
+      const { run, json } = reconcileJson(dir, 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-20']);
+      expect([dir, run.code, json.summary.counts.voided, json.summary.counts.unsettled_overdue]).toEqual([dir, 0, 1, 0]);
+    }
+  });
 });
 
 describe('a second acquirer on D+1 beside a T+1 one (settlement.merchants)', () => {
