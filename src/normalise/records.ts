@@ -362,9 +362,13 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
   // A settlement file printing 手续费 and 结算金额 but no 交易金额: the line's amount is net + fee
   // (结算金额 = 交易金额 − 手续费), what the card was charged and the terminal shows. Taken as the
   // amount, the net would differ from every terminal row by its fee (false amount mismatches).
-  // Not on a deduction line, whose fee column may hold the deduction itself.
+  // By magnitude: a fee printed −5.00 beside a net of 995.00 was taken from 1000.00, and a
+  // refund of net −497.00 returning a fee printed 3.00 gave back 500.00. Not on a deduction
+  // line, whose fee column may hold the deduction itself.
   const amount =
-    printedAmount ?? (profile.role === 'settlement' && net !== undefined && fee !== undefined && GROSS_TYPES.has(txnType) ? net.plus(fee) : undefined);
+    printedAmount ?? (profile.role === 'settlement' && net !== undefined && fee !== undefined && GROSS_TYPES.has(txnType)
+      ? (net.isNegative() ? net.minus(fee.abs()) : net.plus(fee.abs()))
+      : undefined);
   // A terminal row whose status no vocabulary knows may be a charge that went through: calling it
   // failed would hide it if it never settles, and call it a dropped order if it does.
   if (profile.role === 'terminal' && words.unreadStatus) {

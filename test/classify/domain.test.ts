@@ -824,4 +824,9 @@ describe('a settlement file printing 手续费 and 结算金额 but no 交易金
     expect(json.findings.find((f) => f.kind === 'extra_deduction')?.actual).toBe('99.00');
     expect(json.summary.totals).toMatchObject({ settled: '7799.00', fees: '30.29', net: '7669.71' });
   });
+
+  it('by magnitude: a fee printed −5.00 beside a net of 995.00, a refund of net −497.00 returning a fee printed 3.00 (review AJ)', () => {
+    const { run, json } = reconcileJson('settlement-without-amount-fee-signs', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-16']);
+    expect([run.code, json.summary.counts.matched, json.summary.counts.amount_mismatch]).toEqual([0, 3, 0]);
+  });
 });
