@@ -178,16 +178,18 @@ export function settlementLateness(
   calendar: WorkCalendar,
   /** Expected and due date per business date, kept across calls (one calendar walk per date). */
   dueDates: Map<LocalDate, { expectedDate: LocalDate; dueDate: LocalDate }> = new Map(),
+  /** Whose settlement terms apply: the sale's merchant (printed, or its file's), else the line's. */
+  merchantId: string | undefined = t.merchantId ?? s.merchantId,
 ): { businessDate: LocalDate; expectedDate: LocalDate; dueDate: LocalDate; daysLate: number; cycle: string } | undefined {
   if (!s.settleDate || (t.txnType !== 'sale' && t.txnType !== 'preauth_complete')) return undefined;
-  const businessDate = businessDateOfRecord(t, contract);
+  const businessDate = businessDateOfRecord(t, contract, merchantId);
   if (!businessDate || s.settleDate <= businessDate) return undefined;
-  const terms = settlementTermsOf(contract, t.merchantId ?? s.merchantId);
+  const terms = settlementTermsOf(contract, merchantId);
   // A line that charged a 秒到 fee bought a same-day (D0) payout, whatever the contract's cycle
   // (a T0 or D0 contract is same-day already, with its own idea of which days count).
   const instant = Boolean(s.instantFee) && terms.cycle.days > 0;
   const cycle = instant ? { basis: 'D' as const, days: 0, text: 'D0' } : terms.cycle;
-  const key = `${terms === contract.settlement ? '' : (t.merchantId ?? s.merchantId)}|${businessDate}${instant ? '|D0' : ''}`;
+  const key = `${terms === contract.settlement ? '' : merchantId}|${businessDate}${instant ? '|D0' : ''}`;
   let due = dueDates.get(key);
   if (!due) {
     const expected = expectedSettlementDate(businessDate, { kind: cycle.basis, days: cycle.days }, calendar);
@@ -204,10 +206,15 @@ export function isPaidLine(s: CanonicalRecord): boolean {
 }
 
 /** The business date a transaction belongs to after the cut-off shift (日切). */
-export function businessDateOfRecord(r: CanonicalRecord, contract: Contract): LocalDate | undefined {
+export function businessDateOfRecord(
+  r: CanonicalRecord,
+  contract: Contract,
+  /** Whose cut-off applies (settlement.merchants): the row's own merchant unless told. */
+  merchantId: string | undefined = r.merchantId,
+): LocalDate | undefined {
   if (r.businessDate) return r.businessDate;
   if (r.time) {
-    const terms = settlementTermsOf(contract, r.merchantId);
+    const terms = settlementTermsOf(contract, merchantId);
     return r.hasTime === false
       ? r.time.slice(0, 10)
       : r.cardType === 'qr' && terms.qrCutoff === 'midnight'
@@ -222,7 +229,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const findings: Finding[] = [];
   const links = linkCancellations(input.terminal, { businessDate: (r) => businessDateOfRecord(r, contract) });
   const dueDates = new Map<LocalDate, { expectedDate: LocalDate; dueDate: LocalDate }>();
-  const lateSettlement = (t: CanonicalRecord, s: CanonicalRecord) => settlementLateness(t, s, contract, calendar, dueDates);
+  const lateSettlement = (t: CanonicalRecord, s: CanonicalRecord) => settlementLateness(t, s, contract, calendar, dueDates, merchantOfRow(t) ?? s.merchantId);
   // A line the settlement file itself marks failed or not (yet) paid (交易失败, 未结算, 结算失败)
   // settled nothing: it claims no charge and pays no sale, which stays unsettled until paid.
   const settlementCard = input.settlement.filter((s) => s.txnType !== 'deduction' && isPaidLine(s));
@@ -261,6 +268,28 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   }
 
   const settledSales = new Set(match.pairs.map((p) => p.terminal));
+
+  // The merchants each terminal file holds: those its rows print, and for a file printing none
+  // (a cash register's export) those of the settlement lines its rows matched. A file that
+  // shows neither may hold any merchant.
+  const fileMerchants = new Map<string, Set<string>>();
+  const holds = (file: string, merchantId: string) => {
+    const set = fileMerchants.get(file);
+    if (set) set.add(merchantId);
+    else fileMerchants.set(file, new Set([merchantId]));
+  };
+  for (const span of input.terminalSpans ?? []) for (const m of span.merchantIds) holds(span.file, m);
+  for (const p of match.pairs) if (!p.terminal.merchantId && p.settlement.merchantId) holds(p.terminal.source.file, p.settlement.merchantId);
+  const mayHoldMerchant = (file: string, merchantId: string) => fileMerchants.get(file)?.has(merchantId) ?? true;
+  /** Whether some terminal file is known to hold this merchant (prints it, or matched its lines). */
+  const merchantHasExports = (merchantId: string) => (input.terminalSpans ?? []).some((x) => fileMerchants.get(x.file)?.has(merchantId));
+  /** A terminal row's merchant: printed, else the one merchant its file is known to hold. */
+  const merchantOfRow = (t: CanonicalRecord): string | undefined => {
+    if (t.merchantId) return t.merchantId;
+    const held = fileMerchants.get(t.source.file);
+    return held?.size === 1 ? [...held][0] : undefined;
+  };
+
   relinkToUnsettled(links, (sale) => settledSales.has(sale));
   // A cleared void whose sale cleared too nets to zero; one whose sale never cleared took money
   // back for nothing: it stays an unclaimed settlement line.
@@ -371,19 +400,6 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     return own > anonymous ? own : anonymous;
   };
 
-  // The merchants each terminal file holds: those its rows print, and for a file printing none
-  // (a cash register's export) those of the settlement lines its rows matched. A file that
-  // shows neither may hold any merchant.
-  const fileMerchants = new Map<string, Set<string>>();
-  const holds = (file: string, merchantId: string) => {
-    const set = fileMerchants.get(file);
-    if (set) set.add(merchantId);
-    else fileMerchants.set(file, new Set([merchantId]));
-  };
-  for (const span of input.terminalSpans ?? []) for (const m of span.merchantIds) holds(span.file, m);
-  for (const p of match.pairs) if (!p.terminal.merchantId && p.settlement.merchantId) holds(p.terminal.source.file, p.settlement.merchantId);
-  const mayHoldMerchant = (file: string, merchantId: string) => fileMerchants.get(file)?.has(merchantId) ?? true;
-
   // --- Settlement lines no terminal row claimed -----------------------------------------------
   const ambiguousLines = new Set(match.ambiguous.flatMap((a) => a.candidates));
   const usedRejected = new Set<RejectedRow>();
@@ -399,7 +415,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       const spans = input.terminalSpans ?? [];
       // The exports that may hold this line's merchant: another acquirer's export of the day says
       // nothing of it.
-      const ofMerchant = s.merchantId ? spans.filter((x) => mayHoldMerchant(x.file, s.merchantId!)) : spans;
+      // Only where the merchant has exports of its own (on other days): a merchant no export is
+      // known to hold may be in any file printing no 商户号 (its only line the dropped one).
+      const ofMerchant = s.merchantId && merchantHasExports(s.merchantId) ? spans.filter((x) => mayHoldMerchant(x.file, s.merchantId!)) : spans;
       const uncovered = !unread && !clearedCancellations.has(s) && day !== undefined && spans.length > 0 && !ofMerchant.some((x) => x.from <= day && day <= x.to);
       const held = ofMerchant.length === spans.length ? `the terminal files hold ${coverage(spans)}`
         : ofMerchant.length > 0 ? `the terminal files of merchant ${s.merchantId} hold ${coverage(ofMerchant)}`
@@ -471,9 +489,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         findings.push(finding('no_settlement_expected', `${t.rawType ?? t.txnType} ${t.rawStatus ?? t.status}: no settlement expected, none found`, { terminal: t }));
         continue;
       }
-      const businessDate = businessDateOfRecord(t, contract);
+      // A row printing no 商户号 goes by the one merchant its file is known to hold.
+      const merchant = merchantOfRow(t);
+      const businessDate = businessDateOfRecord(t, contract, merchant);
       if (!businessDate) continue;
-      const terms = settlementTermsOf(contract, t.merchantId);
+      const terms = settlementTermsOf(contract, merchant);
       const expectedDate = expectedSettlementDate(businessDate, { kind: terms.cycle.basis, days: terms.cycle.days }, calendar);
       const dueDate = calendar.addCalendarDays(expectedDate, terms.graceDays);
       const overdue = asOf > dueDate || (input.asOfFromSettlementFiles === true && terms.cycle.days >= 1 && asOf === dueDate && merchantSettledThrough(t) >= dueDate);

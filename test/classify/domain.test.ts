@@ -521,6 +521,13 @@ describe('a second acquirer on D+1 beside a T+1 one (settlement.merchants)', () 
     expect(pending.details).toMatchObject({ businessDate: '2025-10-01', expectedDate: '2025-10-09' });
     expect(json.summary.counts).toMatchObject({ matched: 2, settled_late: 0 });
   });
+
+  it('applies the merchant\'s terms to an export printing no 商户号 whose rows matched that merchant\'s lines (review AJ)', () => {
+    const { json } = reconcileJson('second-acquirer-own-cycle', 'terminal-without-merchant-id.csv', 'settlement.csv', ['--as-of', '2025-10-04']);
+    expect(json.findings.find((f) => f.kind === 'unsettled_overdue')?.details).toMatchObject({ businessDate: '2025-10-01', expectedDate: '2025-10-02' });
+    // The 23:30 sale is in the 10-02 batch under this merchant's midnight cut-off: paid on 10-03, not late.
+    expect(json.summary.counts).toMatchObject({ matched: 2, settled_late: 0, unsettled_pending: 0 });
+  });
 });
 
 describe('a shop with two acquirers, one of whose terminal exports for a day is missing', () => {
@@ -538,6 +545,13 @@ describe('a shop with two acquirers, one of whose terminal exports for a day is 
     expect(json.summary.totals.dropped).toBe('260.00');
     expect(posrecon(args.slice(0, -2)).stdout).toContain('3  dropped orders (掉单)             ¥260.00 charged to customers, missing or failed on the terminal; 2 on a day no terminal export covers: add that export');
   });
+  it('a merchant no export is known to hold keeps its dropped order and the money claim (its only line may be the dropped one; review AJ)', () => {
+    const { json } = reconcileJson('dropped-order-of-merchant-without-exports', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-20']);
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped.map((f) => f.details.terminalStatus)).toEqual(['missing']);
+    expect(json.summary.totals.dropped).toBe('800.00');
+  });
+
   it('gives the same report on the fast path, which reads the merchantless export\'s clean pairs in columns', () => {
     expect(posrecon(args, { POSRECON_ENGINE: 'columnar' }).stdout).toBe(posrecon(args).stdout);
   });
