@@ -31,7 +31,14 @@ export interface ControlTotal {
    * — or after `orFrom`, the header printed last before it, when an export without a footer of
    * its own lies between (both layouts are real: page breaks inside an export, a footerless one).
    */
-  part?: { from: number; to: number; orFrom?: number; orWhole?: boolean };
+  part?: {
+    from: number;
+    to: number;
+    /** Other starts it may be read from: the header printed last before it, the file's start (a running or grand total). */
+    orFrom?: number[];
+    /** It may state the whole file's (a total printed above the rows). */
+    orWhole?: boolean;
+  };
 }
 
 export interface ControlTotals {
@@ -160,8 +167,8 @@ export function readControlTotals(
       found.forEach((f, k) => {
         const from = k === 0 ? 0 : found[k - 1].line;
         const header = repeatedHeaderLines.filter((h) => h < f.line).pop();
-        const orFrom = header !== undefined && header > from ? header : undefined;
-        for (const t of f.totals) add({ ...t, part: { from, to: f.line, ...(orFrom !== undefined ? { orFrom } : {}) } });
+        const orFrom = header !== undefined && header > from ? [header] : undefined;
+        for (const t of f.totals) add({ ...t, part: { from, to: f.line, ...(orFrom ? { orFrom } : {}) } });
         lines.push(f.line);
       });
       sources.push(`footer line${found.length > 1 ? 's' : ''} ${found.map((f) => f.line).join(', ')}, each over its own export pasted into the file`);
@@ -173,9 +180,17 @@ export function readControlTotals(
       // file's start (a running or grand total); the first may state the whole file's (a total
       // printed twice). Checking the first against every row gave a false mismatch and left the
       // others unchecked.
+      // Exports pasted together, each with a subtotal and a total, read each total from the
+      // header printed last before it too.
+      const firstRecord = rows.find((row) => isRecordLine(row.line))?.line ?? Infinity;
       found.forEach((f, k) => {
         const from = k === 0 ? 0 : found[k - 1].line;
-        for (const t of f.totals) add({ ...t, part: { from, to: f.line, ...(k > 0 ? { orFrom: 0 } : { orWhole: true }) } });
+        const header = repeatedHeaderLines.filter((h) => h < f.line).pop();
+        const orFrom = [...(header !== undefined && header !== from ? [header] : []), ...(k > 0 ? [0] : [])];
+        // Only a total above every row may state the whole file's: a first page subtotal that
+        // fits the whole file would hide a row lost from that page.
+        const above = f.line < firstRecord;
+        for (const t of f.totals) add({ ...t, part: { from, to: f.line, ...(orFrom.length ? { orFrom } : {}), ...(above ? { orWhole: true } : {}) } });
         lines.push(f.line);
       });
       sources.push(`footer lines ${found.map((f) => f.line).join(', ')}, each over its page or everything before it`);
@@ -255,7 +270,7 @@ export function checkControlTotals(
       const { from, to, orFrom, orWhole } = t.part;
       const rowsFrom = (start: number) => detailRecords.filter((r) => r.source.line > start && r.source.line < to);
       readings.push({ records: rowsFrom(from), from, to });
-      if (orFrom !== undefined) readings.push({ records: rowsFrom(orFrom), from: orFrom, to });
+      for (const start of orFrom ?? []) readings.push({ records: rowsFrom(start), from: start, to });
       if (orWhole) readings.push({ records: detailRecords });
     } else {
       readings.push({ records: detailRecords, extra: extra?.[t.key] });
@@ -281,7 +296,7 @@ export function checkControlTotals(
       line: t.line,
       ...(part ? { part } : {}),
       message: `control total ${t.label}${where} states ${show(t.key, stated)} ${KEY_WORDS[t.key]}, ` +
-        `the rows read${!part ? '' : part.from === 0 ? ` before line ${part.to}` : part.to - part.from === 2 ? ` on line ${part.from + 1}` : ` between lines ${part.from + 1} and ${part.to - 1}`} give ${show(t.key, actual)} (difference ${show(t.key, difference)})`,
+        `the rows read${!part ? '' : part.from === 0 ? ` before line ${part.to}` : ` after line ${part.from} and before line ${part.to}`} give ${show(t.key, actual)} (difference ${show(t.key, difference)})`,
     });
   }
   return out;

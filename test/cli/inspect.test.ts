@@ -338,8 +338,13 @@ describe('inspect on the footers and headers of real exports', () => {
     try {
       writeFileSync(join(dir, 'grand.csv'), readFileSync(file, 'utf8').replace('共5笔', '共6笔'));
       expect(totalsOf(join(dir, 'grand.csv'))).toEqual([expect.stringMatching(/grand\.csv:10: control total 共 \(line 10\) states 6 records, the rows read before line 10 give 5 \(difference -1\)/)]);
+      // A page that lost a row is found even when its stated count happens to fit the whole file.
+      writeFileSync(join(dir, 'lost.csv'), readFileSync(file, 'utf8').replace('共2笔', '共5笔'));
+      expect(totalsOf(join(dir, 'lost.csv'))).toEqual([expect.stringMatching(/lost\.csv:5: control total 共 \(line 5\) states 5 records, the rows read before line 5 give 2 \(difference -3\)/)]);
+      // Two exports pasted together, each ending with a subtotal and a total: each total covers its own export.
+      expect(totalsOf('fixtures/ingest/two-exports-pasted-each-with-subtotal-and-total.csv')).toEqual([]);
       writeFileSync(join(dir, 'page.csv'), readFileSync(file, 'utf8').replace('共3笔', '共4笔'));
-      expect(totalsOf(join(dir, 'page.csv'))).toEqual([expect.stringMatching(/page\.csv:9: control total 共 \(line 9\) states 4 records, the rows read between lines 6 and 8 give 3 \(difference -1\)/)]);
+      expect(totalsOf(join(dir, 'page.csv'))).toEqual([expect.stringMatching(/page\.csv:9: control total 共 \(line 9\) states 4 records, the rows read after line 5 and before line 9 give 3 \(difference -1\)/)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -357,7 +362,7 @@ describe('inspect on the footers and headers of real exports', () => {
       const wrong = JSON.parse(posrecon(['reconcile', '-t', join(dir, 'pasted.csv'), '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
       const totals = wrong.findings.filter((f) => f.kind === 'control_total_mismatch');
       expect(totals).toHaveLength(1);
-      expect(totals[0].message).toMatch(/states 9 records, the rows read between lines 6 and 11 give 3 .*footer lines 5, 12, each over its own export pasted into the file/);
+      expect(totals[0].message).toMatch(/states 9 records, the rows read after line 5 and before line 12 give 3 .*footer lines 5, 12, each over its own export pasted into the file/);
       // The second export without its footer: the first footer still covers only its own part.
       writeFileSync(join(dir, 'pasted.csv'), readFileSync(file, 'utf8').replace('合计,,,,,,,12095.80,共3笔,\n', ''));
       const lone = JSON.parse(posrecon(['reconcile', '-t', join(dir, 'pasted.csv'), '-s', 'fixtures/demo/settlement-2025-09-30.csv', '--format', 'json']).stdout) as typeof json;
