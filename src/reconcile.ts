@@ -1,7 +1,8 @@
 // The whole reconciliation as one pure function over parsed files: dedupe overlapping exports,
 // match, classify, count. The CLI reads the files and prints the result; nothing here does I/O.
 import { Decimal } from 'decimal.js';
-import type { CanonicalRecord, LocalDate, RejectedRow } from './model.js';
+import type { CanonicalRecord, LocalDate, LocalDateTime, RejectedRow } from './model.js';
+import { parseDateTime } from './normalise/datetime.js';
 import { DEFAULT_CONTRACT_FILE, type Contract } from './contract/contract.js';
 import type { WorkCalendar } from './calendar/calendar.js';
 import type { ParsedFile } from './read/readInput.js';
@@ -120,7 +121,7 @@ function settledThrough(settlement: CanonicalRecord[], pre: PreMatched | undefin
  * and the merchant ids they print: a shop with two acquirers has an export from each, and one
  * acquirer's export of a day says nothing of the other's.
  */
-function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined): TerminalSpan[] {
+function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined, files: readonly ParsedFile[]): TerminalSpan[] {
   const spans = new Map<string, TerminalSpan>();
   const widen = (file: string, from: LocalDate, to: LocalDate, merchantIds: readonly string[]) => {
     let s = spans.get(file);
@@ -131,7 +132,28 @@ function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined)
   };
   for (const t of terminal) if (t.time) widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : []);
   for (const s of pre?.terminalSpans ?? []) widen(s.file, s.from, s.to, s.merchantIds);
+  for (const f of files) {
+    const span = spans.get(f.file);
+    const at = exportedAt(f);
+    if (span && at) span.exportedAt = at;
+  }
   return [...spans.values()];
+}
+
+// 导出时间：2025-05-07 08:00:00 (下载时间, 生成时间, 打印时间, 查询时间 …) in a title or footer line.
+const EXPORT_TIME = /(?:导出|下载|生成|打印|查询|制表)(?:时间|日期)\s*[:：]?\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*(\d{1,2}:\d{2}(?::\d{2})?)?/u;
+
+/** When an export says it was taken (the latest such line, with a time of day): it holds nothing later. */
+function exportedAt(f: ParsedFile): LocalDateTime | undefined {
+  let latest: LocalDateTime | undefined;
+  for (const line of f.skipped) {
+    if (line.kind === 'blank' || line.kind === 'header-repeat') continue;
+    const m = EXPORT_TIME.exec(line.text);
+    if (!m?.[2]) continue;
+    const t = parseDateTime(m[1], m[2]);
+    if (t.ok && t.hasTime && (!latest || t.value > latest)) latest = t.value;
+  }
+  return latest;
 }
 
 /** Working days of terminal exports past the settlement files' date that make a stopped feed likely. */
@@ -206,7 +228,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     asOf,
     asOfFromSettlementFiles: !input.asOf && auto !== null,
     settledThrough: settledThrough(settlement, pre),
-    terminalSpans: terminalSpans(terminal, pre),
+    terminalSpans: terminalSpans(terminal, pre, input.terminal),
     haveTerminal: input.terminal.length > 0,
     rejectedSettlement: input.settlement.flatMap((f) => f.rejected),
     rejectedTerminal: input.terminal.flatMap((f) => f.rejected),

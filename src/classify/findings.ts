@@ -1,7 +1,7 @@
 // Turn match results into findings a merchant can act on. Pure: records, contract and calendar
 // in; findings out. Every record ends referenced by at least one finding or a clean pair.
 import { Decimal } from 'decimal.js';
-import type { CanonicalRecord, LocalDate, RejectedRow, TxnType } from '../model.js';
+import type { CanonicalRecord, LocalDate, LocalDateTime, RejectedRow, TxnType } from '../model.js';
 import type { Contract, FeeRule } from '../contract/contract.js';
 import { citeRule, settlementTermsOf } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
@@ -41,6 +41,8 @@ export interface TerminalSpan {
    * settlement line where the terminal row prints none (a cash register's export).
    */
   merchantIds: string[];
+  /** When the export says it was taken (导出时间 with a time of day): it holds nothing later. */
+  exportedAt?: LocalDateTime;
 }
 
 /** The calendar day after `date` (UTC arithmetic on the date alone: no time zone involved). */
@@ -418,7 +420,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       // Only where the merchant has exports of its own (on other days): a merchant no export is
       // known to hold may be in any file printing no 商户号 (its only line the dropped one).
       const ofMerchant = s.merchantId && merchantHasExports(s.merchantId) ? spans.filter((x) => mayHoldMerchant(x.file, s.merchantId!)) : spans;
-      const uncovered = !unread && !clearedCancellations.has(s) && day !== undefined && spans.length > 0 && !ofMerchant.some((x) => x.from <= day && day <= x.to);
+      const ofDay = day === undefined ? [] : ofMerchant.filter((x) => x.from <= day && day <= x.to);
+      // The day's exports were all taken before the line's time (a morning export, a D0 day).
+      const takenBefore = ofDay.length > 0 && s.hasTime !== false && s.time !== undefined && ofDay.every((x) => x.exportedAt !== undefined && x.exportedAt < s.time!);
+      const uncovered = !unread && !clearedCancellations.has(s) && day !== undefined && spans.length > 0 && (ofDay.length === 0 || takenBefore);
       const held = ofMerchant.length === spans.length ? `the terminal files hold ${coverage(spans)}`
         : ofMerchant.length > 0 ? `the terminal files of merchant ${s.merchantId} hold ${coverage(ofMerchant)}`
         : `no terminal file holds merchant ${s.merchantId}`;
@@ -430,7 +435,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
             : unread
             ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}); its terminal row is probably the unreadable row ${unread.file}:${unread.line} (${unread.reason}): fix that row and run again`
             : uncovered
-              ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}), but no terminal export covers ${day} (${held}): add that day's export; if it is in, this is a dropped order`
+              ? `${isRefund ? 'Refund' : 'Charge'} of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}), but ${takenBefore ? `the terminal export of ${day} was taken at ${ofDay.map((x) => x.exportedAt!.slice(11)).sort().pop()}, before it: add a later export` : `no terminal export covers ${day} (${held}): add that day's export`}; if it is in, this is a dropped order`
             : isRefund
               ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
               : `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction`) +

@@ -195,7 +195,7 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
   const droppedStake = [
     // Zero when every dropped line is a refund, has an unreadable terminal row or no export of its day: no money claim then.
     t.dropped.gt(0) ? `${money(t.dropped)} charged to customers, missing or failed on the terminal` : '',
-    uncovered > 0 ? `${uncovered} on a day no terminal export covers: add that export` : '',
+    uncovered > 0 ? `${uncovered} beyond what the terminal exports cover: add that export` : '',
   ].filter(Boolean).join('; ');
   const stake: Partial<Record<ExceptionKind, string>> = {
     ...(droppedStake ? { dropped_order: droppedStake } : {}),

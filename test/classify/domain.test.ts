@@ -530,6 +530,18 @@ describe('a second acquirer on D+1 beside a T+1 one (settlement.merchants)', () 
   });
 });
 
+describe('a settled line later than the terminal export was taken (导出时间 in its title)', () => {
+  it('says to add a later export, claiming no money; a line before the export time stays a dropped order', () => {
+    const { json } = reconcileJson('settled-after-export-was-taken', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-08']);
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    // Before: the 14:00 sale was "charged to customers … the terminal export has no such transaction",
+    // though the export was taken at 08:00 that morning.
+    expect(dropped.map((f) => [f.settlement?.line, f.details.terminalStatus])).toEqual([[5, 'missing'], [4, 'no_export_for_date']]);
+    expect(dropped[1].message).toMatch(/but the terminal export of 2025-05-07 was taken at 08:00:00, before it: add a later export; if it is in, this is a dropped order$/);
+    expect(json.summary.totals.dropped).toBe('150.00');
+  });
+});
+
 describe('a shop with two acquirers, one of whose terminal exports for a day is missing', () => {
   const d = 'fixtures/domain/other-acquirer-export-of-the-day';
   const args = ['reconcile', '-t', `${d}/lakala-terminal-20251014.csv`, `${d}/lakala-terminal-20251015.csv`, `${d}/ums-terminal-20251014.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json'];
@@ -543,7 +555,7 @@ describe('a shop with two acquirers, one of whose terminal exports for a day is 
     expect(dropped.map((f) => [f.settlement?.line, f.details.terminalStatus])).toEqual([[5, 'missing'], [7, 'no_export_for_date'], [8, 'no_export_for_date']]);
     expect(dropped[1].message).toMatch(/but no terminal export covers 2025-10-15 \(the terminal files of merchant 898310058130002 hold 2025-10-14\): add that day's export/);
     expect(json.summary.totals.dropped).toBe('260.00');
-    expect(posrecon(args.slice(0, -2)).stdout).toContain('3  dropped orders (掉单)             ¥260.00 charged to customers, missing or failed on the terminal; 2 on a day no terminal export covers: add that export');
+    expect(posrecon(args.slice(0, -2)).stdout).toContain('3  dropped orders (掉单)             ¥260.00 charged to customers, missing or failed on the terminal; 2 beyond what the terminal exports cover: add that export');
   });
   it('a merchant no export is known to hold keeps its dropped order and the money claim (its only line may be the dropped one; review AJ)', () => {
     const { json } = reconcileJson('dropped-order-of-merchant-without-exports', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-20']);
