@@ -142,6 +142,8 @@ export function matchTransactions(
   );
   // 4. Fuzzy, only for pairs no key can decide, and only when the pairing is unique both ways.
   const ambiguous = fuzzyPass(terminal, primaries, claimed, hasMatched, options, claim);
+  // 5. Same terminal, card and second, another amount: the same swipe settled differently.
+  sameSwipePass(terminal, primaries, claimed, hasMatched, new Set(ambiguous.map((a) => a.terminal)), claim);
 
   const ambiguousTerminal = new Set(ambiguous.map((a) => a.terminal));
   return {
@@ -244,13 +246,61 @@ function fuzzyPass(
     }
   }
   const ambiguous: MatchResult['ambiguous'] = [];
+  const undecided: [CanonicalRecord, CanonicalRecord[]][] = [];
   for (const [t, fits] of candidatesOf) {
     // Unique both ways, or it is a decision for a person, not for us.
     if (fits.length === 1 && claimantsOf.get(fits[0])!.length === 1) claim(t, fits[0], 'fuzzy');
-    else {
-      const rivals = [...new Set(fits.flatMap((s) => claimantsOf.get(s)!))].filter((r) => r !== t);
-      ambiguous.push({ terminal: t, candidates: fits, rivals });
+    else undecided.push([t, fits]);
+  }
+  // Among several, the same second decides when it is unique both ways (a timed-out charge and
+  // its retry three minutes later, each line printed at its own row's time).
+  const sameSecond = (t: CanonicalRecord, s: CanonicalRecord) => t.hasTime !== false && s.hasTime !== false && timeDistance(t, s) === 0 && Boolean(t.time && s.time);
+  for (const [t, fits] of undecided) {
+    const exact = fits.filter((s) => !claimed.has(s) && sameSecond(t, s));
+    if (exact.length === 1 && claimantsOf.get(exact[0])!.filter((r) => !hasMatched.has(r) && sameSecond(r, exact[0])).length === 1) {
+      claim(t, exact[0], 'fuzzy');
+      continue;
     }
+    const rivals = [...new Set(fits.flatMap((s) => claimantsOf.get(s)!))].filter((r) => r !== t);
+    ambiguous.push({ terminal: t, candidates: fits, rivals });
   }
   return ambiguous;
+}
+
+/**
+ * Lines no key can pair that print the same terminal, card and second as a terminal row, with
+ * another amount: the same swipe settled at a different amount (an amount mismatch), not a
+ * dropped order plus an unsettled sale. A card is not charged twice in one second on one
+ * terminal; unique both ways, or left alone.
+ */
+function sameSwipePass(
+  terminal: CanonicalRecord[],
+  primaries: CanonicalRecord[],
+  claimed: Set<CanonicalRecord>,
+  hasMatched: Set<CanonicalRecord>,
+  skip: Set<CanonicalRecord>,
+  claim: (t: CanonicalRecord, s: CanonicalRecord, pass: MatchPass) => void,
+): void {
+  const swipe = (r: CanonicalRecord) =>
+    r.time && r.hasTime !== false && r.terminalId && r.card && /\d{4}$/.test(r.card) ? `${r.terminalId}|${r.time}|${r.card.slice(-4)}` : undefined;
+  const lines = new Map<string, CanonicalRecord[]>();
+  for (const s of primaries) {
+    const k = claimed.has(s) ? undefined : swipe(s);
+    if (!k) continue;
+    const list = lines.get(k);
+    if (list) list.push(s);
+    else lines.set(k, [s]);
+  }
+  const rows = new Map<string, CanonicalRecord[]>();
+  for (const t of terminal) {
+    const k = hasMatched.has(t) || skip.has(t) || t.txnType === 'void' || t.txnType === 'reversal' ? undefined : swipe(t);
+    if (!k || !lines.has(k)) continue;
+    const list = rows.get(k);
+    if (list) list.push(t);
+    else rows.set(k, [t]);
+  }
+  for (const [k, ts] of rows) {
+    const ss = lines.get(k)!.filter((s) => !keysUsable(ts[0], s) && sameMerchant(ts[0], s) && sameSign(ts[0], s) && sameCard(ts[0].card, s.card));
+    if (ts.length === 1 && ss.length === 1) claim(ts[0], ss[0], 'fuzzy');
+  }
 }

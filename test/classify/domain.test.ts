@@ -530,6 +530,22 @@ describe('a second acquirer on D+1 beside a T+1 one (settlement.merchants)', () 
   });
 });
 
+describe('a settlement file printing no RRN or trace (review AH)', () => {
+  it('pairs a line printing the same terminal, card and second as a row, at another amount: an amount mismatch, not a dropped order plus an unsettled sale', () => {
+    const { json } = reconcileJson('same-swipe-settled-other-amount', 'terminal.csv', 'settlement.csv', ['--as-of', '2026-05-06']);
+    expect(json.findings.map((f) => f.kind)).toEqual(['amount_mismatch']);
+    expect(json.findings[0].difference).toBe('100.00');
+    expect(json.summary.totals).toMatchObject({ dropped: '0.00', overdue: '0.00' });
+  });
+
+  it('lets the same second decide between a timed-out charge and its retry: a dropped order (double charge) with its money, not two ambiguous matches', () => {
+    const { json } = reconcileJson('timeout-and-retry-without-keys', 'terminal.csv', 'settlement.csv', ['--as-of', '2026-01-05']);
+    expect(json.summary.counts).toMatchObject({ dropped_order: 1, matched: 1, ambiguous_match: 0 });
+    expect(json.findings.find((f) => f.kind === 'dropped_order')?.details.possibleDoubleCharge).toBe(true);
+    expect(json.summary.totals.dropped).toBe('2824.40');
+  });
+});
+
 describe('a settled line later than the terminal export was taken (导出时间 in its title)', () => {
   it('says to add a later export, claiming no money; a line before the export time stays a dropped order', () => {
     const { json } = reconcileJson('settled-after-export-was-taken', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-08']);
