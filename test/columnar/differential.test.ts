@@ -288,7 +288,9 @@ describe('columnar fast path = reference pipeline', () => {
     const big = utf8('terminal-big.csv', [header, ...rows].join('\n') + '\n');
     const small = utf8('terminal-small.csv', `${header}\n898310058120001,10000001,2025-10-14 11:00:00,消费,成功,2.00,700000000001\n`);
     const s = utf8('settlement.csv', '清算日期,商户号,终端号,交易时间,交易类型,交易金额,手续费,结算金额,参考号\n2025-10-15,898310058120001,10000001,2025-10-14 11:00:00,消费,2.00,0.01,1.99,700000000001\n');
-    const out = columnarMany([small, big], [s], contract, '2025-10-25', 300);
+    // (Every row failed: no clean pair could be among them, so by default the columns step aside.)
+    expect(columnarMany([small, big], [s], contract, '2025-10-25', 300)).toEqual({ fallback: 'only 1 of 130,001 terminal rows could be clean pairs (successful sales with an RRN)' });
+    const out = columnarMany([small, big], [s], contract, '2025-10-25', 300, 0);
     if ('fallback' in out) throw new Error(out.fallback);
     const r = out.result.rows;
     expect(r.read).toBe(130_002);

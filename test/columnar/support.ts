@@ -331,9 +331,9 @@ export function adversarialFiles(seed: number, n: number): { terminal: string; s
 }
 
 /** Several files per side, each read on its own by both engines. */
-export function columnarMany(ts: Input[], ss: Input[], contract: Contract, asOf?: string, headBytes = 300) {
+export function columnarMany(ts: Input[], ss: Input[], contract: Contract, asOf?: string, headBytes = 300, minCandidateShare?: number) {
   const side = (f: Input) => ({ file: f.name, bytes: f.bytes });
-  return reconcileColumnar({ terminal: ts.map(side), settlement: ss.map(side), profiles, contract, calendar, asOf, headBytes });
+  return reconcileColumnar({ terminal: ts.map(side), settlement: ss.map(side), profiles, contract, calendar, asOf, headBytes, minCandidateShare });
 }
 
 export function referenceMany(ts: Input[], ss: Input[], contract: Contract, asOf?: string) {
