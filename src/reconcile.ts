@@ -132,16 +132,22 @@ function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined,
   };
   for (const t of terminal) if (t.time) widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : []);
   for (const s of pre?.terminalSpans ?? []) widen(s.file, s.from, s.to, s.merchantIds);
+  // The latest row time each file holds (its records; the fast path's clean pairs by date only).
+  const latestRow = new Map<string, LocalDateTime>();
+  for (const t of terminal) if (t.time && t.hasTime !== false && t.time > (latestRow.get(t.source.file) ?? '')) latestRow.set(t.source.file, t.time);
   for (const f of files) {
     const span = spans.get(f.file);
     const at = exportedAt(f);
-    if (span && at) span.exportedAt = at;
+    // An export time before rows the file holds is no export time (a range's start, a template).
+    if (span && at && at.slice(0, 10) >= span.to && at >= (latestRow.get(f.file) ?? '')) span.exportedAt = at;
   }
   return [...spans.values()];
 }
 
-// 导出时间：2025-05-07 08:00:00 (下载时间, 生成时间, 打印时间, 查询时间 …) in a title or footer line.
-const EXPORT_TIME = /(?:导出|下载|生成|打印|查询|制表)(?:时间|日期)\s*[:：]?\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*(\d{1,2}:\d{2}(?::\d{2})?)?/u;
+// 导出时间：2025-05-07 08:00:00 (下载时间, 生成时间, 打印时间, 制表时间) in a title or footer line.
+const EXPORT_TIME = /(?:导出|下载|生成|打印|制表)(?:时间|日期)\s*[:：]?\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*(\d{1,2}:\d{2}(?::\d{2})?)?/u;
+/** A period (查询时间 2025-10-01 00:00:00 至 2025-10-07 23:59:59): not when the export was taken. */
+const TIME_RANGE = /\d{1,2}:\d{2}(?::\d{2})?\s*(?:至|到|~|～|—|--|-)\s*\d{4}/u;
 
 /** When an export says it was taken (the latest such line, with a time of day): it holds nothing later. */
 function exportedAt(f: ParsedFile): LocalDateTime | undefined {
@@ -149,7 +155,7 @@ function exportedAt(f: ParsedFile): LocalDateTime | undefined {
   for (const line of f.skipped) {
     if (line.kind === 'blank' || line.kind === 'header-repeat') continue;
     const m = EXPORT_TIME.exec(line.text);
-    if (!m?.[2]) continue;
+    if (!m?.[2] || TIME_RANGE.test(line.text)) continue;
     const t = parseDateTime(m[1], m[2]);
     if (t.ok && t.hasTime && (!latest || t.value > latest)) latest = t.value;
   }

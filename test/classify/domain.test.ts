@@ -2,7 +2,7 @@
 // payments-domain review and a new-user review): what a merchant would claim must be what is off
 // contract, and no successful charge may quietly become "no settlement expected".
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { readInputFile } from '../../src/read/readInput.js';
 import { builtinProfiles } from '../../src/profiles/builtin.js';
@@ -555,6 +555,22 @@ describe('a settled line later than the terminal export was taken (导出时间 
     expect(dropped.map((f) => [f.settlement?.line, f.details.terminalStatus])).toEqual([[5, 'missing'], [4, 'no_export_for_date']]);
     expect(dropped[1].message).toMatch(/but the terminal export of 2025-05-07 was taken at 08:00:00, before it: add a later export; if it is in, this is a dropped order$/);
     expect(json.summary.totals.dropped).toBe('150.00');
+  });
+
+  it('reads no export time from a query period, nor from a time earlier than rows the export holds: the 14:00 line stays a dropped order', () => {
+    const d = 'fixtures/domain/settled-after-export-was-taken';
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-exported-'));
+    try {
+      const terminal = readFileSync(`${d}/terminal.csv`, 'utf8');
+      for (const [name, line] of [['period.csv', '查询时间：2025-05-06 00:00:00 至 2025-05-07 08:00:00'], ['early.csv', '导出时间：2025-05-07 07:00:00']]) {
+        writeFileSync(join(dir, name), terminal.replace('导出时间：2025-05-07 08:00:00', line));
+        const run = posrecon(['reconcile', '-t', join(dir, name), '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-05-08', '--format', 'json']);
+        const json = JSON.parse(run.stdout) as { findings: JsonFinding[] };
+        expect([name, json.findings.filter((f) => f.kind === 'dropped_order').map((f) => f.details.terminalStatus)]).toEqual([name, ['missing', 'missing']]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
