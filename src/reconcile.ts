@@ -131,7 +131,10 @@ function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined,
     for (const m of merchantIds) if (!s.merchantIds.includes(m)) s.merchantIds.push(m);
   };
   for (const t of terminal) if (t.time) widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : []);
-  for (const s of pre?.terminalSpans ?? []) widen(s.file, s.from, s.to, s.merchantIds);
+  for (const s of pre?.terminalSpans ?? []) {
+    widen(s.file, s.from, s.to, s.merchantIds);
+    if (s.matchedMerchants) (spans.get(s.file)!.matchedMerchants ??= []).push(...s.matchedMerchants);
+  }
   // The latest row time each file holds (its records; the fast path's clean pairs by date only).
   const latestRow = new Map<string, LocalDateTime>();
   for (const t of terminal) if (t.time && t.hasTime !== false && t.time > (latestRow.get(t.source.file) ?? '')) latestRow.set(t.source.file, t.time);

@@ -310,7 +310,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   for (const { p, set, diff, note } of single) {
     if (!open(p) || !set.every(free)) continue;
     // The same credits fit another open payout as closely: not this one's to take.
-    const rival = single.some((o) => o.p !== p && open(o.p) && o.diff.abs().eq(diff.abs()) && o.set.some((c) => set.includes(c)));
+    const rival = single.some((o) => o.p !== p && open(o.p) && o.set.every(free) && o.diff.abs().eq(diff.abs()) && o.set.some((c) => set.includes(c)));
     if (rival) continue;
     settle({ payout: p, status: diff.isNegative() ? 'short' : 'over', credits: set, credited: sumOf(set), difference: diff, cause: likelyCause(p, set[set.length - 1], diff, input.debits), ...(note ? { note } : {}) });
   }
@@ -318,6 +318,13 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (!open(p)) continue;
     const left = sets.filter((set) => set.every(free));
     if (left.length === 0) continue;
+    if (left.length === 1) {
+      // The others' credits went to other payouts: one set is left, and it is this payout's.
+      const [set] = left;
+      const diff = sumOf(set).minus(p.amount);
+      settle({ payout: p, status: diff.isNegative() ? 'short' : 'over', credits: set, credited: sumOf(set), difference: diff, cause: likelyCause(p, set[set.length - 1], diff, input.debits), ...(note ? { note } : {}) });
+      continue;
+    }
     const union = [...new Set(left.flat())].sort((a, b) => order.get(a)! - order.get(b)!);
     const o: PayoutOutcome = { payout: p, status: 'ambiguous', credits: union, candidates: left, nearSets: true, ...(note ? { note } : {}) };
     settle(o);

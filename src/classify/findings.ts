@@ -41,6 +41,8 @@ export interface TerminalSpan {
    * settlement line where the terminal row prints none (a cash register's export).
    */
   merchantIds: string[];
+  /** The fast path's clean pairs whose terminal row prints no merchant: its terminal id ('' for none) and the line's merchant. */
+  matchedMerchants?: { terminalId: string; merchantId: string }[];
   /** When the export says it was taken (导出时间 with a time of day): it holds nothing later. */
   exportedAt?: LocalDateTime;
 }
@@ -271,24 +273,46 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
 
   const settledSales = new Set(match.pairs.map((p) => p.terminal));
 
-  // The merchants each terminal file holds: those its rows print, and for a file printing none
-  // (a cash register's export) those of the settlement lines its rows matched. A file that
-  // shows neither may hold any merchant.
+  // The merchants each terminal file holds: those its rows print, and for rows printing none (a
+  // cash register's export) those of the settlement lines they matched, per terminal id (one
+  // register may serve two acquirers' terminals). A file that shows neither may hold any merchant.
   const fileMerchants = new Map<string, Set<string>>();
-  const holds = (file: string, merchantId: string) => {
-    const set = fileMerchants.get(file);
+  const printedMerchants = new Map<string, Set<string>>();
+  const matchedByTerminal = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, key: string, merchantId: string) => {
+    const set = map.get(key);
     if (set) set.add(merchantId);
-    else fileMerchants.set(file, new Set([merchantId]));
+    else map.set(key, new Set([merchantId]));
   };
-  for (const span of input.terminalSpans ?? []) for (const m of span.merchantIds) holds(span.file, m);
-  for (const p of match.pairs) if (!p.terminal.merchantId && p.settlement.merchantId) holds(p.terminal.source.file, p.settlement.merchantId);
-  const mayHoldMerchant = (file: string, merchantId: string) => fileMerchants.get(file)?.has(merchantId) ?? true;
+  for (const span of input.terminalSpans ?? []) {
+    for (const m of span.merchantIds) {
+      add(fileMerchants, span.file, m);
+      add(printedMerchants, span.file, m);
+    }
+    for (const { terminalId, merchantId } of span.matchedMerchants ?? []) {
+      add(fileMerchants, span.file, merchantId);
+      add(matchedByTerminal, `${span.file}|${terminalId}`, merchantId);
+    }
+  }
+  for (const p of match.pairs) {
+    if (p.terminal.merchantId || !p.settlement.merchantId) continue;
+    add(fileMerchants, p.terminal.source.file, p.settlement.merchantId);
+    add(matchedByTerminal, `${p.terminal.source.file}|${p.terminal.terminalId ?? ''}`, p.settlement.merchantId);
+  }
   /** Whether some terminal file is known to hold this merchant (prints it, or matched its lines). */
   const merchantHasExports = (merchantId: string) => (input.terminalSpans ?? []).some((x) => fileMerchants.get(x.file)?.has(merchantId));
-  /** A terminal row's merchant: printed, else the one merchant its file is known to hold. */
+  /**
+   * The terminal files that may hold a line of this merchant: where the merchant has exports of
+   * its own, those and the files that show no merchant at all; where it has none (its only line
+   * the dropped one, or its export forgotten), only files printing no 商户号 — an export printing
+   * other merchants' ids does not hold it.
+   */
+  const mayHold = (file: string, merchantId: string) =>
+    merchantHasExports(merchantId) ? (fileMerchants.get(file)?.has(merchantId) ?? true) : !printedMerchants.has(file);
+  /** A terminal row's merchant: printed, else the one merchant the rows of its terminal in its file matched. */
   const merchantOfRow = (t: CanonicalRecord): string | undefined => {
     if (t.merchantId) return t.merchantId;
-    const held = fileMerchants.get(t.source.file);
+    const held = matchedByTerminal.get(`${t.source.file}|${t.terminalId ?? ''}`);
     return held?.size === 1 ? [...held][0] : undefined;
   };
 
@@ -419,7 +443,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       // nothing of it.
       // Only where the merchant has exports of its own (on other days): a merchant no export is
       // known to hold may be in any file printing no 商户号 (its only line the dropped one).
-      const ofMerchant = s.merchantId && merchantHasExports(s.merchantId) ? spans.filter((x) => mayHoldMerchant(x.file, s.merchantId!)) : spans;
+      const ofMerchant = s.merchantId ? spans.filter((x) => mayHold(x.file, s.merchantId!)) : spans;
       const ofDay = day === undefined ? [] : ofMerchant.filter((x) => x.from <= day && day <= x.to);
       // The day's exports were all taken before the line's time (a morning export, a D0 day).
       const takenBefore = ofDay.length > 0 && s.hasTime !== false && s.time !== undefined && ofDay.every((x) => x.exportedAt !== undefined && x.exportedAt < s.time!);

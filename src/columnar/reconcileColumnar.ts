@@ -1059,18 +1059,23 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     terminalSpans: T.files.flatMap((file, f) => {
       let from = Infinity;
       let to = -Infinity;
-      // The merchant ids its rows print, or their settlement lines' where they print none (as
-      // classify reads a merchantless export: by the lines it matched).
+      // The merchant ids its rows print; where they print none, the merchant of the line each
+      // matched, per terminal id (as classify reads a merchantless export).
       const merchants = new Set<string>();
+      const matched = new Map<string, { terminalId: string; merchantId: string }>();
       for (let r = T.firstRow[f]; r < T.firstRow[f + 1]; r++) {
         const d = ts.day[r];
         if (d < 0 || !tClean[r]) continue;
         if (d < from) from = d;
         if (d > to) to = d;
-        const m = ts.merchant[r] >= 0 ? ts.merchants[ts.merchant[r]] : ss.merchant[pairOfTerminal[r]] >= 0 ? ss.merchants[ss.merchant[pairOfTerminal[r]]] : '';
-        if (m) merchants.add(m);
+        if (ts.merchant[r] >= 0) merchants.add(ts.merchants[ts.merchant[r]]);
+        else if (ss.merchant[pairOfTerminal[r]] >= 0) {
+          const terminalId = ts.terminal[r] >= 0 ? ts.terminals[ts.terminal[r]] : '';
+          const merchantId = ss.merchants[ss.merchant[pairOfTerminal[r]]];
+          matched.set(`${terminalId}|${merchantId}`, { terminalId, merchantId });
+        }
       }
-      return to >= from ? [{ file: file.file, from: dateOf(from), to: dateOf(to), merchantIds: [...merchants] }] : [];
+      return to >= from ? [{ file: file.file, from: dateOf(from), to: dateOf(to), merchantIds: [...merchants], ...(matched.size ? { matchedMerchants: [...matched.values()] } : {}) }] : [];
     }),
   };
   // Only plain data leaves: no closure over this scope (V8 would keep the whole scope, columns

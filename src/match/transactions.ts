@@ -140,10 +140,18 @@ export function matchTransactions(
     (s) => (s.terminalId && normaliseTrace(s.trace) ? `${s.terminalId}|${normaliseTrace(s.trace)}` : undefined),
     (t, s) => sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s) && withinSeconds(t, s, traceWindow),
   );
+  // The same second says something only in files that print seconds (some time of theirs is not
+  // on the minute): times printed to the minute, or 00:00:00 on every row, tie everything.
+  const printsSeconds = new Set<string>();
+  for (const r of [...terminal, ...primaries]) {
+    if (r.time && r.hasTime !== false && !r.time.endsWith(':00')) printsSeconds.add(r.source.file);
+  }
+  const sameSecond = (t: CanonicalRecord, s: CanonicalRecord) =>
+    printsSeconds.has(t.source.file) && printsSeconds.has(s.source.file) && t.hasTime !== false && s.hasTime !== false && Boolean(t.time && s.time) && t.time === s.time;
   // 4. Fuzzy, only for pairs no key can decide, and only when the pairing is unique both ways.
-  const ambiguous = fuzzyPass(terminal, primaries, claimed, hasMatched, options, claim);
+  const ambiguous = fuzzyPass(terminal, primaries, claimed, hasMatched, options, claim, sameSecond);
   // 5. Same terminal, card and second, another amount: the same swipe settled differently.
-  sameSwipePass(terminal, primaries, claimed, hasMatched, new Set(ambiguous.map((a) => a.terminal)), claim);
+  sameSwipePass(terminal, primaries, claimed, hasMatched, new Set(ambiguous.map((a) => a.terminal)), claim, sameSecond);
 
   const ambiguousTerminal = new Set(ambiguous.map((a) => a.terminal));
   return {
@@ -216,6 +224,7 @@ function fuzzyPass(
   hasMatched: Set<CanonicalRecord>,
   options: MatchOptions,
   claim: (t: CanonicalRecord, s: CanonicalRecord, pass: MatchPass) => void,
+  sameSecond: (t: CanonicalRecord, s: CanonicalRecord) => boolean,
 ): MatchResult['ambiguous'] {
   const window = options.fuzzyWindowMinutes * 60;
   const byAmount = new Map<string, CanonicalRecord[]>();
@@ -254,7 +263,6 @@ function fuzzyPass(
   }
   // Among several, the same second decides when it is unique both ways (a timed-out charge and
   // its retry three minutes later, each line printed at its own row's time).
-  const sameSecond = (t: CanonicalRecord, s: CanonicalRecord) => t.hasTime !== false && s.hasTime !== false && timeDistance(t, s) === 0 && Boolean(t.time && s.time);
   for (const [t, fits] of undecided) {
     const exact = fits.filter((s) => !claimed.has(s) && sameSecond(t, s));
     if (exact.length === 1 && claimantsOf.get(exact[0])!.filter((r) => !hasMatched.has(r) && sameSecond(r, exact[0])).length === 1) {
@@ -280,6 +288,7 @@ function sameSwipePass(
   hasMatched: Set<CanonicalRecord>,
   skip: Set<CanonicalRecord>,
   claim: (t: CanonicalRecord, s: CanonicalRecord, pass: MatchPass) => void,
+  sameSecond: (t: CanonicalRecord, s: CanonicalRecord) => boolean,
 ): void {
   const swipe = (r: CanonicalRecord) =>
     r.time && r.hasTime !== false && r.terminalId && r.card && /\d{4}$/.test(r.card) ? `${r.terminalId}|${r.time}|${r.card.slice(-4)}` : undefined;
@@ -300,7 +309,7 @@ function sameSwipePass(
     else rows.set(k, [t]);
   }
   for (const [k, ts] of rows) {
-    const ss = lines.get(k)!.filter((s) => !keysUsable(ts[0], s) && sameMerchant(ts[0], s) && sameSign(ts[0], s) && sameCard(ts[0].card, s.card));
+    const ss = lines.get(k)!.filter((s) => sameSecond(ts[0], s) && !keysUsable(ts[0], s) && sameMerchant(ts[0], s) && sameSign(ts[0], s) && sameCard(ts[0].card, s.card));
     if (ts.length === 1 && ss.length === 1) claim(ts[0], ss[0], 'fuzzy');
   }
 }

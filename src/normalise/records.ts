@@ -214,10 +214,18 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   // false 未到账, a voided one the acquirer cleared anyway a silent match). Unless the
   // cancellation failed (撤销失败). On a void or reversal row the same words are its own outcome.
   if (rawStatus !== undefined && !cancelled && CANCELLABLE_TYPES.has(txnType)) {
-    const m = CANCEL_IN_STATUS.exec(normaliseLabel(rawStatus));
-    if (m && !FAILED_CANCEL.test(normaliseLabel(rawStatus).slice(m.index))) {
-      cancelled = m[1] === '冲正' || m[1] === '冲销' ? 'reversal' : 'void';
+    const label = normaliseLabel(rawStatus);
+    const m = CANCEL_DONE_IN_STATUS.exec(label);
+    if (m) {
+      const word = m[1] ?? m[2] ?? m[3];
+      cancelled = word === '冲正' || word === '冲销' ? 'reversal' : 'void';
       statusWord = 'failed';
+    } else if (VOID_FAILED_IN_STATUS.test(label)) {
+      // 撤销失败, 成功(撤销被拒): the void failed, so the sale stands; what is left of the cell, if
+      // anything, says how the sale itself went. (A failed 冲正 leaves the charge uncertain: the
+      // vocabulary reads it as it reads 失败 or 超时.)
+      const rest = label.replace(new RegExp(VOID_FAILED_IN_STATUS.source, 'gu'), '').replace(/[()（）[\]【】,，;；/\s-]+/gu, '');
+      statusWord = rest === '' ? 'success' : (lookupWord(profile.vocab.status, rest, { negatable: true, rank: STATUS_RANK }) ?? statusWord);
     }
   }
   const status: TxnStatus = rawStatus !== undefined ? (statusWord ?? 'unknown') : (profile.defaults.status ?? 'success');
@@ -245,10 +253,14 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
 /** A status saying the outcome is not known (未知, 结果未知, unknown). */
 const UNKNOWN_OUTCOME = /未知|unknown/iu;
 const CANCELLABLE_TYPES: ReadonlySet<TxnType> = new Set(['sale', 'preauth', 'preauth_complete']);
-/** A void or reversal named in a status cell. */
-const CANCEL_IN_STATUS = /(撤销|撤消|冲正|冲销)/u;
-/** …that did not go through. */
-const FAILED_CANCEL = /失败|未成功|不成功|未完成/u;
+/**
+ * A void or reversal a status cell says was done: 已撤销, 撤销成功/完成, or the bare word alone —
+ * not 未撤销, 可撤销, 撤销中, 撤销申请, 撤销拒绝, 撤销失败, 撤销未知 or 部分撤销 (those stay as the
+ * status vocabulary reads them, or are rejected as unknown).
+ */
+/** A void a status cell says failed or was refused. */
+const VOID_FAILED_IN_STATUS = /(?:撤销|撤消)(?:失败|拒绝|被拒|未成功|不成功)/u;
+const CANCEL_DONE_IN_STATUS = /(?<![未不非没无可部分])已(撤销|撤消|冲正|冲销)(?!中|申请|失败|未|拒绝)|(?<![未不非没无可已部分])(撤销|撤消|冲正|冲销)(?:成功|完成)|^(撤销|撤消|冲正|冲销)$/u;
 
 /** deriveWords results per profile: a file has a handful of distinct word combinations. */
 const wordsCache = new WeakMap<Profile, Map<string, RecordWords>>();

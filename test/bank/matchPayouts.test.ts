@@ -307,6 +307,13 @@ describe('pass 5: several credits, together within tolerance', () => {
     }
   });
 
+  it('a payout whose rival can no longer claim keeps its one fitting set (review AK)', () => {
+    const settlement = ['3000.00', '10000.00', '20000.00'].map((net, i) => settlementLine({ settleDate: `2025-11-0${3 + i}`, net }));
+    const bank = ['1000.00', '1995.00', '7905.00', '11995.00'].map((a, i) => payoutCredit(`2025-11-05 10:0${i}:00`, a));
+    const { status } = run(settlement, bank);
+    expect([status(M1, '2025-11-03'), status(M1, '2025-11-04'), status(M1, '2025-11-05')]).toEqual(['short', 'missing', 'short']);
+  });
+
   it('beyond the tolerance the payout is still missing', () => {
     const { kinds } = run(payout, [payoutCredit('2025-11-06 10:00:00', '3000.00'), payoutCredit('2025-11-06 10:05:00', '2000.00')]);
     expect(kinds).toEqual({ payout_missing: 1, unexplained_credit: 2 });

@@ -546,6 +546,29 @@ describe('a settlement file printing no RRN or trace (review AH)', () => {
   });
 });
 
+describe('review AK: merchants, terminals and seconds', () => {
+  it('a forgotten acquirer\'s lines are a missing export, not dropped orders, when the only export given prints another 商户号', () => {
+    const d = 'fixtures/domain/only-one-acquirers-export-given';
+    const run = posrecon(['reconcile', '-t', `${d}/ums-terminal-20251014.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: JsonFinding[]; summary: { totals: Record<string, string> } };
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped.every((f) => f.details.terminalStatus === 'no_export_for_date')).toBe(true);
+    expect(json.summary.totals.dropped).toBe('0.00');
+  });
+
+  it('a cash register serving two acquirers\' terminals: each terminal goes by the merchant its own rows matched', () => {
+    const { json } = reconcileJson('cash-register-serving-two-acquirers', 'terminal.csv', 'settlement-ums.csv', ['--as-of', '2025-11-16']);
+    // 50010001 (拉卡拉, T+1) matched nothing: the contract's T+1, not 银联商务's D+1 (a false 未到账 before).
+    expect(json.summary.counts).toMatchObject({ matched: 1, unsettled_pending: 1, unsettled_overdue: 0 });
+  });
+
+  it('times printed to the minute decide nothing: two swipes in one minute stay a dropped order and an unsettled sale', () => {
+    const { json } = reconcileJson('same-minute-two-swipes-without-keys', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-09']);
+    expect(json.summary.counts).toMatchObject({ dropped_order: 1, unsettled_overdue: 1, amount_mismatch: 0 });
+  });
+});
+
 describe('a settled line later than the terminal export was taken (导出时间 in its title)', () => {
   it('says to add a later export, claiming no money; a line before the export time stays a dropped order', () => {
     const { json } = reconcileJson('settled-after-export-was-taken', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-08']);

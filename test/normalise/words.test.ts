@@ -36,8 +36,15 @@ describe('status words', () => {
       expect(words({ rawType: '消费', rawStatus }), rawStatus).toMatchObject({ status: 'failed', cancelled });
     }
     expect(words({ rawType: '预授权完成', rawStatus: '撤销成功' })).toMatchObject({ status: 'failed', cancelled: 'void' });
-    // A void that failed leaves the sale as its status says.
-    expect(words({ rawType: '消费', rawStatus: '撤销失败' }).cancelled).toBeUndefined();
+    // A void that failed, is pending, was refused, or is not said to be done leaves the sale as its status says (review AK).
+    for (const rawStatus of ['撤销失败', '未撤销', '交易成功(未冲正)', '撤销拒绝', '可撤销', '撤销中', '冲正中', '撤销申请', '撤销未知', '部分撤销']) {
+      expect(words({ rawType: '消费', rawStatus }).cancelled, rawStatus).toBeUndefined();
+    }
+    expect(words({ rawType: '消费', rawStatus: '交易成功(未冲正)' }).status).toBe('success');
+    // A void that failed or was refused leaves the sale standing: no false dropped order when it settles.
+    for (const rawStatus of ['撤销失败', '成功(撤销失败)', '交易成功（撤销被拒）', '撤销拒绝']) expect(words({ rawType: '消费', rawStatus }).status, rawStatus).toBe('success');
+    expect(words({ rawType: '消费', rawStatus: '失败(撤销失败)' }).status).toBe('failed');
+    expect(words({ rawType: '消费', rawStatus: '撤销中' })).toMatchObject({ status: 'unknown', unreadStatus: true });
     expect(words({ rawType: '消费撤销', rawStatus: '撤销成功' })).toEqual({ txnType: 'void', status: 'success', cardType: 'unknown' });
     expect(words({ rawType: '冲正', rawStatus: '冲正成功' })).toEqual({ txnType: 'reversal', status: 'success', cardType: 'unknown' });
   });
