@@ -12,7 +12,7 @@ import type { WorkCalendar } from '../calendar/calendar.js';
 import type { Finding } from '../classify/findings.js';
 import { businessDateOfRecord } from '../classify/findings.js';
 import { SEVERITY, type FindingKind } from '../classify/kinds.js';
-import { deductionMoney, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
+import { deductionMoney, deductionOrder, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { dedupeAcrossFiles } from '../match/dedupe.js';
 import { formatYuan } from '../normalise/amount.js';
 import { expectedPayouts, lineNet, type ExpectedPayout } from './payouts.js';
@@ -402,7 +402,7 @@ function settlementAllowanceUsage(settlement: CanonicalRecord[], contract: Contr
   const usage = new Map<string, number>();
   const deductions = settlement
     .filter((s) => s.txnType === 'deduction')
-    .sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
+    .sort(deductionOrder);
   const signedFiles = signedDeductionFiles(settlement);
   for (const d of deductions) {
     const signed = deductionMoney(d);

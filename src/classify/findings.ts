@@ -7,7 +7,7 @@ import { citeRule, settlementTermsOf } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { deductionMoney, judgeDeduction, signedDeductionFiles } from '../fees/deductions.js';
+import { deductionMoney, deductionOrder, judgeDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
@@ -922,7 +922,7 @@ function classifyDeductions(
 ): void {
   const usage = new Map<string, number>();
   const signedFiles = signedDeductionFiles(deductions);
-  const ordered = [...deductions].sort((a, b) => ((a.settleDate ?? a.time ?? '') < (b.settleDate ?? b.time ?? '') ? -1 : 1));
+  const ordered = [...deductions].sort(deductionOrder);
   for (const d of ordered) {
     const signed = deductionMoney(d);
     const amount = signed.abs();

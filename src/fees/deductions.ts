@@ -3,7 +3,7 @@
 // serves a single run and an incremental re-run over earlier periods.
 import { Decimal } from 'decimal.js';
 import type { AllowedDeduction, Contract } from '../contract/contract.js';
-import type { LocalDate } from '../model.js';
+import type { CanonicalRecord, LocalDate } from '../model.js';
 
 export interface DeductionSubject {
   /** Memo / type text of the deduction row, matched against the allowance labels. */
@@ -183,6 +183,18 @@ export type DeductionVerdict =
   | { kind: 'allowed'; use: AllowanceUse }
   | { kind: 'exceeded'; over: AllowanceExceeded }
   | { kind: 'extra' };
+
+/**
+ * The order allowances are spent in: by date, then as printed (file, line). Both the settlement
+ * side and the bank leg judge deductions in it, so a budget goes to the line booked first.
+ */
+export function deductionOrder(a: CanonicalRecord, b: CanonicalRecord): number {
+  const da = a.settleDate ?? a.time ?? '';
+  const db = b.settleDate ?? b.time ?? '';
+  if (da !== db) return da < db ? -1 : 1;
+  if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
+  return a.source.line - b.source.line;
+}
 
 /**
  * One settlement deduction line judged against the contract's allowances, spending `usage` as it

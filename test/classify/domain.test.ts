@@ -57,6 +57,16 @@ describe('a deposit given back', () => {
   });
 });
 
+describe('two deductions on one day sharing one allowance', () => {
+  it('spends it on the line printed first: the second is the excess (review AH)', () => {
+    const { json } = reconcileJson('two-data-fees-same-day', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-08']);
+    expect(json.findings.filter((f) => f.kind === 'allowed_deduction' || f.kind === 'extra_deduction').map((f) => [f.kind, f.settlement?.line])).toEqual([
+      ['extra_deduction', 4],
+      ['allowed_deduction', 3],
+    ]);
+  });
+});
+
 describe('a deduction beyond its allowance', () => {
   it('flags only the 12.00 over a 48.00-a-year 流量费 allowance, and says the contract allows 流量费', () => {
     const { json } = reconcileJson('data-fee-over-allowance');
