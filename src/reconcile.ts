@@ -9,7 +9,7 @@ import type { ParsedFile } from './read/readInput.js';
 import { checkControlTotals, type ControlTotalMismatch, type UnionPaySummary } from './read/controlTotals.js';
 import { dedupeAcrossFiles } from './match/dedupe.js';
 import * as crypto from 'node:crypto';
-import { canonicalCompare, recordFingerprint } from './match/keys.js';
+import { canonicalCompare, localSeconds, recordFingerprint } from './match/keys.js';
 import { businessDateOfRecord, classifyFindings, isPaidLine, type Finding, type FeeTotals, type TerminalSpan } from './classify/findings.js';
 import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
@@ -54,6 +54,8 @@ export interface PreMatched {
   dates: LocalDate[];
   /** Per settlement merchant id ('' for lines printing none): the latest settlement date of its clean pairs. */
   latestSettleByMerchant?: Record<string, LocalDate>;
+  /** Files (either side) a clean pair's row of which prints a time off the minute. */
+  filesPrintingSeconds?: string[];
   /** Per terminal file: the first and last transaction date of its clean pairs' rows, and their merchants. */
   terminalSpans?: TerminalSpan[];
 }
@@ -123,44 +125,57 @@ function settledThrough(settlement: CanonicalRecord[], pre: PreMatched | undefin
  */
 function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined, files: readonly ParsedFile[]): TerminalSpan[] {
   const spans = new Map<string, TerminalSpan>();
-  const widen = (file: string, from: LocalDate, to: LocalDate, merchantIds: readonly string[]) => {
+  const widen = (file: string, from: LocalDate, to: LocalDate, merchantIds: readonly string[], merchantless: boolean, latest: LocalDateTime | undefined) => {
     let s = spans.get(file);
     if (!s) spans.set(file, (s = { file, from, to, merchantIds: [] }));
     if (from < s.from) s.from = from;
     if (to > s.to) s.to = to;
     for (const m of merchantIds) if (!s.merchantIds.includes(m)) s.merchantIds.push(m);
+    if (merchantless) s.merchantlessRows = true;
+    if (latest && latest > (s.latestTime ?? '')) s.latestTime = latest;
   };
-  for (const t of terminal) if (t.time) widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : []);
+  for (const t of terminal) {
+    if (!t.time) continue;
+    widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : [], !t.merchantId, t.hasTime !== false ? t.time : undefined);
+  }
   for (const s of pre?.terminalSpans ?? []) {
-    widen(s.file, s.from, s.to, s.merchantIds);
+    widen(s.file, s.from, s.to, s.merchantIds, Boolean(s.merchantlessRows), s.latestTime);
     if (s.matchedMerchants) (spans.get(s.file)!.matchedMerchants ??= []).push(...s.matchedMerchants);
   }
-  // The latest row time each file holds (its records; the fast path's clean pairs by date only).
-  const latestRow = new Map<string, LocalDateTime>();
-  for (const t of terminal) if (t.time && t.hasTime !== false && t.time > (latestRow.get(t.source.file) ?? '')) latestRow.set(t.source.file, t.time);
   for (const f of files) {
     const span = spans.get(f.file);
     const at = exportedAt(f);
-    // An export time before rows the file holds is no export time (a range's start, a template).
-    if (span && at && at.slice(0, 10) >= span.to && at >= (latestRow.get(f.file) ?? '')) span.exportedAt = at;
+    if (!span || !at || at.slice(0, 10) < span.to) continue;
+    // An export time before rows the file holds is no export time (a template, a re-export pasted
+    // below an older one) — unless only by minutes, a clock's skew: then its last row says it.
+    const latest = span.latestTime ?? '';
+    if (at >= latest) span.exportedAt = at;
+    else if (localSeconds(latest) - localSeconds(at) <= EXPORT_CLOCK_SKEW_SECONDS) span.exportedAt = latest;
   }
+  for (const s of spans.values()) delete s.latestTime;
   return [...spans.values()];
 }
 
-// 导出时间：2025-05-07 08:00:00 (下载时间, 生成时间, 打印时间, 制表时间) in a title or footer line.
-const EXPORT_TIME = /(?:导出|下载|生成|打印|制表)(?:时间|日期)\s*[:：]?\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*(\d{1,2}:\d{2}(?::\d{2})?)?/u;
-/** A period (查询时间 2025-10-01 00:00:00 至 2025-10-07 23:59:59): not when the export was taken. */
-const TIME_RANGE = /\d{1,2}:\d{2}(?::\d{2})?\s*(?:至|到|~|～|—|--|-)\s*\d{4}/u;
+/** How far an export's stated time may lag its own last row (two clocks). */
+const EXPORT_CLOCK_SKEW_SECONDS = 10 * 60;
+// 导出时间：2025-05-07 08:00:00 (下载时间, 生成时间, 打印时间, 制表时间, 查询时间) in a title or footer line.
+const EXPORT_TIME = /(?:导出|下载|生成|打印|制表|查询)(?:时间|日期)\s*[:：]?\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*(\d{1,2}:\d{2}(?::\d{2})?)?/gu;
+/** Right after a time: the start of a period (查询时间 2025-10-01 00:00:00 至 2025-10-07 23:59:59). */
+const RANGE_AFTER = /^\s*(?:至|到|~|～|—|--|-)\s*\d{4}/u;
 
-/** When an export says it was taken (the latest such line, with a time of day): it holds nothing later. */
+/** When an export says it was taken (the latest such time with a time of day): it holds nothing later. */
 function exportedAt(f: ParsedFile): LocalDateTime | undefined {
   let latest: LocalDateTime | undefined;
   for (const line of f.skipped) {
     if (line.kind === 'blank' || line.kind === 'header-repeat') continue;
-    const m = EXPORT_TIME.exec(line.text);
-    if (!m?.[2] || TIME_RANGE.test(line.text)) continue;
-    const t = parseDateTime(m[1], m[2]);
-    if (t.ok && t.hasTime && (!latest || t.value > latest)) latest = t.value;
+    for (const m of line.text.matchAll(EXPORT_TIME)) {
+      if (!m[2] || RANGE_AFTER.test(line.text.slice(m.index! + m[0].length))) continue;
+      const t = parseDateTime(m[1], m[2]);
+      if (!t.ok || !t.hasTime) continue;
+      // Printed to the minute: taken some time in that minute.
+      const at = m[2].split(':').length === 2 ? `${t.value.slice(0, 17)}59` : t.value;
+      if (!latest || at > latest) latest = at;
+    }
   }
   return latest;
 }
@@ -238,6 +253,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     asOfFromSettlementFiles: !input.asOf && auto !== null,
     settledThrough: settledThrough(settlement, pre),
     terminalSpans: terminalSpans(terminal, pre, input.terminal),
+    filesPrintingSeconds: pre?.filesPrintingSeconds,
     haveTerminal: input.terminal.length > 0,
     rejectedSettlement: input.settlement.flatMap((f) => f.rejected),
     rejectedTerminal: input.terminal.flatMap((f) => f.rejected),

@@ -314,18 +314,23 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (rival) continue;
     settle({ payout: p, status: diff.isNegative() ? 'short' : 'over', credits: set, credited: sumOf(set), difference: diff, cause: likelyCause(p, set[set.length - 1], diff, input.debits), ...(note ? { note } : {}) });
   }
-  for (const { p, sets, note } of fitting) {
-    if (!open(p)) continue;
-    const left = sets.filter((set) => set.every(free));
-    if (left.length === 0) continue;
-    if (left.length === 1) {
-      // The others' credits went to other payouts: one set is left, and it is this payout's.
+  // What is still open, with the sets still free, judged together: a payout left with one set
+  // that no other open payout wants takes it; anything contested is for a person.
+  const remaining = fitting
+    .filter((f) => open(f.p))
+    .map((f) => ({ ...f, left: f.sets.filter((set) => set.every(free)) }))
+    .filter((f) => f.left.length > 0);
+  const wanted = new Map<CanonicalRecord, number>();
+  for (const f of remaining) for (const c of new Set(f.left.flat())) wanted.set(c, (wanted.get(c) ?? 0) + 1);
+  for (const { p, left, note } of remaining) {
+    const union = [...new Set(left.flat())].sort((a, b) => order.get(a)! - order.get(b)!);
+    if (left.length === 1 && union.every((c) => wanted.get(c) === 1)) {
+      // The others' credits went to other payouts: one set is left, and only this payout wants it.
       const [set] = left;
       const diff = sumOf(set).minus(p.amount);
       settle({ payout: p, status: diff.isNegative() ? 'short' : 'over', credits: set, credited: sumOf(set), difference: diff, cause: likelyCause(p, set[set.length - 1], diff, input.debits), ...(note ? { note } : {}) });
       continue;
     }
-    const union = [...new Set(left.flat())].sort((a, b) => order.get(a)! - order.get(b)!);
     const o: PayoutOutcome = { payout: p, status: 'ambiguous', credits: union, candidates: left, nearSets: true, ...(note ? { note } : {}) };
     settle(o);
     for (const c of union) reserved.set(c, o);

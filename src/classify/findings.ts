@@ -43,6 +43,10 @@ export interface TerminalSpan {
   merchantIds: string[];
   /** The fast path's clean pairs whose terminal row prints no merchant: its terminal id ('' for none) and the line's merchant. */
   matchedMerchants?: { terminalId: string; merchantId: string }[];
+  /** Some of its rows print no 商户号 (a file mixing both may hold any merchant in those). */
+  merchantlessRows?: boolean;
+  /** Its latest row's time of day (the fast path's clean pairs), to judge a stated export time by. */
+  latestTime?: LocalDateTime;
   /** When the export says it was taken (导出时间 with a time of day): it holds nothing later. */
   exportedAt?: LocalDateTime;
 }
@@ -93,6 +97,8 @@ export interface ClassifyInput {
    * date no file spans is more likely a missing export than a dropped order, and is named so.
    */
   terminalSpans?: readonly TerminalSpan[];
+  /** Files the fast path saw printing seconds in rows it did not hand over (see MatchOptions). */
+  filesPrintingSeconds?: readonly string[];
   /** Terminal rows that could not be read: a settled line "missing" on the terminal may be one. */
   rejectedTerminal?: RejectedRow[];
 }
@@ -262,7 +268,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   const matchableSettlement = clearedCancellations.size > 0 ? settlementCard.filter((s) => !clearedCancellations.has(s)) : settlementCard;
   const matchable = input.haveTerminal ? input.terminal.filter((t) => !isCancellation(t)) : [];
   const match = input.haveTerminal
-    ? matchTransactions(matchable, matchableSettlement, contract.matching)
+    ? matchTransactions(matchable, matchableSettlement, { ...contract.matching, filesPrintingSeconds: input.filesPrintingSeconds })
     : { pairs: [], duplicates: [], ambiguous: [], unmatchedTerminal: [], unmatchedSettlement: settlementCard };
   if (!input.haveTerminal) {
     // Audit mode still recognises duplicate lines.
@@ -307,12 +313,20 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
    * the dropped one, or its export forgotten), only files printing no 商户号 — an export printing
    * other merchants' ids does not hold it.
    */
+  const merchantless = new Set((input.terminalSpans ?? []).filter((x) => x.merchantlessRows).map((x) => x.file));
   const mayHold = (file: string, merchantId: string) =>
-    merchantHasExports(merchantId) ? (fileMerchants.get(file)?.has(merchantId) ?? true) : !printedMerchants.has(file);
-  /** A terminal row's merchant: printed, else the one merchant the rows of its terminal in its file matched. */
+    merchantHasExports(merchantId) ? (fileMerchants.get(file)?.has(merchantId) ?? true) : !printedMerchants.has(file) || merchantless.has(file);
+  // The merchants whose settlement lines print each terminal id, matched or not.
+  const lineMerchantsByTerminal = new Map<string, Set<string>>();
+  for (const s of input.settlement) if (s.terminalId && s.merchantId) add(lineMerchantsByTerminal, s.terminalId, s.merchantId);
+  /**
+   * A terminal row's merchant: printed, else the one merchant the rows of its terminal in its
+   * file matched, else the one whose settlement lines print its terminal id (else unknown: the
+   * contract's own terms).
+   */
   const merchantOfRow = (t: CanonicalRecord): string | undefined => {
     if (t.merchantId) return t.merchantId;
-    const held = matchedByTerminal.get(`${t.source.file}|${t.terminalId ?? ''}`);
+    const held = matchedByTerminal.get(`${t.source.file}|${t.terminalId ?? ''}`) ?? (t.terminalId ? lineMerchantsByTerminal.get(t.terminalId) : undefined);
     return held?.size === 1 ? [...held][0] : undefined;
   };
 

@@ -1054,6 +1054,12 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     latestSettleByMerchant: Object.fromEntries(
       [...merchantSettle].flatMap((day, i) => (day >= 0 ? [[i < ss.merchants.length ? ss.merchants[i] : '', dateOf(day)]] : [])),
     ),
+    // Files some clean row of which prints a time off the minute (the same-second matching rules
+    // hold only in such files): the residual rows alone would not tell.
+    filesPrintingSeconds: [
+      ...T.files.filter((_file, f) => someRow(T.firstRow[f], T.firstRow[f + 1], (r) => tClean[r] === 1 && ts.secs[r] > 0 && ts.secs[r] % 60 !== 0)).map((file) => file.file),
+      ...S.files.filter((_file, f) => someRow(S.firstRow[f], S.firstRow[f + 1], (r) => isClean(r) && ss.secs[r] > 0 && ss.secs[r] % 60 !== 0)).map((file) => file.file),
+    ],
     // Each terminal file's first and last transaction date over its clean pairs' rows (the rows
     // that become records widen it in reconcile; a row the reference reader rejects does not).
     terminalSpans: T.files.flatMap((file, f) => {
@@ -1063,19 +1069,34 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       // matched, per terminal id (as classify reads a merchantless export).
       const merchants = new Set<string>();
       const matched = new Map<string, { terminalId: string; merchantId: string }>();
+      let merchantless = false;
+      let latest = -1;
       for (let r = T.firstRow[f]; r < T.firstRow[f + 1]; r++) {
         const d = ts.day[r];
         if (d < 0 || !tClean[r]) continue;
         if (d < from) from = d;
         if (d > to) to = d;
-        if (ts.merchant[r] >= 0) merchants.add(ts.merchants[ts.merchant[r]]);
-        else if (ss.merchant[pairOfTerminal[r]] >= 0) {
+        if (ts.secs[r] >= 0 && d * 86400 + ts.secs[r] > latest) latest = d * 86400 + ts.secs[r];
+        if (ts.merchant[r] >= 0) {
+          merchants.add(ts.merchants[ts.merchant[r]]);
+          continue;
+        }
+        merchantless = true;
+        if (ss.merchant[pairOfTerminal[r]] >= 0) {
           const terminalId = ts.terminal[r] >= 0 ? ts.terminals[ts.terminal[r]] : '';
           const merchantId = ss.merchants[ss.merchant[pairOfTerminal[r]]];
           matched.set(`${terminalId}|${merchantId}`, { terminalId, merchantId });
         }
       }
-      return to >= from ? [{ file: file.file, from: dateOf(from), to: dateOf(to), merchantIds: [...merchants], ...(matched.size ? { matchedMerchants: [...matched.values()] } : {}) }] : [];
+      const clock = (secs: number) => [Math.floor(secs / 3600), Math.floor(secs / 60) % 60, secs % 60].map((n) => String(n).padStart(2, '0')).join(':');
+      return to >= from
+        ? [{
+            file: file.file, from: dateOf(from), to: dateOf(to), merchantIds: [...merchants],
+            ...(matched.size ? { matchedMerchants: [...matched.values()] } : {}),
+            ...(merchantless ? { merchantlessRows: true } : {}),
+            ...(latest >= 0 ? { latestTime: `${dateOf(Math.floor(latest / 86400))} ${clock(latest % 86400)}` } : {}),
+          }]
+        : [];
     }),
   };
   // Only plain data leaves: no closure over this scope (V8 would keep the whole scope, columns
@@ -1198,6 +1219,11 @@ function rrnText(key: number): string {
 /** amountKey ("1234.50") as integer fen, without a float in between. */
 function fenOf(key: string): number {
   return key === '' ? NaN : Number(key.replace('.', ''));
+}
+
+function someRow(from: number, to: number, test: (r: number) => boolean): boolean {
+  for (let r = from; r < to; r++) if (test(r)) return true;
+  return false;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -13,6 +13,8 @@ export interface MatchOptions {
   traceWindowDays: number;
   /** Fuzzy pass: amount + card + terminal within this many minutes. */
   fuzzyWindowMinutes: number;
+  /** Files known to print seconds from rows not given here (the fast path's clean pairs). */
+  filesPrintingSeconds?: readonly string[];
 }
 
 export const DEFAULT_MATCH_OPTIONS: MatchOptions = { traceWindowDays: 15, fuzzyWindowMinutes: 10 };
@@ -142,7 +144,7 @@ export function matchTransactions(
   );
   // The same second says something only in files that print seconds (some time of theirs is not
   // on the minute): times printed to the minute, or 00:00:00 on every row, tie everything.
-  const printsSeconds = new Set<string>();
+  const printsSeconds = new Set<string>(options.filesPrintingSeconds);
   for (const r of [...terminal, ...primaries]) {
     if (r.time && r.hasTime !== false && !r.time.endsWith(':00')) printsSeconds.add(r.source.file);
   }

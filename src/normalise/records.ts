@@ -259,8 +259,9 @@ const CANCELLABLE_TYPES: ReadonlySet<TxnType> = new Set(['sale', 'preauth', 'pre
  * status vocabulary reads them, or are rejected as unknown).
  */
 /** A void a status cell says failed or was refused. */
-const VOID_FAILED_IN_STATUS = /(?:撤销|撤消)(?:失败|拒绝|被拒|未成功|不成功)/u;
-const CANCEL_DONE_IN_STATUS = /(?<![未不非没无可部分])已(撤销|撤消|冲正|冲销)(?!中|申请|失败|未|拒绝)|(?<![未不非没无可已部分])(撤销|撤消|冲正|冲销)(?:成功|完成)|^(撤销|撤消|冲正|冲销)$/u;
+const VOID_FAILED_IN_STATUS = /(?:撤销|撤消)(?:被拒绝|被拒|拒绝|失败|未成功|不成功)/u;
+const CANCEL_DONE_IN_STATUS =
+  /(?<![未不非没无可部分])(?:已被|已|被)(撤销|撤消|冲正|冲销)(?!中|申请|失败|未|拒绝|被拒)|(?<![未不非没无可已被部分])(撤销|撤消|冲正|冲销)(?:已|交易)?(?:成功|完成)|^(?:自动)?(撤销|撤消|冲正|冲销)$/u;
 
 /** deriveWords results per profile: a file has a handful of distinct word combinations. */
 const wordsCache = new WeakMap<Profile, Map<string, RecordWords>>();

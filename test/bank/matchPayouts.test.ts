@@ -314,6 +314,19 @@ describe('pass 5: several credits, together within tolerance', () => {
     expect([status(M1, '2025-11-03'), status(M1, '2025-11-04'), status(M1, '2025-11-05')]).toEqual(['short', 'missing', 'short']);
   });
 
+  it('one set left that two open payouts want is for a person, whatever the order (review AL)', () => {
+    const settlement = [
+      settlementLine({ settleDate: '2025-11-04', net: '1000.00', merchantId: M1 }),
+      settlementLine({ settleDate: '2025-11-04', net: '1000.00', merchantId: M2 }),
+      settlementLine({ settleDate: '2025-11-05', net: '999.00', merchantId: '898310058120003' }),
+    ];
+    const bank = [['2025-11-04 10:00:00', '500.00'], ['2025-11-04 10:01:00', '495.00'], ['2025-11-05 10:02:00', '600.00'], ['2025-11-05 10:03:00', '398.00']].map(([t, a]) => payoutCredit(t, a));
+    for (const [s, b] of [[settlement, bank], [[...settlement].reverse(), [...bank].reverse()]]) {
+      const { status } = run(s, b);
+      expect([status(M1, '2025-11-04'), status(M2, '2025-11-04'), status('898310058120003', '2025-11-05')]).toEqual(['ambiguous', 'ambiguous', 'short']);
+    }
+  });
+
   it('beyond the tolerance the payout is still missing', () => {
     const { kinds } = run(payout, [payoutCredit('2025-11-06 10:00:00', '3000.00'), payoutCredit('2025-11-06 10:05:00', '2000.00')]);
     expect(kinds).toEqual({ payout_missing: 1, unexplained_credit: 2 });

@@ -573,6 +573,13 @@ describe('review AK: merchants, terminals and seconds', () => {
     expect(json.summary.counts).toMatchObject({ matched: 1, unsettled_pending: 1, unsettled_overdue: 0 });
   });
 
+  it('an export mixing rows with and without 商户号 may hold, in the latter, a merchant with no export of its own (review AL)', () => {
+    const { json } = reconcileJson('terminal-export-mixing-merchant-column', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-09']);
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped.map((f) => f.details.terminalStatus)).toEqual(['missing']);
+    expect(json.summary.totals.dropped).toBe('80.00');
+  });
+
   it('times printed to the minute decide nothing: two swipes in one minute stay a dropped order and an unsettled sale', () => {
     const { json } = reconcileJson('same-minute-two-swipes-without-keys', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-09']);
     expect(json.summary.counts).toMatchObject({ dropped_order: 1, unsettled_overdue: 1, amount_mismatch: 0 });
@@ -588,6 +595,29 @@ describe('a settled line later than the terminal export was taken (导出时间 
     expect(dropped.map((f) => [f.settlement?.line, f.details.terminalStatus])).toEqual([[5, 'missing'], [4, 'no_export_for_date']]);
     expect(dropped[1].message).toMatch(/but the terminal export of 2025-05-07 was taken at 08:00:00, before it: add a later export; if it is in, this is a dropped order$/);
     expect(json.summary.totals.dropped).toBe('150.00');
+  });
+
+  it('reads the export time beside a query period on one line, and one printed to the minute (review AL)', () => {
+    const d = 'fixtures/domain/settled-after-export-was-taken';
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-exported-'));
+    try {
+      const terminal = readFileSync(`${d}/terminal.csv`, 'utf8');
+      // 07:45 is five minutes before the export's last row (07:50): two clocks; the row says when it
+      // was taken, so the 07:55 line is past it too.
+      const cases: [string, string, string[]][] = [
+        ['both.csv', '导出时间：2025-05-07 08:00:00    查询时间：2025-05-06 00:00:00 至 2025-05-07 23:59:59', ['missing', 'no_export_for_date']],
+        ['minute.csv', '导出时间：2025-05-07 08:00', ['missing', 'no_export_for_date']],
+        ['skew.csv', '导出时间：2025-05-07 07:45:00', ['no_export_for_date', 'no_export_for_date']],
+      ];
+      for (const [name, line, want] of cases) {
+        writeFileSync(join(dir, name), terminal.replace('导出时间：2025-05-07 08:00:00', line));
+        const run = posrecon(['reconcile', '-t', join(dir, name), '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-05-08', '--format', 'json']);
+        const json = JSON.parse(run.stdout) as { findings: JsonFinding[] };
+        expect([name, json.findings.filter((f) => f.kind === 'dropped_order').map((f) => f.details.terminalStatus)]).toEqual([name, want]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads no export time from a query period, nor from a time earlier than rows the export holds: the 14:00 line stays a dropped order', () => {

@@ -917,3 +917,36 @@ describe('columnar red team 2: quoted lines in the head zone', () => {
     for (const headBytes of [250, 400, 700]) expectSame(`quoted head ${headBytes}`, t, s, base, { headBytes });
   });
 });
+
+describe('columnar red team 2: facts about a file its clean pairs alone show (review AL)', () => {
+  it('seconds printed only by a clean pair still let the same second decide a timed-out charge and its retry', () => {
+    const card = '622848******4321';
+    const f = files(
+      [
+        tLine({ term: '10000009', time: '2025-10-14 12:00:07', amount: 123457, rrn: '720000000001', trace: '920001', cardNo: '622848******7777' }),
+        tLine({ term: '10000002', time: '2025-10-14 13:00:00', amount: 500000, rrn: '', trace: '', status: '交易超时', cardNo: card }),
+        tLine({ term: '10000002', time: '2025-10-14 13:03:00', amount: 500000, rrn: '720000000002', trace: '', cardNo: card }),
+      ],
+      [
+        sLine({ term: '10000009', time: '2025-10-14 12:00:07', amount: 123457, rrn: '720000000001', trace: '920001', cardNo: '622848******7777' }),
+        sLine({ term: '10000002', time: '2025-10-14 13:00:00', amount: 500000, rrn: '', trace: '', cardNo: card }),
+        sLine({ term: '10000002', time: '2025-10-14 13:03:00', amount: 500000, rrn: '', trace: '', cardNo: card }),
+      ],
+    );
+    const o = expectSame('seconds from a clean pair', f.t, f.s, base, { asOf: '2025-10-20' });
+    expect(o.fallback).toBeUndefined();
+  });
+
+  it('an export time earlier than a clean pair\'s row is no export time, on both engines', () => {
+    const f = files(
+      [tLine({ term: '10000009', time: '2025-10-14 20:30:00', amount: 123459, rrn: '720000000003', trace: '920003', cardNo: '622848******7777' })],
+      [
+        sLine({ term: '10000009', time: '2025-10-14 20:30:00', amount: 123459, rrn: '720000000003', trace: '920003', cardNo: '622848******7777' }),
+        sLine({ term: '10000002', time: '2025-10-14 21:00:00', amount: 300000, rrn: '720000000004', trace: '920004' }),
+      ],
+      { tHead: `商户交易明细\n导出时间：2025-10-14 20:00:00\n${T_HEAD}` },
+    );
+    const o = expectSame('export time before a clean row', f.t, f.s, base, { asOf: '2025-10-20', headBytes: 200 });
+    expect(o.fallback).toBeUndefined();
+  });
+});

@@ -32,7 +32,10 @@ describe('status words', () => {
   });
 
   it('a sale whose status names its void or reversal was cancelled, whatever success word follows; on the void row itself the words are its own outcome', () => {
-    for (const [rawStatus, cancelled] of [['撤销成功', 'void'], ['冲正成功', 'reversal'], ['已撤销成功', 'void'], ['交易成功(已冲正)', 'reversal'], ['撤销', 'void'], ['冲销成功', 'reversal']]) {
+    for (const [rawStatus, cancelled] of [
+      ['撤销成功', 'void'], ['冲正成功', 'reversal'], ['已撤销成功', 'void'], ['交易成功(已冲正)', 'reversal'], ['撤销', 'void'], ['冲销成功', 'reversal'],
+      ['撤销已完成', 'void'], ['撤销已成功', 'void'], ['撤销交易成功', 'void'], ['已被撤销', 'void'], ['被冲正', 'reversal'], ['自动冲正', 'reversal'],
+    ]) {
       expect(words({ rawType: '消费', rawStatus }), rawStatus).toMatchObject({ status: 'failed', cancelled });
     }
     expect(words({ rawType: '预授权完成', rawStatus: '撤销成功' })).toMatchObject({ status: 'failed', cancelled: 'void' });
@@ -42,7 +45,7 @@ describe('status words', () => {
     }
     expect(words({ rawType: '消费', rawStatus: '交易成功(未冲正)' }).status).toBe('success');
     // A void that failed or was refused leaves the sale standing: no false dropped order when it settles.
-    for (const rawStatus of ['撤销失败', '成功(撤销失败)', '交易成功（撤销被拒）', '撤销拒绝']) expect(words({ rawType: '消费', rawStatus }).status, rawStatus).toBe('success');
+    for (const rawStatus of ['撤销失败', '成功(撤销失败)', '交易成功（撤销被拒）', '撤销拒绝', '撤销被拒绝']) expect(words({ rawType: '消费', rawStatus }).status, rawStatus).toBe('success');
     expect(words({ rawType: '消费', rawStatus: '失败(撤销失败)' }).status).toBe('failed');
     expect(words({ rawType: '消费', rawStatus: '撤销中' })).toMatchObject({ status: 'unknown', unreadStatus: true });
     expect(words({ rawType: '消费撤销', rawStatus: '撤销成功' })).toEqual({ txnType: 'void', status: 'success', cardType: 'unknown' });
