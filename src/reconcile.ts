@@ -125,21 +125,21 @@ function settledThrough(settlement: CanonicalRecord[], pre: PreMatched | undefin
  */
 function terminalSpans(terminal: CanonicalRecord[], pre: PreMatched | undefined, files: readonly ParsedFile[]): TerminalSpan[] {
   const spans = new Map<string, TerminalSpan>();
-  const widen = (file: string, from: LocalDate, to: LocalDate, merchantIds: readonly string[], merchantless: boolean, latest: LocalDateTime | undefined) => {
+  const widen = (file: string, from: LocalDate, to: LocalDate, merchantIds: readonly string[], merchantlessTerminals: readonly string[], latest: LocalDateTime | undefined) => {
     let s = spans.get(file);
     if (!s) spans.set(file, (s = { file, from, to, merchantIds: [] }));
     if (from < s.from) s.from = from;
     if (to > s.to) s.to = to;
     for (const m of merchantIds) if (!s.merchantIds.includes(m)) s.merchantIds.push(m);
-    if (merchantless) s.merchantlessRows = true;
+    for (const t of merchantlessTerminals) if (!(s.merchantlessTerminals ??= []).includes(t)) s.merchantlessTerminals.push(t);
     if (latest && latest > (s.latestTime ?? '')) s.latestTime = latest;
   };
   for (const t of terminal) {
     if (!t.time) continue;
-    widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : [], !t.merchantId, t.hasTime !== false ? t.time : undefined);
+    widen(t.source.file, t.time.slice(0, 10), t.time.slice(0, 10), t.merchantId ? [t.merchantId] : [], t.merchantId ? [] : [t.terminalId ?? ''], t.hasTime !== false ? t.time : undefined);
   }
   for (const s of pre?.terminalSpans ?? []) {
-    widen(s.file, s.from, s.to, s.merchantIds, Boolean(s.merchantlessRows), s.latestTime);
+    widen(s.file, s.from, s.to, s.merchantIds, s.merchantlessTerminals ?? [], s.latestTime);
     if (s.matchedMerchants) (spans.get(s.file)!.matchedMerchants ??= []).push(...s.matchedMerchants);
   }
   for (const f of files) {

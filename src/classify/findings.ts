@@ -43,8 +43,8 @@ export interface TerminalSpan {
   merchantIds: string[];
   /** The fast path's clean pairs whose terminal row prints no merchant: its terminal id ('' for none) and the line's merchant. */
   matchedMerchants?: { terminalId: string; merchantId: string }[];
-  /** Some of its rows print no 商户号 (a file mixing both may hold any merchant in those). */
-  merchantlessRows?: boolean;
+  /** The terminal ids ('' for none) of its rows printing no 商户号: a file mixing both may hold other merchants' lines of those terminals. */
+  merchantlessTerminals?: string[];
   /** Its latest row's time of day (the fast path's clean pairs), to judge a stated export time by. */
   latestTime?: LocalDateTime;
   /** When the export says it was taken (导出时间 with a time of day): it holds nothing later. */
@@ -313,9 +313,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
    * the dropped one, or its export forgotten), only files printing no 商户号 — an export printing
    * other merchants' ids does not hold it.
    */
-  const merchantless = new Set((input.terminalSpans ?? []).filter((x) => x.merchantlessRows).map((x) => x.file));
-  const mayHold = (file: string, merchantId: string) =>
-    merchantHasExports(merchantId) ? (fileMerchants.get(file)?.has(merchantId) ?? true) : !printedMerchants.has(file) || merchantless.has(file);
+  const merchantlessTerminals = new Map((input.terminalSpans ?? []).map((x) => [x.file, new Set(x.merchantlessTerminals ?? [])]));
+  const mayHold = (file: string, line: CanonicalRecord) =>
+    merchantHasExports(line.merchantId!)
+      ? (fileMerchants.get(file)?.has(line.merchantId!) ?? true)
+      // A file printing 商户号 holds another merchant's line only in rows that print none, of the
+      // line's terminal (one stray row of its own must not make it hold everyone's).
+      : !printedMerchants.has(file) || Boolean(merchantlessTerminals.get(file)?.has(line.terminalId ?? ''));
   // The merchants whose settlement lines print each terminal id, matched or not.
   const lineMerchantsByTerminal = new Map<string, Set<string>>();
   for (const s of input.settlement) if (s.terminalId && s.merchantId) add(lineMerchantsByTerminal, s.terminalId, s.merchantId);
@@ -457,7 +461,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       // nothing of it.
       // Only where the merchant has exports of its own (on other days): a merchant no export is
       // known to hold may be in any file printing no 商户号 (its only line the dropped one).
-      const ofMerchant = s.merchantId ? spans.filter((x) => mayHold(x.file, s.merchantId!)) : spans;
+      const ofMerchant = s.merchantId ? spans.filter((x) => mayHold(x.file, s)) : spans;
       const ofDay = day === undefined ? [] : ofMerchant.filter((x) => x.from <= day && day <= x.to);
       // The day's exports were all taken before the line's time (a morning export, a D0 day).
       const takenBefore = ofDay.length > 0 && s.hasTime !== false && s.time !== undefined && ofDay.every((x) => x.exportedAt !== undefined && x.exportedAt < s.time!);

@@ -1069,7 +1069,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       // matched, per terminal id (as classify reads a merchantless export).
       const merchants = new Set<string>();
       const matched = new Map<string, { terminalId: string; merchantId: string }>();
-      let merchantless = false;
+      const merchantless = new Set<string>();
       let latest = -1;
       for (let r = T.firstRow[f]; r < T.firstRow[f + 1]; r++) {
         const d = ts.day[r];
@@ -1081,9 +1081,9 @@ function selectClean(input: ColumnarInput, phase: Phase) {
           merchants.add(ts.merchants[ts.merchant[r]]);
           continue;
         }
-        merchantless = true;
+        const terminalId = ts.terminal[r] >= 0 ? ts.terminals[ts.terminal[r]] : '';
+        merchantless.add(terminalId);
         if (ss.merchant[pairOfTerminal[r]] >= 0) {
-          const terminalId = ts.terminal[r] >= 0 ? ts.terminals[ts.terminal[r]] : '';
           const merchantId = ss.merchants[ss.merchant[pairOfTerminal[r]]];
           matched.set(`${terminalId}|${merchantId}`, { terminalId, merchantId });
         }
@@ -1093,7 +1093,7 @@ function selectClean(input: ColumnarInput, phase: Phase) {
         ? [{
             file: file.file, from: dateOf(from), to: dateOf(to), merchantIds: [...merchants],
             ...(matched.size ? { matchedMerchants: [...matched.values()] } : {}),
-            ...(merchantless ? { merchantlessRows: true } : {}),
+            ...(merchantless.size ? { merchantlessTerminals: [...merchantless] } : {}),
             ...(latest >= 0 ? { latestTime: `${dateOf(Math.floor(latest / 86400))} ${clock(latest % 86400)}` } : {}),
           }]
         : [];

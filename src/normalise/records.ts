@@ -216,7 +216,8 @@ export function deriveWords(profile: Profile, w: WordCells): RecordWords {
   if (rawStatus !== undefined && !cancelled && CANCELLABLE_TYPES.has(txnType)) {
     const label = normaliseLabel(rawStatus);
     const m = CANCEL_DONE_IN_STATUS.exec(label);
-    if (m) {
+    // Not when a negation or a part comes anywhere before it (无法被冲正, 不能被撤销, 部分已被撤销).
+    if (m && !NEGATIONS.test(label.slice(0, m.index)) && !/部分|可/u.test(label.slice(0, m.index))) {
       const word = m[1] ?? m[2] ?? m[3];
       cancelled = word === '冲正' || word === '冲销' ? 'reversal' : 'void';
       statusWord = 'failed';
@@ -259,7 +260,7 @@ const CANCELLABLE_TYPES: ReadonlySet<TxnType> = new Set(['sale', 'preauth', 'pre
  * status vocabulary reads them, or are rejected as unknown).
  */
 /** A void a status cell says failed or was refused. */
-const VOID_FAILED_IN_STATUS = /(?:撤销|撤消)(?:被拒绝|被拒|拒绝|失败|未成功|不成功)/u;
+const VOID_FAILED_IN_STATUS = /(?:已|被)?(?:撤销|撤消)(?:被拒绝|被拒|拒绝|失败|未成功|不成功)/u;
 const CANCEL_DONE_IN_STATUS =
   /(?<![未不非没无可部分])(?:已被|已|被)(撤销|撤消|冲正|冲销)(?!中|申请|失败|未|拒绝|被拒)|(?<![未不非没无可已被部分])(撤销|撤消|冲正|冲销)(?:已|交易)?(?:成功|完成)|^(?:自动)?(撤销|撤消|冲正|冲销)$/u;
 

@@ -580,6 +580,15 @@ describe('review AK: merchants, terminals and seconds', () => {
     expect(json.summary.totals.dropped).toBe('80.00');
   });
 
+  it('one row printing no 商户号 does not make an export hold every merchant: another acquirer\'s lines on a terminal it never shows stay a missing export (review AM)', () => {
+    const d = 'fixtures/domain/export-with-one-row-printing-no-merchant';
+    const json = JSON.parse(posrecon(['reconcile', '-t', `${d}/ums-terminal-20251014.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { findings: JsonFinding[]; summary: { totals: Record<string, string> } };
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped.every((f) => f.details.terminalStatus === 'no_export_for_date')).toBe(true);
+    expect(json.summary.totals.dropped).toBe('0.00');
+  });
+
   it('times printed to the minute decide nothing: two swipes in one minute stay a dropped order and an unsettled sale', () => {
     const { json } = reconcileJson('same-minute-two-swipes-without-keys', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-09']);
     expect(json.summary.counts).toMatchObject({ dropped_order: 1, unsettled_overdue: 1, amount_mismatch: 0 });

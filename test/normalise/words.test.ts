@@ -40,12 +40,12 @@ describe('status words', () => {
     }
     expect(words({ rawType: '预授权完成', rawStatus: '撤销成功' })).toMatchObject({ status: 'failed', cancelled: 'void' });
     // A void that failed, is pending, was refused, or is not said to be done leaves the sale as its status says (review AK).
-    for (const rawStatus of ['撤销失败', '未撤销', '交易成功(未冲正)', '撤销拒绝', '可撤销', '撤销中', '冲正中', '撤销申请', '撤销未知', '部分撤销']) {
+    for (const rawStatus of ['撤销失败', '未撤销', '交易成功(未冲正)', '撤销拒绝', '可撤销', '撤销中', '冲正中', '撤销申请', '撤销未知', '部分撤销', '无法被冲正', '不能被撤销', '没有被撤销', '部分已被撤销']) {
       expect(words({ rawType: '消费', rawStatus }).cancelled, rawStatus).toBeUndefined();
     }
     expect(words({ rawType: '消费', rawStatus: '交易成功(未冲正)' }).status).toBe('success');
     // A void that failed or was refused leaves the sale standing: no false dropped order when it settles.
-    for (const rawStatus of ['撤销失败', '成功(撤销失败)', '交易成功（撤销被拒）', '撤销拒绝', '撤销被拒绝']) expect(words({ rawType: '消费', rawStatus }).status, rawStatus).toBe('success');
+    for (const rawStatus of ['撤销失败', '成功(撤销失败)', '交易成功（撤销被拒）', '撤销拒绝', '撤销被拒绝', '已撤销被拒绝', '被撤销失败']) expect(words({ rawType: '消费', rawStatus }).status, rawStatus).toBe('success');
     expect(words({ rawType: '消费', rawStatus: '失败(撤销失败)' }).status).toBe('failed');
     expect(words({ rawType: '消费', rawStatus: '撤销中' })).toMatchObject({ status: 'unknown', unreadStatus: true });
     expect(words({ rawType: '消费撤销', rawStatus: '撤销成功' })).toEqual({ txnType: 'void', status: 'success', cardType: 'unknown' });
