@@ -557,10 +557,13 @@ describe('a settlement file printing no RRN or trace (review AH)', () => {
 });
 
 describe('review AK: merchants, terminals and seconds', () => {
-  it('a forgotten acquirer\'s lines are a missing export, not dropped orders, when the only export given prints another 商户号', () => {
-    const d = 'fixtures/domain/only-one-acquirers-export-given';
-    const run = posrecon(['reconcile', '-t', `${d}/ums-terminal-20251014.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']);
-    const json = JSON.parse(run.stdout) as { findings: JsonFinding[]; summary: { totals: Record<string, string> } };
+  it.each([
+    // The only export given prints another 商户号 (the other acquirer's export forgotten).
+    ['only-one-acquirers-export-given'],
+    // One row of the export prints no 商户号: it must not make the export hold every merchant (review AM).
+    ['export-with-one-row-printing-no-merchant'],
+  ])('%s: the other acquirer\'s lines are a missing export, not dropped orders', (dir) => {
+    const { json } = reconcileJson(dir, 'ums-terminal-20251014.csv', 'settlement.csv');
     const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
     expect(dropped.length).toBeGreaterThan(0);
     expect(dropped.every((f) => f.details.terminalStatus === 'no_export_for_date')).toBe(true);
@@ -571,22 +574,6 @@ describe('review AK: merchants, terminals and seconds', () => {
     const { json } = reconcileJson('cash-register-serving-two-acquirers', 'terminal.csv', 'settlement-ums.csv', ['--as-of', '2025-11-16']);
     // 50010001 (拉卡拉, T+1) matched nothing: the contract's T+1, not 银联商务's D+1 (a false 未到账 before).
     expect(json.summary.counts).toMatchObject({ matched: 1, unsettled_pending: 1, unsettled_overdue: 0 });
-  });
-
-  it('an export mixing rows with and without 商户号 may hold, in the latter, a merchant with no export of its own (review AL)', () => {
-    const { json } = reconcileJson('terminal-export-mixing-merchant-column', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-05-09']);
-    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
-    expect(dropped.map((f) => f.details.terminalStatus)).toEqual(['missing']);
-    expect(json.summary.totals.dropped).toBe('80.00');
-  });
-
-  it('one row printing no 商户号 does not make an export hold every merchant: another acquirer\'s lines on a terminal it never shows stay a missing export (review AM)', () => {
-    const d = 'fixtures/domain/export-with-one-row-printing-no-merchant';
-    const json = JSON.parse(posrecon(['reconcile', '-t', `${d}/ums-terminal-20251014.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { findings: JsonFinding[]; summary: { totals: Record<string, string> } };
-    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
-    expect(dropped.length).toBeGreaterThan(0);
-    expect(dropped.every((f) => f.details.terminalStatus === 'no_export_for_date')).toBe(true);
-    expect(json.summary.totals.dropped).toBe('0.00');
   });
 
   it('times printed to the minute decide nothing: two swipes in one minute stay a dropped order and an unsettled sale', () => {
@@ -661,11 +648,15 @@ describe('a shop with two acquirers, one of whose terminal exports for a day is 
     expect(json.summary.totals.dropped).toBe('260.00');
     expect(posrecon(args.slice(0, -2)).stdout).toContain('3  dropped orders (掉单)             ¥260.00 charged to customers, missing or failed on the terminal; 2 beyond what the terminal exports cover: add that export');
   });
-  it('a merchant no export is known to hold keeps its dropped order and the money claim (its only line may be the dropped one; review AJ)', () => {
-    const { json } = reconcileJson('dropped-order-of-merchant-without-exports', 'terminal.csv', 'settlement.csv', ['--as-of', '2025-10-20']);
-    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
-    expect(dropped.map((f) => f.details.terminalStatus)).toEqual(['missing']);
-    expect(json.summary.totals.dropped).toBe('800.00');
+  it.each([
+    // Its only line may be the dropped one (review AJ).
+    ['dropped-order-of-merchant-without-exports', '2025-10-20', '800.00'],
+    // An export mixing rows with and without 商户号 may hold it in the latter (review AL).
+    ['terminal-export-mixing-merchant-column', '2025-05-09', '80.00'],
+  ])('%s: a merchant no export is known to hold keeps its dropped order and the money claim', (dir, asOf, money) => {
+    const { json } = reconcileJson(dir, 'terminal.csv', 'settlement.csv', ['--as-of', asOf]);
+    expect(json.findings.filter((f) => f.kind === 'dropped_order').map((f) => f.details.terminalStatus)).toEqual(['missing']);
+    expect(json.summary.totals.dropped).toBe(money);
   });
 
   it('gives the same report on the fast path, which reads the merchantless export\'s clean pairs in columns', () => {
