@@ -10,7 +10,7 @@ import { checkControlTotals, type ControlTotalMismatch, type UnionPaySummary } f
 import { dedupeAcrossFiles } from './match/dedupe.js';
 import * as crypto from 'node:crypto';
 import { canonicalCompare, localSeconds, recordFingerprint } from './match/keys.js';
-import { businessDateOfRecord, classifyFindings, isPaidLine, type Finding, type FeeTotals, type TerminalSpan } from './classify/findings.js';
+import { classifyFindings, isPaidLine, type Finding, type FeeTotals, type TerminalSpan } from './classify/findings.js';
 import { ALL_KINDS, SEVERITY, isException, type FindingKind } from './classify/kinds.js';
 import { reconcileBank, type BankResult } from './bank/reconcileBank.js';
 import { dailyTotals, type DailyPoint } from './bank/daily.js';
@@ -192,13 +192,18 @@ function workingDaysAfter(from: LocalDate, to: LocalDate, calendar: ReconcileInp
 
 const KIND_ORDER = new Map(ALL_KINDS.map((k, i) => [k, i]));
 
-/** The settlement date the inputs prove: the latest 清算日期, else the latest business date. */
-export function defaultAsOf(settlement: CanonicalRecord[], contract: Contract): { asOf: LocalDate; source: string } | null {
+/**
+ * The settlement date the inputs prove: the latest 清算日期, else the latest transaction date
+ * (a stated business date, else the calendar date of the time). Not the date after the cut-off:
+ * one 23:30 line in a calendar day's file proves nothing of the next business day, and taking
+ * it as proven would call that day's sales overdue a day early.
+ */
+export function defaultAsOf(settlement: CanonicalRecord[]): { asOf: LocalDate; source: string } | null {
   let latestSettle: string | undefined;
   let latestBusiness: string | undefined;
   for (const s of settlement) {
     if (s.settleDate && (!latestSettle || s.settleDate > latestSettle)) latestSettle = s.settleDate;
-    const b = businessDateOfRecord(s, contract);
+    const b = s.businessDate ?? s.time?.slice(0, 10) ?? s.settleDate;
     if (b && (!latestBusiness || b > latestBusiness)) latestBusiness = b;
   }
   if (latestSettle) return { asOf: latestSettle, source: 'latest settlement date in the settlement files' };
@@ -238,7 +243,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const settlement = settlementDedupe.kept.sort(canonicalCompare);
 
   const pre = input.preMatched;
-  const auto = mergeAsOf(defaultAsOf(settlement, input.contract), pre);
+  const auto = mergeAsOf(defaultAsOf(settlement), pre);
   const asOf = input.asOf ?? auto?.asOf ?? terminal.reduce((m, t) => ((t.time ?? '') > m ? (t.time ?? '').slice(0, 10) : m), '');
   // A day without sales (header-only files) has no date to judge as of: said so, never an empty date.
   const asOfSource = input.asOf ? '--as-of' : auto ? auto.source : asOf === '' ? 'none: no dated row in the files' : 'latest terminal date (no settlement rows)';

@@ -223,6 +223,9 @@ export function businessDateOfRecord(
   merchantId: string | undefined = r.merchantId,
 ): LocalDate | undefined {
   if (r.businessDate) return r.businessDate;
+  // A deduction (流量费, 押金 …) is no card transaction: the card cut-off does not move it, and
+  // its file stamps it with the day it was taken (often 23:59:59).
+  if (r.time && r.txnType === 'deduction') return r.time.slice(0, 10);
   if (r.time) {
     const terms = settlementTermsOf(contract, merchantId);
     return r.hasTime === false
@@ -955,7 +958,9 @@ function classifyDeductions(
     }
     // 首刷 is named outright, or is a deposit / activation fee on the terminal's first payout in
     // the files. A daily file starts every terminal on its "first" date: a 年费 there is no 首刷.
-    const firstSwipe = label.includes('首刷') || (!!d.terminalId && FIRST_SWIPE_KINDS.test(label) && firstSettlementOfTerminal.get(d.terminalId) === date);
+    // On or before that payout's date: a deduction is dated by its own day, the first sale by
+    // its business day (a 23:40 sale after a 23:00 cut-off belongs to the next one).
+    const firstSwipe = label.includes('首刷') || (!!d.terminalId && FIRST_SWIPE_KINDS.test(label) && date <= (firstSettlementOfTerminal.get(d.terminalId) ?? ''));
     if (verdict.kind === 'allowed') {
       const allowed = verdict.use;
       findings.push(

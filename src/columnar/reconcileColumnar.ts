@@ -962,7 +962,9 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     if (ss.settleDay[s] > latestSettle) latestSettle = ss.settleDay[s];
     const mi = ss.merchant[s] >= 0 ? ss.merchant[s] : ss.merchants.length;
     if (ss.settleDay[s] > merchantSettle[mi]) merchantSettle[mi] = ss.settleDay[s];
-    if (sBiz[s] > latestBusiness) latestBusiness = sBiz[s];
+    // The transaction date it proves (as defaultAsOf reads it): stated, else the calendar date.
+    const provenDay = ss.bizDay[s] >= 0 ? ss.bizDay[s] : ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
+    if (provenDay > latestBusiness) latestBusiness = provenDay;
     daySettled[sBiz[s] - minDay] += amount;
     const sDay = ss.day[s] >= 0 ? ss.day[s] : ss.settleDay[s];
     if (sDay >= 0) seenDay[sDay - dayBase] = 1;

@@ -951,3 +951,39 @@ describe('a settlement file printing 手续费 and 结算金额 but no 交易金
     expect([run.code, json.summary.counts.matched, json.summary.counts.amount_mismatch]).toEqual([0, 3, 0]);
   });
 });
+
+describe('a settlement file printing no settlement date, with lines after the cut-off', () => {
+  it('takes as proven the latest transaction date it prints, not the business day after the cut-off, and dates a deduction by its own day', () => {
+    // Lines of 2025-11-05 and 11-06, one sale at 23:30 and a 流量费 stamped 23:59:59 (cut-off
+    // 23:00): the file proves nothing of business day 11-07. A sale of 11-05 missing from it is
+    // due 11-06 under T+1, so pending on 11-06, not overdue.
+    const { run, json } = reconcileJson('calendar-day-files-with-late-lines');
+    expect(run.stdout).toContain('"asOf": "2025-11-06"');
+    expect(json.summary.counts.unsettled_overdue).toBe(0);
+    expect(json.summary.counts.unsettled_pending).toBe(1);
+    // A 流量费 of 10-31 23:59:59 is October's, the one of 11-06 November's: each within its
+    // month's 48.00, neither moved into the next day (or month) by the card cut-off.
+    const allowed = json.findings.filter((f) => f.kind === 'allowed_deduction');
+    expect(allowed.map((f) => f.message)).toEqual([
+      expect.stringContaining('on 2025-10-31'),
+      expect.stringContaining('on 2025-11-06'),
+    ]);
+    expect(json.summary.counts.extra_deduction).toBe(0);
+    expect(run.code).toBe(0);
+    // The fast path (whose clean pairs include the 23:30 sale) proves the same date.
+    const d = 'fixtures/domain/calendar-day-files-with-late-lines';
+    const columnar = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json', '--verbose'], { POSRECON_ENGINE: 'columnar' });
+    expect(columnar.stderr).toMatch(/^posrecon: fast path: 2 clean pairs counted in columns/);
+    expect(columnar.stdout).toBe(run.stdout);
+  });
+});
+
+describe('a first-swipe deposit the same evening as a first sale after the cut-off', () => {
+  it('is still named 首刷扣费: the deposit is dated by its own day, the sale by its business day', () => {
+    const { json } = reconcileJson('first-swipe-deposit-after-late-first-sale');
+    const deposit = json.findings.filter((f) => f.kind === 'extra_deduction');
+    expect(deposit).toHaveLength(1);
+    expect(deposit[0].message).toContain('deducted on 2025-11-06 (terminal 10000004) from the terminal\'s first payout (首刷扣费)');
+    expect(deposit[0].details.first_swipe).toBe(true);
+  });
+});
