@@ -23,6 +23,11 @@ export interface ReadOptions {
    * (UnionPay ZM); overrides the one taken from the file name.
    */
   clearingDate?: string;
+  /**
+   * Normalise only this many rows after the header: a head read for its detection alone (the
+   * fast path's planner), whose rows are read again in their place.
+   */
+  normaliseRowsAfterHeader?: number;
 }
 
 export interface LineAccount {
@@ -240,7 +245,9 @@ function finish(rows: RawRow[], detection: Detection, file: string, opts: ReadOp
     isData: info.isData,
   });
   const prepDetection: Detection = { ...detection, mapping: prepared.mapping };
-  const result = normaliseRows(prepared.rows, prepDetection, file, { lastLineUnterminated: info.lastLineUnterminated, delimiter: info.format === 'delimited' ? info.delimiter : undefined });
+  const limit = opts.normaliseRowsAfterHeader;
+  const toNormalise = limit === undefined ? prepared.rows : prepared.rows.slice(0, Math.max(0, detection.headerIndex + 1) + limit);
+  const result = normaliseRows(toNormalise, prepDetection, file, { lastLineUnterminated: info.lastLineUnterminated, delimiter: info.format === 'delimited' ? info.delimiter : undefined });
   const lines = accountLines(prepared.rows, detection.headerIndex, result, info.totalLines);
 
   let controlTotals: ControlTotals | undefined;
