@@ -2,6 +2,7 @@
 // string cells, so they go through the same profile detection and normalisation as CSV files.
 // SheetJS (the maintained @e965/xlsx republish) is loaded only when a spreadsheet is read.
 import { createRequire } from 'node:module';
+import { inflateRawSync } from 'node:zlib';
 import { InputError } from '../model.js';
 import type { RawRow } from './tokenize.js';
 import { decodeInput } from './decode.js';
@@ -57,6 +58,68 @@ function zipEntryNames(bytes: Uint8Array): string[] | null {
   return null;
 }
 
+
+/** CRC-32 (the ZIP polynomial), table built once. */
+let crcTable: Uint32Array | undefined;
+function crc32(data: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * The first ZIP entry whose data does not inflate or fails its CRC, or null when all are whole
+ * (or the file has no central directory: a cut-off download, which SheetJS reports itself).
+ * SheetJS checks no CRC: a flipped bit gave wrong amounts or lost rows without a word, and some
+ * damaged deflate streams made it loop forever (a cron run that never ends).
+ */
+export function damagedZipEntry(bytes: Uint8Array): { name: string; why: string } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) !== 0x06054b50) continue;
+    const count = view.getUint16(at + 10, true);
+    let entry = view.getUint32(at + 16, true);
+    for (let k = 0; k < count; k++) {
+      if (entry + 46 > bytes.length || view.getUint32(entry, true) !== 0x02014b50) return { name: '(central directory)', why: 'directory damaged' };
+      const method = view.getUint16(entry + 10, true);
+      const crc = view.getUint32(entry + 16, true);
+      const compressed = view.getUint32(entry + 20, true);
+      const size = view.getUint32(entry + 24, true);
+      const nameLength = view.getUint16(entry + 28, true);
+      const local = view.getUint32(entry + 42, true);
+      const name = Buffer.from(bytes.buffer, bytes.byteOffset + entry + 46, nameLength).toString('utf8');
+      entry += 46 + nameLength + view.getUint16(entry + 30, true) + view.getUint16(entry + 32, true);
+      if (name.endsWith('/')) continue;
+      if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) return { name, why: 'entry header missing' };
+      // The entry's name in its own header must be the directory's (a damaged name hides a part).
+      const localName = Buffer.from(bytes.buffer, bytes.byteOffset + local + 30, Math.min(view.getUint16(local + 26, true), bytes.length - local - 30)).toString('utf8');
+      if (localName !== name) return { name, why: 'entry name damaged' };
+      const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+      if (start + compressed > bytes.length) return { name, why: 'data cut off' };
+      const raw = bytes.subarray(start, start + compressed);
+      let data: Uint8Array;
+      if (method === 0) data = raw;
+      else if (method === 8) {
+        try {
+          data = inflateRawSync(raw);
+        } catch {
+          return { name, why: 'compressed data damaged' };
+        }
+      } else continue; // another method (encrypted, deflate64): SheetJS says what it is
+      if (data.length !== size || crc32(data) !== crc) return { name, why: 'checksum (CRC) does not match' };
+    }
+    return null;
+  }
+  return null;
+}
 
 /** Recognise a spreadsheet by its first bytes: OLE2 compound file (BIFF .xls) or ZIP (.xlsx). */
 export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
@@ -146,6 +209,15 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
   if (kind === 'xlsx' && !looksLikeWorkbookZip(bytes)) {
     throw new InputError(`${file}: this is a ZIP archive, not an Excel workbook`, 'unpack it and give the export inside');
   }
+  if (kind === 'xlsx') {
+    const damaged = damagedZipEntry(bytes);
+    if (damaged) {
+      throw new InputError(
+        `${file}: the Excel (.xlsx) workbook is damaged (${damaged.name}: ${damaged.why})`,
+        'download it again (or open it in Excel or WPS, let it repair the file, and save it again)',
+      );
+    }
+  }
   let wb: import('@e965/xlsx').WorkBook;
   try {
     // An HTML table is text in its own encoding (UTF-8 or GBK); its cells stay text (raw), as the
@@ -157,6 +229,10 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     // SheetJS failing inside (a TypeError on a missing part, a ZIP entry cut short) means a
     // damaged or cut-off file.
     const message = (e as Error).message.split('\n')[0];
+    // An encrypted .xlsx is an OLE2 container like an .xls: say what it is, not its container.
+    if (/password/i.test(message)) {
+      throw new InputError(`${file}: the workbook is password-protected`, 'open it in Excel or WPS, remove the password (File › Info › Protect Workbook › Encrypt with Password), save it, or export it as CSV');
+    }
     const damaged = e instanceof TypeError || e instanceof RangeError || /zip|compressed|corrupt|end of data|truncated/i.test(message);
     const why = damaged ? 'it is damaged or incomplete (cut off while downloading?)' : message;
     throw new InputError(

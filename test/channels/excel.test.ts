@@ -165,6 +165,38 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(inputError(() => readBytes(xlsx, 'cut.xlsx')).message).toBe('cut.xlsx: cannot read the Excel (.xlsx) workbook: it is damaged or incomplete (cut off while downloading?)');
   });
 
+  it('a workbook damaged inside (one byte changed) is refused as damaged or reads exactly as before, never with other data (review AO)', () => {
+    // SheetJS checks no CRC: a flipped byte had given lost rows or other amounts without a word,
+    // and some damaged deflate streams made it loop forever.
+    const good = bytesOf(CHANNELS + 'settlement-export-20251009.xlsx');
+    const expected = JSON.stringify(readBytes(good, 'export.xlsx').records);
+    let refused = 0;
+    for (let at = 60; at < good.length - 200; at += 23) {
+      const bytes = good.slice();
+      bytes[at] ^= 0x10;
+      let records: string | undefined;
+      try {
+        records = JSON.stringify(readBytes(bytes, 'export.xlsx').records);
+      } catch (e) {
+        expect(inputError(() => { throw e; }).message).toMatch(/^export\.xlsx: (the Excel \(\.xlsx\) workbook is damaged \(.+: (compressed data damaged|checksum \(CRC\) does not match|data cut off|entry header missing|entry name damaged|directory damaged)\)|cannot read the Excel \(\.xlsx\) workbook: .+)$/);
+        refused++;
+        continue;
+      }
+      expect(records).toBe(expected);
+    }
+    expect(refused).toBeGreaterThan(10);
+  });
+
+  it('a password-protected workbook says so, whatever its container (review AO)', () => {
+    // Encrypted OOXML is an OLE2 compound file holding EncryptionInfo and EncryptedPackage.
+    const cfb = XLSX.CFB.utils.cfb_new();
+    XLSX.CFB.utils.cfb_add(cfb, '/EncryptionInfo', Buffer.concat([Buffer.from([4, 0, 4, 0, 0x40, 0, 0, 0]), Buffer.from('<?xml version="1.0"?><encryption xmlns="http://schemas.microsoft.com/office/2006/encryption"></encryption>')]));
+    XLSX.CFB.utils.cfb_add(cfb, '/EncryptedPackage', Buffer.alloc(4096, 7));
+    const e = inputError(() => readBytes(new Uint8Array(XLSX.CFB.write(cfb, { type: 'buffer' }) as Buffer), '结算明细.xlsx'));
+    expect(e.message).toBe('结算明细.xlsx: the workbook is password-protected');
+    expect(e.hint).toMatch(/remove the password/);
+  });
+
   it('an OpenDocument sheet (.ods, as WPS or LibreOffice save it) is read, not refused as an archive', () => {
     const wb = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([HEADER, row(serial1900(2025, 10, 1), '622848******1234')]), 'S');
