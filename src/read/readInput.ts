@@ -148,34 +148,49 @@ export function readInputFile(bytes: Uint8Array, file: string, opts: ReadOptions
 }
 
 function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: SpreadsheetKind): ParsedFile {
-  // The sheet whose layout fits with the most rows under its header: a summary sheet (汇总)
-  // before the detail (明细) may fit a layout too, with a row or two.
-  let best: { sheet: SpreadsheetRows; detection: Detection; rows: number } | undefined;
   let firstError: unknown;
   const sheets = readSpreadsheet(bytes, file, kind);
+  const fits: { sheet: SpreadsheetRows; detection: Detection; rows: number }[] = [];
   for (const sheet of sheets) {
-    let detection: Detection;
     try {
-      detection = detectDelimitedProfile(sheet.rows, file, opts, kind);
+      const detection = detectDelimitedProfile(sheet.rows, file, opts, kind);
+      fits.push({ sheet, detection, rows: sheet.rows.length - detection.headerIndex - 1 });
     } catch (e) {
       firstError ??= e;
-      continue;
     }
-    const rows = sheet.rows.length - detection.headerIndex - 1;
-    if (!best || rows > best.rows) best = { sheet, detection, rows };
   }
-  if (!best) throw firstError;
-  const { sheet, detection } = best;
+  if (fits.length === 0) throw firstError;
+  // The detail sheet is the one whose header maps the most columns (a 汇总 sheet of a few
+  // totals per terminal must not win by having more rows than the 明细), then the longest.
+  const best = fits.reduce((a, b) => ((b.detection.score ?? 0) > (a.detection.score ?? 0) || ((b.detection.score ?? 0) === (a.detection.score ?? 0) && b.rows > a.rows) ? b : a));
+  // Sheets laid out exactly like it (one sheet per 清算日期 or per store) hold more of the same
+  // rows: all are read, in the workbook's order, as if pasted one after another (each later
+  // sheet's header is a repeated header, its title lines a pasted export's preamble).
+  const headerKey = (d: Detection) => d.headerCells.map(normaliseLabel).join('\u001f');
+  const read = fits.filter((f) => f.detection.profile === best.detection.profile && headerKey(f.detection) === headerKey(best.detection));
+  const first = read[0];
+  const rows: RawRow[] = [];
+  const parts: string[] = [];
+  for (const f of read) {
+    const offset = rows.length === 0 ? 0 : rows[rows.length - 1].endLine;
+    for (const row of f.sheet.rows) rows.push(offset === 0 ? row : { ...row, line: row.line + offset, endLine: row.endLine + offset });
+    const last = f.sheet.rows[f.sheet.rows.length - 1]?.endLine ?? 0;
+    parts.push(offset === 0 ? `"${f.sheet.sheet}" (lines 1–${last})` : `"${f.sheet.sheet}" (lines ${offset + 1}–${offset + last}: its rows 1–${last})`);
+  }
+  const detection = first.detection;
   const dateColumns = (['time', 'date', 'settleDate', 'businessDate'] as const).map((f) => detection.mapping.columns[f]).filter((c): c is number => c !== undefined);
-  const rows = sheet.date1904 ? shiftSerials1904(sheet.rows, dateColumns, detection.headerIndex + 1) : sheet.rows;
-  const others = sheets.filter((s) => s !== sheet).map((s) => `"${s.sheet}"`);
-  const reason = others.length > 0 ? `${sheet.reason} (the sheet with the most rows that fit; not read: ${others.join(', ')})` : sheet.reason;
-  return finish(rows, detection, file, opts, {
+  const shifted = first.sheet.date1904 ? shiftSerials1904(rows, dateColumns, detection.headerIndex + 1) : rows;
+  const others = sheets.filter((s) => !read.some((f) => f.sheet === s)).map((s) => `"${s.sheet}"`);
+  const which = read.length > 1
+    ? first.sheet.reason.replace(/, sheet "[^"]*"( of \d+)?/, `, sheets ${parts.join(' and ')}, read one after another`)
+    : first.sheet.reason;
+  const reason = others.length > 0 ? `${which} (${read.length > 1 ? 'the sheets laid out as the detail' : 'the sheet whose header fits best'}; not read: ${others.join(', ')})` : which;
+  return finish(shifted, detection, file, opts, {
     encoding: kind,
     encodingReason: reason,
     delimiter: SPREADSHEET_DELIMITER,
     format: 'spreadsheet',
-    totalLines: sheet.rows.length,
+    totalLines: rows.length === 0 ? 0 : rows[rows.length - 1].endLine,
   });
 }
 

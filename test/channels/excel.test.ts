@@ -104,8 +104,8 @@ describe('CSV re-saved by Excel', () => {
 describe('.xlsx whose first sheet is a summary (汇总) and second the detail (明细)', () => {
   const f = read(CHANNELS + 'settlement-summary-sheet-first.xlsx');
 
-  it('reads the detail sheet, the one with the most rows that fit, and says which sheet it skipped', () => {
-    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the sheet with the most rows that fit; not read: "汇总")');
+  it('reads the detail sheet, the one whose header fits best, and says which sheet it skipped', () => {
+    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the sheet whose header fits best; not read: "汇总")');
     expect(f.records.map((r) => [r.rrn, yuan(r.amount)])).toEqual([
       ['528700000001', '1234.56'], ['528700000002', '88.00'], ['528700000003', '5000.00'], ['528700000005', '45.00'],
     ]);
@@ -156,6 +156,35 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(f.records[0].card).toBeUndefined();
     expect(f.records[0].unusable).toEqual([{ field: 'card', raw: '6.22202…E+15', reason: 'destroyed by Excel (scientific notation 6.22202…E+15); re-export the file as text' }]);
     expect(JSON.stringify(f.records[0])).not.toMatch(/2123456789|6789E/);
+  });
+
+  const SETTLEMENT_HEADER = ['清算日期', '商户号', '终端号', '交易时间', '交易类型', '卡号', '卡类别', '交易金额', '手续费', '结算金额', '参考号', '凭证号'];
+  const line = (day: string, n: number, amount: number, fee: number) =>
+    [day, '898310058120001', '10000001', `${day} 1${n}:00:00`, '消费', '622848******1234', '借记卡', amount, fee, Math.round((amount - fee) * 100) / 100, `25110400000${n}`, `00010${n}`];
+  const book = (sheets: [string, unknown[][]][]) => {
+    const wb = XLSX.utils.book_new();
+    for (const [name, rows] of sheets) XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), name);
+    return new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
+  };
+
+  it('reads every sheet laid out as the detail (one per 清算日期), one after another, and numbers their lines on (review AO)', () => {
+    const f = readBytes(book([
+      ['2025-11-04', [['结算明细 2025-11-04'], SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5), line('2025-11-04', 2, 200, 1)]],
+      ['2025-11-05', [['结算明细 2025-11-05'], SETTLEMENT_HEADER, line('2025-11-05', 3, 300, 1.5)]],
+    ]), 'settlement-20251104_05.xlsx');
+    expect(f.records.map((r) => [r.source.line, r.settleDate, yuan(r.amount)])).toEqual([
+      [3, '2025-11-04', '100.00'], [4, '2025-11-04', '200.00'], [7, '2025-11-05', '300.00'],
+    ]);
+    expect(f.skipped.map((s) => [s.line, s.kind])).toEqual([[1, 'preamble'], [5, 'preamble'], [6, 'header-repeat']]);
+    expect(f.lines).toEqual({ total: 7, header: 1, skipped: 3, records: 3, rejected: 0 });
+    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheets "2025-11-04" (lines 1–4) and "2025-11-05" (lines 5–7: its rows 1–3), read one after another');
+  });
+
+  it('a 汇总 sheet with more rows than the 明细 is not read as transactions: the header that maps the most wins (review AO)', () => {
+    const summary = [['终端号', '交易日期', '交易笔数', '交易金额', '手续费'], ...[1, 2, 3, 4].map((t) => [`1000000${t}`, '2025-11-04', t, t * 100, t / 2])];
+    const f = readBytes(book([['汇总', summary], ['明细', [SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5)]]]), 'settlement.xlsx');
+    expect(f.records.map((r) => [r.rrn, yuan(r.amount)])).toEqual([['251104000001', '100.00']]);
+    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the sheet whose header fits best; not read: "汇总")');
   });
 
   it('a workbook cut off inside says it is damaged or incomplete, not a JavaScript or ZIP error', () => {
