@@ -2,6 +2,7 @@
 // string cells, so they go through the same profile detection and normalisation as CSV files.
 // SheetJS (the maintained @e965/xlsx republish) is loaded only when a spreadsheet is read.
 import { createRequire } from 'node:module';
+import { Decimal } from 'decimal.js';
 import { inflateRawSync } from 'node:zlib';
 import { InputError } from '../model.js';
 import type { RawRow } from './tokenize.js';
@@ -168,6 +169,17 @@ export function cellText(cell: Cell | undefined): string {
     case 'n': {
       const v = cell.v as number;
       if (!Number.isFinite(v)) return String(v);
+      // An id shown padded with zeros (format 000000000000: RRN 091522000101, trace 000104) is
+      // what Excel shows and the other files print: without its zeros it would match nothing.
+      if (Number.isInteger(v) && v >= 0 && v < EXCEL_EXACT_LIMIT && typeof cell.z === 'string' && /^0+$/.test(cell.z)) return v.toFixed(0).padStart(cell.z.length, '0');
+      const shown = shownDecimals(cell.z);
+      // (Only to fen or finer: a format hiding the fen, such as #,##0, never rounds money.)
+      if (shown !== undefined && shown >= 2 && !Number.isInteger(v)) {
+        // Money stored unrounded (a fee computed as 6.1728) and shown as 6.17 by its format: the
+        // workbook says 6.17, the amount paid out agrees with it, and no file prints sub-fen.
+        const exact = new Decimal(Number(v.toPrecision(15)));
+        if (exact.decimalPlaces() > shown) return exact.toDecimalPlaces(shown, Decimal.ROUND_HALF_UP).toFixed(shown);
+      }
       if (Number.isInteger(v) && Math.abs(v) >= EXCEL_EXACT_LIMIT) return v.toPrecision(15).replace(/\.?0+e/, 'e').toUpperCase();
       if (Number.isInteger(v)) return v.toFixed(0);
       const shortest = Number(v.toPrecision(15));
@@ -180,6 +192,19 @@ export function cellText(cell: Cell | undefined): string {
     case 'd': return cell.v instanceof Date ? cell.v.toISOString() : String(cell.v ?? '');
     default: return cell.v === undefined || cell.v === null ? '' : String(cell.v);
   }
+}
+
+/**
+ * The decimals a number format shows (`0.00`, `#,##0.00`, `¥#,##0.00;[Red]-¥#,##0.00` → 2), or
+ * undefined for General, percentages, dates and times (their digits mean something else).
+ */
+export function shownDecimals(format: unknown): number | undefined {
+  if (typeof format !== 'string' || format === '' || /^general$/i.test(format)) return undefined;
+  // The positive section, without quoted text, escapes and [colour]/[condition] parts.
+  const section = format.split(';')[0].replace(/"[^"]*"|\\.|\[[^\]]*\]/g, '');
+  if (/[%yYmMdDhHsSeE@]/.test(section) || !/[0#]/.test(section)) return undefined;
+  const decimals = /\.([0#]+)/.exec(section);
+  return decimals ? decimals[1].length : 0;
 }
 
 export interface SpreadsheetRows {
@@ -224,7 +249,10 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     // page printed them: 000201 keeps its zeros, an 18-digit id its digits.
     wb = kind === 'html'
       ? XLSX.read(decodeInput(bytes, file).text, { type: 'string', raw: true, cellDates: false })
-      : XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: false, cellDates: false, cellStyles: false });
+      // nodim: the range comes from the cells, not the stored <dimension> (a template filler
+      // leaves A1:L2 on a sheet of many rows; trusting it dropped every row past it).
+      // cellNF: number formats, for ids padded with zeros and money shown to 2 decimals.
+      : XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: true, cellDates: false, cellStyles: false, nodim: true });
   } catch (e) {
     // SheetJS failing inside (a TypeError on a missing part, a ZIP entry cut short) means a
     // damaged or cut-off file.

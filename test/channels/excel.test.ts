@@ -187,6 +187,26 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the sheet whose header fits best; not read: "汇总")');
   });
 
+  it('an id shown padded with zeros keeps them; money stored unrounded reads as shown to the fen (review AO)', () => {
+    const ws = XLSX.utils.aoa_to_sheet([SETTLEMENT_HEADER, ['2025-11-04', '898310058120001', '10000001', '2025-11-04 09:15:22', '消费', '622848******1234', '借记卡', 1234.565, 6.1728, 1228.3922, 91522000101, 104]]);
+    ws.K2.z = '000000000000';
+    ws.L2.z = '000000';
+    for (const c of ['H2', 'I2', 'J2']) ws[c].z = '#,##0.00;[Red]-#,##0.00';
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, ws, 'S');
+    const f = readBytes(new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer), 'settlement.xlsx');
+    expect(f.records.map((r) => [r.rrn, r.trace, yuan(r.amount), yuan(r.fee), yuan(r.net)])).toEqual([['091522000101', '000104', '1234.57', '6.17', '1228.39']]);
+  });
+
+  it('reads every row of a sheet whose stored dimension is too small (a template filler leaves A1:L2; review AO)', () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5), line('2025-11-04', 2, 200, 1), line('2025-11-04', 3, 300, 1.5)]), 'S');
+    const stored = Buffer.from(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: false }) as Buffer);
+    const stale = withEntryText(stored, 'xl/worksheets/sheet1.xml', (xml) => xml.replace(/<dimension ref="A1:L4"\/>/, '<dimension ref="A1:L2"/>'));
+    const f = readBytes(stale, 'settlement.xlsx');
+    expect(f.records.map((r) => yuan(r.amount))).toEqual(['100.00', '200.00', '300.00']);
+  });
+
   it('a workbook cut off inside says it is damaged or incomplete, not a JavaScript or ZIP error', () => {
     const bytes = bytesOf(SAMPLES + 'bank-ccb-jiaoyimingxi.xls').slice(0, 1000);
     expect(inputError(() => readBytes(bytes, 'cut.xls')).message).toBe('cut.xls: cannot read the Excel 97–2003 (.xls) workbook: it is damaged or incomplete (cut off while downloading?)');
@@ -248,6 +268,36 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect([e.message, e.hint]).toEqual(['对账单.zip: this is a ZIP archive, not an Excel workbook', 'unpack it and give the export inside']);
   });
 });
+
+/** An uncompressed ZIP with one entry's text changed (same length), its CRC set right in both headers. */
+function withEntryText(zip: Buffer, name: string, change: (text: string) => string): Uint8Array {
+  const out = Buffer.from(zip);
+  const at = out.indexOf(Buffer.from(name, 'utf8'));
+  expect(out.readUInt32LE(at - 30)).toBe(0x04034b50);
+  const size = out.readUInt32LE(at - 30 + 18);
+  const start = at + name.length + out.readUInt16LE(at - 30 + 28);
+  const text = out.subarray(start, start + size).toString('utf8');
+  const changed = Buffer.from(change(text), 'utf8');
+  expect(changed.length).toBe(size);
+  expect(changed.toString('utf8')).not.toBe(text);
+  changed.copy(out, start);
+  const crc = crc32(changed);
+  out.writeUInt32LE(crc, at - 30 + 14);
+  const central = out.indexOf(Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02])]), start);
+  for (let c = central; c >= 0; c = out.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), c + 4)) {
+    if (out.subarray(c + 46, c + 46 + name.length).toString('utf8') === name) out.writeUInt32LE(crc, c + 16);
+  }
+  return new Uint8Array(out);
+}
+
+function crc32(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
 
 /** A ZIP with one entry stored uncompressed (CRC left 0: only the entry names are read). */
 function storedZip(name: string, data: Uint8Array): Uint8Array {
