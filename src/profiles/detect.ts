@@ -53,6 +53,11 @@ function missingRequired(profile: Profile, mapped: Partial<Record<CanonicalField
   return missing;
 }
 
+/** A header cell as messages name it: a cell wrapped with Alt+Enter (交易\n时间) on one line. */
+function headerName(cell: string): string {
+  return cell.replace(/\s*[\r\n]+\s*/g, '').trim();
+}
+
 export function mapHeader(profile: Profile, headerCells: string[]): ColumnMapping {
   const labels = headerCells.map(normaliseLabel);
   const taken = new Set<number>();
@@ -65,7 +70,7 @@ export function mapHeader(profile: Profile, headerCells: string[]): ColumnMappin
       const idx = labels.findIndex((l, i) => l === want && !taken.has(i));
       if (idx >= 0) {
         columns[field] = idx;
-        headers[field] = headerCells[idx].trim();
+        headers[field] = headerName(headerCells[idx]);
         taken.add(idx);
         break;
       }
@@ -80,8 +85,8 @@ export function mapHeader(profile: Profile, headerCells: string[]): ColumnMappin
     if (again >= 0) {
       columns.date = timeAt;
       columns.time = again;
-      headers.date = `${headerCells[timeAt].trim()} (column ${timeAt + 1})`;
-      headers.time = `${headerCells[again].trim()} (column ${again + 1})`;
+      headers.date = `${headerName(headerCells[timeAt])} (column ${timeAt + 1})`;
+      headers.time = `${headerName(headerCells[again])} (column ${again + 1})`;
       taken.add(again);
       repeatedTime = true;
     }

@@ -210,7 +210,8 @@ export function normaliseLabel(s: string): string {
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;
     if (c >= 0xff01 && c <= 0xff5e) out += String.fromCodePoint(c - 0xfee0);
-    else if (c === 0x3000 || c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x60 /* ` */ || c === 0xfeff) continue;
+    // (A line break too: a header cell wrapped with Alt+Enter, 交易\n时间, names 交易时间.)
+    else if (c === 0x3000 || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xa0 || c === 0x60 /* ` */ || c === 0xfeff) continue;
     else out += ch;
   }
   out = out.toLowerCase();
@@ -234,7 +235,7 @@ function isNormalLabel(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
-      if (c === 0x20 || c === 0x09 || c === 0x60 || (c >= 0x41 && c <= 0x5a)) return false;
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x60 || (c >= 0x41 && c <= 0x5a)) return false;
     } else if (c < 0x4e00 || c > 0x9fff) return false;
   }
   const last = s.charCodeAt(s.length - 1);

@@ -198,6 +198,21 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(f.records.map((r) => [r.rrn, r.trace, yuan(r.amount), yuan(r.fee), yuan(r.net)])).toEqual([['091522000101', '000104', '1234.57', '6.17', '1228.39']]);
   });
 
+  it('maps header cells wrapped with Alt+Enter (交易\\n时间, 交易金额\\n(元)), in a workbook and in a CSV (review AO)', () => {
+    const header = ['商户号', '终端号', '交易\n时间', '交易\n类型', '交易\r\n状态', '卡号', '卡类型', '交易金额\n(元)', '参考号', '凭证号'];
+    const row = ['898310058120001', '10000001', '2025-11-03 10:00:00', '消费', '成功', '622848******1234', '借记卡', '88.00', '251103000001', '000001'];
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([header, row]), 'S');
+    const csv = [header.map((h) => `"${h}"`).join(','), row.join(',')].join('\r\n') + '\r\n';
+    for (const [bytes, name] of [[new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer), 'terminal.xlsx'], [new TextEncoder().encode(csv), 'terminal.csv']] as const) {
+      const f = readBytes(bytes, name, { role: 'terminal' });
+      expect(f.mapping.columns).toMatchObject({ time: 2, txnType: 3, status: 4, amount: 7 });
+      // Messages name the column on one line.
+      expect(f.mapping.headers).toMatchObject({ time: '交易时间', amount: '交易金额(元)' });
+      expect(f.records.map((r) => [r.time, r.status, yuan(r.amount)])).toEqual([['2025-11-03 10:00:00', 'success', '88.00']]);
+    }
+  });
+
   it('reads every row of a sheet whose stored dimension is too small (a template filler leaves A1:L2; review AO)', () => {
     const wb = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5), line('2025-11-04', 2, 200, 1), line('2025-11-04', 3, 300, 1.5)]), 'S');
