@@ -9,7 +9,7 @@ function byDefinition(s: string): string {
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;
     if (c >= 0xff01 && c <= 0xff5e) out += String.fromCodePoint(c - 0xfee0);
-    else if (c === 0x3000 || c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x60 || c === 0xfeff) continue;
+    else if (c === 0x3000 || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xa0 || c === 0x60 || c === 0xfeff) continue;
     else out += ch;
   }
   return out
@@ -19,7 +19,7 @@ function byDefinition(s: string): string {
 }
 
 describe('normaliseLabel', () => {
-  const alphabet = [...'aZ09 \t`()[]:*：（）元rmbCNY¥￥交易金额Ｂ１\u3000\u00a0\ufeffÀÉydhsHMS-/.rnit'];
+  const alphabet = [...'aZ09 \t\n\r`()[]:*：（）元rmbCNY¥￥交易金额Ｂ１\u3000\u00a0\ufeffÀÉydhsHMS-/.rnit'];
   it('equals its definition on labels built from the characters that matter', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 12 }).map((a) => a.join('')), (s) => {
