@@ -25,7 +25,7 @@ function loadSheetJs(): SheetJs {
 }
 
 /** `html`: a web page holding a table, which portals save as `.xls` and Excel opens. */
-export type SpreadsheetKind = 'xls' | 'xlsx' | 'html';
+export type SpreadsheetKind = 'xls' | 'xlsx' | 'html' | 'xml';
 
 /**
  * Whether a ZIP holds a workbook: by its entry names ([Content_Types].xml and xl/… of an .xlsx,
@@ -130,6 +130,8 @@ export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
   // An HTML table (an "Excel" export from a web portal): ASCII markup at the start, after any BOM.
   const head = String.fromCharCode(...bytes.subarray(0, 512)).replace(/^(\xef\xbb\xbf|\s)+/, '').toLowerCase();
   if (/^(<!doctype html|<html|<table|<\?xml[^>]*>\s*<html)/.test(head)) return 'html';
+  // XML Spreadsheet 2003 (Java and .NET portals save it as .xls; Excel and WPS open it).
+  if (/^<\?xml[^>]*>\s*(<\?mso-application[^>]*>\s*)?<(ss:)?workbook\b/.test(head)) return 'xml';
   return null;
 }
 
@@ -149,6 +151,9 @@ export function shiftSerials1904(rows: RawRow[], columns: readonly number[], fro
   });
 }
 const SERIAL_1904 = /^\d{5}(?:\.\d+)?$/;
+
+/** Excel's error values by their stored code, as Excel shows them. */
+const EXCEL_ERRORS: Record<number, string> = { 0x00: '#NULL!', 0x07: '#DIV/0!', 0x0f: '#VALUE!', 0x17: '#REF!', 0x1d: '#NAME?', 0x24: '#NUM!', 0x2a: '#N/A', 0x2b: '#GETTING_DATA' };
 
 /** Excel keeps 15 significant digits: a numeric cell with more integer digits is a destroyed ID. */
 const EXCEL_EXACT_LIMIT = 1e15;
@@ -188,7 +193,7 @@ export function cellText(cell: Cell | undefined): string {
       return /e/i.test(text) ? shortest.toFixed(15).replace(/0+$/, '').replace(/\.$/, '') : text;
     }
     case 'b': return cell.v ? 'TRUE' : 'FALSE';
-    case 'e': return cell.w ?? '#ERROR';
+    case 'e': return cell.w ?? EXCEL_ERRORS[cell.v as number] ?? '#ERROR';
     case 'd': return cell.v instanceof Date ? cell.v.toISOString() : String(cell.v ?? '');
     default: return cell.v === undefined || cell.v === null ? '' : String(cell.v);
   }
@@ -249,6 +254,8 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     // page printed them: 000201 keeps its zeros, an 18-digit id its digits.
     wb = kind === 'html'
       ? XLSX.read(decodeInput(bytes, file).text, { type: 'string', raw: true, cellDates: false })
+      : kind === 'xml'
+      ? XLSX.read(decodeInput(bytes, file).text, { type: 'string', cellFormula: false, cellHTML: false, cellText: false, cellNF: true, cellDates: false, cellStyles: false, nodim: true })
       // nodim: the range comes from the cells, not the stored <dimension> (a template filler
       // leaves A1:L2 on a sheet of many rows; trusting it dropped every row past it).
       // cellNF: number formats, for ids padded with zeros and money shown to 2 decimals.
@@ -264,7 +271,7 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     const damaged = e instanceof TypeError || e instanceof RangeError || /zip|compressed|corrupt|end of data|truncated/i.test(message);
     const why = damaged ? 'it is damaged or incomplete (cut off while downloading?)' : message;
     throw new InputError(
-      `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : kind === 'html' ? 'HTML table (.xls)' : 'Excel (.xlsx)'} workbook: ${why}`,
+      `${file}: cannot read the ${kind === 'xls' ? 'Excel 97–2003 (.xls)' : kind === 'html' ? 'HTML table (.xls)' : kind === 'xml' ? 'XML Spreadsheet 2003 (.xls)' : 'Excel (.xlsx)'} workbook: ${why}`,
       'open it in Excel or WPS and save it again, or export it as CSV',
     );
   }
@@ -290,7 +297,7 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     }
     if (!any) continue;
     const codepage = (wb.Props as { CodePage?: number } | undefined)?.CodePage;
-    const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : kind === 'html' ? 'HTML table saved as a spreadsheet' : 'Excel workbook (.xlsx)';
+    const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : kind === 'html' ? 'HTML table saved as a spreadsheet' : kind === 'xml' ? 'XML Spreadsheet 2003' : 'Excel workbook (.xlsx)';
     const of = wb.SheetNames.length > 1 ? ` of ${wb.SheetNames.length}` : '';
     sheets.push({ kind, sheet: name, rows, date1904, reason: `${format}, sheet "${name}"${of}${date1904 ? ', 1904 date system' : ''}` });
   }

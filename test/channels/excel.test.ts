@@ -213,6 +213,28 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     }
   });
 
+  it('reads an XML Spreadsheet 2003 saved as .xls (a Java portal export), not as CSV text (review AO)', () => {
+    const cell = (v: string | number) => `<Cell><Data ss:Type="${typeof v === 'number' ? 'Number' : 'String'}">${v}</Data></Cell>`;
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n' +
+      '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="结算明细"><Table>' +
+      [SETTLEMENT_HEADER, line('2025-11-04', 1, 128, 0.64)].map((r) => `<Row>${r.map((v) => cell(v as string | number)).join('')}</Row>`).join('') +
+      '</Table></Worksheet></Workbook>\n';
+    const bytes = new TextEncoder().encode(xml);
+    expect(spreadsheetKind(bytes)).toBe('xml');
+    const f = readBytes(bytes, 'settlement-20251104.xls');
+    expect(f.encodingReason).toBe('XML Spreadsheet 2003, sheet "结算明细"');
+    expect(f.records.map((r) => [r.rrn, r.trace, yuan(r.amount), yuan(r.fee)])).toEqual([['251104000001', '000101', '128.00', '0.64']]);
+  });
+
+  it('an error cell reads as Excel shows it (#N/A), in the message that rejects its row (review AO)', () => {
+    const ws = XLSX.utils.aoa_to_sheet([SETTLEMENT_HEADER, line('2025-11-04', 1, 128, 0.64), line('2025-11-04', 2, 100, 0.5)]);
+    ws.H3 = { t: 'e', v: 0x2a };
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, ws, 'S');
+    const f = readBytes(new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer), 'settlement.xlsx');
+    expect(f.rejected.map((r) => [r.line, r.reason])).toEqual([[3, expect.stringContaining('"#N/A"')]]);
+  });
+
   it('reads every row of a sheet whose stored dimension is too small (a template filler leaves A1:L2; review AO)', () => {
     const wb = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5), line('2025-11-04', 2, 200, 1), line('2025-11-04', 3, 300, 1.5)]), 'S');
