@@ -5,6 +5,9 @@ import { reconcileJson } from '../report/json.js';
 import { renderTable } from '../report/table.js';
 import type { Decision, FindingState, StoreReader } from './store.js';
 import { serialiseRecord } from './serialise.js';
+import { formatYuan } from '../normalise/amount.js';
+import type { CanonicalRecord } from '../model.js';
+import type { Decimal } from 'decimal.js';
 import { isException, type FindingKind } from '../classify/kinds.js';
 import type { DailyRunResult, HistoryResult, ItemRef, OpenItem, ResolvedItem, StatusResult } from './daily.js';
 import { SCHEMA_VERSION } from './sqlite.js';
@@ -248,11 +251,25 @@ export function renderHistory(h: HistoryResult, opts: { color: boolean }): strin
 export const EXPORT_TABLES = ['runs', 'files', 'records', 'rejected', 'findings', 'events', 'decisions'] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
 
+/**
+ * A stored record as exported: its fields as stored, and money (amount, fee, net, credit, debit,
+ * balance …, the fields listed in `$decimal`) in the exact form `reconcile` prints it —
+ * `formatYuan`: two decimals (`773.10`, `100.00`, `0.50`), more only where the value has more (a
+ * 5-decimal WeChat fee) — not Decimal's shortest form (`773.1`, `100`, `0.5`, exponents for tiny
+ * values), so export records join with reconcile's findings on the amount text.
+ */
+function exportRecord(record: CanonicalRecord): Record<string, unknown> {
+  const fields = JSON.parse(serialiseRecord(record)) as Record<string, unknown>;
+  const values = record as unknown as Record<string, unknown>;
+  for (const key of (fields.$decimal as string[] | undefined) ?? []) fields[key] = formatYuan(values[key] as Decimal);
+  return fields;
+}
+
 export async function exportTables(tx: StoreReader): Promise<Record<ExportTable, Record<string, unknown>[]>> {
   return {
     runs: (await tx.runs()).map((r) => ({ ...r })),
     files: (await tx.files()).map((f) => ({ ...f })),
-    records: (await tx.records()).map((r) => ({ file: r.file, line: r.line, fingerprint: r.fingerprint, ...(JSON.parse(serialiseRecord(r.record)) as Record<string, unknown>) })),
+    records: (await tx.records()).map((r) => ({ file: r.file, line: r.line, fingerprint: r.fingerprint, ...exportRecord(r.record) })),
     rejected: (await tx.rejectedRows()).map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
     findings: (await tx.allFindings()).map((f) => ({
       id: f.id, kind: f.kind, exception: f.exception, openKind: f.openKind, present: f.present, firstRun: f.firstRun, firstAsOf: f.firstAsOf,

@@ -137,7 +137,7 @@ describe('posrecon run over two days of the demo', () => {
       'fixtures/demo/terminal-2025-09-30_10-09.csv', 'fixtures/demo/settlement-2025-10-09.csv',
     ]);
     expect(dump.records.length).toBe(34);
-    expect(dump.records[0]).toMatchObject({ file: 'fixtures/demo/terminal-2025-09-29.csv', line: 5, amount: '128' });
+    expect(dump.records[0]).toMatchObject({ file: 'fixtures/demo/terminal-2025-09-29.csv', line: 5, amount: '128.00' });
     expect(dump.decisions.length).toBe(10);
     const out = join(dir, 'findings.csv');
     expect(posrecon(['export', '--store', store, '-o', out]).code).toBe(0);
@@ -151,6 +151,37 @@ describe('posrecon run over two days of the demo', () => {
     const rejected = posrecon(['export', '--store', store, '--format', 'csv', '--table', 'rejected']);
     expect(rejected.stdout).toBe('\uFEFFfile,line,column,reason\r\n');
     expect(posrecon(['export', '--store', store, '--format', 'csv', '--table', 'events']).stdout.split('\r\n')[0]).toBe('\uFEFFfindingId,runId,asOf,event,detail');
+  });
+});
+
+describe('posrecon export writes money as reconcile does', () => {
+  // The settlement file prints 100.00 / 0.50 / 99.50 and 777.77 / 4.67 / 773.10: Decimal's own
+  // text would drop the trailing zeros ("100", "0.5", "773.1"), unlike every report.
+  const M = 'fixtures/store/money-with-trailing-zeros';
+  const INPUTS = ['-t', `${M}/terminal.csv`, '-s', `${M}/settlement.csv`, '-c', `${M}/contract.yaml`];
+  const store = freshStore();
+
+  it('in the JSON dump and the records CSV, two decimals as in reconcile --format json', () => {
+    expect(posrecon(['run', '--store', store, ...INPUTS, '-q']).code).toBe(1);
+    const records = exportWithoutTime(store).records as { file: string; line: number; amount: string; fee?: string; net?: string }[];
+    const settled = records.filter((r) => r.file.endsWith('settlement.csv')).map(({ line, amount, fee, net }) => ({ line, amount, fee, net }));
+    expect(settled).toEqual([
+      { line: 2, amount: '100.00', fee: '0.50', net: '99.50' },
+      { line: 3, amount: '777.77', fee: '4.67', net: '773.10' },
+    ]);
+    expect(records.filter((r) => r.file.endsWith('terminal.csv')).map((r) => r.amount)).toEqual(['100.00', '777.77']);
+    // The same text as reconcile's own JSON for the same line.
+    const direct = json(['reconcile', ...INPUTS]).json;
+    const mismatch = direct.findings.find((f: { kind: string }) => f.kind === 'fee_mismatch');
+    expect(mismatch.settlement).toMatchObject({ line: 3, amount: '777.77', fee: '4.67', net: '773.10' });
+
+    const csv = posrecon(['export', '--store', store, '--table', 'records']).stdout.split('\r\n');
+    const header = csv[0].replace('\uFEFF', '').split(',');
+    const rows = csv.slice(1, -1).map((l) => l.split(','));
+    const col = (name: string) => rows.map((r) => r[header.indexOf(name)]);
+    expect(col('amount')).toEqual(['100.00', '777.77', '100.00', '777.77']);
+    expect(col('fee')).toEqual(['', '', '0.50', '4.67']);
+    expect(col('net')).toEqual(['', '', '99.50', '773.10']);
   });
 });
 
