@@ -4,6 +4,7 @@ import type { ParsedFile } from '../read/readInput.js';
 import type { UnionPaySummary } from '../read/controlTotals.js';
 import { delimiterName } from '../read/readInput.js';
 import { formatYuan } from '../normalise/amount.js';
+import { printable } from './printable.js';
 
 export interface InspectFileJson {
   file: string;
@@ -115,7 +116,9 @@ export function renderInspectText(files: InspectFileJson[]): string {
     for (const r of f.rejected) out.push(`  rejected   ${formatRejected(r, f.profile)}`);
     out.push('');
   }
-  return out.join('\n');
+  // Nearly every line quotes the file (headers, skipped title and footer lines, cells, file names),
+  // and none has a control character of its own: each is made printable whole (no colours here).
+  return out.map(printable).join('\n');
 }
 
 /** `inspect` on a UnionPay RD summary: not rows but the control totals it states for its ZM detail. */

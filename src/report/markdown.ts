@@ -5,16 +5,19 @@ import type { ReconcileResult } from '../reconcile.js';
 import { KIND_TITLES } from '../classify/kinds.js';
 import { findingAmount, findingKey, findingRefs, findingTime, groupFindings, money, summarize, type SummaryOptions } from './common.js';
 import { bankSummaryLines } from './bank.js';
+import { printable } from './printable.js';
 
 export interface MarkdownOptions extends SummaryOptions {
   /** Informational findings (pending, voided, failed rows) too. */
   verbose: boolean;
 }
 
-/** Escapes Markdown inline syntax and table pipes; newlines become spaces (one table row per finding). */
+/**
+ * Escapes Markdown inline syntax and table pipes; newlines become spaces (one table row per
+ * finding), other control characters a visible stand-in (ESC → ␛, see {@link printable}).
+ */
 export function escapeMarkdown(s: string): string {
-  return s
-    .replace(/[\r\n]+/g, ' ')
+  return printable(s.replace(/[\r\n]+/g, ' '))
     .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`)
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
@@ -22,7 +25,7 @@ export function escapeMarkdown(s: string): string {
 
 /** A file:line reference as inline code; backticks inside would end the span, so they are replaced. */
 function code(s: string): string {
-  return '`' + s.replace(/`/g, "'").replace(/\|/g, '\\|') + '`';
+  return '`' + printable(s).replace(/`/g, "'").replace(/\|/g, '\\|') + '`';
 }
 
 export function renderMarkdown(result: ReconcileResult, opts: MarkdownOptions = { verbose: false }): string {

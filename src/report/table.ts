@@ -5,6 +5,7 @@ import type { ReconcileResult } from '../reconcile.js';
 import { KIND_TITLES } from '../classify/kinds.js';
 import { findingAmount, findingRefs, findingTime, groupFindings, money, summarize, SHORT_LABELS, type SummaryOptions } from './common.js';
 import { bankSummaryLines } from './bank.js';
+import { printable } from './printable.js';
 
 export { money } from './common.js';
 
@@ -62,8 +63,10 @@ export function renderTable(result: ReconcileResult, opts: TableOptions): string
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const s = summarize(result, opts);
   const out: string[] = [];
-  out.push(c.bold(s.title) + c.dim(` (${s.asOfSource})`));
-  out.push(`Inputs: ${s.inputs}` + (s.rejectedInputs ? c.red(` · ${s.rejectedInputs} rejected`) : ''));
+  // Text that can come from the input files (memos, cells, file names) goes through printable()
+  // before chalk colours it: a control character in a cell never reaches the terminal raw.
+  out.push(c.bold(printable(s.title)) + c.dim(` (${printable(s.asOfSource)})`));
+  out.push(`Inputs: ${printable(s.inputs)}` + (s.rejectedInputs ? c.red(` · ${s.rejectedInputs} rejected`) : ''));
   out.push('');
 
   if (s.overcharge) out.push(c.red.bold(s.overcharge));
@@ -74,14 +77,14 @@ export function renderTable(result: ReconcileResult, opts: TableOptions): string
   }
   out.push(c.dim(`  ${s.info.join(' · ')}`));
   out.push(c.dim(`  ${s.rows}`));
-  for (const line of bankSummaryLines(result)) out.push(c.dim(`  ${line}`));
-  if (s.calendarNote) out.push(c.yellow(`  ${s.calendarNote}`));
-  if (s.feedNote) out.push(c.yellow(`  ${s.feedNote}`));
-  for (const note of s.inputNotes) out.push(c.yellow(`  ${note}`));
+  for (const line of bankSummaryLines(result)) out.push(c.dim(`  ${printable(line)}`));
+  if (s.calendarNote) out.push(c.yellow(`  ${printable(s.calendarNote)}`));
+  if (s.feedNote) out.push(c.yellow(`  ${printable(s.feedNote)}`));
+  for (const note of s.inputNotes) out.push(c.yellow(`  ${printable(note)}`));
 
   for (const drift of s.drifts) {
     out.push('');
-    out.push(c.yellow.bold(drift));
+    out.push(c.yellow.bold(printable(drift)));
   }
 
   const groups = groupFindings(result, { informational: opts.verbose, matched: false });
@@ -93,16 +96,17 @@ export function renderTable(result: ReconcileResult, opts: TableOptions): string
     out.push('');
     out.push(c.bold.underline(`${KIND_TITLES[kind]} — ${findings.length}`));
     for (const f of findings) {
-      // A memo with a line break inside (a quoted cell) stays on the finding's line.
-      out.push(`  ${padEnd(findingTime(f) || '—', TIME_WIDTH)}  ${padStart(amountText(findingAmount(f)), moneyWidth)}  ${f.message.replace(/\r?\n|\r/g, ' ⏎ ')}`);
+      // A memo with a line break inside (a quoted cell) stays on the finding's line (⏎).
+      out.push(`  ${padEnd(printable(findingTime(f) || '—'), TIME_WIDTH)}  ${padStart(amountText(findingAmount(f)), moneyWidth)}  ${printable(f.message)}`);
       const refs = findingRefs(f);
-      if (refs.length) out.push(c.dim(`  ${' '.repeat(TIME_WIDTH)}  ${' '.repeat(moneyWidth)}  see ${refs.join(', ')}`));
+      if (refs.length) out.push(c.dim(`  ${' '.repeat(TIME_WIDTH)}  ${' '.repeat(moneyWidth)}  see ${printable(refs.join(', '))}`));
     }
   }
   if (result.rejected.length) {
     out.push('');
     out.push(c.bold.underline(`Rejected rows — ${result.rejected.length}`));
-    for (const rj of result.rejected) out.push(`  ${rj.file}:${rj.line}: ${rj.column ? `column ${rj.column}: ` : ''}${rj.reason}`);
+    // The reason quotes the cell (`unknown transaction type "…"`): a line break in it stays on the row's line.
+    for (const rj of result.rejected) out.push(printable(`  ${rj.file}:${rj.line}: ${rj.column ? `column ${rj.column}: ` : ''}${rj.reason}`));
   }
   return out.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@
 import { Chalk } from 'chalk';
 import { reconcileJson } from '../report/json.js';
 import { renderTable } from '../report/table.js';
+import { printable } from '../report/printable.js';
 import type { Decision, FindingState, StoreReader } from './store.js';
 import { serialiseRecord } from './serialise.js';
 import { formatYuan } from '../normalise/amount.js';
@@ -78,10 +79,13 @@ export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Reco
   };
 }
 
-/** Cut to the screen's width on a terminal; whole in files, pipes and cron mail (no `width`). */
-/** One line per item: a message's own line break (a quoted memo) becomes ⏎; cut to the width. */
+/**
+ * One line per item: a message's own line break (a quoted memo) becomes ⏎ and any other control
+ * character from a cell a visible stand-in ({@link printable}); cut to the screen's width on a
+ * terminal, whole in files, pipes and cron mail (no `width`).
+ */
 const short = (message: string, width: number | undefined) => {
-  const text = message.replace(/\r?\n|\r/g, ' ⏎ ');
+  const text = printable(message);
   return width !== undefined && text.length > width ? `${text.slice(0, width - 1)}…` : text;
 };
 /** A day without dated rows has no as-of date. */
@@ -95,7 +99,7 @@ function openLines(items: OpenItem[], c: InstanceType<typeof Chalk>, showAge: bo
     const mark = o.acknowledged ? c.green('✎ ') : o.exception ? c.red('! ') : c.dim('… ');
     out.push(`  ${age}${mark}${o.id}  ${o.kind.padEnd(20)} ${short(o.message, width)}`);
     if (o.was.length) out.push(c.dim(`  ${' '.repeat(showAge ? 7 : 0)}    was ${refsText(o.was)}`));
-    if (o.acknowledged) out.push(c.green(`  ${' '.repeat(showAge ? 7 : 0)}    acknowledged by ${o.acknowledged.by} on ${localInstant(o.acknowledged.at).slice(0, 10)}: "${o.acknowledged.note}"`));
+    if (o.acknowledged) out.push(c.green(`  ${' '.repeat(showAge ? 7 : 0)}    acknowledged by ${printable(o.acknowledged.by)} on ${localInstant(o.acknowledged.at).slice(0, 10)}: "${printable(o.acknowledged.note)}"`));
   }
   return out;
 }
@@ -110,7 +114,7 @@ export function renderDailyRun(
   const out: string[] = [];
   const prev = run.previousRun;
   const title = run.runId !== null ? `posrecon run #${run.runId}` : 'posrecon run (nothing recorded)';
-  out.push(c.bold(`${title} — store ${run.store} — as of ${asOfText(run.result.asOf)}`) + (prev ? c.dim(` (previous run #${prev.id}, as of ${asOfText(prev.asOf)})`) : c.dim(' (first run)')));
+  out.push(c.bold(`${title} — store ${printable(run.store)} — as of ${asOfText(run.result.asOf)}`) + (prev ? c.dim(` (previous run #${prev.id}, as of ${asOfText(prev.asOf)})`) : c.dim(' (first run)')));
   if (prev?.asOf && prev.asOf > run.result.asOf) {
     // A what-if --as-of on an earlier run, or a settlement file withdrawn: overdue items may look pending again.
     out.push(c.yellow(`Note: as of ${run.result.asOf} is earlier than run #${prev.id}'s ${prev.asOf}: what was overdue then may show as pending now.`));
@@ -119,12 +123,12 @@ export function renderDailyRun(
     out.push('Ingested:');
     for (const i of run.ingest) {
       if (i.status === 'known') {
-        out.push(c.dim(`  = ${i.path}: already in the store (run #${i.run}), skipped`));
+        out.push(c.dim(printable(`  = ${i.path}: already in the store (run #${i.run}), skipped`)));
       } else {
-        const known = i.knownRows ? `, ${i.knownRows} already known${i.knownFrom.length ? ` (in ${i.knownFrom.join(', ')})` : ''}` : '';
+        const known = i.knownRows ? `, ${i.knownRows} already known${i.knownFrom.length ? ` (in ${printable(i.knownFrom.join(', '))})` : ''}` : '';
         const rej = i.rejected ? c.red(`, ${i.rejected} rejected`) : '';
-        out.push(`  ${i.newRows ? '+' : '~'} ${i.name}: ${i.rows} ${i.role} rows, ${i.newRows} new${known}${rej}`);
-        if (i.replaces?.length) out.push(`      replaces ${i.replaces.join(', ')} (same path, restates it): the old version's rows no longer count`);
+        out.push(`  ${i.newRows ? '+' : '~'} ${printable(i.name)}: ${i.rows} ${i.role} rows, ${i.newRows} new${known}${rej}`);
+        if (i.replaces?.length) out.push(`      replaces ${printable(i.replaces.join(', '))} (same path, restates it): the old version's rows no longer count`);
       }
     }
   }
@@ -186,7 +190,7 @@ export function renderStatus(s: StatusResult, opts: { color: boolean; width?: nu
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   const r = s.lastRun;
-  out.push(c.bold(`posrecon status — store ${s.store}`) + (r ? c.dim(` — last run #${r.id} at ${localInstant(r.startedAt)} (Asia/Shanghai), as of ${asOfText(r.asOf)}`) : c.dim(' — no run recorded yet')));
+  out.push(c.bold(`posrecon status — store ${printable(s.store)}`) + (r ? c.dim(` — last run #${r.id} at ${localInstant(r.startedAt)} (Asia/Shanghai), as of ${asOfText(r.asOf)}`) : c.dim(' — no run recorded yet')));
   const exceptions = s.open.filter((o) => o.exception && !o.acknowledged).length;
   const acked = s.open.filter((o) => o.acknowledged).length;
   out.push(`${s.open.length} open item(s), oldest first: ${exceptions} exception(s) to act on · ${acked} acknowledged · ${s.open.length - exceptions - acked} pending`);
@@ -227,7 +231,7 @@ export function renderHistory(h: HistoryResult, opts: { color: boolean }): strin
     .map((side) => f.data[side] as { file?: string; line?: number } | null)
     .filter((r): r is { file: string; line: number } => Boolean(r && r.file))
     .map((r) => `${r.file}:${r.line}`);
-  if (refs.length) out.push(c.dim(`  see ${refs.join(', ')}`));
+  if (refs.length) out.push(c.dim(`  see ${printable(refs.join(', '))}`));
   out.push('');
   out.push(c.bold('Life:') + c.dim(' (runs by the as-of date of their files, decisions by when they were made)'));
   for (const e of h.life) {
@@ -237,7 +241,7 @@ export function renderHistory(h: HistoryResult, opts: { color: boolean }): strin
     } else {
       // A decision acknowledges the item (it stays open until the data resolves it); it is dated
       // by the clock, the runs by the as-of date of their files.
-      out.push(c.green(`  ${localInstant(e.at).slice(0, 10)} ${localInstant(e.at).slice(11, 16)}  ${e.action === 'resolve' ? 'acknowledged' : e.action} by ${e.by}: "${e.note}"`));
+      out.push(c.green(`  ${localInstant(e.at).slice(0, 10)} ${localInstant(e.at).slice(11, 16)}  ${e.action === 'resolve' ? 'acknowledged' : e.action} by ${printable(e.by)}: "${printable(e.note)}"`));
     }
   }
   if (f.openKind && f.present && h.lastRun?.asOf) {
