@@ -2,7 +2,6 @@
 // string cells, so they go through the same profile detection and normalisation as CSV files.
 // SheetJS (the maintained @e965/xlsx republish) is loaded only when a spreadsheet is read.
 import { createRequire } from 'node:module';
-import { Decimal } from 'decimal.js';
 import { inflateRawSync } from 'node:zlib';
 import { InputError } from '../model.js';
 import type { RawRow } from './tokenize.js';
@@ -131,7 +130,7 @@ export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
   const head = String.fromCharCode(...bytes.subarray(0, 512)).replace(/^(\xef\xbb\xbf|\s)+/, '').toLowerCase();
   if (/^(<!doctype html|<html|<table|<\?xml[^>]*>\s*<html)/.test(head)) return 'html';
   // XML Spreadsheet 2003 (Java and .NET portals save it as .xls; Excel and WPS open it).
-  if (/^<\?xml[^>]*>\s*(<\?mso-application[^>]*>\s*)?<(ss:)?workbook\b/.test(head)) return 'xml';
+  if (/^<\?xml[^>]*>\s*(?:(?:<\?[^>]*\?>|<!--[\s\S]*?-->)\s*)*<(ss:)?workbook\b/.test(head)) return 'xml';
   return null;
 }
 
@@ -177,14 +176,6 @@ export function cellText(cell: Cell | undefined): string {
       // An id shown padded with zeros (format 000000000000: RRN 091522000101, trace 000104) is
       // what Excel shows and the other files print: without its zeros it would match nothing.
       if (Number.isInteger(v) && v >= 0 && v < EXCEL_EXACT_LIMIT && typeof cell.z === 'string' && /^0+$/.test(cell.z)) return v.toFixed(0).padStart(cell.z.length, '0');
-      const shown = shownDecimals(cell.z);
-      // (Only to fen or finer: a format hiding the fen, such as #,##0, never rounds money.)
-      if (shown !== undefined && shown >= 2 && !Number.isInteger(v)) {
-        // Money stored unrounded (a fee computed as 6.1728) and shown as 6.17 by its format: the
-        // workbook says 6.17, the amount paid out agrees with it, and no file prints sub-fen.
-        const exact = new Decimal(Number(v.toPrecision(15)));
-        if (exact.decimalPlaces() > shown) return exact.toDecimalPlaces(shown, Decimal.ROUND_HALF_UP).toFixed(shown);
-      }
       if (Number.isInteger(v) && Math.abs(v) >= EXCEL_EXACT_LIMIT) return v.toPrecision(15).replace(/\.?0+e/, 'e').toUpperCase();
       if (Number.isInteger(v)) return v.toFixed(0);
       const shortest = Number(v.toPrecision(15));
@@ -199,19 +190,6 @@ export function cellText(cell: Cell | undefined): string {
   }
 }
 
-/**
- * The decimals a number format shows (`0.00`, `#,##0.00`, `¥#,##0.00;[Red]-¥#,##0.00` → 2), or
- * undefined for General, percentages, dates and times (their digits mean something else).
- */
-export function shownDecimals(format: unknown): number | undefined {
-  if (typeof format !== 'string' || format === '' || /^general$/i.test(format)) return undefined;
-  // The positive section, without quoted text, escapes and [colour]/[condition] parts.
-  const section = format.split(';')[0].replace(/"[^"]*"|\\.|\[[^\]]*\]/g, '');
-  if (/[%yYmMdDhHsSeE@]/.test(section) || !/[0#]/.test(section)) return undefined;
-  const decimals = /\.([0#]+)/.exec(section);
-  return decimals ? decimals[1].length : 0;
-}
-
 export interface SpreadsheetRows {
   kind: SpreadsheetKind;
   sheet: string;
@@ -223,6 +201,8 @@ export interface SpreadsheetRows {
   date1904: boolean;
   /** For `inspect`: format, sheet, code page. */
   reason: string;
+  /** Hidden in the workbook (a backup copy the user cannot see): never read as the detail. */
+  hidden: boolean;
 }
 
 /**
@@ -258,7 +238,8 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
       ? XLSX.read(decodeInput(bytes, file).text, { type: 'string', cellFormula: false, cellHTML: false, cellText: false, cellNF: true, cellDates: false, cellStyles: false, nodim: true })
       // nodim: the range comes from the cells, not the stored <dimension> (a template filler
       // leaves A1:L2 on a sheet of many rows; trusting it dropped every row past it).
-      // cellNF: number formats, for ids padded with zeros and money shown to 2 decimals.
+      // cellNF: number formats, for ids padded with zeros (money keeps its stored digits: a fee
+      // stored 6.175 and its net 1228.825 each shown rounded would no longer add up).
       : XLSX.read(bytes, { type: 'array', cellFormula: false, cellHTML: false, cellText: false, cellNF: true, cellDates: false, cellStyles: false, nodim: true });
   } catch (e) {
     // SheetJS failing inside (a TypeError on a missing part, a ZIP entry cut short) means a
@@ -277,7 +258,7 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
   }
   const sheets: SpreadsheetRows[] = [];
   const date1904 = kind !== 'html' && Boolean((wb.Workbook?.WBProps as { date1904?: unknown } | undefined)?.date1904);
-  for (const name of wb.SheetNames) {
+  for (const [index, name] of wb.SheetNames.entries()) {
     const ws = wb.Sheets[name];
     const ref = ws?.['!ref'];
     if (!ws || !ref) continue;
@@ -299,7 +280,8 @@ export function readSpreadsheet(bytes: Uint8Array, file: string, kind: Spreadshe
     const codepage = (wb.Props as { CodePage?: number } | undefined)?.CodePage;
     const format = kind === 'xls' ? `Excel 97–2003 workbook (BIFF${codepage ? `, code page ${codepage}` : ''})` : kind === 'html' ? 'HTML table saved as a spreadsheet' : kind === 'xml' ? 'XML Spreadsheet 2003' : 'Excel workbook (.xlsx)';
     const of = wb.SheetNames.length > 1 ? ` of ${wb.SheetNames.length}` : '';
-    sheets.push({ kind, sheet: name, rows, date1904, reason: `${format}, sheet "${name}"${of}${date1904 ? ', 1904 date system' : ''}` });
+    const hidden = Boolean(wb.Workbook?.Sheets?.[index]?.Hidden);
+    sheets.push({ kind, sheet: name, rows, date1904, hidden, reason: `${format}, sheet "${name}"${of}${date1904 ? ', 1904 date system' : ''}` });
   }
   if (sheets.length > 0) return sheets;
   throw new InputError(`${file}: the workbook has no sheet with any cells`, 'check that the export finished, or export it as CSV');

@@ -43,6 +43,11 @@ export type InputFormat = 'delimited' | 'fixed-width' | 'spreadsheet';
 
 export interface ParsedFile {
   file: string;
+  /**
+   * A workbook's sheets with rows that fit a layout but were not read (hidden, another layout,
+   * named for other lines, a copy): the report says so, as the user may need them read.
+   */
+  sheetsNotRead?: { sheet: string; rows: number; why: string }[];
   /** Text encoding, or the spreadsheet kind for workbooks. */
   encoding: Encoding | SpreadsheetKind;
   encodingReason: string;
@@ -160,14 +165,40 @@ function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: 
     }
   }
   if (fits.length === 0) throw firstError;
-  // The detail sheet is the one whose header maps the most columns (a 汇总 sheet of a few
-  // totals per terminal must not win by having more rows than the 明细), then the longest.
-  const best = fits.reduce((a, b) => ((b.detection.score ?? 0) > (a.detection.score ?? 0) || ((b.detection.score ?? 0) === (a.detection.score ?? 0) && b.rows > a.rows) ? b : a));
+  // A hidden sheet (a backup copy) is no detail while a visible one fits.
+  const visible = fits.filter((f) => !f.sheet.hidden);
+  const pool = visible.length > 0 ? visible : fits;
+  // A sheet whose header maps far fewer columns than the best is a summary (汇总: terminal,
+  // count, total), however many rows it has; one whose name says it holds something else
+  // (退款明细, 未结算明细, 汇总, 备份) is the detail only when nothing else fits.
+  const top = Math.max(...pool.map((f) => f.detection.score ?? 0));
+  const detailLike = pool.filter((f) => (f.detection.score ?? 0) * 4 >= top * 3);
+  const plain = detailLike.filter((f) => !OTHER_SHEET.test(f.sheet.sheet));
+  const choice = plain.length > 0 ? plain : detailLike;
+  // Then the longest (the sales, not the day's one refund), then the best header.
+  const best = choice.reduce((a, b) => (b.rows > a.rows || (b.rows === a.rows && (b.detection.score ?? 0) > (a.detection.score ?? 0)) ? b : a));
   // Sheets laid out exactly like it (one sheet per 清算日期 or per store) hold more of the same
-  // rows: all are read, in the workbook's order, as if pasted one after another (each later
-  // sheet's header is a repeated header, its title lines a pasted export's preamble).
+  // rows: read too, in the workbook's order, as if pasted one after another (each later sheet's
+  // header is a repeated header, its title lines a pasted export's preamble). Not a sheet that
+  // repeats one of their rows (an accountant's filtered copy), nor one named for other lines.
   const headerKey = (d: Detection) => d.headerCells.map(normaliseLabel).join('\u001f');
-  const read = fits.filter((f) => f.detection.profile === best.detection.profile && headerKey(f.detection) === headerKey(best.detection));
+  const rowsOf = (f: (typeof fits)[number]) => f.sheet.rows.slice(f.detection.headerIndex + 1).filter((r) => r.cells.some((c) => c.trim() !== '')).map((r) => r.cells.join('\u001f'));
+  const seen = new Set(rowsOf(best));
+  const read = [best];
+  const notRead: { sheet: string; rows: number; why: string }[] = [];
+  for (const f of fits) {
+    if (f === best) continue;
+    const why = f.sheet.hidden ? 'hidden'
+      : !(f.detection.profile === best.detection.profile && headerKey(f.detection) === headerKey(best.detection)) ? `its columns differ from sheet "${best.sheet.sheet}"`
+      : OTHER_SHEET.test(f.sheet.sheet) ? 'its name says it holds other lines'
+      : rowsOf(f).some((r) => seen.has(r)) ? `it repeats rows of sheet "${best.sheet.sheet}"`
+      : undefined;
+    if (why === undefined) {
+      for (const r of rowsOf(f)) seen.add(r);
+      read.push(f);
+    } else if (f.rows > 0) notRead.push({ sheet: f.sheet.sheet, rows: f.rows, why });
+  }
+  read.sort((a, b) => sheets.indexOf(a.sheet) - sheets.indexOf(b.sheet));
   const first = read[0];
   const rows: RawRow[] = [];
   const parts: string[] = [];
@@ -184,15 +215,20 @@ function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: 
   const which = read.length > 1
     ? first.sheet.reason.replace(/, sheet "[^"]*"( of \d+)?/, `, sheets ${parts.join(' and ')}, read one after another`)
     : first.sheet.reason;
-  const reason = others.length > 0 ? `${which} (${read.length > 1 ? 'the sheets laid out as the detail' : 'the sheet whose header fits best'}; not read: ${others.join(', ')})` : which;
-  return finish(shifted, detection, file, opts, {
+  const reason = others.length > 0 ? `${which} (${read.length > 1 ? 'the sheets laid out as the detail' : 'the detail sheet'}; not read: ${others.join(', ')})` : which;
+  const parsed = finish(shifted, detection, file, opts, {
     encoding: kind,
     encodingReason: reason,
     delimiter: SPREADSHEET_DELIMITER,
     format: 'spreadsheet',
     totalLines: rows.length === 0 ? 0 : rows[rows.length - 1].endLine,
   });
+  if (notRead.length > 0) parsed.sheetsNotRead = notRead;
+  return parsed;
 }
+
+/** Sheet names saying the sheet holds other lines than the detail: summaries, refunds, held or failed lines, copies. */
+const OTHER_SHEET = /汇总|统计|合计|小计|未结算|未清算|暂缓|冻结|挂账|退款|退货|撤销|冲正|失败|异常|差错|拒绝|备份|副本|说明|copy|backup|summary|refund/iu;
 
 const UNIONPAY_SUMMARY = /全渠道商户交易汇总表|商户交易汇总表/u;
 

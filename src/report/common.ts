@@ -1,5 +1,6 @@
 // What every human-facing format (table, markdown, HTML) says, computed once: the summary panel,
 // the findings a person should see, their amounts and source references. Formats only lay it out.
+import { printable } from './printable.js';
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord } from '../model.js';
 import type { ReconcileResult } from '../reconcile.js';
@@ -275,6 +276,12 @@ function unusableIdNotes(result: ReconcileResult): string[] {
   for (const f of result.files) {
     if (f.readsBetterAs) {
       notes.push(`Note: ${f.file} was given as a ${f.role} file but reads better as a ${f.readsBetterAs.role} file (${f.readsBetterAs.profile}): if it is one, pass it with --${f.readsBetterAs.role}; its findings above assume it is what it was given as.`);
+    }
+    // Hidden sheets and copies repeating rows are named by inspect only: a note each run would be noise.
+    const notRead = (f.sheetsNotRead ?? []).filter((n) => n.why !== 'hidden' && !n.why.startsWith('it repeats rows'));
+    if (notRead.length > 0) {
+      const list = notRead.map((n) => `"${printable(n.sheet)}" (${n.rows} row${n.rows === 1 ? '' : 's'}: ${printable(n.why)})`).join(', ');
+      notes.push(`Note: ${f.file}: sheet${notRead.length === 1 ? '' : 's'} not read: ${list}; if ${notRead.length === 1 ? 'it holds' : 'they hold'} transactions to reconcile, save ${notRead.length === 1 ? 'it' : 'each'} as a file of its own and pass it too.`);
     }
     const byField = new Map<string, { count: number; example: string }>();
     for (const r of f.records) {

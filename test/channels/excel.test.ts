@@ -2,7 +2,11 @@
 // same detection and normalisation as any CSV.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cellText, spreadsheetKind } from '../../src/read/excel.js';
+import { posrecon } from '../cli/run.js';
 import { CHANNELS, SAMPLES, bytesOf, inputError, read, readBytes, total, yuan } from './helpers.js';
 
 describe('CCB BIFF .xls export (code page 936)', () => {
@@ -105,7 +109,7 @@ describe('.xlsx whose first sheet is a summary (汇总) and second the detail (�
   const f = read(CHANNELS + 'settlement-summary-sheet-first.xlsx');
 
   it('reads the detail sheet, the one whose header fits best, and says which sheet it skipped', () => {
-    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the sheet whose header fits best; not read: "汇总")');
+    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the detail sheet; not read: "汇总")');
     expect(f.records.map((r) => [r.rrn, yuan(r.amount)])).toEqual([
       ['528700000001', '1234.56'], ['528700000002', '88.00'], ['528700000003', '5000.00'], ['528700000005', '45.00'],
     ]);
@@ -180,14 +184,45 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheets "2025-11-04" (lines 1–4) and "2025-11-05" (lines 5–7: its rows 1–3), read one after another');
   });
 
-  it('a 汇总 sheet with more rows than the 明细 is not read as transactions: the header that maps the most wins (review AO)', () => {
+  it('a 汇总 sheet with more rows than the 明细 is not read as transactions: its header maps far fewer columns (review AO)', () => {
     const summary = [['终端号', '交易日期', '交易笔数', '交易金额', '手续费'], ...[1, 2, 3, 4].map((t) => [`1000000${t}`, '2025-11-04', t, t * 100, t / 2])];
     const f = readBytes(book([['汇总', summary], ['明细', [SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5)]]]), 'settlement.xlsx');
     expect(f.records.map((r) => [r.rrn, yuan(r.amount)])).toEqual([['251104000001', '100.00']]);
-    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the sheet whose header fits best; not read: "汇总")');
+    expect(f.encodingReason).toBe('Excel workbook (.xlsx), sheet "明细" of 2 (the detail sheet; not read: "汇总")');
   });
 
-  it('an id shown padded with zeros keeps them; money stored unrounded reads as shown to the fen (review AO)', () => {
+  it('of sheets that look like the detail, reads the sales: not a refund sheet with one more column, a held (未结算) sheet, a hidden backup or a filtered copy; names those it left (review AQ)', () => {
+    const sales = [SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5), line('2025-11-04', 2, 200, 1), line('2025-11-04', 3, 300, 1.5)];
+    const amounts = (f: ReturnType<typeof readBytes>) => f.records.map((r) => yuan(r.amount));
+    // A 退款明细 adding 原参考号 maps more columns than the sales sheet.
+    const refunds = readBytes(book([['结算明细', sales], ['退款明细', [[...SETTLEMENT_HEADER, '原参考号'], [...line('2025-11-04', 4, -50, -0.25), '251104000001']]]]), 's.xlsx');
+    expect(amounts(refunds)).toEqual(['100.00', '200.00', '300.00']);
+    expect(refunds.sheetsNotRead).toEqual([{ sheet: '退款明细', rows: 1, why: 'its columns differ from sheet "结算明细"' }]);
+    // A held sheet with more rows than the settled one, laid out the same.
+    const held = readBytes(book([['未结算明细', [...sales.slice(0, 1), line('2025-11-04', 5, 500, 2.5), line('2025-11-04', 6, 600, 3), line('2025-11-04', 7, 700, 3.5), line('2025-11-04', 8, 800, 4)]], ['结算明细', sales]]), 's.xlsx');
+    expect(amounts(held)).toEqual(['100.00', '200.00', '300.00']);
+    expect(held.sheetsNotRead).toEqual([{ sheet: '未结算明细', rows: 4, why: 'its name says it holds other lines' }]);
+    // A filtered copy of some rows (visible) and a hidden backup of all.
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(sales), '结算明细');
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([SETTLEMENT_HEADER, sales[2]]), '贷记卡');
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([...sales, line('2025-11-04', 9, 900, 4.5)]), 'Sheet3');
+    wb.Workbook = { Sheets: [{ Hidden: 0 }, { Hidden: 0 }, { Hidden: 1 }] };
+    const copies = readBytes(new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer), 's.xlsx');
+    expect(amounts(copies)).toEqual(['100.00', '200.00', '300.00']);
+    // The report names a sheet left out that may hold transactions (not a copy or a hidden one).
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-sheets-'));
+    writeFileSync(join(dir, 's.xlsx'), book([['结算明细', sales], ['退款明细', [[...SETTLEMENT_HEADER, '原参考号'], [...line('2025-11-04', 4, -50, -0.25), '251104000001']]]]));
+    writeFileSync(join(dir, 't.csv'), '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号\n' + [1, 2, 3].map((n) => `898310058120001,10000001,2025-11-04 1${n}:00:00,消费,成功,622848******1234,借记卡,${n}00.00,25110400000${n},00010${n}`).join('\n') + '\n');
+    const run = posrecon(['reconcile', '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx')]);
+    expect(run.stdout).toContain(`Note: ${join(dir, 's.xlsx')}: sheet not read: "退款明细" (1 row: its columns differ from sheet "结算明细"); if it holds transactions to reconcile, save it as a file of its own and pass it too.`);
+    expect(copies.sheetsNotRead).toEqual([
+      { sheet: '贷记卡', rows: 1, why: 'it repeats rows of sheet "结算明细"' },
+      { sheet: 'Sheet3', rows: 4, why: 'hidden' },
+    ]);
+  });
+
+  it('an id shown padded with zeros keeps them; money stored unrounded keeps its digits, so fee and net still add up (reviews AO, AQ)', () => {
     const ws = XLSX.utils.aoa_to_sheet([SETTLEMENT_HEADER, ['2025-11-04', '898310058120001', '10000001', '2025-11-04 09:15:22', '消费', '622848******1234', '借记卡', 1234.565, 6.1728, 1228.3922, 91522000101, 104]]);
     ws.K2.z = '000000000000';
     ws.L2.z = '000000';
@@ -195,7 +230,9 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     const wb = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(wb, ws, 'S');
     const f = readBytes(new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer), 'settlement.xlsx');
-    expect(f.records.map((r) => [r.rrn, r.trace, yuan(r.amount), yuan(r.fee), yuan(r.net)])).toEqual([['091522000101', '000104', '1234.57', '6.17', '1228.39']]);
+    // Shown as 1,234.57 / 6.17 / 1,228.39, but rounding each cell as shown would make a fee of
+    // 6.175 and a net of 1228.825 (both shown .xx+1) no longer add up to the amount.
+    expect(f.records.map((r) => [r.rrn, r.trace, yuan(r.amount), yuan(r.fee), yuan(r.net)])).toEqual([['091522000101', '000104', '1234.565', '6.1728', '1228.3922']]);
   });
 
   it('maps header cells wrapped with Alt+Enter (交易\\n时间, 交易金额\\n(元)), in a workbook and in a CSV (review AO)', () => {
@@ -215,7 +252,7 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
 
   it('reads an XML Spreadsheet 2003 saved as .xls (a Java portal export), not as CSV text (review AO)', () => {
     const cell = (v: string | number) => `<Cell><Data ss:Type="${typeof v === 'number' ? 'Number' : 'String'}">${v}</Data></Cell>`;
-    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n' +
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n<!-- generated by report service -->\n' +
       '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="结算明细"><Table>' +
       [SETTLEMENT_HEADER, line('2025-11-04', 1, 128, 0.64)].map((r) => `<Row>${r.map((v) => cell(v as string | number)).join('')}</Row>`).join('') +
       '</Table></Worksheet></Workbook>\n';
