@@ -41,6 +41,20 @@ describe('expected payouts', () => {
     expect(payouts[0].fees.toFixed(2)).toBe('5.50');
   });
 
+  it('expect whole fen from a net stored unrounded: amount less the fee rounded as the contract says (review AO)', () => {
+    // A workbook's computed fee 6.1728 and net 1228.3922, each shown to 2 places: the acquirer
+    // pays 1228.39, not a fraction of a fen; a net with no fee beside it rounds half-up.
+    const [p] = expectedPayouts(
+      [
+        settlementLine({ settleDate: '2025-11-04', amount: '1234.56', fee: '6.1728', net: '1228.3922' }),
+        settlementLine({ settleDate: '2025-11-04', amount: '128.00', fee: '0.6425', net: '127.3575' }),
+        settlementLine({ settleDate: '2025-11-04', net: '10.005' }),
+      ],
+      defaultContract(),
+    );
+    expect(p.amount.toFixed()).toBe(new Decimal('1228.39').plus('127.36').plus('10.01').toFixed());
+  });
+
   it('keep a window of at least as many working days: a payout due before National Day may be booked after it', () => {
     const calendar = loadBuiltinCalendar();
     const [holiday, weekday] = expectedPayouts(
