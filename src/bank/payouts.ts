@@ -55,8 +55,12 @@ export function lineNet(r: CanonicalRecord, signedFiles?: ReadonlySet<string>, r
  */
 export function printedOrDerivedNet(r: CanonicalRecord, rounding?: FeeRounding): Decimal | undefined {
   // A net stored unrounded (a workbook's computed 1228.3922 beside a fee of 6.1728) pays the
-  // amount less the fee in whole fen, as a net left out would.
-  if (r.net && r.net.decimalPlaces() > 2) return r.amount && r.fee ? r.amount.minus(feeInFen(r.fee, rounding)) : r.net.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  // amount less the fee in whole fen, as a net left out would; a net that is not amount − fee
+  // at all (a line the net check flags) is taken as printed, to the fen.
+  if (r.net && r.net.decimalPlaces() > 2) {
+    const consistent = r.amount && r.fee && r.amount.minus(r.fee).minus(r.net).abs().lt('0.01');
+    return consistent ? r.amount!.minus(feeInFen(r.fee!, rounding)) : r.net.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  }
   if (r.net) return r.net;
   if (r.amount && r.fee) return r.amount.minus(feeInFen(r.fee, rounding));
   return r.amount;

@@ -1,6 +1,7 @@
 // The entry point: parse arguments, run one command, map the outcome to an exit code.
 // This is the only module that sets the exit code; one top-level catch turns user errors into
 // one-line messages and anything else into an internal-error report.
+import { printable } from '../report/printable.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError, type Role } from '../model.js';
 import { EXIT } from './exitCodes.js';
@@ -135,9 +136,10 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.OK : EXIT.USAGE;
     }
     if (e instanceof InputError || e instanceof UsageError) {
-      io.stderr(`posrecon: ${e.message}\n`);
-      if (e instanceof InputError && e.hint) io.stderr(`  hint: ${e.hint}\n`);
-      if (wantsVerbose(program)) for (const line of errorDetail(e)) io.stderr(`  ${line}\n`);
+      // One line each, whatever a file name or cell quoted in it holds (ESC, a line break).
+      io.stderr(`posrecon: ${printable(e.message)}\n`);
+      if (e instanceof InputError && e.hint) io.stderr(`  hint: ${printable(e.hint)}\n`);
+      if (wantsVerbose(program)) for (const line of errorDetail(e)) io.stderr(`  ${printable(line)}\n`);
       return EXIT.USAGE;
     }
     const err = e as Error;

@@ -16,7 +16,7 @@ import { renderCsvChunks } from '../report/csv.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderHtml } from '../report/html.js';
 import { createProgress, progressWanted } from '../report/progress.js';
-import { summarize } from '../report/common.js';
+import { sheetsNotReadNote, summarize } from '../report/common.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
 import { exitKinds, validDate } from './args.js';
@@ -479,6 +479,13 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       // A quiet cron run still says when the settlement files have stopped (cron mails stderr);
       // so does a CSV report, which has no place for notes.
       io.stderr(`posrecon: ${summarize(done).feedNote!.replace(/^Note: /, '')}\n`);
+    }
+    if ((opts.quiet && !failing) || format === 'csv') {
+      // Nor may a quiet run keep quiet about a workbook sheet it did not read.
+      for (const f of done.files) {
+        const note = sheetsNotReadNote(f);
+        if (note) io.stderr(`posrecon: ${note.replace(/^Note: /, '')}\n`);
+      }
     }
     // --quiet keeps stdout empty on a clean day; a file named with --output is always written, so
     // yesterday's report never stands in for today's.

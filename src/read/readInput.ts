@@ -173,28 +173,46 @@ function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: 
   // (退款明细, 未结算明细, 汇总, 备份) is the detail only when nothing else fits.
   const top = Math.max(...pool.map((f) => f.detection.score ?? 0));
   const detailLike = pool.filter((f) => (f.detection.score ?? 0) * 4 >= top * 3);
-  const plain = detailLike.filter((f) => !OTHER_SHEET.test(f.sheet.sheet));
+  const plain = detailLike.filter((f) => (f.sheet.sheet.match(OTHER_SHEET_WORDS) ?? []).length === 0);
   const choice = plain.length > 0 ? plain : detailLike;
-  // Then the longest (the sales, not the day's one refund), then the best header.
-  const best = choice.reduce((a, b) => (b.rows > a.rows || (b.rows === a.rows && (b.detection.score ?? 0) > (a.detection.score ?? 0)) ? b : a));
+  // Then the longest (the sales, not the day's one refund), then the first in the workbook.
+  const best = choice.reduce((a, b) => (b.rows > a.rows ? b : a));
   // Sheets laid out exactly like it (one sheet per 清算日期 or per store) hold more of the same
   // rows: read too, in the workbook's order, as if pasted one after another (each later sheet's
   // header is a repeated header, its title lines a pasted export's preamble). Not a sheet that
   // repeats one of their rows (an accountant's filtered copy), nor one named for other lines.
-  const headerKey = (d: Detection) => d.headerCells.map(normaliseLabel).join('\u001f');
-  const rowsOf = (f: (typeof fits)[number]) => f.sheet.rows.slice(f.detection.headerIndex + 1).filter((r) => r.cells.some((c) => c.trim() !== '')).map((r) => r.cells.join('\u001f'));
-  const seen = new Set(rowsOf(best));
+  const labels = (d: Detection) => d.headerCells.map(normaliseLabel);
+  // Transaction rows: an amount and a date or time (not a disclaimer or title every sheet repeats).
+  const transactionRows = (f: (typeof fits)[number]) => {
+    const cols = f.detection.mapping.columns;
+    const dated = [cols.time, cols.date, cols.settleDate, cols.businessDate].filter((c): c is number => c !== undefined);
+    return f.sheet.rows.slice(f.detection.headerIndex + 1)
+      .filter((r) => cols.amount !== undefined && (r.cells[cols.amount] ?? '').trim() !== '' && dated.some((c) => (r.cells[c] ?? '').trim() !== ''))
+      .map((r) => r.cells.join('\u001f'));
+  };
+  // A name word saying what a sheet holds counts only where the detail's own name lacks it:
+  // 11月5日(含退款) and 11月6日(含退款) are two days of one layout.
+  const nameWords = (name: string) => new Set((name.match(OTHER_SHEET_WORDS) ?? []).map((w) => w.toLowerCase()));
+  const bestWords = nameWords(best.sheet.sheet);
+  const seen = new Set(transactionRows(best));
   const read = [best];
   const notRead: { sheet: string; rows: number; why: string }[] = [];
   for (const f of fits) {
     if (f === best) continue;
+    const theirs = transactionRows(f);
+    const repeated = theirs.filter((r) => seen.has(r)).length;
+    const missing = labels(best.detection).filter((l, i) => l !== '' && !labels(f.detection).includes(l) && best.detection.headerCells[i] !== undefined);
+    const extra = f.detection.headerCells.filter((c, i) => labels(f.detection)[i] !== '' && !labels(best.detection).includes(labels(f.detection)[i]));
+    const differs = [...(extra.length ? [`${extra.map((c) => c.trim()).join(', ')} added`] : []), ...(missing.length ? [`${missing.length} of its columns missing`] : [])].join(', ') || 'its columns in another order';
     const why = f.sheet.hidden ? 'hidden'
-      : !(f.detection.profile === best.detection.profile && headerKey(f.detection) === headerKey(best.detection)) ? `its columns differ from sheet "${best.sheet.sheet}"`
-      : OTHER_SHEET.test(f.sheet.sheet) ? 'its name says it holds other lines'
-      : rowsOf(f).some((r) => seen.has(r)) ? `it repeats rows of sheet "${best.sheet.sheet}"`
+      : (f.detection.score ?? 0) * 4 < top * 3 ? SUMMARY_SHEET
+      : !(f.detection.profile === best.detection.profile && labels(f.detection).join('\u001f') === labels(best.detection).join('\u001f')) ? `its columns differ from sheet "${best.sheet.sheet}" (${differs})`
+      : [...nameWords(f.sheet.sheet)].some((w) => !bestWords.has(w)) ? 'its name says it holds other lines'
+      // A filtered or pasted copy repeats the rows already read; a day's sheet holds its own.
+      : theirs.length > 0 && repeated * 2 >= theirs.length ? `it repeats rows of sheet "${best.sheet.sheet}"`
       : undefined;
     if (why === undefined) {
-      for (const r of rowsOf(f)) seen.add(r);
+      for (const r of theirs) seen.add(r);
       read.push(f);
     } else if (f.rows > 0) notRead.push({ sheet: f.sheet.sheet, rows: f.rows, why });
   }
@@ -227,8 +245,10 @@ function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: 
   return parsed;
 }
 
-/** Sheet names saying the sheet holds other lines than the detail: summaries, refunds, held or failed lines, copies. */
-const OTHER_SHEET = /汇总|统计|合计|小计|未结算|未清算|暂缓|冻结|挂账|退款|退货|撤销|冲正|失败|异常|差错|拒绝|备份|副本|说明|copy|backup|summary|refund/iu;
+/** Words in a sheet name saying it holds other lines than the detail: summaries, refunds, held or failed lines, copies. */
+const OTHER_SHEET_WORDS = /汇总|统计|合计|小计|未结算|未清算|暂缓|冻结|挂账|退款|退货|撤销|冲正|失败|异常|差错|拒绝|备份|副本|说明|\b(?:copy|backup|summary|totals?|refunds?|fail(?:ed|ure)?|errors?|reject(?:ed)?|void(?:ed)?|revers(?:al|ed)|pending|unsettled|held)\b/giu;
+/** Why a sheet mapping far fewer columns than the detail was not read: it is no detail. */
+export const SUMMARY_SHEET = 'a summary (its header maps far fewer columns)';
 
 const UNIONPAY_SUMMARY = /全渠道商户交易汇总表|商户交易汇总表/u;
 

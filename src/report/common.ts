@@ -4,7 +4,7 @@ import { printable } from './printable.js';
 import { Decimal } from 'decimal.js';
 import type { CanonicalRecord } from '../model.js';
 import type { ReconcileResult } from '../reconcile.js';
-import { recordCount } from '../read/readInput.js';
+import { recordCount, SUMMARY_SHEET, type ParsedFile } from '../read/readInput.js';
 import type { Finding } from '../classify/findings.js';
 import { EXCEPTION_KINDS, isException, type ExceptionKind, type FindingKind } from '../classify/kinds.js';
 import { formatYuan } from '../normalise/amount.js';
@@ -277,12 +277,8 @@ function unusableIdNotes(result: ReconcileResult): string[] {
     if (f.readsBetterAs) {
       notes.push(`Note: ${f.file} was given as a ${f.role} file but reads better as a ${f.readsBetterAs.role} file (${f.readsBetterAs.profile}): if it is one, pass it with --${f.readsBetterAs.role}; its findings above assume it is what it was given as.`);
     }
-    // Hidden sheets and copies repeating rows are named by inspect only: a note each run would be noise.
-    const notRead = (f.sheetsNotRead ?? []).filter((n) => n.why !== 'hidden' && !n.why.startsWith('it repeats rows'));
-    if (notRead.length > 0) {
-      const list = notRead.map((n) => `"${printable(n.sheet)}" (${n.rows} row${n.rows === 1 ? '' : 's'}: ${printable(n.why)})`).join(', ');
-      notes.push(`Note: ${f.file}: sheet${notRead.length === 1 ? '' : 's'} not read: ${list}; if ${notRead.length === 1 ? 'it holds' : 'they hold'} transactions to reconcile, save ${notRead.length === 1 ? 'it' : 'each'} as a file of its own and pass it too.`);
-    }
+    const sheets = sheetsNotReadNote(f);
+    if (sheets) notes.push(sheets);
     const byField = new Map<string, { count: number; example: string }>();
     for (const r of f.records) {
       for (const u of r.unusable) {
@@ -297,6 +293,22 @@ function unusableIdNotes(result: ReconcileResult): string[] {
     notes.push(`Note: ${f.file}: unusable identifiers: ${list}; matched by other keys where possible. Re-export with these columns as text.`);
   }
   return notes;
+}
+
+/**
+ * A workbook's sheets left unread that may hold lines to reconcile: not a hidden sheet, a copy
+ * repeating rows read, or a summary (inspect names those; a note every run would be noise).
+ */
+export function sheetsWorthANote(f: Pick<ParsedFile, 'sheetsNotRead'>): NonNullable<ParsedFile['sheetsNotRead']> {
+  return (f.sheetsNotRead ?? []).filter((n) => n.why !== 'hidden' && n.why !== SUMMARY_SHEET && !n.why.startsWith('it repeats rows'));
+}
+
+/** The note naming them (also printed on stderr by a quiet run). */
+export function sheetsNotReadNote(f: Pick<ParsedFile, 'file' | 'sheetsNotRead'>): string | null {
+  const notRead = sheetsWorthANote(f);
+  if (notRead.length === 0) return null;
+  const list = notRead.map((n) => `"${printable(n.sheet)}" (${n.rows} row${n.rows === 1 ? '' : 's'}: ${printable(n.why)})`).join(', ');
+  return `Note: ${f.file}: sheet${notRead.length === 1 ? '' : 's'} not read: ${list}; if ${notRead.length === 1 ? 'it holds' : 'they hold'} transactions to reconcile, save ${notRead.length === 1 ? 'it' : 'each'} as a file of its own and pass it too.`;
 }
 
 const ROLE_ORDER: Record<string, number> = { terminal: 0, settlement: 1, bank: 2 };

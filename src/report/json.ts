@@ -156,6 +156,8 @@ export function reconcileJson(
       rows: recordCount(f),
       rejected: f.rejected.length,
       skipped: f.skipped.length,
+      // A workbook's sheets with rows that were not read, and why (only when there are some).
+      ...(f.sheetsNotRead?.length ? { sheetsNotRead: f.sheetsNotRead } : {}),
     })),
     summary: {
       counts: result.counts,

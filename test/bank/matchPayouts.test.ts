@@ -53,6 +53,9 @@ describe('expected payouts', () => {
       defaultContract(),
     );
     expect(p.amount.toFixed()).toBe(new Decimal('1228.39').plus('127.36').plus('10.01').toFixed());
+    // A net that is no amount − fee at all (the net check flags the line) is paid as printed, to the fen (review AR).
+    const [q] = expectedPayouts([settlementLine({ settleDate: '2025-11-04', amount: '1235.00', fee: '6.175', net: '1218.825' })], defaultContract());
+    expect(q.amount.toFixed(2)).toBe('1218.83');
   });
 
   it('keep a window of at least as many working days: a payout due before National Day may be booked after it', () => {

@@ -197,7 +197,7 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     // A 退款明细 adding 原参考号 maps more columns than the sales sheet.
     const refunds = readBytes(book([['结算明细', sales], ['退款明细', [[...SETTLEMENT_HEADER, '原参考号'], [...line('2025-11-04', 4, -50, -0.25), '251104000001']]]]), 's.xlsx');
     expect(amounts(refunds)).toEqual(['100.00', '200.00', '300.00']);
-    expect(refunds.sheetsNotRead).toEqual([{ sheet: '退款明细', rows: 1, why: 'its columns differ from sheet "结算明细"' }]);
+    expect(refunds.sheetsNotRead).toEqual([{ sheet: '退款明细', rows: 1, why: 'its columns differ from sheet "结算明细" (原参考号 added)' }]);
     // A held sheet with more rows than the settled one, laid out the same.
     const held = readBytes(book([['未结算明细', [...sales.slice(0, 1), line('2025-11-04', 5, 500, 2.5), line('2025-11-04', 6, 600, 3), line('2025-11-04', 7, 700, 3.5), line('2025-11-04', 8, 800, 4)]], ['结算明细', sales]]), 's.xlsx');
     expect(amounts(held)).toEqual(['100.00', '200.00', '300.00']);
@@ -215,7 +215,7 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     writeFileSync(join(dir, 's.xlsx'), book([['结算明细', sales], ['退款明细', [[...SETTLEMENT_HEADER, '原参考号'], [...line('2025-11-04', 4, -50, -0.25), '251104000001']]]]));
     writeFileSync(join(dir, 't.csv'), '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号\n' + [1, 2, 3].map((n) => `898310058120001,10000001,2025-11-04 1${n}:00:00,消费,成功,622848******1234,借记卡,${n}00.00,25110400000${n},00010${n}`).join('\n') + '\n');
     const run = posrecon(['reconcile', '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx')]);
-    expect(run.stdout).toContain(`Note: ${join(dir, 's.xlsx')}: sheet not read: "退款明细" (1 row: its columns differ from sheet "结算明细"); if it holds transactions to reconcile, save it as a file of its own and pass it too.`);
+    expect(run.stdout).toContain(`Note: ${join(dir, 's.xlsx')}: sheet not read: "退款明细" (1 row: its columns differ from sheet "结算明细" (原参考号 added)); if it holds transactions to reconcile, save it as a file of its own and pass it too.`);
     expect(copies.sheetsNotRead).toEqual([
       { sheet: '贷记卡', rows: 1, why: 'it repeats rows of sheet "结算明细"' },
       { sheet: 'Sheet3', rows: 4, why: 'hidden' },
@@ -279,6 +279,34 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     const stale = withEntryText(stored, 'xl/worksheets/sheet1.xml', (xml) => xml.replace(/<dimension ref="A1:L4"\/>/, '<dimension ref="A1:L2"/>'));
     const f = readBytes(stale, 'settlement.xlsx');
     expect(f.records.map((r) => yuan(r.amount))).toEqual(['100.00', '200.00', '300.00']);
+  });
+
+  it('reads per-day sheets that share a disclaimer line or a name word (11月5日(含退款), 11月6日(含退款)); not a Failed sheet (review AR)', () => {
+    const disclaimer = ['注：本明细仅供参考，以实际到账为准'];
+    const day = (d: string, n: number) => [SETTLEMENT_HEADER, line(d, n, n * 100, n / 2), disclaimer];
+    const amounts = (f: ReturnType<typeof readBytes>) => f.records.map((r) => yuan(r.amount));
+    const footers = readBytes(book([['11月4日(含退款)', day('2025-11-04', 1)], ['11月5日(含退款)', day('2025-11-05', 2)]]), 's.xlsx');
+    expect(amounts(footers)).toEqual(['100.00', '200.00']);
+    expect(footers.sheetsNotRead).toBeUndefined();
+    const failed = readBytes(book([['Detail', day('2025-11-04', 1)], ['Failed', day('2025-11-04', 2)]]), 's.xlsx');
+    expect(amounts(failed)).toEqual(['100.00']);
+    expect(failed.sheetsNotRead).toEqual([{ sheet: 'Failed', rows: 2, why: 'its name says it holds other lines' }]);
+  });
+
+  it('names the columns a same-day sheet adds; a quiet run says so on stderr, JSON lists it, a 汇总 sheet is no note (review AR)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-sheets-'));
+    const withRemark = [[...SETTLEMENT_HEADER, '备注'], [...line('2025-11-05', 2, 200, 1), '']];
+    const summary = [['终端号', '交易日期', '交易笔数', '交易金额', '手续费'], ['10000001', '2025-11-04', 2, 400, 2]];
+    writeFileSync(join(dir, 's.xlsx'), book([['汇总', summary], ['11月4日', [SETTLEMENT_HEADER, line('2025-11-04', 1, 100, 0.5), line('2025-11-04', 3, 300, 1.5)]], ['11月5日', withRemark]]));
+    writeFileSync(join(dir, 't.csv'), '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号\n' + [1, 3].map((n) => `898310058120001,10000001,2025-11-04 1${n}:00:00,消费,成功,622848******1234,借记卡,${n}00.00,25110400000${n},00010${n}`).join('\n') + '\n');
+    const note = `${join(dir, 's.xlsx')}: sheet not read: "11月5日" (1 row: its columns differ from sheet "11月4日" (备注 added)); if it holds transactions to reconcile, save it as a file of its own and pass it too.`;
+    const quiet = posrecon(['reconcile', '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx'), '--quiet']);
+    expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, '', `posrecon: ${note}\n`]);
+    const json = JSON.parse(posrecon(['reconcile', '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx'), '--format', 'json']).stdout) as { inputs: { sheetsNotRead?: unknown }[] };
+    expect(json.inputs[1].sheetsNotRead).toEqual([
+      { sheet: '汇总', rows: 1, why: 'a summary (its header maps far fewer columns)' },
+      { sheet: '11月5日', rows: 1, why: 'its columns differ from sheet "11月4日" (备注 added)' },
+    ]);
   });
 
   it('a workbook cut off inside says it is damaged or incomplete, not a JavaScript or ZIP error', () => {

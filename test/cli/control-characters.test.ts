@@ -2,7 +2,7 @@
 // would move the cursor up and clear the screen over the findings) never reach a terminal raw:
 // the table, inspect and the store's run, status and history show a visible stand-in instead.
 // JSON keeps escaping them its own way (\u001b).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,5 +74,17 @@ describe('a memo with terminal escape sequences', () => {
     expect(history.code).toBe(0);
     expectNoRawControl(history.stdout);
     expect(history.stdout).toContain(`流量费 ${MEMO}`);
+  });
+});
+
+describe('an error message quoting a file name or cell with control characters', () => {
+  it('is one line on stderr with the characters shown visibly (review AR)', () => {
+    const name = join(dir, 'settlement-\u001b[31mRED\u001b[0m.csv');
+    writeFileSync(name, '清算日期,商户号,\u009b2J金额\n2025-11-04,898310058120001,1.00\n');
+    const r = posrecon(['reconcile', '-s', name]);
+    expect(r.code).toBe(2);
+    expectNoRawControl(r.stderr);
+    expect(r.stderr).toContain('settlement-␛[31mRED␛[0m.csv');
+    expect(r.stderr.trimEnd().split('\n').filter((l) => l.startsWith('posrecon:'))).toHaveLength(1);
   });
 });
