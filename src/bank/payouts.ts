@@ -57,9 +57,16 @@ export function printedOrDerivedNet(r: CanonicalRecord, rounding?: FeeRounding):
   // A net stored unrounded (a workbook's computed 1228.3922 beside a fee of 6.1728) pays the
   // amount less the fee in whole fen, as a net left out would; a net that is not amount − fee
   // at all (a line the net check flags) is taken as printed, to the fen.
+  // By magnitude, whatever the signs printed (a refund 102.50 / −0.615 / −101.885 returns its fee;
+  // one netting −100.60 from −100.00 and 0.60 was charged it on top).
   if (r.net && r.net.decimalPlaces() > 2) {
-    const consistent = r.amount && r.fee && r.amount.minus(r.fee).minus(r.net).abs().lt('0.01');
-    return consistent ? r.amount!.minus(feeInFen(r.fee!, rounding)) : r.net.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    if (r.amount && r.fee) {
+      const [amount, fee, net] = [r.amount.abs(), feeInFen(r.fee.abs(), rounding), r.net.abs()];
+      const sign = r.net.isNegative() ? -1 : 1;
+      if (amount.minus(r.fee.abs()).minus(net).abs().lt('0.01')) return amount.minus(fee).times(sign);
+      if (amount.plus(r.fee.abs()).minus(net).abs().lt('0.01')) return amount.plus(fee).times(sign);
+    }
+    return r.net.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
   }
   if (r.net) return r.net;
   if (r.amount && r.fee) return r.amount.minus(feeInFen(r.fee, rounding));

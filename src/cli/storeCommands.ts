@@ -23,7 +23,7 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { dailyRun, findingHistory, resolveFindings, storeStatus, type RunInputFile } from '../store/daily.js';
 import { sha256Hex } from '../store/serialise.js';
-import { summarize } from '../report/common.js';
+import { sheetsNotReadNote, summarize } from '../report/common.js';
 import {
   EXPORT_COLUMNS,
   EXPORT_TABLES,
@@ -303,6 +303,13 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   if (opts.output || !(opts.quiet && !failing)) emit(io, text, opts.output);
   // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
   if (opts.quiet && !failing && run.result.feedGap) io.stderr(`posrecon: ${summarize(run.result).feedNote!.replace(/^Note: /, '')}\n`);
+  // Nor about a workbook sheet it did not read (its lines would turn overdue without a word).
+  if (opts.quiet && !failing) {
+    for (const i of run.ingest) {
+      const note = sheetsNotReadNote({ file: i.path, sheetsNotRead: i.sheetsNotRead });
+      if (note) io.stderr(`posrecon: ${note.replace(/^Note: /, '')}\n`);
+    }
+  }
   return failing ? EXIT.FINDINGS : EXIT.OK;
 }
 

@@ -72,6 +72,8 @@ export interface IngestReport {
   run: number;
   /** Earlier versions of the same path this one replaced (it restates every date they held). */
   replaces?: string[];
+  /** A workbook's sheets with rows that were not read (as reconcile's inputs[].sheetsNotRead). */
+  sheetsNotRead?: { sheet: string; rows: number; why: string }[];
 }
 
 export interface ItemRef {
@@ -271,6 +273,7 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
       rejected: parsed.rejected.length,
       run: runId,
       ...(replaced.length > 0 ? { replaces: replaced.map((old) => old.file.name) } : {}),
+      ...(parsed.sheetsNotRead?.length ? { sheetsNotRead: parsed.sheetsNotRead } : {}),
     },
     rejected: parsed.rejected,
   };

@@ -4,6 +4,7 @@ import { Chalk } from 'chalk';
 import { reconcileJson } from '../report/json.js';
 import { renderTable } from '../report/table.js';
 import { printable } from '../report/printable.js';
+import { sheetsNotReadNote } from '../report/common.js';
 import type { Decision, FindingState, StoreReader } from './store.js';
 import { serialiseRecord } from './serialise.js';
 import { formatYuan } from '../normalise/amount.js';
@@ -70,6 +71,7 @@ export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Reco
         rejected: i.rejected,
         run: i.run,
         replaces: i.replaces ?? [],
+        ...(i.sheetsNotRead?.length ? { sheetsNotRead: i.sheetsNotRead } : {}),
       })),
       newRejected: run.newRejected.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason })),
     },
@@ -129,6 +131,8 @@ export function renderDailyRun(
         const rej = i.rejected ? c.red(`, ${i.rejected} rejected`) : '';
         out.push(`  ${i.newRows ? '+' : '~'} ${printable(i.name)}: ${i.rows} ${i.role} rows, ${i.newRows} new${known}${rej}`);
         if (i.replaces?.length) out.push(`      replaces ${printable(i.replaces.join(', '))} (same path, restates it): the old version's rows no longer count`);
+        const sheets = sheetsNotReadNote({ file: i.path, sheetsNotRead: i.sheetsNotRead });
+        if (sheets) out.push(c.yellow(`      ${sheets}`));
       }
     }
   }

@@ -56,6 +56,11 @@ describe('expected payouts', () => {
     // A net that is no amount − fee at all (the net check flags the line) is paid as printed, to the fen (review AR).
     const [q] = expectedPayouts([settlementLine({ settleDate: '2025-11-04', amount: '1235.00', fee: '6.175', net: '1218.825' })], defaultContract());
     expect(q.amount.toFixed(2)).toBe('1218.83');
+    // A refund returning its fee, in every sign convention a file prints it in (review AS).
+    for (const [amount, fee, net] of [['-102.50', '-0.615', '-101.885'], ['-102.50', '0.615', '-101.885'], ['102.50', '-0.615', '-101.885']]) {
+      const [refund] = expectedPayouts([{ ...settlementLine({ settleDate: '2025-11-04', amount, fee, net }), txnType: 'refund' }], defaultContract());
+      expect(refund.amount.toFixed(2)).toBe('-101.88');
+    }
   });
 
   it('keep a window of at least as many working days: a payout due before National Day may be booked after it', () => {

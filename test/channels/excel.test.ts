@@ -288,9 +288,11 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     const footers = readBytes(book([['11月4日(含退款)', day('2025-11-04', 1)], ['11月5日(含退款)', day('2025-11-05', 2)]]), 's.xlsx');
     expect(amounts(footers)).toEqual(['100.00', '200.00']);
     expect(footers.sheetsNotRead).toBeUndefined();
-    const failed = readBytes(book([['Detail', day('2025-11-04', 1)], ['Failed', day('2025-11-04', 2)]]), 's.xlsx');
-    expect(amounts(failed)).toEqual(['100.00']);
-    expect(failed.sheetsNotRead).toEqual([{ sheet: 'Failed', rows: 2, why: 'its name says it holds other lines' }]);
+    for (const name of ['Failed', 'Pending_Settlement', 'RefundList', 'Failed_Txns']) {
+      const failed = readBytes(book([['Detail', day('2025-11-04', 1)], [name, day('2025-11-04', 2)]]), 's.xlsx');
+      expect(amounts(failed)).toEqual(['100.00']);
+      expect(failed.sheetsNotRead).toEqual([{ sheet: name, rows: 2, why: 'its name says it holds other lines' }]);
+    }
   });
 
   it('names the columns a same-day sheet adds; a quiet run says so on stderr, JSON lists it, a 汇总 sheet is no note (review AR)', () => {
@@ -302,6 +304,11 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     const note = `${join(dir, 's.xlsx')}: sheet not read: "11月5日" (1 row: its columns differ from sheet "11月4日" (备注 added)); if it holds transactions to reconcile, save it as a file of its own and pass it too.`;
     const quiet = posrecon(['reconcile', '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx'), '--quiet']);
     expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, '', `posrecon: ${note}\n`]);
+    // The daily run says so too, in its table and on stderr when quiet (review AS).
+    const run = posrecon(['run', '--store', join(dir, 'store.db'), '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx')]);
+    expect(run.stdout).toContain(`      Note: ${note}`);
+    const quietRun = posrecon(['run', '--store', join(dir, 'store2.db'), '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx'), '--quiet']);
+    expect([quietRun.code, quietRun.stdout, quietRun.stderr]).toEqual([0, '', `posrecon: ${note}\n`]);
     const json = JSON.parse(posrecon(['reconcile', '-t', join(dir, 't.csv'), '-s', join(dir, 's.xlsx'), '--format', 'json']).stdout) as { inputs: { sheetsNotRead?: unknown }[] };
     expect(json.inputs[1].sheetsNotRead).toEqual([
       { sheet: '汇总', rows: 1, why: 'a summary (its header maps far fewer columns)' },
