@@ -711,6 +711,14 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
       footer(row);
       continue;
     }
+    // The same cut line stopping before a cell a record needs (its time): still a row begun, its
+    // cells shaped like the records' own (898310058120001,10000001), not a footer's words.
+    if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length && startsLikeRecord(row, rows, recordRows)) {
+      settlePending(() => false);
+      const missing = detection.headerCells[row.cells.length]?.trim() || `#${row.cells.length + 1}`;
+      reject(row, new RowError(missing, `the file's last line stops after ${row.cells.length} of ${detection.headerCells.length} cells, without a line end: the file looks cut off (still downloading?); fetch it again`));
+      continue;
+    }
     pending.push({ row, error: error! });
   }
   // Trailing failures: short lines without a date after the last record are footer junk (a
@@ -752,6 +760,22 @@ function missesFilledColumn(rows: RawRow[], last: number, detection: Detection, 
     if (filled * 10 >= data.length * 9) return true;
   }
   return false;
+}
+
+/**
+ * Whether a line's cells begin as the last record's do: each whole cell of the same shape (digits,
+ * letters, other characters by kind), the last, perhaps cut, cell a non-empty start of one.
+ */
+function startsLikeRecord(row: RawRow, rows: RawRow[], recordRows: readonly number[]): boolean {
+  const last = recordRows.length > 0 ? rows[recordRows[recordRows.length - 1]] : undefined;
+  if (!last || row.cells.length === 0) return false;
+  const shape = (text: string) => cleanCell(text).replace(/[0-9]/g, '9').replace(/[A-Za-z]/g, 'a').replace(/[^9a]/g, '.');
+  const cut = row.cells.length - 1;
+  for (let c = 0; c < cut; c++) if (shape(row.cells[c]) !== shape(last.cells[c] ?? '')) return false;
+  // (A cut inside an opened quote keeps its quote: "2025-09-30 09:3 is the start of 2025-09-30 …)
+  const partial = shape(row.cells[cut].replace(/^\s*"/, ''));
+  // (Cut right after a delimiter: the whole cells before it decide.)
+  return partial === '' ? cut > 0 : shape(last.cells[cut] ?? '').startsWith(partial);
 }
 
 /** Bare totals words: as a memo they may label a real movement (a transfer noted 小计). */

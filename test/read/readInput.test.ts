@@ -284,6 +284,20 @@ describe('a quote that is never closed', () => {
 });
 
 describe('a file cut off while downloading', () => {
+  it('rejects a last line cut before a cell every record needs (the time), at every cut point; a footer at the end without a line end stays a footer (review AT)', () => {
+    const head = '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号\n898310058120001,10000001,2025-09-30 09:30:00,消费,成功,622848******0001,借记卡,100.00,300000000001,000001\n';
+    const next = '898310058120001,10000001,"2025-09-30 10:30:00",消费,成功,622848******0002,借记卡,200.00,300000000002,000002';
+    // (Up to the last cell: a line cut inside its last cell has all its cells, and reads as whole.)
+    for (let at = 1; at < next.lastIndexOf(','); at++) {
+      const f = readInputFile(new TextEncoder().encode(head + next.slice(0, at)), 'cut.csv', { profiles: builtinProfiles(), role: 'terminal' });
+      // Cut anywhere before its last cell, the second sale is rejected, never waved through as a footer.
+      expect([f.records.length, f.rejected.map((r) => r.line)], `cut after ${at} characters`).toEqual([1, [3]]);
+      expect(f.skipped).toEqual([]);
+    }
+    const footer = readInputFile(new TextEncoder().encode(head + '总笔数：1'), 'footer.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect([footer.records.length, footer.rejected, footer.skipped.map((s) => s.kind)]).toEqual([1, [], ['summary']]);
+  });
+
   it('rejects its last line when it stops short of the header\'s cells without a line end: no net of 49 from 497.00', () => {
     const f = read(INGEST + 'download-cut-off-last-line.csv', { role: 'settlement' });
     expect(lines(f.records)).toEqual([2]);
