@@ -1,5 +1,6 @@
 // The only place that touches the file system for inputs. Errors become one-line InputErrors.
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InputError, UsageError, type Role } from '../model.js';
 import { parseEncodingName, SUPPORTED_ENCODINGS, type Encoding } from '../read/decode.js';
 import { readInputFile, type ParsedFile } from '../read/readInput.js';
@@ -109,3 +110,50 @@ export function readContractText(path: string): string {
   }
   return text;
 }
+
+/** Writes the report chunk by chunk: a large JSON or CSV report never exists as one string. */
+export function writeReport(path: string, chunks: Iterable<string | Uint8Array>): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'w');
+    for (const chunk of chunks) {
+      // writeSync may write less than asked (a pipe or FIFO given as --output, a signal): the
+      // rest goes out as bytes. The common whole write allocates no copy of the chunk.
+      const bytes = typeof chunk === 'string' ? undefined : chunk;
+      const written = bytes ? writeSync(fd, bytes) : writeSync(fd, chunk as string);
+      const size = bytes ? bytes.length : Buffer.byteLength(chunk as string);
+      if (written < size) {
+        const rest = bytes ?? Buffer.from(chunk as string);
+        for (let at = written; at < size; ) at += writeSync(fd, rest, at);
+      }
+    }
+  } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code) throw e; // not a file-system error: a bug, not the user's
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message;
+    const err = new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
+    err.cause = e;
+    throw err;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+
+/**
+ * `--output PATH` checked before any work that a failed write would waste or hide (a daily run
+ * records itself in the store before it prints): its directory must exist, and it must not be one.
+ */
+export function checkOutputPath(path: string | undefined): void {
+  if (path === undefined) return;
+  const fail = (why: string) => new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
+  let dir;
+  try {
+    dir = statSync(dirname(resolve(path)));
+  } catch {
+    throw fail('no such directory');
+  }
+  if (!dir.isDirectory()) throw fail(`${dirname(path)} is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw fail('is a directory');
+}
+

@@ -1,5 +1,5 @@
 // `posrecon reconcile`: read the inputs, reconcile, print the report, decide the exit code.
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { basename, dirname, extname, resolve } from 'node:path';
@@ -20,7 +20,7 @@ import { sheetsNotReadNote, summarize } from '../report/common.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
 import { exitKinds, validDate } from './args.js';
-import { readContractText, readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile } from './io.js';
+import { readContractText, readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile, writeReport } from './io.js';
 import { builtinProfiles } from '../profiles/builtin.js';
 import { openFileSource } from './fileSource.js';
 import { workerScanner } from './parallelScan.js';
@@ -145,35 +145,6 @@ function fileSize(path: string): number {
     return 0; // unreadable: reading it reports the error properly
   }
 }
-
-/** Writes the report chunk by chunk: a large JSON or CSV report never exists as one string. */
-function writeReport(path: string, chunks: Iterable<ReportChunk>): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'w');
-    for (const chunk of chunks) {
-      // writeSync may write less than asked (a pipe or FIFO given as --output, a signal): the
-      // rest goes out as bytes. The common whole write allocates no copy of the chunk.
-      const bytes = typeof chunk === 'string' ? undefined : chunk;
-      const written = bytes ? writeSync(fd, bytes) : writeSync(fd, chunk as string);
-      const size = bytes ? bytes.length : Buffer.byteLength(chunk as string);
-      if (written < size) {
-        const rest = bytes ?? Buffer.from(chunk as string);
-        for (let at = written; at < size; ) at += writeSync(fd, rest, at);
-      }
-    }
-  } catch (e) {
-    if (!(e as NodeJS.ErrnoException).code) throw e; // not a file-system error: a bug, not the user's
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message;
-    const err = new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
-    err.cause = e;
-    throw err;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 
 export interface RenderOptions {
   format: Format;

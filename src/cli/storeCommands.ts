@@ -1,7 +1,7 @@
 // Daily runs from cron (issue #9): `run`, `status`, `resolve`, `history`, `export` over the store.
 // Option parsing mirrors `reconcile` (the few declarations are repeated here on purpose, so the two
 // commands can evolve independently); the work happens in src/store.
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
@@ -17,7 +17,7 @@ import { EXIT } from './exitCodes.js';
 import { expandUnmatchedPattern } from './fileSource.js';
 import { checkInputLists, otherFiles, type ReconcileCliOptions } from './reconcileCommand.js';
 import { exitKinds, validDate } from './args.js';
-import { readBytes, readContractText, readText, resolveEncoding, resolveProfile } from './io.js';
+import { checkOutputPath, readBytes, readContractText, readText, resolveEncoding, resolveProfile, writeReport } from './io.js';
 import type { CliIO } from './main.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
@@ -92,7 +92,7 @@ function chooseFormat(format: string | undefined, output: string | undefined, kn
 }
 
 function emit(io: CliIO, text: string, output: string | undefined): void {
-  if (output) writeFileSync(output, text);
+  if (output) writeReport(output, [text]);
   else io.stdout(text);
 }
 
@@ -219,6 +219,9 @@ function loadContractFile(path: string | undefined): { contract: Contract; text:
 }
 
 export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> {
+  // Before the run records itself: a report that cannot be written must not leave a run whose
+  // new findings nobody saw (the next run would call them known).
+  checkOutputPath(opts.output);
   // A cron line's `-s inbox/结算单-*.csv` reaches us unexpanded on a morning with no such file:
   // that side simply has no file today (said on stderr unless --quiet), not an unreadable path.
   const expand = (flag: string, files: string[]) =>

@@ -455,3 +455,18 @@ describe('run: the same file at the same place, spelled otherwise (review T)', (
     expect(again.summary.counts.duplicate_export).toBe(0);
   });
 });
+
+describe('an --output that cannot be written (review AT)', () => {
+  it('stops the daily run before it records itself, so the next run still reports the day as new; export says so in one line', () => {
+    const store = freshStore();
+    const missing = join(dir, 'no-such-folder', 'today.json');
+    const failed = posrecon(['run', '--store', store, ...DAY1, '-o', missing]);
+    expect([failed.code, failed.stdout]).toEqual([2, '']);
+    expect(failed.stderr).toBe(`posrecon: --output ${missing}: cannot write: no such directory\n  hint: check that the directory exists and is writable, or print to stdout without --output\n`);
+    const next = json(['run', '--store', store, ...DAY1]);
+    expect(next.json.run.id).toBe(1);
+    expect(next.json.new.length).toBeGreaterThan(0);
+    const onDir = posrecon(['export', '--store', store, '-o', dir]);
+    expect([onDir.code, onDir.stderr.split('\n')[0]]).toEqual([2, `posrecon: --output ${dir}: cannot write: is a directory`]);
+  });
+});
