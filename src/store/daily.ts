@@ -12,6 +12,8 @@ import { InputError } from '../model.js';
 import type { Contract } from '../contract/contract.js';
 import type { WorkCalendar } from '../calendar/calendar.js';
 import type { ParsedFile } from '../read/readInput.js';
+import type { ControlTotalMismatch } from '../read/controlTotals.js';
+import { Decimal } from 'decimal.js';
 import type { Encoding } from '../read/decode.js';
 import type { Profile } from '../profiles/profile.js';
 import { builtinProfiles } from '../profiles/builtin.js';
@@ -162,6 +164,16 @@ export function toParsedFile(l: LoadedFile, profiles: Profile[] = builtinProfile
     rejected: l.rejected,
     skipped: l.meta.skipped,
     lines: l.meta.lines,
+    ...(l.meta.readsBetterAs ? { readsBetterAs: l.meta.readsBetterAs } : {}),
+    ...(l.meta.controlTotalMismatches?.length
+      ? {
+          controlTotalMismatches: l.meta.controlTotalMismatches.map((m) => ({
+            ...m, kind: 'control_total_mismatch' as const, key: m.key as ControlTotalMismatch['key'],
+            stated: new Decimal(m.stated), actual: new Decimal(m.actual), difference: new Decimal(m.difference),
+          })),
+          ...(l.meta.controlTotalsSource ? { controlTotals: { source: l.meta.controlTotalsSource, totals: [], lines: [] } } : {}),
+        }
+      : {}),
   };
 }
 
@@ -253,6 +265,16 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
       skipped: parsed.skipped,
       lines: parsed.lines,
       ...(f.place ? { place: f.place } : {}),
+      ...(parsed.controlTotalMismatches?.length
+        ? {
+            controlTotalMismatches: parsed.controlTotalMismatches.map((m) => ({
+              key: m.key, label: m.label, stated: m.stated.toString(), actual: m.actual.toString(), difference: m.difference.toString(), message: m.message,
+              ...(m.line !== undefined ? { line: m.line } : {}), ...(m.part ? { part: m.part } : {}),
+            })),
+            ...(parsed.controlTotals?.source ? { controlTotalsSource: parsed.controlTotals.source } : {}),
+          }
+        : {}),
+      ...(parsed.readsBetterAs ? { readsBetterAs: parsed.readsBetterAs } : {}),
     },
     records,
     rejected: parsed.rejected,

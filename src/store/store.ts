@@ -18,6 +18,26 @@ export interface FileMeta {
   lines: LineAccount;
   /** The file's real absolute path when ingested (links followed): how a later run knows it, however spelled. */
   place?: string;
+  /**
+   * Totals the file states about itself that its rows did not match (合计：3笔 over 2 rows), money
+   * as decimal strings, and where they were stated: reconcile reports them, so the store must.
+   */
+  controlTotalMismatches?: StoredMismatch[];
+  controlTotalsSource?: string;
+  /** Given as one role, its header fits another's layout better (reconcile's note). */
+  readsBetterAs?: { role: Role; profile: string };
+}
+
+/** A ControlTotalMismatch with its Decimals as strings (FileMeta is JSON). */
+export interface StoredMismatch {
+  key: string;
+  label: string;
+  stated: string;
+  actual: string;
+  difference: string;
+  line?: number;
+  message: string;
+  part?: { from: number; to: number };
 }
 
 /** One ingested file version: (path, sha256) identifies it; `name` is what reports show. */
