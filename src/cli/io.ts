@@ -1,5 +1,5 @@
 // The only place that touches the file system for inputs. Errors become one-line InputErrors.
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, UsageError, type Role } from '../model.js';
 import { parseEncodingName, SUPPORTED_ENCODINGS, type Encoding } from '../read/decode.js';
@@ -147,6 +147,8 @@ export function writeReport(path: string, chunks: Iterable<string | Uint8Array>)
 export function checkOutputPath(path: string | undefined): void {
   if (path === undefined) return;
   const fail = (why: string) => new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
+  // `reports/` names a directory: a file cannot be written there, whether it exists or not.
+  if (/[/\\]$/.test(path)) throw fail(existsSync(path) ? 'is a directory' : 'no such directory (and a path ending in / names a directory, not a file)');
   let dir;
   try {
     dir = statSync(dirname(resolve(path)));
@@ -155,5 +157,11 @@ export function checkOutputPath(path: string | undefined): void {
   }
   if (!dir.isDirectory()) throw fail(`${dirname(path)} is not a directory`);
   if (existsSync(path) && statSync(path).isDirectory()) throw fail('is a directory');
+  // Writable: the file if it exists, else its directory.
+  try {
+    accessSync(existsSync(path) ? path : dirname(resolve(path)), constants.W_OK);
+  } catch {
+    throw fail('permission denied');
+  }
 }
 

@@ -713,7 +713,7 @@ export function normaliseRows(rows: RawRow[], detection: Detection, file: string
     }
     // The same cut line stopping before a cell a record needs (its time): still a row begun, its
     // cells shaped like the records' own (898310058120001,10000001), not a footer's words.
-    if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length && startsLikeRecord(row, rows, recordRows)) {
+    if (opts.lastLineUnterminated && i === rows.length - 1 && row.cells.length < detection.headerCells.length && startsLikeRecord(row, detection)) {
       settlePending(() => false);
       const missing = detection.headerCells[row.cells.length]?.trim() || `#${row.cells.length + 1}`;
       reject(row, new RowError(missing, `the file's last line stops after ${row.cells.length} of ${detection.headerCells.length} cells, without a line end: the file looks cut off (still downloading?); fetch it again`));
@@ -763,20 +763,51 @@ function missesFilledColumn(rows: RawRow[], last: number, detection: Detection, 
 }
 
 /**
- * Whether a line's cells begin as the last record's do: each whole cell of the same shape (digits,
- * letters, other characters by kind), the last, perhaps cut, cell a non-empty start of one.
+ * Whether a line begins as a transaction row of this layout: two cells or more (a lone page
+ * number or note is a footer), every whole cell fit for its column (an id of digits and letters,
+ * a date, an amount; any text where the column holds text) and one of them an id, date or
+ * amount, and the last, perhaps cut, cell the start of such a value. Judged by the line alone,
+ * so every reader (the fast path reads a file's lines apart) judges it alike.
  */
-function startsLikeRecord(row: RawRow, rows: RawRow[], recordRows: readonly number[]): boolean {
-  const last = recordRows.length > 0 ? rows[recordRows[recordRows.length - 1]] : undefined;
-  if (!last || row.cells.length === 0) return false;
-  const shape = (text: string) => cleanCell(text).replace(/[0-9]/g, '9').replace(/[A-Za-z]/g, 'a').replace(/[^9a]/g, '.');
+function startsLikeRecord(row: RawRow, detection: Detection): boolean {
   const cut = row.cells.length - 1;
-  for (let c = 0; c < cut; c++) if (shape(row.cells[c]) !== shape(last.cells[c] ?? '')) return false;
-  // (A cut inside an opened quote keeps its quote: "2025-09-30 09:3 is the start of 2025-09-30 …)
-  const partial = shape(row.cells[cut].replace(/^\s*"/, ''));
-  // (Cut right after a delimiter: the whole cells before it decide.)
-  return partial === '' ? cut > 0 : shape(last.cells[cut] ?? '').startsWith(partial);
+  if (cut < 1) return false;
+  const fieldAt = new Map<number, CanonicalField>();
+  for (const [field, idx] of Object.entries(detection.mapping.columns) as [CanonicalField, number][]) fieldAt.set(idx, field);
+  const kindOf = (c: number): 'id' | 'date' | 'money' | 'text' => {
+    const f = fieldAt.get(c);
+    return f === undefined ? 'text' : ID_CELL_FIELDS.has(f) ? 'id' : DATE_FIELDS.includes(f) ? 'date' : MONEY_CELL_FIELDS.has(f) ? 'money' : 'text';
+  };
+  const value = (text: string) => cleanCell(text);
+  let keyed = false;
+  for (let c = 0; c < cut; c++) {
+    const v = value(row.cells[c]);
+    const kind = kindOf(c);
+    if (v === '' || kind === 'text') continue;
+    if (!WHOLE_CELL[kind].test(v)) return false;
+    keyed = true;
+  }
+  // (Excel's ="… text escape or a quote the cut left open is no part of the value.)
+  const partial = cleanCell(row.cells[cut].replace(/^\s*="?|^\s*"/, ''));
+  const kind = kindOf(cut);
+  if (partial !== '' && kind !== 'text') {
+    if (!PARTIAL_CELL[kind].test(partial)) return false;
+    keyed = true;
+  }
+  return keyed;
 }
+const ID_CELL_FIELDS: ReadonlySet<CanonicalField> = new Set(['merchantId', 'terminalId', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'card', 'originalRef', 'originalTrace', 'payoutId', 'refundOrderId']);
+const MONEY_CELL_FIELDS: ReadonlySet<CanonicalField> = new Set(['amount', 'fee', 'net', 'extraFee', 'credit', 'debit', 'balance']);
+const WHOLE_CELL = {
+  id: /^[0-9A-Za-z*\-_]+$/,
+  date: /^(?:\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{8}(?: ?\d{4,6})?|\d{1,2}:\d{2}(?::\d{2})?|\d{5}(?:\.\d+)?)$/,
+  money: /^[-+(]?[¥￥]?-?\d[\d,]*(?:\.\d+)?\)?元?$/,
+} as const;
+const PARTIAL_CELL = {
+  id: /^[0-9A-Za-z*\-_]+$/,
+  date: /^[\d\s\-/.:年月日T]+$/,
+  money: /^[-+(]?[¥￥]?-?[\d,.]*$/,
+} as const;
 
 /** Bare totals words: as a memo they may label a real movement (a transfer noted 小计). */
 const BARE_TOTAL_WORDS = new Set(['合计', '小计', '总计']);

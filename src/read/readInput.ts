@@ -246,7 +246,7 @@ function readWorkbook(bytes: Uint8Array, file: string, opts: ReadOptions, kind: 
 }
 
 /** Words in a sheet name saying it holds other lines than the detail: summaries, refunds, held or failed lines, copies. */
-const OTHER_SHEET_WORDS = /汇总|统计|合计|小计|未结算|未清算|暂缓|冻结|挂账|退款|退货|撤销|冲正|失败|异常|差错|拒绝|备份|副本|说明|copy|backup|summary|total|refund|fail|error|reject|revers|pending|unsettled|(?<![a-z])(?:held|void)/giu;
+const OTHER_SHEET_WORDS = /汇总|统计|合计|小计|未结算|未清算|暂缓|冻结|挂账|退款|退货|撤销|冲正|失败|异常|差错|拒绝|备份|副本|说明|copy|backup|summary|total|refund|fail|error|reject|revers|pending|unsettled|withheld|(?<![a-z])(?:held|hold|void)/giu;
 /** Why a sheet mapping far fewer columns than the detail was not read: it is no detail. */
 export const SUMMARY_SHEET = 'a summary (its header maps far fewer columns)';
 

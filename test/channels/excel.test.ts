@@ -288,7 +288,7 @@ describe('workbooks as Excel writes them in corner cases (review Z2)', () => {
     const footers = readBytes(book([['11月4日(含退款)', day('2025-11-04', 1)], ['11月5日(含退款)', day('2025-11-05', 2)]]), 's.xlsx');
     expect(amounts(footers)).toEqual(['100.00', '200.00']);
     expect(footers.sheetsNotRead).toBeUndefined();
-    for (const name of ['Failed', 'Pending_Settlement', 'RefundList', 'Failed_Txns']) {
+    for (const name of ['Failed', 'Pending_Settlement', 'RefundList', 'Failed_Txns', 'Withheld', 'On Hold']) {
       const failed = readBytes(book([['Detail', day('2025-11-04', 1)], [name, day('2025-11-04', 2)]]), 's.xlsx');
       expect(amounts(failed)).toEqual(['100.00']);
       expect(failed.sheetsNotRead).toEqual([{ sheet: name, rows: 2, why: 'its name says it holds other lines' }]);

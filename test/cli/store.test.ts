@@ -466,6 +466,9 @@ describe('an --output that cannot be written (review AT)', () => {
     const next = json(['run', '--store', store, ...DAY1]);
     expect(next.json.run.id).toBe(1);
     expect(next.json.new.length).toBeGreaterThan(0);
+    // A path ending in / names a folder, not yet made: no run recorded either.
+    const slash = posrecon(['run', '--store', freshStore(), ...DAY1, '-o', join(dir, 'reports') + '/']);
+    expect([slash.code, slash.stderr.split('\n')[0]]).toEqual([2, `posrecon: --output ${join(dir, 'reports')}/: cannot write: no such directory (and a path ending in / names a directory, not a file)`]);
     const onDir = posrecon(['export', '--store', store, '-o', dir]);
     expect([onDir.code, onDir.stderr.split('\n')[0]]).toEqual([2, `posrecon: --output ${dir}: cannot write: is a directory`]);
   });

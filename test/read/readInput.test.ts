@@ -287,8 +287,9 @@ describe('a file cut off while downloading', () => {
   it('rejects a last line cut before a cell every record needs (the time), at every cut point; a footer at the end without a line end stays a footer (review AT)', () => {
     const head = '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号\n898310058120001,10000001,2025-09-30 09:30:00,消费,成功,622848******0001,借记卡,100.00,300000000001,000001\n';
     const next = '898310058120001,10000001,"2025-09-30 10:30:00",消费,成功,622848******0002,借记卡,200.00,300000000002,000002';
-    // (Up to the last cell: a line cut inside its last cell has all its cells, and reads as whole.)
-    for (let at = 1; at < next.lastIndexOf(','); at++) {
+    // (From its second cell, up to its last: a line cut inside its first cell is one cell, like a
+    // page number or a note, and a line cut inside its last cell has all its cells.)
+    for (let at = next.indexOf(',') + 1; at < next.lastIndexOf(','); at++) {
       const f = readInputFile(new TextEncoder().encode(head + next.slice(0, at)), 'cut.csv', { profiles: builtinProfiles(), role: 'terminal' });
       // Cut anywhere before its last cell, the second sale is rejected, never waved through as a footer.
       expect([f.records.length, f.rejected.map((r) => r.line)], `cut after ${at} characters`).toEqual([1, [3]]);
@@ -296,6 +297,14 @@ describe('a file cut off while downloading', () => {
     }
     const footer = readInputFile(new TextEncoder().encode(head + '总笔数：1'), 'footer.csv', { profiles: builtinProfiles(), role: 'terminal' });
     expect([footer.records.length, footer.rejected, footer.skipped.map((s) => s.kind)]).toEqual([1, [], ['summary']]);
+    // Nor a page number, a note, a totals line or a printed-by line, each without a line end (review AU).
+    for (const last of ['1', '以上数据仅供参考', '打印人：张三', '合计,,,,,,,300.00', '打印时间：2025-10-01 08:00']) {
+      const f = readInputFile(new TextEncoder().encode(head + last), 'footer.csv', { profiles: builtinProfiles(), role: 'terminal' });
+      expect([f.records.length, f.rejected.length], last).toEqual([1, 0]);
+    }
+    // A cut inside an Excel text escape ="…" is still a cut.
+    const excel = readInputFile(new TextEncoder().encode(head + '="898310058120001",="100'), 'cut.csv', { profiles: builtinProfiles(), role: 'terminal' });
+    expect(excel.rejected.map((r) => r.line)).toEqual([3]);
   });
 
   it('rejects its last line when it stops short of the header\'s cells without a line end: no net of 49 from 497.00', () => {
