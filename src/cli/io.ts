@@ -148,7 +148,7 @@ export function checkOutputPath(path: string | undefined): void {
   if (path === undefined) return;
   const fail = (why: string) => new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
   // `reports/` names a directory: a file cannot be written there, whether it exists or not.
-  if (/[/\\]$/.test(path)) throw fail(existsSync(path) ? 'is a directory' : 'no such directory (and a path ending in / names a directory, not a file)');
+  if (path.endsWith('/') || (process.platform === 'win32' && path.endsWith('\\'))) throw fail(existsSync(path) ? 'is a directory' : 'no such directory (and a path ending in / names a directory, not a file)');
   let dir;
   try {
     dir = statSync(dirname(resolve(path)));

@@ -763,50 +763,50 @@ function missesFilledColumn(rows: RawRow[], last: number, detection: Detection, 
 }
 
 /**
- * Whether a line begins as a transaction row of this layout: two cells or more (a lone page
- * number or note is a footer), every whole cell fit for its column (an id of digits and letters,
- * a date, an amount; any text where the column holds text) and one of them an id, date or
- * amount, and the last, perhaps cut, cell the start of such a value. Judged by the line alone,
- * so every reader (the fast path reads a file's lines apart) judges it alike.
+ * Whether a line begins as a transaction row of this layout, judged by the line alone (every
+ * reader judges it alike; the fast path reads a file's lines apart). Narrow on purpose: a good
+ * file refused every morning is worse than a cut one let through. It must have two cells or
+ * more, no totals, count, page or label word (合计, 笔, 页, 共, 打印人：…), its first cell an id or
+ * a date (not a 序号 or store name), every whole id, date and amount cell fit for its column, no
+ * empty date cell it has passed (every row is dated), and its last, perhaps cut, cell the start
+ * of such a value.
  */
 function startsLikeRecord(row: RawRow, detection: Detection): boolean {
   const cut = row.cells.length - 1;
-  if (cut < 1) return false;
+  if (cut < 1 || NOT_A_ROW_BEGUN.test(row.cells.join(','))) return false;
   const fieldAt = new Map<number, CanonicalField>();
   for (const [field, idx] of Object.entries(detection.mapping.columns) as [CanonicalField, number][]) fieldAt.set(idx, field);
   const kindOf = (c: number): 'id' | 'date' | 'money' | 'text' => {
     const f = fieldAt.get(c);
     return f === undefined ? 'text' : ID_CELL_FIELDS.has(f) ? 'id' : DATE_FIELDS.includes(f) ? 'date' : MONEY_CELL_FIELDS.has(f) ? 'money' : 'text';
   };
-  const value = (text: string) => cleanCell(text);
-  let keyed = false;
+  const first = kindOf(0);
+  if ((first !== 'id' && first !== 'date') || cleanCell(row.cells[0]) === '') return false;
   for (let c = 0; c < cut; c++) {
-    const v = value(row.cells[c]);
+    const v = cleanCell(row.cells[c]);
     const kind = kindOf(c);
+    if (kind === 'date' && v === '') return false;
     if (v === '' || kind === 'text') continue;
     if (!WHOLE_CELL[kind].test(v)) return false;
-    keyed = true;
   }
   // (Excel's ="… text escape or a quote the cut left open is no part of the value.)
-  const partial = cleanCell(row.cells[cut].replace(/^\s*="?|^\s*"/, ''));
+  const partial = cleanCell(row.cells[cut]).replace(/^="?|^"|"$/g, '');
   const kind = kindOf(cut);
-  if (partial !== '' && kind !== 'text') {
-    if (!PARTIAL_CELL[kind].test(partial)) return false;
-    keyed = true;
-  }
-  return keyed;
+  return partial === '' || kind === 'text' || PARTIAL_CELL[kind].test(partial);
 }
+/** Words of a totals, count, page or note line, and a label with a colon (打印人：张三). */
+const NOT_A_ROW_BEGUN = /合计|小计|总计|汇总|笔|条|页|共|计|注|[:：](?=[^\d\s])/u;
 const ID_CELL_FIELDS: ReadonlySet<CanonicalField> = new Set(['merchantId', 'terminalId', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'card', 'originalRef', 'originalTrace', 'payoutId', 'refundOrderId']);
 const MONEY_CELL_FIELDS: ReadonlySet<CanonicalField> = new Set(['amount', 'fee', 'net', 'extraFee', 'credit', 'debit', 'balance']);
 const WHOLE_CELL = {
-  id: /^[0-9A-Za-z*\-_]+$/,
+  id: /^[0-9A-Za-z*\-_ ]+$/,
   date: /^(?:\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{8}(?: ?\d{4,6})?|\d{1,2}:\d{2}(?::\d{2})?|\d{5}(?:\.\d+)?)$/,
   money: /^[-+(]?[¥￥]?-?\d[\d,]*(?:\.\d+)?\)?元?$/,
 } as const;
 const PARTIAL_CELL = {
-  id: /^[0-9A-Za-z*\-_]+$/,
+  id: /^[0-9A-Za-z*\-_ ]+$/,
   date: /^[\d\s\-/.:年月日T]+$/,
-  money: /^[-+(]?[¥￥]?-?[\d,.]*$/,
+  money: /^[-+(]?[¥￥]?-?(?:\d[\d,]*(?:\.\d*)?)?$/,
 } as const;
 
 /** Bare totals words: as a memo they may label a real movement (a transfer noted 小计). */

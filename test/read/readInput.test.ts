@@ -298,13 +298,17 @@ describe('a file cut off while downloading', () => {
     const footer = readInputFile(new TextEncoder().encode(head + '总笔数：1'), 'footer.csv', { profiles: builtinProfiles(), role: 'terminal' });
     expect([footer.records.length, footer.rejected, footer.skipped.map((s) => s.kind)]).toEqual([1, [], ['summary']]);
     // Nor a page number, a note, a totals line or a printed-by line, each without a line end (review AU).
-    for (const last of ['1', '以上数据仅供参考', '打印人：张三', '合计,,,,,,,300.00', '打印时间：2025-10-01 08:00']) {
+    for (const last of ['1', '以上数据仅供参考', '打印人：张三', '合计,,,,,,,300.00', '打印时间：2025-10-01 08:00',
+      // … a subtotal or count beginning with an id, an undated line of ids and a total, labelled notes (review AV).
+      '10000001,终端合计,300.00', '10000001,3笔,300.00', '898310058120001,10000001,,,,300.00', '页码,1', '共3条记录,300.00', '打印人：张三,2025-09-30', '商户名称：示例便利店,898310058120001']) {
       const f = readInputFile(new TextEncoder().encode(head + last), 'footer.csv', { profiles: builtinProfiles(), role: 'terminal' });
       expect([f.records.length, f.rejected.length], last).toEqual([1, 0]);
     }
     // A cut inside an Excel text escape ="…" is still a cut.
-    const excel = readInputFile(new TextEncoder().encode(head + '="898310058120001",="100'), 'cut.csv', { profiles: builtinProfiles(), role: 'terminal' });
-    expect(excel.rejected.map((r) => r.line)).toEqual([3]);
+    for (const cut of ['="898310058120001",="100', '="898310058120001",="10000001"', '898310058120001,10000001,2025-09-30 10:30:00,消费,成功,6228 4800 00']) {
+      const f = readInputFile(new TextEncoder().encode(head + cut), 'cut.csv', { profiles: builtinProfiles(), role: 'terminal' });
+      expect(f.rejected.map((r) => r.line), cut).toEqual([3]);
+    }
   });
 
   it('rejects its last line when it stops short of the header\'s cells without a line end: no net of 49 from 497.00', () => {
