@@ -31,3 +31,11 @@ export function exitKinds(opts: { failOn?: string; ignore?: string }): { failOn?
   if (both.length > 0) throw new UsageError(`--fail-on and --ignore both name ${both.join(', ')}: give each kind to one of them`);
   return { failOn, ignore };
 }
+
+/**
+ * `-o, --output FILE`: `-` is stdout, as in most Unix tools (`posrecon … -o - | jq`), never a
+ * file named `-` left in the working directory.
+ */
+export function outputPath(value: string): string | undefined {
+  return value === '-' ? undefined : value;
+}

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../model.js';
 import { EXIT } from './exitCodes.js';
+import { outputPath } from './args.js';
 import type { CliIO } from './main.js';
 
 const TEMPLATE = new URL('../../templates/contract.yaml', import.meta.url);
@@ -12,7 +13,7 @@ export function registerInit(program: Command, io: CliIO, setExit: (c: number) =
     .command('init')
     .description('write an annotated example file to start from')
     .argument('<what>', 'what to write: contract')
-    .option('-o, --output <file>', 'write to this file (refuses to overwrite) instead of stdout')
+    .option('-o, --output <file>', 'write to this file (refuses to overwrite) instead of stdout (- is stdout)', outputPath)
     .addHelpText('after', '\nExample:\n  posrecon init contract -o contract.yaml\n')
     .action((what: string, opts: { output?: string }) => {
       if (what !== 'contract') throw new UsageError(`init: unknown template "${what}"; expected: contract`);

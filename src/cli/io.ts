@@ -17,10 +17,26 @@ export function readBytes(file: string): Uint8Array {
   }
 }
 
+/** Why a file-system call failed, in words (Node's own message names the syscall and the errno). */
+function fileSystemReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EISDIR': return 'is a directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ENOTDIR': return 'a part of the path is a file, not a directory';
+    case 'ENAMETOOLONG': return 'the path is too long';
+    case 'ELOOP': return 'too many symbolic links in the path';
+    case 'ENOSPC': return 'no space left on the device';
+    case 'EROFS': return 'the file system is read-only';
+    case 'EMFILE': case 'ENFILE': return 'too many open files';
+    default: return String((e as Error).message);
+  }
+}
+
 /** A file-system error while reading an input, as the one-line error the user sees. */
 export function cannotRead(file: string, e: unknown): InputError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  const why = code === 'ENOENT' ? 'no such file' : fileSystemReason(e);
   const err = new InputError(`${file}: cannot read: ${why}`);
   err.cause = e;
   return err;
@@ -130,7 +146,10 @@ export function writeReport(path: string, chunks: Iterable<string | Uint8Array>)
   } catch (e) {
     if (!(e as NodeJS.ErrnoException).code) throw e; // not a file-system error: a bug, not the user's
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message;
+    // A reader that closed the pipe (`-o /dev/stdout | head`) wanted no more: as with stdout, the
+    // run still ends with the exit code its findings decided.
+    if (code === 'EPIPE') return;
+    const why = code === 'ENOENT' ? 'no such directory' : fileSystemReason(e);
     const err = new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
     err.cause = e;
     throw err;

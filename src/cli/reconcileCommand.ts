@@ -19,7 +19,7 @@ import { createProgress, progressWanted } from '../report/progress.js';
 import { sheetsNotReadNote, summarize } from '../report/common.js';
 import { EXCEPTION_KINDS, type FindingKind } from '../classify/kinds.js';
 import { EXIT } from './exitCodes.js';
-import { exitKinds, validDate } from './args.js';
+import { exitKinds, outputPath, validDate } from './args.js';
 import { readContractText, readInput, readSummaryIfAny, readText, resolveEncoding, resolveProfile, writeReport } from './io.js';
 import { builtinProfiles } from '../profiles/builtin.js';
 import { openFileSource } from './fileSource.js';
@@ -78,7 +78,7 @@ export function registerReconcile(program: Command, io: CliIO, setExit: (code: n
         ...FORMATS,
       ]),
     )
-    .option('-o, --output <file>', 'write the report to this file instead of stdout (csv: UTF-8 with BOM for Excel; html: one self-contained page)')
+    .option('-o, --output <file>', 'write the report to this file instead of stdout (- is stdout; csv: UTF-8 with BOM for Excel; html: one self-contained page)', outputPath)
     .option('--encoding <name>', 'force the encoding of every input (utf-8, gbk, utf-16le …)')
     .option('--terminal-profile <name|file>', 'force the profile of the terminal files')
     .option('--settlement-profile <name|file>', 'force the profile of the settlement files')

@@ -16,7 +16,7 @@ import type { Encoding } from '../read/decode.js';
 import { EXIT } from './exitCodes.js';
 import { expandUnmatchedPattern } from './fileSource.js';
 import { checkInputLists, otherFiles, type ReconcileCliOptions } from './reconcileCommand.js';
-import { exitKinds, validDate } from './args.js';
+import { exitKinds, outputPath, validDate } from './args.js';
 import { checkOutputPath, readBytes, readContractText, readText, resolveEncoding, resolveProfile, writeReport } from './io.js';
 import type { CliIO } from './main.js';
 import { openSqliteStore } from '../store/sqlite.js';
@@ -108,7 +108,7 @@ export function registerStoreCommands(program: Command, io: CliIO, setExit: Sett
     .option('--holidays <files...>', 'extra holiday files (holiday-cn JSON format)')
     .option('--as-of <date>', 'judge overdue settlements as of this date (default: latest settlement date in the store)')
     .addOption(new Option('-f, --format <format>', 'output format (default table; inferred from --output .json)').choices(['table', 'json']))
-    .option('-o, --output <file>', 'write the report to this file instead of stdout')
+    .option('-o, --output <file>', 'write the report to this file instead of stdout (- is stdout)', outputPath)
     .option('--encoding <name>', 'force the encoding of every new input')
     .option('--terminal-profile <name|file>', 'force the profile of the terminal files')
     .option('--settlement-profile <name|file>', 'force the profile of the settlement files')
@@ -187,7 +187,7 @@ Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows
     .addOption(storeOption(io))
     .addOption(new Option('-f, --format <format>', 'json (every table) or csv (one --table); inferred from --output').choices(['json', 'csv']))
     .addOption(new Option('--table <name>', 'the table to write as CSV').choices([...EXPORT_TABLES]).default('findings'))
-    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('-o, --output <file>', 'write to this file instead of stdout (- is stdout)', outputPath)
     .addHelpText('after', '\nExamples:\n  posrecon export -o backup-2025-11-30.json\n  posrecon export --format csv --table records -o records.csv\n')
     .action(async (opts: { store: string; format?: string; table: ExportTable; output?: string }, command: Command) => {
       checkInputLists([], io, { output: opts.output, others: otherFiles({ store: opts.store }) });

@@ -295,6 +295,50 @@ describe('broken pipe (`| head`)', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1); // posrecon's "exceptions found", not a crash
   });
+
+  it('-o /dev/stdout | head -1 exits quietly too (the report is written as a file there)', () => {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node bin/posrecon.js reconcile -s ${file} -c fixtures/demo/contract.yaml --format json -o /dev/stdout | head -1`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '' },
+    });
+    expect(r.stdout).toBe('{\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('-o - is stdout', () => {
+  it.each([
+    [['--format', 'json', '-o', '-'], '"schema": "posrecon.reconcile/1"'],
+    [['-o', '-'], '10 exception(s) need attention'],
+  ])('reconcile %j prints the report and leaves no file named -', (args, text) => {
+    const cwd = mkdtempSync(join(TMP, 'dash-'));
+    const r = spawnSync(process.execPath, [`${ROOT}bin/posrecon.js`, ...DEMO.map((a) => (a.startsWith('fixtures/') ? `${ROOT}${a}` : a)), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(text);
+    expect(existsSync(join(cwd, '-'))).toBe(false);
+  });
+
+  it('init contract -o - prints the template', () => {
+    const cwd = mkdtempSync(join(TMP, 'dash-'));
+    const r = spawnSync(process.execPath, [`${ROOT}bin/posrecon.js`, 'init', 'contract', '-o', '-'], { cwd, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('settlement:');
+    expect(existsSync(join(cwd, '-'))).toBe(false);
+  });
+});
+
+describe('file-system errors read as words, not errno names', () => {
+  it.each([
+    [['inspect', 'fixtures/demo/contract.yaml/x.csv'], 'fixtures/demo/contract.yaml/x.csv: cannot read: a part of the path is a file, not a directory'],
+    [['inspect', `${'a'.repeat(300)}.csv`], 'cannot read: the path is too long'],
+  ])('%j', (args, message) => {
+    const run = posrecon(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(/ENOTDIR|ENAMETOOLONG|at .*\.js:\d+/);
+  });
 });
 
 describe('help shows an example a merchant can copy', () => {
