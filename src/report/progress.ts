@@ -4,6 +4,8 @@
 // The pipeline is synchronous, so the line changes between steps (each file read, matching,
 // rendering) rather than ticking; writes to a TTY are synchronous, so each step shows at once.
 
+import { printable } from './printable.js';
+
 export const PROGRESS_MIN_ROWS = 50_000;
 /** Bytes per row to estimate the row count from file sizes before reading (exports run ~80–150). */
 export const BYTES_PER_ROW = 100;
@@ -39,7 +41,8 @@ export function createProgress(enabled: boolean, write: (text: string) => void, 
   return {
     step(text) {
       const seconds = Math.floor((now() - start) / 1000);
-      write(`${CLEAR_LINE}posrecon: ${text} (${seconds}s)`);
+      // The text names input files: a file name can hold control characters too.
+      write(`${CLEAR_LINE}posrecon: ${printable(text)} (${seconds}s)`);
       shown = true;
     },
     done() {

@@ -18,14 +18,20 @@ describe('printable', () => {
     ['del\x7f', 'del␡'],
     ['\u009b2J and \u0085', '\\u{9b}2J and \\u{85}'],
     ['line1\r\nline2\nline3\rline4', 'line1 ⏎ line2 ⏎ line3 ⏎ line4'],
+    // Unicode line/paragraph separators break lines in some terminals and editors.
+    ['memo\u2028next\u2029end', 'memo ⏎ next ⏎ end'],
+    // Bidi controls reorder what follows on screen (a right-to-left override reverses the digits).
+    ['\u202e00.21¥ 退款', '\\u{202e}00.21¥ 退款'],
+    ['a\u2066b\u2069c\u200fd\u061ce', 'a\\u{2066}b\\u{2069}c\\u{200f}d\\u{61c}e'],
   ])('%j → %j', (input, shown) => {
     expect(printable(input)).toBe(shown);
     expect(printable(input)).not.toMatch(RAW_CONTROL);
     expect(printable(input)).not.toContain('\n');
+    expect(printable(input)).not.toMatch(/[\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/);
   });
 
   it('leaves text without control characters as it is (Chinese, ¥, ⏎, the Latin-1 letters after C1)', () => {
-    for (const s of ['', '流量费 正常 ¥48.00', '622848******0001', 'Zürich ©', '␛ already a picture']) expect(printable(s)).toBe(s);
+    for (const s of ['', '流量费 正常 ¥48.00', '622848******0001', 'Zürich ©', '␛ already a picture', '👨\u200d👩\u200d👧 ZWJ']) expect(printable(s)).toBe(s);
   });
 });
 

@@ -27,6 +27,13 @@ describe('createProgress', () => {
     expect(out).toEqual(['\r\x1b[2Kposrecon: reading settlement file 1/2 a.csv (0s)', '\r\x1b[2Kposrecon: matching 60,000 rows (2s)', '\r\x1b[2K']);
   });
 
+  it('shows a file name\'s control characters visibly (the line is rewritten with escapes of its own)', () => {
+    const out: string[] = [];
+    const p = createProgress(true, (s) => out.push(s), () => 0);
+    p.step('scanning bad\x1b[2J\u202ename.csv');
+    expect(out).toEqual(['\r\x1b[2Kposrecon: scanning bad␛[2J\\u{202e}name.csv (0s)']);
+  });
+
   it('writes nothing when disabled', () => {
     const out: string[] = [];
     const p = createProgress(false, (s) => out.push(s));
