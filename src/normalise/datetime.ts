@@ -254,7 +254,9 @@ function formatSeconds(seconds: number): string {
 }
 
 function formatYmdSeconds(year: number, month: number, day: number, seconds: number): string {
-  return formatYmd(year, month, day) + ' ' + formatSeconds(seconds);
+  // Joined, not added: `+` leaves a 19-character result as a tree of pieces (about twice the
+  // memory of the flat string join makes), and a record keeps its time until the report is out.
+  return [formatYmd(year, month, day), formatSeconds(seconds)].join(' ');
 }
 
 /** Parses a separate time-of-day column into seconds since midnight (may be 86400, see fraction). */

@@ -288,6 +288,25 @@ function derivedWords(profile: Profile, w: WordCells): RecordWords {
   return words;
 }
 
+/**
+ * One string instance per distinct value of the cells that repeat on every row (merchant and
+ * terminal ids, 交易类型, 交易状态): a record lives until the report is written, and a million
+ * copies of `898310058120001` or `交易失败` are memory the collector copies and scans.
+ */
+const sharedTexts = new Map<string, string>();
+const SHARED_TEXTS_MAX = 65536;
+function shared(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const known = sharedTexts.get(text);
+  if (known !== undefined) return known;
+  // Past the bound (ids that do not repeat): start over rather than grow without end.
+  if (sharedTexts.size >= SHARED_TEXTS_MAX) sharedTexts.clear();
+  sharedTexts.set(text, text);
+  return text;
+}
+/** The `unusable` of every record with nothing unusable: one frozen array, not one per record. */
+const NOTHING_UNUSABLE: UnusableField[] = Object.freeze([]) as unknown as UnusableField[];
+
 function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecord {
   const { profile } = ctx;
   const unusable: UnusableField[] = [];
@@ -414,8 +433,8 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     role: profile.role,
     source: { file, line: row.line },
     profile: profile.name,
-    merchantId: ids.merchantId,
-    terminalId: ids.terminalId,
+    merchantId: shared(ids.merchantId),
+    terminalId: shared(ids.terminalId),
     time,
     hasTime,
     businessDate,
@@ -448,9 +467,9 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     originalTrace: ids.originalTrace,
     payoutId: ids.payoutId,
     memo,
-    rawType,
-    rawStatus,
-    unusable,
+    rawType: shared(rawType),
+    rawStatus: shared(rawStatus),
+    unusable: unusable.length > 0 ? unusable : NOTHING_UNUSABLE,
     // Masked like every printed field: the store keeps this text (never a full PAN at rest).
     content: (destroyedCard === undefined ? row.cells.map((c) => maskCard(cleanCell(c))) : row.cells.map((c, i) => (i === ctx.detection.mapping.columns.card ? destroyedCard : maskCard(cleanCell(c))))).join('\u001f'),
   };
