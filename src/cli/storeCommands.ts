@@ -293,8 +293,13 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
 
   const gating = new Set<FindingKind>(failOn ?? EXCEPTION_KINDS);
   for (const k of ignore ?? []) gating.delete(k);
-  const acknowledged = new Set(run.open.filter((o) => o.acknowledged).map((o) => o.id));
-  const failing = run.result.findings.some((f) => gating.has(f.kind) && !acknowledged.has(f.id!)) || run.newRejected.length > 0;
+  // Exceptions (and pending items, when asked) fail the run while they are open and nobody has
+  // acknowledged them; an informational kind --fail-on names (settled_late …) is an event: it fails
+  // the run on the morning it appears, not on every later one while it stays in the state.
+  const failing =
+    [...run.open, ...run.newInformational].some((o) => gating.has(o.kind as FindingKind) && !o.acknowledged) ||
+    (gating.has('matched') && run.newMatched > 0) ||
+    run.newRejected.length > 0;
 
   const color = opts.color !== false && !opts.output && io.stdoutIsTTY && !io.env.NO_COLOR;
   const text =

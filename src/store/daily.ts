@@ -128,6 +128,14 @@ export interface DailyRunResult {
   resolved: ResolvedItem[];
   /** Every open item now (new ones included), oldest first. */
   open: OpenItem[];
+  /**
+   * Informational findings other than matched pairs (settled_late, no_settlement_expected …) that appeared in this run: events,
+   * not standing states. `--fail-on` naming their kind fails the run on the morning they appear
+   * (until acknowledged), not on every later morning they are still part of the state.
+   */
+  newInformational: OpenItem[];
+  /** Matched pairs that appeared in this run (counted only: a day's sales are no list of events). */
+  newMatched: number;
   /** Rejected rows of the files ingested in this run (older files' rejects were reported then). */
   newRejected: RejectedRow[];
 }
@@ -354,6 +362,8 @@ export async function dailyRun(store: Store, input: DailyRunInput): Promise<Dail
 
     const newItems: OpenItem[] = [];
     const open: OpenItem[] = [];
+    const newInformational: OpenItem[] = [];
+    let newMatched = 0;
     for (const f of result.findings) {
       const id = f.id!;
       const rows = rowFingerprints(f);
@@ -372,11 +382,12 @@ export async function dailyRun(store: Store, input: DailyRunInput): Promise<Dail
             };
         await tx.saveFinding(state);
         await tx.addEvent({ findingId: id, runId, asOf, event: old ? 'reappeared' : 'appeared', detail: was.length ? { was } : {} });
+        const item = openItem(state, asOf, true, acks.get(id) ?? null, was);
         if (openKind) {
-          const item = openItem(state, asOf, true, acks.get(id) ?? null, was);
           newItems.push(item);
           open.push(item);
-        }
+        } else if (f.kind === 'matched') newMatched++;
+        else newInformational.push(item);
       } else {
         state = prev;
         if (openKind) {
@@ -401,6 +412,7 @@ export async function dailyRun(store: Store, input: DailyRunInput): Promise<Dail
     }
     open.sort(byAge);
     newItems.sort(byAge);
+    newInformational.sort(byAge);
     resolved.sort((a, b) => b.ageDays - a.ageDays || a.id.localeCompare(b.id));
 
     const newFiles = ingest.filter((i) => i.status === 'new');
@@ -432,6 +444,8 @@ export async function dailyRun(store: Store, input: DailyRunInput): Promise<Dail
       newItems,
       resolved,
       open,
+      newInformational,
+      newMatched,
       newRejected,
     };
   });

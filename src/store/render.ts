@@ -78,6 +78,7 @@ export function dailyRunJson(run: DailyRunResult, includeMatched: boolean): Reco
     new: run.newItems.map(openJson),
     resolved: run.resolved.map(resolvedJson),
     open: run.open.map(openJson),
+    newInformational: run.newInformational.map(openJson),
   };
 }
 
@@ -144,8 +145,10 @@ export function renderDailyRun(
   const pending = run.open.filter((o) => !o.exception).length;
   // Beside exit code 0 under --ignore, "to act on" says which of them do not fail the run.
   const notFailing = opts.failing ? run.open.filter((o) => o.exception && !o.acknowledged && !opts.failing!.includes(o.kind)) : [];
-  // And an informational kind --fail-on asked for, which fails the run beside no exception at all.
-  const infoFailing = opts.failing ? [...new Set(run.result.findings.filter((f) => !isException(f.kind) && opts.failing!.includes(f.kind)).map((f) => f.kind))] : [];
+  // And an informational kind --fail-on asked for, which fails the run beside no exception at all:
+  // pending items while open, other informational findings on the run they appear in.
+  const infoFailingItems = opts.failing ? [...run.open, ...run.newInformational].filter((o) => !o.exception && !o.acknowledged && opts.failing!.includes(o.kind)) : [];
+  const infoFailing = [...new Set([...infoFailingItems.map((o) => o.kind), ...(opts.failing?.includes('matched') && run.newMatched > 0 ? ['matched'] : [])])];
   const notes = [
     ...(notFailing.length ? [`${notFailing.length} of them do not fail the run: ${[...new Set(notFailing.map((o) => o.kind))].join(', ')}`] : []),
     ...(infoFailing.length ? [`the run fails on ${infoFailing.join(', ')}`] : []),
@@ -157,6 +160,13 @@ export function renderDailyRun(
   out.push('');
   out.push(c.bold.underline(`New since ${since} — ${run.newItems.length}`));
   out.push(...(run.newItems.length ? openLines(run.newItems, c, false, width) : [c.dim('  none')]));
+  // The informational findings that fail this run: listed, so the exit code has its reason on screen.
+  const newFailing = run.newInformational.filter((o) => infoFailingItems.includes(o));
+  if (newFailing.length) {
+    out.push('');
+    out.push(c.bold.underline(`New informational findings the run fails on (per --fail-on) — ${newFailing.length}`));
+    out.push(...openLines(newFailing, c, false, width));
+  }
   out.push('');
   const cleared = run.resolved.filter((r) => r.outcome === 'cleared');
   const superseded = run.resolved.filter((r) => r.outcome === 'superseded');
@@ -177,7 +187,9 @@ export function renderDailyRun(
   out.push(...(still.length ? openLines(still, c, true, width) : [c.dim('  none')]));
   out.push('');
   out.push(c.dim('Full state (as one `posrecon reconcile` over every file in the store):'));
-  return out.join('\n') + '\n' + renderTable(run.result, { color: opts.color, verbose: opts.verbose, failing: opts.failing as FindingKind[] | undefined });
+  // The full state's headline names an informational kind as failing the run only when it does today.
+  const tableFailing = opts.failing?.filter((k) => isException(k as FindingKind) || infoFailing.includes(k)) as FindingKind[] | undefined;
+  return out.join('\n') + '\n' + renderTable(run.result, { color: opts.color, verbose: opts.verbose, failing: tableFailing });
 }
 
 export function statusJson(s: StatusResult): Record<string, unknown> {

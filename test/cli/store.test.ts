@@ -203,7 +203,7 @@ describe('posrecon run with bank statements', () => {
     const direct = json(['reconcile', ...common, '--settlement', ...paths('settlement'), '--bank', ...paths('bank')]);
     expect(two.code).toBe(direct.code);
     const strip = (j: Record<string, unknown>) => {
-      const { run: _r, new: _n, resolved: _s, open: _o, inputs, ...rest } = j;
+      const { run: _r, new: _n, resolved: _s, open: _o, newInformational: _i, inputs, ...rest } = j;
       return { ...rest, inputs: [...(inputs as { file: string }[])].sort((a, b) => a.file.localeCompare(b.file)) };
     };
     expect(strip(two.json)).toEqual(strip(direct.json));
@@ -488,5 +488,41 @@ describe('what a file states about itself (review AT)', () => {
     expect(run.json.open.filter((o: { kind: string }) => o.kind === 'control_total_mismatch').map((o: { id: string }) => o.id)).toEqual(stated.map((f) => f.id));
     const table = posrecon(['run', '--store', freshStore(), ...args]);
     expect(table.stdout).toContain('Note: fixtures/demo/settlement-2025-09-30.csv was given as a terminal file but reads better as a settlement file');
+  });
+});
+
+describe('run --fail-on an informational kind: an event fails the morning it appears (review BB)', () => {
+  const F = 'fixtures/store/late-payout-over-guoqing';
+  const day = (t: string, s: string) => ['--terminal', `${F}/terminal-${t}.csv`, '--settlement', `${F}/settlement-${s}.csv`, '--contract', `${F}/contract.yaml`, '--fail-on', 'unsettled_overdue,settled_late'];
+  const DAYS = [day('2026-09-30', '2026-10-08'), day('2026-10-08', '2026-10-09'), day('2026-10-09', '2026-10-10')];
+
+  it('未到账 on 10-08, the late payout on 10-09 (listed, in JSON newInformational), quiet on 10-10', () => {
+    const store = freshStore();
+    expect(posrecon(['run', '--store', store, ...DAYS[0], '-q']).code).toBe(1);
+    const late = json(['run', '--store', store, ...DAYS[1]]);
+    expect(late.code).toBe(1);
+    expect(late.json.newInformational.map((o: { kind: string }) => o.kind)).toEqual(['settled_late']);
+    const third = posrecon(['run', '--store', store, ...DAYS[2], '-q']);
+    expect(third.stdout).toBe('');
+    expect(third.code).toBe(0);
+  });
+
+  it('the day it appears, the table names the finding the exit code is for', () => {
+    const store = freshStore();
+    posrecon(['run', '--store', store, ...DAYS[0]]);
+    const r = posrecon(['run', '--store', store, ...DAYS[1]]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/New informational findings the run fails on \(per --fail-on\) — 1\n.*settled_late .*¥400\.00 .*1 day after its due date 2026-10-08/);
+  });
+
+  it('acknowledged the same day, it no longer fails the run', () => {
+    const store = freshStore();
+    posrecon(['run', '--store', store, ...DAYS[0], '-q']);
+    const late = json(['run', '--store', store, ...DAYS[1]]);
+    const id = late.json.newInformational[0].id as string;
+    expect(posrecon(['resolve', id, '--store', store, '--note', 'held over 国庆, paid 10-09', '--by', 'accountant']).code).toBe(0);
+    const again = posrecon(['run', '--store', store, ...DAYS[2]]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('the run fails on settled_late');
   });
 });
