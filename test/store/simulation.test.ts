@@ -70,7 +70,7 @@ describe('30 days of daily runs equal one reconcile over every file ingested so 
     return reconcileJson(reconcile({ terminal: read('terminal'), settlement: read('settlement'), contract, calendar }));
   }
   const withoutStoreSections = (json: Record<string, unknown>) => {
-    const { run: _run, new: _new, resolved: _resolved, open: _open, inputs, ...rest } = json;
+    const { run: _run, new: _new, resolved: _resolved, open: _open, newInformational: _newInformational, inputs, ...rest } = json;
     return { ...rest, inputs: [...(inputs as { file: string }[])].sort((a, b) => a.file.localeCompare(b.file)) };
   };
 
