@@ -98,10 +98,18 @@ export interface ReconcileResult {
   /** Per business date: expected (terminal), settled (acquirer), credited (bank), for charts. */
   daily: DailyPoint[];
   /**
-   * The terminal exports run FEED_GAP_WORKING_DAYS or more working days past the as-of date the
+   * The terminal exports run FEED_GAP_WORKING_DAYS or more working days (calendar days under a
+   * D+N or D0 contract) past the as-of date the
    * settlement files gave: their sales cannot be judged (has the acquirer's file stopped?).
    */
-  feedGap?: { terminalUntil: LocalDate; settlementUntil: LocalDate; workingDays: number };
+  feedGap?: {
+    terminalUntil: LocalDate;
+    settlementUntil: LocalDate;
+    workingDays: number;
+    calendarDays: number;
+    /** Which days the gap is judged in: `calendar` when the contract pays on calendar days (D+N, D0). */
+    basis: 'working' | 'calendar';
+  };
 }
 
 /**
@@ -180,8 +188,16 @@ function exportedAt(f: ParsedFile): LocalDateTime | undefined {
   return latest;
 }
 
-/** Working days of terminal exports past the settlement files' date that make a stopped feed likely. */
+/**
+ * Days of terminal exports past the settlement files' date that make a stopped feed likely:
+ * working days under T+N, calendar days under D+N/D0 (a payout is due every day then).
+ */
 export const FEED_GAP_WORKING_DAYS = 2;
+
+/** Calendar days from `from` to `to` (YYYY-MM-DD, to ≥ from). */
+function daysBetweenDates(from: LocalDate, to: LocalDate): number {
+  return Math.round((Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 1, Number(to.slice(8, 10))) - Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)) - 1, Number(from.slice(8, 10)))) / 86_400_000);
+}
 
 /** Working days after `from` up to and including `to`. */
 function workingDaysAfter(from: LocalDate, to: LocalDate, calendar: ReconcileInput['calendar']): number {
@@ -355,7 +371,13 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     let terminalUntil = terminal.reduce((m, t) => ((t.time ?? '').slice(0, 10) > m ? (t.time ?? '').slice(0, 10) : m), '');
     for (const span of pre?.terminalSpans ?? []) if (span.to > terminalUntil) terminalUntil = span.to;
     const workingDays = terminalUntil > asOf ? workingDaysAfter(asOf, terminalUntil, input.calendar) : 0;
-    if (workingDays >= FEED_GAP_WORKING_DAYS) feedGap = { terminalUntil, settlementUntil: asOf, workingDays };
+    // Counted as the contract pays: a D+1 or D0 merchant is paid on holidays too, so two calendar
+    // days without a file are already two missed payouts (a feed that stops over 国庆 would
+    // otherwise stay silent for a week); T+N counts working days.
+    const calendarDays = terminalUntil > asOf ? daysBetweenDates(asOf, terminalUntil) : 0;
+    const paidDaily = [input.contract.settlement, ...input.contract.settlementByMerchant.values()].some((t) => t.cycle.basis === 'D');
+    const basis = paidDaily ? 'calendar' : 'working';
+    if ((paidDaily ? calendarDays : workingDays) >= FEED_GAP_WORKING_DAYS) feedGap = { terminalUntil, settlementUntil: asOf, workingDays, calendarDays, basis };
   }
   return {
     ...(feedGap ? { feedGap } : {}),

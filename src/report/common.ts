@@ -260,7 +260,7 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
       ? `Note: no holiday calendar for ${result.missingCalendarYears.join(', ')}; only weekends are treated as days off (add one with --holidays FILE).`
       : null,
     feedNote: result.feedGap
-      ? `Note: the terminal exports run to ${result.feedGap.terminalUntil}, the settlement files only to ${result.feedGap.settlementUntil} (${result.feedGap.workingDays} working days later): sales since then count as not yet due. Has the acquirer's file stopped coming? (--as-of DATE judges them as of that date.)`
+      ? `Note: the terminal exports run to ${result.feedGap.terminalUntil}, the settlement files only to ${result.feedGap.settlementUntil} (${result.feedGap.basis === 'calendar' ? `${result.feedGap.calendarDays} days later; the contract pays every calendar day` : `${result.feedGap.workingDays} working days later`}): sales since then count as not yet due. Has the acquirer's file stopped coming? (--as-of DATE judges them as of that date.)`
       : null,
     drifts: result.findings.filter((f) => f.kind === 'fee_drift').map((f) => `Rate change: ${f.message}`),
   };

@@ -9,7 +9,7 @@ import { builtinProfiles } from '../../src/profiles/builtin.js';
 import { checkControlTotals } from '../../src/read/controlTotals.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { posrecon } from '../cli/run.js';
+import { posrecon, ROOT } from '../cli/run.js';
 
 interface JsonFinding {
   kind: string;
@@ -458,12 +458,34 @@ describe('a T+1 sale missing from the settlement file of its due date', () => {
   });
 });
 
+describe('a D+1 merchant whose settlement files stop over 国庆 (review BB)', () => {
+  // D+1 pays every calendar day, holidays too: two days of terminal exports past the last
+  // settlement file are two missed payouts, though 10-02 and 10-03 are no working days.
+  const d = 'fixtures/domain/d1-feed-stops-over-guoqing';
+  const args = (contract: string) => ['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', contract, '--quiet'];
+
+  it('is told after two calendar days, with --quiet on stderr', () => {
+    const { json } = reconcileJson('d1-feed-stops-over-guoqing');
+    expect((json.summary as unknown as { feedGap: unknown }).feedGap).toEqual({ terminalUntil: '2026-10-03', settlementUntil: '2026-10-01', workingDays: 0, calendarDays: 2, basis: 'calendar' });
+    const quiet = posrecon(args(`${d}/contract.yaml`));
+    expect([quiet.code, quiet.stdout]).toEqual([0, '']);
+    expect(quiet.stderr).toMatch(/^posrecon: the terminal exports run to 2026-10-03, the settlement files only to 2026-10-01 \(2 days later; the contract pays every calendar day\)/);
+  });
+
+  it('under T+1 the same files are no gap: no working day has passed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-d1-'));
+    writeFileSync(join(dir, 't1.yaml'), readFileSync(`${ROOT}${d}/contract.yaml`, 'utf8').replace('cycle: D+1', 'cycle: T+1'));
+    expect(posrecon(args(join(dir, 't1.yaml'))).stderr).toBe('');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('terminal exports that run on for days past the last settlement file', () => {
   const d = 'fixtures/domain/settlement-feed-stopped';
   const args = ['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`];
   it('are named in the report, and on stderr even with --quiet (a cron job learns the feed stopped)', () => {
     const { json } = reconcileJson('settlement-feed-stopped');
-    expect((json.summary as unknown as { feedGap: unknown }).feedGap).toEqual({ terminalUntil: '2025-10-16', settlementUntil: '2025-10-13', workingDays: 3 });
+    expect((json.summary as unknown as { feedGap: unknown }).feedGap).toEqual({ terminalUntil: '2025-10-16', settlementUntil: '2025-10-13', workingDays: 3, calendarDays: 3, basis: 'working' });
     const quiet = posrecon([...args, '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toBe('');
