@@ -106,6 +106,13 @@ export function parseHolidayFile(text: string, fileName: string): HolidayYear {
 // ---------------------------------------------------------------------------------------------
 // Working-day calendar
 
+/**
+ * The statutory holidays with a fixed Gregorian date (《全国年节及纪念日放假办法》, as revised for
+ * 2025): 元旦 1 Jan, 劳动节 1–2 May, 国庆节 1–3 Oct. Off in a year no holiday file covers, so a
+ * T+1 sale of 31 December is not due on 1 January of a year whose notice is not out yet.
+ */
+const FIXED_STATUTORY_HOLIDAYS: ReadonlySet<string> = new Set(['01-01', '05-01', '05-02', '10-01', '10-02', '10-03']);
+
 /** Safety bound for searches: no real calendar has a year-long run of off days. */
 const MAX_SEARCH_DAYS = 366;
 
@@ -113,12 +120,14 @@ export class WorkCalendar {
   /** Listed dates → isOffDay. Unlisted dates follow the ordinary Mon–Fri week. */
   private readonly listed = new Map<LocalDate, boolean>();
   private readonly years: number[];
+  private readonly covered: Set<number>;
 
   /** Later entries for the same year replace earlier ones (user files override built-in ones). */
   constructor(holidayYears: HolidayYear[]) {
     const byYear = new Map<number, HolidayYear>();
     for (const hy of holidayYears) byYear.set(hy.year, hy);
     this.years = [...byYear.keys()].sort((a, b) => a - b);
+    this.covered = new Set(this.years);
     // A notice may list a day of a neighbouring year (New Year bridges); the file for that
     // day's own year has the final word, so apply out-of-year entries first.
     const all = [...byYear.values()].flatMap((hy) => hy.days.map((d) => ({ ...d, own: yearOf(d.date) === hy.year })));
@@ -130,6 +139,9 @@ export class WorkCalendar {
     const n = dayNumber(date);
     const isOffDay = this.listed.get(date);
     if (isOffDay !== undefined) return !isOffDay;
+    // A year without a holiday file still has its fixed-date statutory holidays: they are off
+    // every year (make-up working days and the lunar holidays are what only the notice says).
+    if (!this.covered.has(yearOf(date)) && FIXED_STATUTORY_HOLIDAYS.has(date.slice(5, 10))) return false;
     const wd = weekdayOf(n);
     return wd !== 0 && wd !== 6;
   }

@@ -451,6 +451,10 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       // so does a CSV report, which has no place for notes.
       io.stderr(`posrecon: ${summarize(done).feedNote!.replace(/^Note: /, '')}\n`);
     }
+    if (((opts.quiet && !failing) || format === 'csv') && done.missingCalendarYears.length) {
+      // Nor that its due dates stand on a year without a holiday calendar.
+      io.stderr(`posrecon: ${summarize(done).calendarNote!.replace(/^Note: /, '')}\n`);
+    }
     if ((opts.quiet && !failing) || format === 'csv') {
       // Nor may a quiet run keep quiet about a workbook sheet it did not read.
       for (const f of done.files) {

@@ -311,6 +311,8 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   if (opts.output || !(opts.quiet && !failing)) emit(io, text, opts.output);
   // A quiet cron run still says when the settlement files have stopped (cron mails stderr).
   if (opts.quiet && !failing && run.result.feedGap) io.stderr(`posrecon: ${summarize(run.result).feedNote!.replace(/^Note: /, '')}\n`);
+  // Nor about due dates judged on a year without a holiday calendar (the notice for next year).
+  if (opts.quiet && !failing && run.result.missingCalendarYears.length) io.stderr(`posrecon: ${summarize(run.result).calendarNote!.replace(/^Note: /, '')}\n`);
   // Nor about a workbook sheet it did not read (its lines would turn overdue without a word).
   if (opts.quiet && !failing) {
     for (const i of run.ingest) {

@@ -257,7 +257,7 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
     rows: `Rows: ${r.read} read = ${r.matched} matched + ${r.flagged} flagged + ${r.informational} informational + ${r.rejected} rejected`,
     inputNotes: unusableIdNotes(result),
     calendarNote: result.missingCalendarYears.length
-      ? `Note: no holiday calendar for ${result.missingCalendarYears.join(', ')}; only weekends are treated as days off (add one with --holidays FILE).`
+      ? `Note: no holiday calendar for ${result.missingCalendarYears.join(', ')}; only weekends and the fixed-date holidays (1 Jan, 1–2 May, 1–3 Oct) are treated as days off, not 春节, 清明, 端午, 中秋 or make-up working days (add the year's notice with --holidays FILE).`
       : null,
     feedNote: result.feedGap
       ? `Note: the terminal exports run to ${result.feedGap.terminalUntil}, the settlement files only to ${result.feedGap.settlementUntil} (${result.feedGap.basis === 'calendar' ? `${result.feedGap.calendarDays} days later; the contract pays every calendar day` : `${result.feedGap.workingDays} working days later`}): sales since then count as not yet due. Has the acquirer's file stopped coming? (--as-of DATE judges them as of that date.)`

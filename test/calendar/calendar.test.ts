@@ -72,6 +72,24 @@ describe('working days (docs/domain.md §4, independent of the JSON files)', () 
   });
 });
 
+describe('a year no holiday file covers (review BB: 2027 before its notice)', () => {
+  it('keeps its fixed-date statutory holidays off: 1 Jan, 1–2 May, 1–3 Oct', () => {
+    for (const d of ['2027-01-01', '2027-05-01', '2027-05-02', '2027-10-01', '2027-10-02', '2027-10-03']) expect(cal.isWorkingDay(d), d).toBe(false);
+    // Other weekdays stay working days (the lunar holidays and make-up days are unknown).
+    for (const d of ['2027-01-04', '2027-05-03', '2027-10-04', '2027-02-08']) expect(cal.isWorkingDay(d), d).toBe(true);
+    // A T+1 sale of New Year's Eve is due on the Monday, not on 元旦.
+    expect(expectedSettlementDate('2026-12-31', T1, cal)).toBe('2027-01-04');
+  });
+
+  it('leaves covered years to their notice (2026: 5 May off, 9 May a make-up Saturday)', () => {
+    expect(cal.isWorkingDay('2026-05-05')).toBe(false);
+    expect(cal.isWorkingDay('2026-05-09')).toBe(true);
+    // A year a user file covers is not second-guessed: its notice has the final word.
+    const own = new WorkCalendar([{ year: 2027, days: [{ date: '2027-10-03', isOffDay: false }] }]);
+    expect(own.isWorkingDay('2027-10-03')).toBe(true);
+  });
+});
+
 describe('expectedSettlementDate', () => {
   it('T+1: every business date of the National Day holiday settles on 2025-10-09', () => {
     for (const d of datesBetween('2025-09-30', '2025-10-08')) {

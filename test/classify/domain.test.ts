@@ -458,6 +458,26 @@ describe('a T+1 sale missing from the settlement file of its due date', () => {
   });
 });
 
+describe('T+1 over New Year 2027, a year without a holiday file (review BB)', () => {
+  const d = 'fixtures/domain/new-year-2027-without-calendar';
+  it('counts 元旦 as off: the 12-31 sales paid on Monday 01-04 are on time, and the report says the year has no calendar', () => {
+    const { json } = reconcileJson('new-year-2027-without-calendar');
+    expect(json.summary.counts).toMatchObject({ settled_late: 0, matched: 3, unsettled_overdue: 0 });
+    expect((json.summary as unknown as { missingCalendarYears: number[] }).missingCalendarYears).toEqual([2027]);
+  });
+
+  it('a --quiet run says so on stderr (a cron job learns its calendar ran out)', () => {
+    const quiet = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--quiet']);
+    expect([quiet.code, quiet.stdout]).toEqual([0, '']);
+    expect(quiet.stderr).toBe('posrecon: no holiday calendar for 2027; only weekends and the fixed-date holidays (1 Jan, 1–2 May, 1–3 Oct) are treated as days off, not 春节, 清明, 端午, 中秋 or make-up working days (add the year\'s notice with --holidays FILE).\n');
+    const dir = mkdtempSync(join(tmpdir(), 'posrecon-2027-'));
+    const run = posrecon(['run', '--store', join(dir, 's.sqlite'), '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--quiet']);
+    expect([run.code, run.stdout]).toEqual([0, '']);
+    expect(run.stderr).toMatch(/^posrecon: no holiday calendar for 2027; /);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a D+1 merchant whose settlement files stop over 国庆 (review BB)', () => {
   // D+1 pays every calendar day, holidays too: two days of terminal exports past the last
   // settlement file are two missed payouts, though 10-02 and 10-03 are no working days.
