@@ -551,12 +551,14 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       // likely answer: point at it instead of leaving a bare "nothing settled".
       const suspect = unreadableRowOf(input.rejectedSettlement, t, usedRejected);
       const suspectNote = suspect ? `; its settlement line is probably the unreadable row ${suspect.file}:${suspect.line} (${suspect.reason})` : '';
+      // With grace days, "due 10-08" read as overdue on 10-09 beside "not yet due": name the last day.
+      const grace = terms.graceDays > 0 ? ` (+${terms.graceDays} grace day${terms.graceDays === 1 ? '' : 's'}: overdue after ${dueDate})` : '';
       findings.push(
         finding(
           overdue ? 'unsettled_overdue' : 'unsettled_pending',
           overdue
-            ? `Terminal shows ${t.txnType === 'refund' ? 'a refund' : 'a successful charge'} of ¥${yuan(t.amount)} (${describe(t)}) but nothing settled; due ${expectedDate} under ${terms.cycle.text}${suspectNote}`
-            : `¥${yuan(t.amount)} (${describe(t)}) not settled yet; due ${expectedDate} under ${terms.cycle.text}${suspectNote}`,
+            ? `Terminal shows ${t.txnType === 'refund' ? 'a refund' : 'a successful charge'} of ¥${yuan(t.amount)} (${describe(t)}) but nothing settled; due ${expectedDate} under ${terms.cycle.text}${grace}${suspectNote}`
+            : `¥${yuan(t.amount)} (${describe(t)}) not settled yet; due ${expectedDate} under ${terms.cycle.text}${grace}${suspectNote}`,
           { terminal: t },
           { expected: t.amount, details: { businessDate, expectedDate, dueDate, ...(suspect ? { rejectedSettlementRow: `${suspect.file}:${suspect.line}` } : {}) } },
         ),

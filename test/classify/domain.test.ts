@@ -500,6 +500,23 @@ describe('a D+1 merchant whose settlement files stop over 国庆 (review BB)', (
   });
 });
 
+describe('a contract with grace days (review BB)', () => {
+  // The demo's ¥88 sale is due 2025-09-30 (T+1) and never settles; 2 grace days make it overdue after 10-02.
+  const dir = mkdtempSync(join(tmpdir(), 'posrecon-grace-'));
+  const contract = join(dir, 'contract.yaml');
+  writeFileSync(contract, readFileSync(`${ROOT}fixtures/demo/contract.yaml`, 'utf8').replace(/graceDays: \d+/, 'graceDays: 2'));
+  const message88 = (asOf: string) => {
+    const json = JSON.parse(posrecon(['reconcile', '-t', 'fixtures/demo/terminal-2025-09-29.csv', '-s', 'fixtures/demo/settlement-2025-09-30.csv', '-c', contract, '--as-of', asOf, '--format', 'json']).stdout) as { findings: { kind: string; message: string }[] };
+    const f = json.findings.find((x) => x.message.includes('¥88.00'))!;
+    return [f.kind, f.message.replace(/^.*; due /, 'due ')];
+  };
+
+  it('names the last day of grace on a pending sale past its due date, and on the overdue one', () => {
+    expect(message88('2025-10-01')).toEqual(['unsettled_pending', 'due 2025-09-30 under T+1 (+2 grace days: overdue after 2025-10-02)']);
+    expect(message88('2025-10-03')).toEqual(['unsettled_overdue', 'due 2025-09-30 under T+1 (+2 grace days: overdue after 2025-10-02)']);
+  });
+});
+
 describe('terminal exports that run on for days past the last settlement file', () => {
   const d = 'fixtures/domain/settlement-feed-stopped';
   const args = ['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`];
