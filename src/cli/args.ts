@@ -37,5 +37,6 @@ export function exitKinds(opts: { failOn?: string; ignore?: string }): { failOn?
  * file named `-` left in the working directory.
  */
 export function outputPath(value: string): string | undefined {
+  // (commander stores an undefined result as '': every use treats an empty path as stdout.)
   return value === '-' ? undefined : value;
 }

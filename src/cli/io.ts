@@ -164,7 +164,8 @@ export function writeReport(path: string, chunks: Iterable<string | Uint8Array>)
  * records itself in the store before it prints): its directory must exist, and it must not be one.
  */
 export function checkOutputPath(path: string | undefined): void {
-  if (path === undefined) return;
+  // Nothing to check for stdout: no --output, or `-o -` (which commander hands on as '').
+  if (!path) return;
   const fail = (why: string) => new InputError(`--output ${path}: cannot write: ${why}`, 'check that the directory exists and is writable, or print to stdout without --output');
   // `reports/` names a directory: a file cannot be written there, whether it exists or not.
   if (path.endsWith('/') || (process.platform === 'win32' && path.endsWith('\\'))) throw fail(existsSync(path) ? 'is a directory' : 'no such directory (and a path ending in / names a directory, not a file)');

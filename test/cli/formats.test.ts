@@ -320,6 +320,22 @@ describe('-o - is stdout', () => {
     expect(existsSync(join(cwd, '-'))).toBe(false);
   });
 
+  // Review BA: commander hands `-o -` on as '', and run checked '' as a path (the working
+  // directory's parent: not writable for an ordinary user). Only root can show it, as someone else.
+  const asNobody = process.getuid?.() === 0 && spawnSync('runuser', ['--help']).status === 0;
+  it.runIf(asNobody)('run -o - prints the report for an ordinary user in a directory whose parent they cannot write', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'posrecon-ro-'));
+    const cwd = join(parent, 'work');
+    spawnSync('mkdir', ['-m', '777', cwd]);
+    spawnSync('chmod', ['755', parent]);
+    const args = ['run', '--store', './s.sqlite', '-t', `${ROOT}fixtures/demo/terminal-2025-09-29.csv`, '-s', `${ROOT}fixtures/demo/settlement-2025-09-30.csv`, '-c', `${ROOT}fixtures/demo/contract.yaml`, '-o', '-'];
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, `${ROOT}bin/posrecon.js`, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('posrecon run #1');
+    expect(r.status).toBe(1);
+    spawnSync('rm', ['-rf', parent]);
+  });
+
   it('init contract -o - prints the template', () => {
     const cwd = mkdtempSync(join(TMP, 'dash-'));
     const r = spawnSync(process.execPath, [`${ROOT}bin/posrecon.js`, 'init', 'contract', '-o', '-'], { cwd, encoding: 'utf8' });
