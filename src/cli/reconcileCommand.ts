@@ -25,6 +25,7 @@ import { builtinProfiles } from '../profiles/builtin.js';
 import { openFileSource } from './fileSource.js';
 import { workerScanner } from './parallelScan.js';
 import type { CliIO } from './main.js';
+import { printable } from '../report/printable.js';
 
 export interface ReconcileCliOptions {
   terminal?: string[];
@@ -284,7 +285,7 @@ export function checkInputLists(
       roleOf.set(key, flag);
       if (seen.has(key)) {
         // (Overlapping globs do this every day: --quiet keeps a clean cron run silent.)
-        if (!opts.quiet) io.stderr(`posrecon: note: ${f} is given twice to ${flag}; reading it once\n`);
+        if (!opts.quiet) io.stderr(`posrecon: note: ${printable(f)} is given twice to ${flag}; reading it once\n`);
         continue;
       }
       seen.add(key);
@@ -404,7 +405,7 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       }
       // Say which engine ran and why, for a user wondering about speed (never with --quiet).
       const explain = opts.verbose && !opts.quiet;
-      if ('fallback' in outcome && explain) io.stderr(`posrecon: fast path not used: ${outcome.fallback}\n`);
+      if ('fallback' in outcome && explain) io.stderr(`posrecon: fast path not used: ${printable(outcome.fallback)}\n`);
       if ('result' in outcome) {
         result = outcome.result;
         if (explain) {
@@ -459,7 +460,7 @@ export function runReconcile(opts: ReconcileCliOptions, io: CliIO): number {
       // Nor may a quiet run keep quiet about a workbook sheet it did not read.
       for (const f of done.files) {
         const note = sheetsNotReadNote(f);
-        if (note) io.stderr(`posrecon: ${note.replace(/^Note: /, '')}\n`);
+        if (note) io.stderr(`posrecon: ${printable(note.replace(/^Note: /, ''))}\n`);
       }
     }
     // --quiet keeps stdout empty on a clean day; a file named with --output is always written, so

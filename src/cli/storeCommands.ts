@@ -24,6 +24,7 @@ import type { Store } from '../store/store.js';
 import { dailyRun, findingHistory, resolveFindings, storeStatus, type RunInputFile } from '../store/daily.js';
 import { sha256Hex } from '../store/serialise.js';
 import { sheetsNotReadNote, summarize } from '../report/common.js';
+import { printable } from '../report/printable.js';
 import {
   EXPORT_COLUMNS,
   EXPORT_TABLES,
@@ -228,7 +229,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
     files.flatMap((f) => {
       const matches = expandUnmatchedPattern(f);
       if (matches === null) return [f];
-      if (matches.length === 0 && !opts.quiet) io.stderr(`posrecon: no file matches ${flag} ${f} (none of these today)
+      if (matches.length === 0 && !opts.quiet) io.stderr(`posrecon: no file matches ${flag} ${printable(f)} (none of these today)
 `);
       return matches;
     });
@@ -317,7 +318,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   if (opts.quiet && !failing) {
     for (const i of run.ingest) {
       const note = sheetsNotReadNote({ file: i.path, sheetsNotRead: i.sheetsNotRead });
-      if (note) io.stderr(`posrecon: ${note.replace(/^Note: /, '')}\n`);
+      if (note) io.stderr(`posrecon: ${printable(note.replace(/^Note: /, ''))}\n`);
     }
   }
   return failing ? EXIT.FINDINGS : EXIT.OK;

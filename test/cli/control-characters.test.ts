@@ -2,7 +2,7 @@
 // would move the cursor up and clear the screen over the findings) never reach a terminal raw:
 // the table, inspect and the store's run, status and history show a visible stand-in instead.
 // JSON keeps escaping them its own way (\u001b).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,5 +86,13 @@ describe('an error message quoting a file name or cell with control characters',
     expectNoRawControl(r.stderr);
     expect(r.stderr).toContain('settlement-␛[31mRED␛[0m.csv');
     expect(r.stderr.trimEnd().split('\n').filter((l) => l.startsWith('posrecon:'))).toHaveLength(1);
+  });
+
+  it('a note naming such a file (given twice) shows it visibly too (review BA)', () => {
+    const name = join(dir, 'terminal-\u001b[2J\u202e.csv');
+    writeFileSync(name, readFileSync('fixtures/demo/terminal-2025-09-29.csv'));
+    const r = posrecon(['reconcile', '-t', name, name, '-s', 'fixtures/demo/settlement-2025-09-30.csv', '-c', 'fixtures/demo/contract.yaml']);
+    expectNoRawControl(r.stderr);
+    expect(r.stderr).toContain('terminal-␛[2J\\u{202e}.csv is given twice to --terminal');
   });
 });
