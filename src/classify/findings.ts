@@ -602,6 +602,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     if (!rrn || duplicateLines.has(s) || s.txnType === 'refund' || !(s.amount ?? s.net)?.gt(0)) continue;
     push(saleLinesByRrn, rrn, s);
   }
+  // And by the terminal's sale rows: a refund whose sale settled in a file not given still names
+  // the sale's amount and card there, and a capped or tiered fee comes back as the sale's share.
+  const terminalSalesByRrn = new Map<string, CanonicalRecord[]>();
+  for (const t of input.terminal) {
+    const rrn = normaliseRrn(t.rrn);
+    if (rrn && t.txnType === 'sale' && t.status === 'success') push(terminalSalesByRrn, rrn, t);
+  }
   // The refund's merchant and terminal: its own, else its pair's (a terminal export printing no
   // 商户号). The sale is the candidate of that merchant (a sale printing no merchant id must be on
   // the refund's terminal); of several, the one on the refund's terminal (a refund may be keyed
@@ -698,7 +705,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const businessDate = businessDateOfRecord(s, contract) ?? asOf;
     const isRefund = s.txnType === 'refund' || amount.isNegative();
     const saleRef = isRefund ? normaliseRrn(s.originalRef ?? t?.originalRef) : undefined;
-    const sale = saleNamedBy(saleLinesByRrn, saleRef, s);
+    // The sale's settlement line, else its terminal row (its line settled in a file not given).
+    const sale = saleNamedBy(saleLinesByRrn, saleRef, s) ?? (saleRef && !saleLinesByRrn.has(saleRef) ? saleNamedBy(terminalSalesByRrn, saleRef, s) : undefined);
     const saleAmount = sale ? (sale.amount ?? (sale.net && sale.fee ? sale.net.plus(sale.fee) : undefined)) : undefined;
     const ofSale = sale && saleAmount ? expectedRefundOfSale(contract, feeSubject(sale, saleAmount, 'sale'), amount, returnedOf.get(sale) ?? new Decimal(0)) : null;
     if (sale && ofSale) returnedOf.set(sale, (returnedOf.get(sale) ?? new Decimal(0)).minus(ofSale.fee));
@@ -727,7 +735,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && reversal && !sale && actual.isZero() && noSaleCharged(s, t));
     feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
     if (withinTolerance) continue;
-    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
+    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee, refunds: terms.fees.refunds }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
     // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
     // daily file every terminal has a "first" line, and a big debit sale charged the plain rate
@@ -737,7 +745,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const capIgnored = reason.startsWith('cap ') && actual.eq(amount.abs().times(rule.rate).toDecimalPlaces(2, ROUNDING[contract.fees.rounding]).plus(rule.fixed ?? 0));
     // A line whose own words say 首刷 (备注: 首刷服务费) is one wherever it falls.
     const namedFirstSwipe = excess.gt(0) && [s.rawType, s.memo].some((w) => w?.includes('首刷'));
-    const firstSwipe = namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s);
+    // Never on a refund: a fee kept on a refund is no deposit taken from a first payout.
+    const firstSwipe = !isRefund && (namedFirstSwipe || (excess.gte(FIRST_SWIPE_EXCESS) && excess.isInteger() && !capIgnored && !!s.terminalId && firstLineOfTerminal.get(s.terminalId) === s));
     // The plain rate the fee fits, if any (10000.00 → 60.00 is 0.60%): when another line of the
     // merchant's of that card type was charged that rate off contract too, the first line shows a
     // rate, not a deposit (debit cards charged the credit rate on every terminal): no 首刷 (below).
@@ -813,11 +822,6 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       .map((s) => ({ row: s, sale: normaliseRrn(s.originalRef ?? pairedTerminal.get(s)?.originalRef) })),
     'settlement',
   );
-  const terminalSalesByRrn = new Map<string, CanonicalRecord[]>();
-  for (const t of input.terminal) {
-    const rrn = normaliseRrn(t.rrn);
-    if (rrn && t.txnType === 'sale' && t.status === 'success') push(terminalSalesByRrn, rrn, t);
-  }
   refundsBeyond(
     terminalSalesByRrn,
     input.terminal.filter((t) => t.txnType === 'refund' && t.status === 'success').map((t) => ({ row: t, sale: normaliseRrn(t.originalRef) })),

@@ -304,17 +304,24 @@ export function feeDifferenceReason(
   rule: FeeRule,
   amount: Decimal,
   /** A 秒到 fee the line prints in a column of its own (included in `actual`): not part of any rate. */
-  opts: { instantFee?: Decimal } = {},
+  opts: { instantFee?: Decimal; refunds?: 'fee-kept' | 'fee-returned' } = {},
 ): string {
   const difference = actual.minus(expected);
   if (difference.isZero()) return 'fee as contract';
   const magnitude = amount.abs();
 
   // A refund under a contract that keeps the fee (expected 0): nothing is to be charged or returned.
-  if (amount.lt(0) && expected.isZero()) {
+  if (amount.lt(0) && expected.isZero() && opts.refunds !== 'fee-returned') {
     return actual.gt(0)
       ? `fee charged on refund (${actual.toFixed(2)}); the contract keeps the sale's fee and charges none on a refund`
       : `fee returned on refund (${actual.abs().toFixed(2)}) though the contract keeps it`;
+  }
+  // Fees are returned, but the rule for this refund's own amount charges none (a free tier, a 0%
+  // rule): the sale it refunds, not in these files, may have been charged under another.
+  if (amount.lt(0) && expected.isZero()) {
+    return actual.gt(0)
+      ? `fee charged on refund (${actual.toFixed(2)}); the rule for its amount charges none`
+      : `fee returned on refund (${actual.abs().toFixed(2)}) where the rule for its amount charges none (was the sale charged under another? its line is not in these files)`;
   }
   // Refunds: both fees are returns (≤ 0); compare what came back.
   // (decimal.js calls 0 and -0 positive/negative by sign bit, so compare with zero instead.)

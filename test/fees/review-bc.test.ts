@@ -1,0 +1,56 @@
+// Refund fees as a merchant's accountant checks them (review BC): each fixture in
+// fixtures/fees/review-bc/ is a refund the audit judged wrongly; figures worked out by hand below.
+import { describe, expect, it } from 'vitest';
+import { posrecon } from '../cli/run.js';
+
+const F = 'fixtures/fees/review-bc';
+
+interface JsonFinding {
+  kind: string;
+  message: string;
+  expected: string | null;
+  actual: string | null;
+  details: Record<string, unknown>;
+}
+
+function reconcile(dir: string, args: string[]) {
+  const run = posrecon(['reconcile', ...args.map((a) => (a.endsWith('.csv') || a.endsWith('.yaml') ? `${F}/${dir}/${a}` : a)), '--format', 'json']);
+  const json = JSON.parse(run.stdout) as { findings: JsonFinding[]; summary: { rows: Record<string, number> } };
+  const r = json.summary.rows;
+  expect(r.read).toBe(r.matched + r.flagged + r.informational + r.rejected);
+  return { code: run.code, fees: json.findings.filter((f) => f.kind === 'fee_mismatch') };
+}
+
+describe('a refund whose sale settled in a file not given, but is on the terminal export', () => {
+  it('half of a ¥10,000 debit sale capped at ¥20: ¥10.00 back is the sale\'s share, no finding', () => {
+    // The sale paid the cap 20.00 (0.50% × 10,000 = 50 → 20); half refunded: 20.00 × 5,000 / 10,000 = 10.00.
+    expect(reconcile('refund-capped-sale-not-in-files', ['-t', 'terminal.csv', '-s', 'settlement.csv', '-c', 'contract.yaml']).fees).toEqual([]);
+  });
+
+  it('without the terminal export the refund alone is judged (0.50% × 5,000 = 25 → cap 20): 10.00 back is 10.00 short', () => {
+    const { fees } = reconcile('refund-capped-sale-not-in-files', ['-s', 'settlement.csv', '-c', 'contract.yaml']);
+    expect(fees.map((f) => [f.expected, f.actual])).toEqual([['-20.00', '-10.00']]);
+    // A refund is never a first-swipe deposit.
+    expect(fees[0].details.first_swipe).toBe(false);
+    expect(fees[0].message).not.toContain('首刷');
+  });
+
+  it('a ¥500 refund of a ¥1,500 云闪付 sale returns the 0.38% tier\'s 1.90, as its sale was charged', () => {
+    expect(reconcile('refund-tier-sale-not-in-files', ['-t', 'terminal.csv', '-s', 'settlement.csv', '-c', 'contract.yaml', '--as-of', '2025-10-15']).fees).toEqual([]);
+  });
+
+  it('with no sale anywhere, the 1.90 back is not called "though the contract keeps it" under fee-returned', () => {
+    const { fees } = reconcile('refund-tier-sale-not-in-files', ['-s', 'settlement.csv', '-c', 'contract.yaml']);
+    expect(fees).toHaveLength(1);
+    expect(fees[0].details.reason).toBe('fee returned on refund (1.90) where the rule for its amount charges none (was the sale charged under another? its line is not in these files)');
+  });
+});
+
+describe('a refund that is its terminal\'s first settlement line', () => {
+  it('keeping the fee is "not returned", not a 首刷 deposit', () => {
+    const { fees } = reconcile('refund-first-line-called-first-swipe', ['-s', 'settlement.csv', '-c', 'contract.yaml']);
+    expect(fees).toHaveLength(1);
+    expect(fees[0].details.first_swipe).toBe(false);
+    expect(fees[0].message).toMatch(/fee not returned on refund \(contract returns 30\.00\)$/);
+  });
+});
