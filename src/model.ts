@@ -73,6 +73,12 @@ export interface CanonicalRecord {
    */
   instantFee?: Decimal;
   /**
+   * How the line was paid out when its file says so in a column of its own (结算方式 / 到账方式:
+   * D0, T0, 秒到 → `D0`; T1, T+1, 次日 → `T1`): the fee is checked under that mode's rules
+   * (`mode: D0`) whatever the contract's default cycle.
+   */
+  payoutMode?: 'D0' | 'T1';
+  /**
    * A settlement line reversing money (退货, 撤销, 冲正) that its file printed unsigned, the type
    * giving the direction: `amount`, `fee` and `net` were negated to the signed convention every
    * other part of posrecon reads (the net tells whether the fee was returned or charged).
@@ -116,7 +122,9 @@ export type CanonicalField =
   | 'rrn' | 'trace' | 'batch' | 'authCode' | 'orderId' | 'originalRef' | 'originalTrace'
   | 'payoutId' | 'memo' | 'currency' | 'refundAmount' | 'refundOrderId'
   /** A second fee column (秒到手续费, D0 add-on): added to `fee`. */
-  | 'extraFee';
+  | 'extraFee'
+  /** 结算方式 / 到账方式: D0 or T1 per line (CanonicalRecord.payoutMode). */
+  | 'payoutMode';
 
 /** A row that could not be turned into a record: reported, never dropped silently. */
 export interface RejectedRow {

@@ -641,7 +641,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       businessDate: businessDateOfRecord(line, contract) ?? asOf,
       // The payout mode (D0 rules carry 秒到费 add-ons): D0 for a line printing a 秒到 fee, else
       // the contract's settlement cycle.
-      mode: line.instantFee || settlementTermsOf(contract, line.merchantId).cycle.days === 0 ? ('D0' as const) : ('T1' as const),
+      // As the line says (结算方式), else a 秒到 fee printed apart or a D0 contract make it D0.
+      mode: line.payoutMode ?? (line.instantFee || settlementTermsOf(contract, line.merchantId).cycle.days === 0 ? ('D0' as const) : ('T1' as const)),
     };
   };
   /**

@@ -93,7 +93,7 @@ const HEAD_ROWS_NORMALISED = 100;
 
 // Mapped fields the scan does not read; a layout that maps any of these is read the reference way.
 // (A 币种 column is fine: no record field depends on it.)
-const UNSUPPORTED_FIELDS = ['timeOfDay', 'credit', 'debit', 'balance', 'direction', 'counterparty', 'counterpartyAccount', 'refundAmount', 'refundOrderId', 'extraFee'] as const;
+const UNSUPPORTED_FIELDS = ['timeOfDay', 'credit', 'debit', 'balance', 'direction', 'counterparty', 'counterpartyAccount', 'refundAmount', 'refundOrderId', 'extraFee', 'payoutMode'] as const;
 const ID_COLUMNS = ['batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
 const SCAN_FIELDS: ScanField[] = ['rrn', 'amount', 'fee', 'net', 'time', 'date', 'settleDate', 'businessDate', 'merchantId', 'terminalId', 'trace', 'txnType', 'status', 'cardType', 'channel', 'memo'];
 const RETRY_WINDOW_SECONDS = 30 * 60;

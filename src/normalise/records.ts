@@ -304,6 +304,19 @@ function shared(text: string | undefined): string | undefined {
   sharedTexts.set(text, text);
   return text;
 }
+/**
+ * A payout-mode cell (结算方式, 到账方式, 结算类型) as D0 or T1; undefined for anything else (a
+ * blank, 正常, a word no acquirer uses for the timing), which leaves the mode to the 秒到 fee
+ * column and the contract's cycle.
+ */
+function payoutModeOf(text: string | undefined): 'D0' | 'T1' | undefined {
+  if (text === undefined) return undefined;
+  const word = toHalfWidth(text).replace(/[\s+]/g, '').toUpperCase();
+  if (/^(?:[DT]0|秒到|秒结|即时|即时到账|实时|实时到账|当日|当日到账|当天到账)$/u.test(word)) return 'D0';
+  if (/^(?:[DT]1|次日|次日到账|隔日|隔日到账)$/u.test(word)) return 'T1';
+  return undefined;
+}
+
 /** The `unusable` of every record with nothing unusable: one frozen array, not one per record. */
 const NOTHING_UNUSABLE: UnusableField[] = Object.freeze([]) as unknown as UnusableField[];
 
@@ -451,6 +464,7 @@ function buildRecord(ctx: RowContext, file: string, row: RawRow): CanonicalRecor
     fee: signedByType && fee?.gt(0) && !(net !== undefined && amount !== undefined && net.abs().gt(amount.abs())) ? fee.neg() : fee,
     net: signedByType ? negated(net) : net,
     instantFee: extraFee !== undefined && !extraFee.isZero() ? extraFee : undefined,
+    payoutMode: payoutModeOf(cellOf(ctx, 'payoutMode')),
     signedByType: signedByType || undefined,
     credit,
     debit,

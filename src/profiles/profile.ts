@@ -16,7 +16,7 @@ export const CANONICAL_FIELDS: readonly CanonicalField[] = [
   'merchantId', 'terminalId', 'time', 'date', 'timeOfDay', 'businessDate', 'settleDate', 'card', 'cardType',
   'channel', 'txnType', 'status', 'amount', 'fee', 'net', 'credit', 'debit', 'direction', 'balance',
   'counterparty', 'counterpartyAccount', 'rrn', 'trace', 'batch', 'authCode', 'orderId', 'originalRef',
-  'originalTrace', 'payoutId', 'memo', 'currency', 'refundAmount', 'refundOrderId', 'extraFee',
+  'originalTrace', 'payoutId', 'memo', 'currency', 'refundAmount', 'refundOrderId', 'extraFee', 'payoutMode',
 ];
 
 export interface Vocabulary {

@@ -54,3 +54,17 @@ describe('a refund that is its terminal\'s first settlement line', () => {
     expect(fees[0].message).toMatch(/fee not returned on refund \(contract returns 30\.00\)$/);
   });
 });
+
+describe('a settlement file printing each line\'s payout mode (结算方式 D0 / T1) with one combined fee', () => {
+  it('checks a D0 line under the contract\'s D0 terms (0.65% + 2.00), a T1 line under T+1: on contract, no finding', () => {
+    // 1000 × 0.65% + 2.00 = 8.50 (credit, D0); 1000 × 0.55% + 2.00 = 7.50 (debit, D0); 1000 × 0.60% = 6.00 (credit, T1).
+    const { code, fees } = reconcile('d0-mode-column', ['-s', 'settlement.csv', '-c', 'contract.yaml']);
+    expect(fees).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('maps 结算方式 as the payout mode', () => {
+    const r = posrecon(['inspect', `${F}/d0-mode-column/settlement.csv`]);
+    expect(r.stdout).toContain('结算方式→payoutMode');
+  });
+});
