@@ -7,7 +7,7 @@ import { citeRule, settlementTermsOf } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { deductionMoney, deductionOrder, judgeDeduction, signedDeductionFiles } from '../fees/deductions.js';
+import { deductionMoney, deductionOrder, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
@@ -689,6 +689,27 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const gap = localSeconds(reversal.time) - localSeconds(sale.time);
     return gap >= -CLOCK_SKEW_SECONDS && gap <= REVERSAL_WINDOW_SECONDS;
   };
+  // Allowance periods used so far: by deposits folded into a first sale's fee (below), then by
+  // the deduction lines (classifyDeductions).
+  const usage = new Map<string, number>();
+  /**
+   * The allowance a first-swipe excess is, when the contract allows it and its period has room:
+   * by the line's own words (首刷押金), else any first-swipe kind of allowance (押金, 服务费, 激活费).
+   */
+  const foldedAllowance = (s: CanonicalRecord, excess: Decimal, date: string, used: ReadonlyMap<string, number>) => {
+    const words = [s.rawType, s.memo].filter(Boolean).join(' ');
+    const subject = (label: string) => ({ label, amount: excess, businessDate: date, terminalId: s.terminalId, merchantId: s.merchantId });
+    // Named on the line: within what its allowance has left.
+    if (words.includes('首刷') || FIRST_SWIPE_KINDS.test(words)) return matchAllowedDeduction(contract, subject(words), used);
+    // Unnamed: only an excess of exactly an allowed first-swipe amount (a fee 99.00 over is the
+    // 押金 99.00; one 30.00 over is no deposit the contract names).
+    for (const a of contract.fees.allowedDeductions) {
+      if (!(FIRST_SWIPE_KINDS.test(a.label) || a.label.includes('首刷')) || !a.amount.eq(excess)) continue;
+      const use = matchAllowedDeduction(contract, subject(a.label), used);
+      if (use) return use;
+    }
+    return null;
+  };
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];
   /** Merchant | card type | rate of the other lines charged a plain rate off contract (not named 首刷). */
@@ -734,8 +755,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // when the sale's line is in a file not given.
     const reversal = s.txnType === 'reversal' || t?.txnType === 'reversal';
     const withinTolerance = feeWithinTolerance(contract, expected.fee, actual) || (cancels && reversal && !sale && actual.isZero() && noSaleCharged(s, t));
-    feeSums.add({ month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType }, actual, expected.fee, { withinTolerance });
-    if (withinTolerance) continue;
+    const sumKeys = { month: businessDate.slice(0, 7), terminal: s.terminalId ?? t?.terminalId ?? '(none)', cardType };
+    if (withinTolerance) {
+      feeSums.add(sumKeys, actual, expected.fee, { withinTolerance });
+      continue;
+    }
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee, refunds: terms.fees.refunds }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
     // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
@@ -753,6 +777,25 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // rate, not a deposit (debit cards charged the credit rate on every terminal): no 首刷 (below).
     const plainRate = s.terminalId ? plainRateOf(actual.minus(s.instantFee ?? rule.fixed ?? 0), amount.abs()) : undefined;
     const rateKey = plainRate ? `${s.merchantId ?? ''}|${cardType}|${plainRate.toString()}` : undefined;
+    // A deposit the contract allows (押金 99 per terminal), taken with the first sale's fee
+    // (105.00 = 6.00 + 99.00): the allowance is spent as if the deposit had its own line, and the
+    // fee itself is on contract.
+    const folded = firstSwipe ? foldedAllowance(s, excess, s.settleDate ?? businessDate, usage) : null;
+    if (folded) {
+      usage.set(folded.usageKey, folded.usedFen);
+      feeSums.add(sumKeys, expected.fee, expected.fee);
+      const { allowance } = folded;
+      findings.push(
+        finding(
+          'allowed_deduction',
+          `${allowance.label} ¥${yuan(excess)} taken with the fee of the terminal's first sale (首刷扣费: fee ¥${yuan(actual)} on ¥${yuan(amount)}, ${describe(s)}, contract fee ¥${yuan(expected.fee)}): allowed by the contract (${allowance.label} ${formatYuan(allowance.amount)} per ${allowance.per})`,
+          { settlement: s, terminal: t ?? null },
+          { actual: excess, details: { label: allowance.label, rule: `allowance at ${allowance.file}:${allowance.line}`, foldedIntoFee: true, fee: citeRule(expected.rule) } },
+        ),
+      );
+      continue;
+    }
+    feeSums.add(sumKeys, actual, expected.fee, { withinTolerance });
     const f = finding(
         'fee_mismatch',
         `Fee ¥${yuan(actual)} on ¥${yuan(amount)} (${describe(s)}); contract allows ¥${yuan(expected.fee)}: ${reason}${firstSwipe ? (namedFirstSwipe ? ' — a first-swipe charge (首刷扣费) taken with the fee' : FIRST_LINE_FIRST_SWIPE) : ''}`,
@@ -785,7 +828,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       ),
     );
   }
-  classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings);
+  classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings, usage);
 
   // --- Refunds beyond their sale -----------------------------------------------------------------
   // Refunds naming a sale by its RRN (原参考号) that add up to more than the sale: money paid back
@@ -947,8 +990,9 @@ function classifyDeductions(
   firstSettlementOfTerminal: Map<string, string>,
   contract: Contract,
   findings: Finding[],
+  /** Allowance periods already used (a deposit folded into a first sale's fee spends its allowance first). */
+  usage: Map<string, number>,
 ): void {
-  const usage = new Map<string, number>();
   const signedFiles = signedDeductionFiles(deductions);
   const ordered = [...deductions].sort(deductionOrder);
   for (const d of ordered) {

@@ -75,7 +75,10 @@ describe('every bank row ends in exactly one category', () => {
           const kinds = new Set(stating.map((f) => f.kind).filter((k) => k !== 'balance_gap'));
           // Each category is stated by its own kinds and no other category's.
           for (const k of kinds) expect(CATEGORY_KINDS[category!]).toContain(k);
-          if (category !== 'payout') expect(stating.filter((f) => f.kind !== 'balance_gap').length).toBe(1);
+          // One finding per row — but an ambiguous row is named by every payout it could have paid
+          // (two 650.01 payouts that 500.00 + 200.00 might each be: each says "decide which paid it").
+          if (category === 'ambiguous') expect(stating.filter((f) => f.kind === 'ambiguous_payout').length).toBeGreaterThanOrEqual(1);
+          else if (category !== 'payout') expect(stating.filter((f) => f.kind !== 'balance_gap').length).toBe(1);
         }
         // Each payout has one outcome, reported by exactly one payout finding — except a payout
         // of zero or less, which expects no credit and is silent unless netted into a merged one.
@@ -87,5 +90,21 @@ describe('every bank row ends in exactly one category', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('two payouts that the same bank credits could each have paid', () => {
+  it('are each ambiguous, both naming the credits (the counterexample the property found)', () => {
+    const bank = [
+      bankRow({ time: '2025-11-02 10:00:00', memo: '清算款', counterparty: '拉卡拉支付股份有限公司', credit: '500.00', file: 'a.csv', line: 2 }),
+      bankRow({ time: '2025-11-02 10:01:00', memo: '清算款', counterparty: '拉卡拉支付股份有限公司', credit: '200.00', file: 'a.csv', line: 3 }),
+    ];
+    const settlement = ['2025-11-01', '2025-11-02'].map((settleDate) => settlementLine({ settleDate, net: '650.01', merchantId: '898310058120001' }));
+    const result = reconcileBank({ settlement, bank, contract, asOf: '2025-11-20' });
+    expect(bank.map((r) => result.rows.get(r))).toEqual(['ambiguous', 'ambiguous']);
+    expect(result.findings.map((f) => [f.kind, f.related.map((r) => r.source.line)])).toEqual([
+      ['ambiguous_payout', [2, 3]],
+      ['ambiguous_payout', [2, 3]],
+    ]);
   });
 });

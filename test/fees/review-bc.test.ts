@@ -68,3 +68,31 @@ describe('a settlement file printing each line\'s payout mode (结算方式 D0 /
     expect(r.stdout).toContain('结算方式→payoutMode');
   });
 });
+
+describe('a deposit the contract allows (押金 99 per terminal), taken with the first sale\'s fee', () => {
+  const D = 'allowed-deposit-folded-into-fee';
+  const kinds = (settlement: string) => {
+    const run = posrecon(['reconcile', '-s', `${F}/${D}/${settlement}`, '-c', `${F}/${D}/contract.yaml`, '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: JsonFinding[]; summary: { fees: { charged: string; overcharge: string } } };
+    return { code: run.code, json, found: json.findings.map((f) => [f.kind, f.actual]) };
+  };
+
+  it('named 首刷押金 on the line (105.00 = 6.00 + 99.00): an allowed deduction, the fee on contract, exit 0', () => {
+    const { code, json, found } = kinds('settlement.csv');
+    expect(found).toEqual([['allowed_deduction', '99.00']]);
+    // The deposit is no fee: 6.00 + 12.00 charged, nothing over-charged.
+    expect([json.summary.fees.charged, json.summary.fees.overcharge]).toEqual(['18.00', '0.00']);
+    expect(code).toBe(0);
+  });
+
+  it('unnamed, exactly 99.00 over on the first line: the same; a 押金 line after it finds the allowance used', () => {
+    const { found } = kinds('settlement-unnamed-then-deposit-line.csv');
+    expect(found).toEqual([['extra_deduction', '99.00'], ['allowed_deduction', '99.00']]);
+  });
+
+  it('unnamed, 30.00 over: no deposit the contract names, still a fee over-charge on the first line', () => {
+    const { found, json } = kinds('settlement-unnamed-30-over.csv');
+    expect(found).toEqual([['fee_mismatch', '36.00']]);
+    expect(json.findings[0].details.first_swipe).toBe(true);
+  });
+});
