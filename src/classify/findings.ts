@@ -7,7 +7,7 @@ import { citeRule, settlementTermsOf } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { deductionMoney, deductionOrder, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
+import { allowanceUsageKey, allowancesForLabel, deductionMoney, deductionOrder, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
@@ -696,16 +696,30 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
    * The allowance a first-swipe excess is, when the contract allows it and its period has room:
    * by the line's own words (首刷押金), else any first-swipe kind of allowance (押金, 服务费, 激活费).
    */
+  // Allowance periods that a deduction line of these files takes from: a deposit folded into a fee
+  // never competes with one (a 押金 line of yesterday stays allowed whatever today's first sale
+  // shows; the fee then carries the second deposit, as before).
+  const periodsOfDeductionLines = new Set<string>();
+  for (const d of deductions) {
+    const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
+    const subject = { label, amount: deductionMoney(d).abs(), businessDate: d.settleDate ?? businessDateOfRecord(d, contract) ?? '', terminalId: d.terminalId, merchantId: d.merchantId };
+    for (const a of allowancesForLabel(contract, label)) periodsOfDeductionLines.add(allowanceUsageKey(a, subject));
+  }
   const foldedAllowance = (s: CanonicalRecord, excess: Decimal, date: string, used: ReadonlyMap<string, number>) => {
     const words = [s.rawType, s.memo].filter(Boolean).join(' ');
     const subject = (label: string) => ({ label, amount: excess, businessDate: date, terminalId: s.terminalId, merchantId: s.merchantId });
-    // Named on the line: within what its allowance has left.
-    if (words.includes('首刷') || FIRST_SWIPE_KINDS.test(words)) return matchAllowedDeduction(contract, subject(words), used);
-    // Unnamed: only an excess of exactly an allowed first-swipe amount (a fee 99.00 over is the
-    // 押金 99.00; one 30.00 over is no deposit the contract names).
+    const free = (use: ReturnType<typeof matchAllowedDeduction>) => (use && !periodsOfDeductionLines.has(use.usageKey) ? use : null);
+    // Named on the line (首刷押金): within what its allowance has left.
+    if (words.includes('首刷') || FIRST_SWIPE_KINDS.test(words)) {
+      const use = free(matchAllowedDeduction(contract, subject(words), used));
+      if (use) return use;
+    }
+    // Else (unnamed, or named in words no allowance uses, 首刷扣费): only an excess of exactly an
+    // allowed first-swipe amount (a fee 99.00 over is the 押金 99.00; one 30.00 over is no deposit
+    // the contract names).
     for (const a of contract.fees.allowedDeductions) {
       if (!(FIRST_SWIPE_KINDS.test(a.label) || a.label.includes('首刷')) || !a.amount.eq(excess)) continue;
-      const use = matchAllowedDeduction(contract, subject(a.label), used);
+      const use = free(matchAllowedDeduction(contract, subject(a.label), used));
       if (use) return use;
     }
     return null;
@@ -730,13 +744,15 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // The sale's settlement line, else its terminal row (its line settled in a file not given).
     const sale = saleNamedBy(saleLinesByRrn, saleRef, s) ?? (saleRef && !saleLinesByRrn.has(saleRef) ? saleNamedBy(terminalSalesByRrn, saleRef, s) : undefined);
     const saleAmount = sale ? (sale.amount ?? (sale.net && sale.fee ? sale.net.plus(sale.fee) : undefined)) : undefined;
-    const ofSale = sale && saleAmount ? expectedRefundOfSale(contract, feeSubject(sale, saleAmount, 'sale'), amount, returnedOf.get(sale) ?? new Decimal(0)) : null;
+    // A terminal row printing no 卡类型 is the refund's card: its line says which.
+    const saleSubject = sale && saleAmount ? { ...feeSubject(sale, saleAmount, 'sale'), ...(sale.cardType === 'unknown' ? { cardType } : {}) } : undefined;
+    const ofSale = saleSubject ? expectedRefundOfSale(contract, saleSubject, amount, returnedOf.get(sale!) ?? new Decimal(0)) : null;
     if (sale && ofSale) returnedOf.set(sale, (returnedOf.get(sale) ?? new Decimal(0)).minus(ofSale.fee));
     // A void or reversal cancels the sale whole, fee included, whatever the contract keeps on a
     // refund (退货): under `fee-kept` it is still judged as returning the fee.
     const cancels = isRefund && (s.txnType === 'void' || s.txnType === 'reversal' || t?.txnType === 'void' || t?.txnType === 'reversal');
     const terms = cancels && contract.fees.refunds === 'fee-kept' ? { ...contract, fees: { ...contract.fees, refunds: 'fee-returned' as const } } : contract;
-    const expected = (cancels && !ofSale && sale && saleAmount ? expectedRefundOfSale(terms, feeSubject(sale, saleAmount, 'sale'), amount, returnedOf.get(sale) ?? new Decimal(0)) : null) ??
+    const expected = (cancels && !ofSale && sale && saleSubject ? expectedRefundOfSale(terms, saleSubject, amount, returnedOf.get(sale) ?? new Decimal(0)) : null) ??
       ofSale ??
       expectedFee(terms, feeSubject(s, amount, isRefund ? 'refund' : s.txnType));
     if (!expected) {

@@ -296,7 +296,7 @@ export async function runDaily(opts: RunCliOptions, io: CliIO): Promise<number> 
   for (const k of ignore ?? []) gating.delete(k);
   // Exceptions (and pending items, when asked) fail the run while they are open and nobody has
   // acknowledged them; an informational kind --fail-on names (settled_late …) is an event: it fails
-  // the run on the morning it appears, not on every later one while it stays in the state.
+  // the runs of the as-of date it appears on, not every later one while it stays in the state.
   const failing =
     [...run.open, ...run.newInformational].some((o) => gating.has(o.kind as FindingKind) && !o.acknowledged) ||
     (gating.has('matched') && run.newMatched > 0) ||

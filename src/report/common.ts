@@ -48,6 +48,9 @@ export function findingAmount(f: Finding): Decimal | undefined {
   }
   if (f.kind === 'fee_mismatch' || f.kind === 'net_mismatch' || f.kind === 'amount_mismatch' || f.kind === 'refund_exceeds_sale') return f.difference;
   if (f.kind === 'payout_short' || f.kind === 'payout_over' || f.kind === 'balance_gap') return f.difference;
+  // An allowed kind of deduction beyond its allowance: the excess is at stake (and in the
+  // headline's total), the whole deduction is in the message.
+  if (f.kind === 'extra_deduction' && f.difference) return f.difference;
   if (f.actual instanceof Decimal) return f.actual.abs();
   if (f.expected instanceof Decimal) return f.expected.abs();
   return (f.terminal?.amount ?? f.settlement?.amount ?? f.settlement?.net)?.abs();

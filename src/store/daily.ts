@@ -129,9 +129,10 @@ export interface DailyRunResult {
   /** Every open item now (new ones included), oldest first. */
   open: OpenItem[];
   /**
-   * Informational findings other than matched pairs (settled_late, no_settlement_expected …) that appeared in this run: events,
-   * not standing states. `--fail-on` naming their kind fails the run on the morning they appear
-   * (until acknowledged), not on every later morning they are still part of the state.
+   * Informational findings other than matched pairs (settled_late, no_settlement_expected …) that
+   * appeared as of this run's as-of date (in this run or an earlier one of the same date): events,
+   * not standing states. `--fail-on` naming their kind fails every run of that date (until
+   * acknowledged), not every later one while they are still part of the state.
    */
   newInformational: OpenItem[];
   /** Matched pairs that appeared in this run (counted only: a day's sales are no list of events). */
@@ -390,6 +391,9 @@ export async function dailyRun(store: Store, input: DailyRunInput): Promise<Dail
         else newInformational.push(item);
       } else {
         state = prev;
+        // An event of this as-of date that an earlier run of the day recorded: still today's
+        // (a second run of the morning, or the cron run after a manual one, must say the same).
+        if (!openKind && f.kind !== 'matched' && prev.sinceAsOf === asOf) newInformational.push(openItem(prev, asOf, false, acks.get(id) ?? null, []));
         if (openKind) {
           if (prev.message !== f.message || JSON.stringify(prev.data) !== JSON.stringify(data)) {
             state = { ...prev, rows, message: f.message, data };

@@ -164,7 +164,7 @@ export function renderDailyRun(
   const newFailing = run.newInformational.filter((o) => infoFailingItems.includes(o));
   if (newFailing.length) {
     out.push('');
-    out.push(c.bold.underline(`New informational findings the run fails on (per --fail-on) — ${newFailing.length}`));
+    out.push(c.bold.underline(`Informational findings of ${asOfText(run.result.asOf)} the run fails on (per --fail-on) — ${newFailing.length}`));
     out.push(...openLines(newFailing, c, false, width));
   }
   out.push('');

@@ -512,7 +512,17 @@ describe('run --fail-on an informational kind: an event fails the morning it app
     posrecon(['run', '--store', store, ...DAYS[0]]);
     const r = posrecon(['run', '--store', store, ...DAYS[1]]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/New informational findings the run fails on \(per --fail-on\) — 1\n.*settled_late .*¥400\.00 .*1 day after its due date 2026-10-08/);
+    expect(r.stdout).toMatch(/Informational findings of 2026-10-09 the run fails on \(per --fail-on\) — 1\n.*settled_late .*¥400\.00 .*1 day after its due date 2026-10-08/);
+    // Run again that morning (or after a manual run without --fail-on): the same exit code.
+    expect(posrecon(['run', '--store', store, ...DAYS[1], '-q']).code).toBe(1);
+  });
+
+  it('a manual run of the day without --fail-on does not use up the cron run\'s alert', () => {
+    const store = freshStore();
+    posrecon(['run', '--store', store, ...DAYS[0]]);
+    const manual = DAYS[1].filter((a) => a !== '--fail-on' && a !== 'unsettled_overdue,settled_late');
+    expect(posrecon(['run', '--store', store, ...manual]).code).toBe(0);
+    expect(posrecon(['run', '--store', store, ...DAYS[1], '-q']).code).toBe(1);
   });
 
   it('acknowledged the same day, it no longer fails the run', () => {

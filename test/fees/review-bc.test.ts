@@ -85,14 +85,58 @@ describe('a deposit the contract allows (押金 99 per terminal), taken with the
     expect(code).toBe(0);
   });
 
-  it('unnamed, exactly 99.00 over on the first line: the same; a 押金 line after it finds the allowance used', () => {
+  it('unnamed, exactly 99.00 over, but a 押金 line of its own takes the allowance: the fee carries a second deposit', () => {
+    // A deposit line keeps its allowance whatever the order (a daily run must not flip
+    // yesterday's allowed line); the first sale's 99.00 over is then what it was before.
     const { found } = kinds('settlement-unnamed-then-deposit-line.csv');
-    expect(found).toEqual([['extra_deduction', '99.00'], ['allowed_deduction', '99.00']]);
+    expect(found).toEqual([['fee_mismatch', '105.00'], ['allowed_deduction', '99.00']]);
+  });
+
+  it('unnamed, exactly 99.00 over, no 押金 line: the deposit', () => {
+    const { found } = kinds('settlement-unnamed-exactly-99-over.csv');
+    expect(found).toEqual([['allowed_deduction', '99.00']]);
   });
 
   it('unnamed, 30.00 over: no deposit the contract names, still a fee over-charge on the first line', () => {
     const { found, json } = kinds('settlement-unnamed-30-over.csv');
     expect(found).toEqual([['fee_mismatch', '36.00']]);
     expect(json.findings[0].details.first_swipe).toBe(true);
+  });
+});
+
+describe('re-review of these fixes (review BD)', () => {
+  const G = 'fixtures/fees/review-bd';
+  const found = (dir: string, args: string[]) => {
+    const run = posrecon(['reconcile', ...args.map((a) => (a.endsWith('.csv') || a.endsWith('.yaml') ? `${G}/${dir}/${a}` : a)), '--format', 'json']);
+    return (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings.map((f) => [f.kind, f.actual]);
+  };
+
+  it('a 押金 line before the first sale keeps its allowance; the 105.00 fee carries the second deposit, as before', () => {
+    expect(found('dep-line-before-first-sale', ['-s', 'settlement.csv', '-c', 'contract.yaml'])).toEqual([
+      ['fee_mismatch', '105.00'],
+      ['allowed_deduction', '99.00'],
+    ]);
+  });
+
+  it('a refund\'s sale on a terminal export printing no 卡类型 is the refund line\'s card: 10.00 back of the capped 20.00, no finding', () => {
+    expect(found('refund-terminal-sale-no-cardtype', ['-t', 'terminal.csv', '-s', 'settlement.csv', '-c', 'contract.yaml', '--as-of', '2025-10-15']).filter(([k]) => k === 'fee_mismatch')).toEqual([]);
+  });
+
+  it('a first sale whose memo says 首刷扣费, exactly the allowed 押金 99.00 over, is that deposit', () => {
+    expect(found('named-shoushua-other-word', ['-s', 'settlement.csv', '-c', 'contract.yaml'])).toEqual([['allowed_deduction', '99.00']]);
+  });
+});
+
+describe('a deduction beyond its allowance (review BC)', () => {
+  it('puts the excess in the amount column, as the headline totals it: 流量费 60.00 against 48.00 a year is 12.00', () => {
+    const d = 'fixtures/domain/data-fee-over-allowance';
+    const csv = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'csv']).stdout;
+    const [header, ...rows] = csv.replace(/^\uFEFF/, '').trim().split('\n');
+    const amount = header.split(',').indexOf('amount');
+    const extra = rows.find((r) => r.includes('extra_deduction'))!;
+    expect(extra.split(',')[amount]).toBe('12.00');
+    const table = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`]).stdout;
+    expect(table).toContain('¥12.00 deducted');
+    expect(table).toMatch(/¥12\.00 {2}流量费 .*¥60\.00 deducted/);
   });
 });
