@@ -7,7 +7,7 @@ import { citeRule, settlementTermsOf } from '../contract/contract.js';
 import { businessDateOf, dayNumber, expectedSettlementDate, type WorkCalendar } from '../calendar/calendar.js';
 import { expectedFee, expectedRefundOfSale, feeDifferenceReason, feeWithinTolerance, plainRateOf } from '../fees/expectedFee.js';
 import { detectRateDrift, type DriftSample } from '../fees/drift.js';
-import { allowanceUsageKey, allowancesForLabel, deductionMoney, deductionOrder, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
+import { allowancesForLabel, deductionMoney, deductionOrder, judgeDeduction, matchAllowedDeduction, signedDeductionFiles } from '../fees/deductions.js';
 import { linkCancellations, isCancellation, relinkToUnsettled } from '../match/cancellations.js';
 import { matchTransactions, type MatchResult } from '../match/transactions.js';
 import { localSeconds, normaliseRrn, normaliseTrace, sameCard, sameMerchant, sameTerminal, amountKey } from '../match/keys.js';
@@ -689,29 +689,16 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const gap = localSeconds(reversal.time) - localSeconds(sale.time);
     return gap >= -CLOCK_SKEW_SECONDS && gap <= REVERSAL_WINDOW_SECONDS;
   };
-  // Allowance periods used so far: by deposits folded into a first sale's fee (below), then by
-  // the deduction lines (classifyDeductions).
-  const usage = new Map<string, number>();
   /**
    * The allowance a first-swipe excess is, when the contract allows it and its period has room:
    * by the line's own words (首刷押金), else any first-swipe kind of allowance (押金, 服务费, 激活费).
    */
-  // Allowance periods that a deduction line of these files takes from: a deposit folded into a fee
-  // never competes with one (a 押金 line of yesterday stays allowed whatever today's first sale
-  // shows; the fee then carries the second deposit, as before).
-  const periodsOfDeductionLines = new Set<string>();
-  for (const d of deductions) {
-    const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';
-    const subject = { label, amount: deductionMoney(d).abs(), businessDate: d.settleDate ?? businessDateOfRecord(d, contract) ?? '', terminalId: d.terminalId, merchantId: d.merchantId };
-    for (const a of allowancesForLabel(contract, label)) periodsOfDeductionLines.add(allowanceUsageKey(a, subject));
-  }
   const foldedAllowance = (s: CanonicalRecord, excess: Decimal, date: string, used: ReadonlyMap<string, number>) => {
     const words = [s.rawType, s.memo].filter(Boolean).join(' ');
     const subject = (label: string) => ({ label, amount: excess, businessDate: date, terminalId: s.terminalId, merchantId: s.merchantId });
-    const free = (use: ReturnType<typeof matchAllowedDeduction>) => (use && !periodsOfDeductionLines.has(use.usageKey) ? use : null);
     // Named on the line (首刷押金): within what its allowance has left.
     if (words.includes('首刷') || FIRST_SWIPE_KINDS.test(words)) {
-      const use = free(matchAllowedDeduction(contract, subject(words), used));
+      const use = matchAllowedDeduction(contract, subject(words), used);
       if (use) return use;
     }
     // Else (unnamed, or named in words no allowance uses, 首刷扣费): only an excess of exactly an
@@ -719,11 +706,24 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // the contract names).
     for (const a of contract.fees.allowedDeductions) {
       if (!(FIRST_SWIPE_KINDS.test(a.label) || a.label.includes('首刷')) || !a.amount.eq(excess)) continue;
-      const use = free(matchAllowedDeduction(contract, subject(a.label), used));
+      const use = matchAllowedDeduction(contract, subject(a.label), used);
       if (use) return use;
     }
     return null;
   };
+  /** Whether an allowance of the contract could take this first-swipe excess at all (its budget aside). */
+  const foldable = (s: CanonicalRecord, excess: Decimal) => {
+    const words = [s.rawType, s.memo].filter(Boolean).join(' ');
+    if ((words.includes('首刷') || FIRST_SWIPE_KINDS.test(words)) && allowancesForLabel(contract, words).length > 0) return true;
+    return contract.fees.allowedDeductions.some((a) => (FIRST_SWIPE_KINDS.test(a.label) || a.label.includes('首刷')) && a.amount.eq(excess));
+  };
+  /**
+   * First sales whose fee may carry an allowed deposit: judged with the deduction lines, in date
+   * order (classifyDeductions), so a deposit spends its allowance where it falls in time — a 押金
+   * line of yesterday stays allowed when today's first sale carries another, and a folded one
+   * stays allowed when a 押金 line comes the next day.
+   */
+  const folds: FoldCandidate[] = [];
   /** First lines named 首刷 by their excess, and the plain rate their fee fits. */
   const firstLineRates: { f: Finding; rateKey: string }[] = [];
   /** Merchant | card type | rate of the other lines charged a plain rate off contract (not named 首刷). */
@@ -742,10 +742,14 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const isRefund = s.txnType === 'refund' || amount.isNegative();
     const saleRef = isRefund ? normaliseRrn(s.originalRef ?? t?.originalRef) : undefined;
     // The sale's settlement line, else its terminal row (its line settled in a file not given).
-    const sale = saleNamedBy(saleLinesByRrn, saleRef, s) ?? (saleRef && !saleLinesByRrn.has(saleRef) ? saleNamedBy(terminalSalesByRrn, saleRef, s) : undefined);
+    const sale = saleNamedBy(saleLinesByRrn, saleRef, s) ?? saleNamedBy(terminalSalesByRrn, saleRef, s);
     const saleAmount = sale ? (sale.amount ?? (sale.net && sale.fee ? sale.net.plus(sale.fee) : undefined)) : undefined;
-    // A terminal row printing no 卡类型 is the refund's card: its line says which.
-    const saleSubject = sale && saleAmount ? { ...feeSubject(sale, saleAmount, 'sale'), ...(sale.cardType === 'unknown' ? { cardType } : {}) } : undefined;
+    // A terminal row printing no 卡类型 is the refund's card, and prints no payout mode (结算方式):
+    // the refund line says both.
+    const fromTerminal = sale?.role === 'terminal';
+    const saleSubject = sale && saleAmount
+      ? { ...feeSubject(sale, saleAmount, 'sale'), ...(sale.cardType === 'unknown' ? { cardType } : {}), ...(fromTerminal && s.payoutMode ? { mode: s.payoutMode } : {}) }
+      : undefined;
     const ofSale = saleSubject ? expectedRefundOfSale(contract, saleSubject, amount, returnedOf.get(sale!) ?? new Decimal(0)) : null;
     if (sale && ofSale) returnedOf.set(sale, (returnedOf.get(sale) ?? new Decimal(0)).minus(ofSale.fee));
     // A void or reversal cancels the sale whole, fee included, whatever the contract keeps on a
@@ -796,9 +800,10 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // A deposit the contract allows (押金 99 per terminal), taken with the first sale's fee
     // (105.00 = 6.00 + 99.00): the allowance is spent as if the deposit had its own line, and the
     // fee itself is on contract.
-    const folded = firstSwipe ? foldedAllowance(s, excess, s.settleDate ?? businessDate, usage) : null;
-    if (folded) {
-      usage.set(folded.usageKey, folded.usedFen);
+    const fold = (used: Map<string, number>): boolean => {
+      const folded = foldedAllowance(s, excess, s.settleDate ?? businessDate, used);
+      if (!folded) return false;
+      used.set(folded.usageKey, folded.usedFen);
       feeSums.add(sumKeys, expected.fee, expected.fee);
       const { allowance } = folded;
       findings.push(
@@ -809,8 +814,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
           { actual: excess, details: { label: allowance.label, rule: `allowance at ${allowance.file}:${allowance.line}`, foldedIntoFee: true, fee: citeRule(expected.rule) } },
         ),
       );
-      continue;
-    }
+      return true;
+    };
+    const reportMismatch = () => {
     feeSums.add(sumKeys, actual, expected.fee, { withinTolerance });
     const f = finding(
         'fee_mismatch',
@@ -828,7 +834,13 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     else if (rateKey && !namedFirstSwipe) offContractRates.add(rateKey);
     const sampleFee = driftSampleFee(expected.fee, actual, rule, amount, s.instantFee);
     if (sampleFee) driftSamples.push({ cardType, businessDate, amount: amount.abs(), actualFee: sampleFee, expectedRate: rule.rate });
+    };
+    if (firstSwipe && foldable(s, excess)) folds.push({ line: s, order: s.settleDate ?? s.time ?? businessDate, fold, reportMismatch });
+    else reportMismatch();
   }
+  // Deposits in date order, lines and folded ones together (before the first-line rates below:
+  // a fold that finds no allowance left is a fee finding like any other).
+  classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings, folds);
   for (const { f, rateKey } of firstLineRates) {
     if (!offContractRates.has(rateKey)) continue;
     f.message = f.message.replace(FIRST_LINE_FIRST_SWIPE, '');
@@ -844,7 +856,6 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       ),
     );
   }
-  classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings, usage);
 
   // --- Refunds beyond their sale -----------------------------------------------------------------
   // Refunds naming a sale by its RRN (原参考号) that add up to more than the sale: money paid back
@@ -1001,17 +1012,39 @@ function firstSettlementDates(lines: CanonicalRecord[], contract: Contract): Map
 /** Deductions typical of a first swipe (首刷); annual and data fees recur and never are. */
 const FIRST_SWIPE_KINDS = /押金|服务费|激活费/u;
 
+/** A first sale whose fee may carry a deposit the contract allows (see the fee loop). */
+interface FoldCandidate {
+  line: CanonicalRecord;
+  /** Its place among the deduction lines: settlement date, else time. */
+  order: string;
+  /** Spends the allowance and reports the deposit, if the allowance has room; false if not. */
+  fold: (usage: Map<string, number>) => boolean;
+  /** The fee finding it is otherwise. */
+  reportMismatch: () => void;
+}
+
 function classifyDeductions(
   deductions: CanonicalRecord[],
   firstSettlementOfTerminal: Map<string, string>,
   contract: Contract,
   findings: Finding[],
-  /** Allowance periods already used (a deposit folded into a first sale's fee spends its allowance first). */
-  usage: Map<string, number>,
+  /** First sales whose fee may carry an allowed deposit, judged in date order among the lines. */
+  folds: FoldCandidate[] = [],
 ): void {
+  const usage = new Map<string, number>();
   const signedFiles = signedDeductionFiles(deductions);
-  const ordered = [...deductions].sort(deductionOrder);
-  for (const d of ordered) {
+  const ordered: (CanonicalRecord | FoldCandidate)[] = [...deductions, ...folds].sort((a, b) => {
+    const ka = 'fold' in a ? a.order : (a.settleDate ?? a.time ?? '');
+    const kb = 'fold' in b ? b.order : (b.settleDate ?? b.time ?? '');
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    return deductionOrder('fold' in a ? a.line : a, 'fold' in b ? b.line : b);
+  });
+  for (const entry of ordered) {
+    if ('fold' in entry) {
+      if (!entry.fold(usage)) entry.reportMismatch();
+      continue;
+    }
+    const d = entry;
     const signed = deductionMoney(d);
     const amount = signed.abs();
     const label = [d.rawType, d.memo].filter(Boolean).join(' ') || 'deduction';

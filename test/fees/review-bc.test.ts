@@ -85,11 +85,10 @@ describe('a deposit the contract allows (押金 99 per terminal), taken with the
     expect(code).toBe(0);
   });
 
-  it('unnamed, exactly 99.00 over, but a 押金 line of its own takes the allowance: the fee carries a second deposit', () => {
-    // A deposit line keeps its allowance whatever the order (a daily run must not flip
-    // yesterday's allowed line); the first sale's 99.00 over is then what it was before.
+  it('unnamed, exactly 99.00 over, then a 押金 line of its own the next day: the first deposit is allowed, the second is extra', () => {
+    // In date order, lines and folded deposits alike: a later day never flips an earlier verdict.
     const { found } = kinds('settlement-unnamed-then-deposit-line.csv');
-    expect(found).toEqual([['fee_mismatch', '105.00'], ['allowed_deduction', '99.00']]);
+    expect(found).toEqual([['extra_deduction', '99.00'], ['allowed_deduction', '99.00']]);
   });
 
   it('unnamed, exactly 99.00 over, no 押金 line: the deposit', () => {
@@ -138,5 +137,40 @@ describe('a deduction beyond its allowance (review BC)', () => {
     const table = posrecon(['reconcile', '-t', `${d}/terminal.csv`, '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`]).stdout;
     expect(table).toContain('¥12.00 deducted');
     expect(table).toMatch(/¥12\.00 {2}流量费 .*¥60\.00 deducted/);
+  });
+});
+
+describe('re-review of the deposit and refund fixes (review BE)', () => {
+  const G = 'fixtures/fees/review-be';
+  const found = (dir: string, args: string[]) => {
+    const run = posrecon(['reconcile', ...args.map((a) => (a.endsWith('.csv') || a.endsWith('.yaml') ? `${G}/${dir}/${a}` : a)), '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { findings: JsonFinding[]; summary: { rows: Record<string, number> } };
+    const r = json.summary.rows;
+    expect(r.read).toBe(r.matched + r.flagged + r.informational + r.rejected);
+    return json.findings.map((f) => [f.kind, f.actual]);
+  };
+
+  it('a deposit given back the next day does not undo the allowed deposit folded into the first sale\'s fee', () => {
+    const d = 'deposit-return-unfolds';
+    expect(found(d, ['-s', 'settlement-2025-10-14.csv', '-c', 'contract.yaml'])).toEqual([['allowed_deduction', '99.00']]);
+    expect(found(d, ['-s', 'settlement-2025-10-14.csv', 'settlement-2025-10-15.csv', '-c', 'contract.yaml'])).toEqual([
+      ['allowed_deduction', '99.00'],
+      ['deduction_returned', '99.00'],
+    ]);
+  });
+
+  it.each(['contract.yaml', 'contract-once.yaml'])('a %s budget of 198.00 covers a folded deposit on one terminal and a 押金 line on another', (contract) => {
+    expect(found('year-allowance-other-terminal-line', ['-s', 'settlement-2025-10-14.csv', 'settlement-2025-10-15.csv', '-c', contract]).filter(([k]) => k !== 'matched')).toEqual([
+      ['allowed_deduction', '99.00'],
+      ['allowed_deduction', '99.00'],
+    ]);
+  });
+
+  it('a refund of a D0 sale found on the terminal export is priced under the D0 rule the refund line names', () => {
+    expect(found('refund-d0-sale-from-terminal', ['-t', 'terminal.csv', '-s', 'settlement.csv', '-c', 'contract.yaml', '--as-of', '2025-10-15']).filter(([k]) => k === 'fee_mismatch')).toEqual([]);
+  });
+
+  it('another merchant\'s sale line with the same RRN does not hide this merchant\'s terminal sale', () => {
+    expect(found('refund-rrn-shared-other-merchant', ['-t', 'terminal.csv', '-s', 'settlement.csv', '-c', 'contract.yaml', '--as-of', '2025-10-15']).filter(([k]) => k === 'fee_mismatch')).toEqual([]);
   });
 });
