@@ -282,7 +282,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const bankFiles = input.bank ?? [];
   const bankRaw = bankFiles.flatMap((f) => f.records);
   const bank = bankFiles.length
-    ? reconcileBank({ settlement, bank: bankRaw, contract: input.contract, asOf, asOfGiven: input.asOf !== undefined, calendar: input.calendar })
+    ? reconcileBank({ settlement, bank: bankRaw, contract: input.contract, asOf, asOfGiven: input.asOf !== undefined, calendar: input.calendar, allowanceUsage: classified.allowanceUsage })
     : null;
   const controlFindings = controlTotalFindings(input, settlementRaw);
   const findings = sortFindings([...classified.findings, ...(bank?.findings ?? []), ...controlFindings]);

@@ -34,6 +34,12 @@ export type BankRowDisposition = 'matched' | 'flagged' | 'informational';
 export interface BankInput {
   /** Settlement records, already de-duplicated across files (re-sent files count once). */
   settlement: CanonicalRecord[];
+  /**
+   * Fen the settlement side spent per allowance period (classifyFindings' allowanceUsage: its
+   * deduction lines and the deposits taken with a first sale's fee). Replayed from the deduction
+   * lines when not given.
+   */
+  allowanceUsage?: ReadonlyMap<string, number>;
   /** Every bank record read, from every statement file (copies across files included). */
   bank: CanonicalRecord[];
   contract: Contract;
@@ -296,7 +302,8 @@ export function reconcileBank(input: BankInput): BankResult {
   }
 
   // --- Acquirer and fee debits: allowed by the contract, or not --------------------------------
-  const usage = settlementAllowanceUsage(input.settlement, contract);
+  // What the settlement side spent (deposits taken with a fee included), else replayed from its lines.
+  const usage = input.allowanceUsage ? new Map(input.allowanceUsage) : settlementAllowanceUsage(input.settlement, contract);
   for (const d of debits) {
     const acquirer = acquirerHint(d, contract);
     const feeWord = feeWordIn(d);

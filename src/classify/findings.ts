@@ -126,6 +126,11 @@ export interface ClassifyResult {
   findings: Finding[];
   match: MatchResult;
   fees: FeeTotals;
+  /**
+   * Fen spent per allowance period by the settlement side (deduction lines and deposits taken
+   * with a first sale's fee), for the bank leg: a bank debit cannot spend what these spent.
+   */
+  allowanceUsage: Map<string, number>;
 }
 
 /** A retry within this many minutes with the same card and amount suggests a double charge. */
@@ -801,6 +806,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // (105.00 = 6.00 + 99.00): the allowance is spent as if the deposit had its own line, and the
     // fee itself is on contract.
     const fold = (used: Map<string, number>): boolean => {
+      // A first line whose fee fits a rate other lines of the merchant were charged off contract
+      // is that rate (debit cards charged the credit rate everywhere), not a deposit: no fold.
+      if (rateKey && !namedFirstSwipe && offContractRates.has(rateKey)) return false;
       const folded = foldedAllowance(s, excess, s.settleDate ?? businessDate, used);
       if (!folded) return false;
       used.set(folded.usageKey, folded.usedFen);
@@ -840,7 +848,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   }
   // Deposits in date order, lines and folded ones together (before the first-line rates below:
   // a fold that finds no allowance left is a fee finding like any other).
-  classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings, folds);
+  const allowanceUsage = classifyDeductions(deductions, firstSettlementOfTerminal, contract, findings, folds);
   for (const { f, rateKey } of firstLineRates) {
     if (!offContractRates.has(rateKey)) continue;
     f.message = f.message.replace(FIRST_LINE_FIRST_SWIPE, '');
@@ -910,7 +918,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   for (const { record, of } of input.duplicateExports) {
     findings.push(finding('duplicate_export', `Same row as ${where(of)}; counted once`, { [record.role === 'terminal' ? 'terminal' : 'settlement']: record, related: [of] }));
   }
-  return { findings, match, fees: feeSums.totals() };
+  return { findings, match, fees: feeSums.totals(), allowanceUsage };
 }
 
 /** Whether a rejected row carries this transaction's RRN, or its terminal and trace, each in its own column. */
@@ -1030,7 +1038,7 @@ function classifyDeductions(
   findings: Finding[],
   /** First sales whose fee may carry an allowed deposit, judged in date order among the lines. */
   folds: FoldCandidate[] = [],
-): void {
+): Map<string, number> {
   const usage = new Map<string, number>();
   const signedFiles = signedDeductionFiles(deductions);
   const ordered: (CanonicalRecord | FoldCandidate)[] = [...deductions, ...folds].sort((a, b) => {
@@ -1099,6 +1107,7 @@ function classifyDeductions(
       ),
     );
   }
+  return usage;
 }
 
 /** A Decimal of at most two decimals as integer fen; NaN otherwise. */

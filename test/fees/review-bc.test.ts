@@ -174,3 +174,23 @@ describe('re-review of the deposit and refund fixes (review BE)', () => {
     expect(found('refund-rrn-shared-other-merchant', ['-t', 'terminal.csv', '-s', 'settlement.csv', '-c', 'contract.yaml', '--as-of', '2025-10-15']).filter(([k]) => k === 'fee_mismatch')).toEqual([]);
   });
 });
+
+describe('deposits folded into a fee, re-reviewed (review BF)', () => {
+  const G = 'fixtures/fees/review-bf';
+  const json = (args: string[]) => JSON.parse(posrecon(['reconcile', ...args, '--format', 'json']).stdout) as { findings: JsonFinding[]; summary: { fees: { overcharge: string } } };
+
+  it('a first line that fits the rate other lines were charged off contract is that rate, not an allowed deposit', () => {
+    // Debit cards charged the credit rate 0.60% on every terminal: the first lines' 40.00 over is the rate, whatever 服务费 the contract allows.
+    const d = `${G}/rate-not-deposit`;
+    const withAllowance = json(['-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`]);
+    expect(withAllowance.findings.map((f) => f.kind)).not.toContain('allowed_deduction');
+    expect(withAllowance.summary.fees.overcharge).toBe(json(['-s', `${d}/settlement.csv`, '-c', `${d}/contract-none.yaml`]).summary.fees.overcharge);
+  });
+
+  it('a bank debit of 押金 after a deposit taken with the first sale\'s fee finds the allowance spent, as after a 押金 line', () => {
+    const d = `${G}/bank-debit-after-folded-deposit`;
+    const kinds = (settlement: string) => json(['-s', `${d}/${settlement}`, '--bank', `${d}/bank.csv`, '-c', `${d}/contract.yaml`, '--as-of', '2025-10-15']).findings.map((f) => f.kind).sort();
+    expect(kinds('settlement.csv')).toEqual(['allowed_deduction', 'payout_matched', 'unexplained_debit']);
+    expect(kinds('settlement.csv')).toEqual(kinds('settlement-line.csv'));
+  });
+});
