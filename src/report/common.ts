@@ -242,13 +242,7 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
     asOfSource: result.asOfSource,
     inputs: `${terminalFiles.length} terminal file(s), ${rowsOf(terminalFiles)} rows · ${settlementFiles.length} settlement file(s), ${rowsOf(settlementFiles)} rows`,
     rejectedInputs: result.rejected.length,
-    // With under-charges too (a refund that gave back more fee than the contract asks, the
-    // over-charge of its sale returned), say the net: over ¥30 and back ¥30 is square.
-    overcharge: !t.feeOvercharge.gt(0)
-      ? null
-      : t.feeUndercharge.gt(0)
-        ? `You were over-charged ${money(t.feeOvercharge)} in fees and under-charged ${money(t.feeUndercharge)}: net ${t.feeOvercharge.gt(t.feeUndercharge) ? `${money(t.feeOvercharge.minus(t.feeUndercharge))} over-charged` : t.feeOvercharge.eq(t.feeUndercharge) ? '¥0.00, square' : `${money(t.feeUndercharge.minus(t.feeOvercharge))} under-charged`}.`
-        : `You were over-charged ${money(t.feeOvercharge)} in fees.`,
+    overcharge: t.feeOvercharge.gt(0) ? `You were over-charged ${money(t.feeOvercharge)} in fees.` : null,
     exceptionTotal,
     allClear,
     // With no exception, an informational kind --fail-on asked for still fails the run: said so.

@@ -194,11 +194,3 @@ describe('deposits folded into a fee, re-reviewed (review BF)', () => {
     expect(kinds('settlement.csv')).toEqual(kinds('settlement-line.csv'));
   });
 });
-
-describe('the over-charge headline beside under-charges (review BC)', () => {
-  it('a cap ignored on a sale (+30.00) and the whole fee returned with its refund (−30.00 more than the contract asks) nets to square', () => {
-    const d = `${F}/refund-of-overcharged-sale`;
-    const table = posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`]).stdout;
-    expect(table.split('\n')[3]).toBe('You were over-charged ¥30.00 in fees and under-charged ¥30.00: net ¥0.00, square.');
-  });
-});
