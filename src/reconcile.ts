@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { CanonicalRecord, LocalDate, LocalDateTime, RejectedRow } from './model.js';
 import { parseDateTime } from './normalise/datetime.js';
 import { DEFAULT_CONTRACT_FILE, type Contract } from './contract/contract.js';
-import type { WorkCalendar } from './calendar/calendar.js';
+import { dayNumber, type WorkCalendar } from './calendar/calendar.js';
 import type { ParsedFile } from './read/readInput.js';
 import { checkControlTotals, type ControlTotalMismatch, type UnionPaySummary } from './read/controlTotals.js';
 import { dedupeAcrossFiles } from './match/dedupe.js';
@@ -194,11 +194,6 @@ function exportedAt(f: ParsedFile): LocalDateTime | undefined {
  */
 export const FEED_GAP_WORKING_DAYS = 2;
 
-/** Calendar days from `from` to `to` (YYYY-MM-DD, to ≥ from). */
-function daysBetweenDates(from: LocalDate, to: LocalDate): number {
-  return Math.round((Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 1, Number(to.slice(8, 10))) - Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)) - 1, Number(from.slice(8, 10)))) / 86_400_000);
-}
-
 /** Working days after `from` up to and including `to`. */
 function workingDaysAfter(from: LocalDate, to: LocalDate, calendar: ReconcileInput['calendar']): number {
   let n = 0;
@@ -374,7 +369,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     // Counted as the contract pays: a D+1 or D0 merchant is paid on holidays too, so two calendar
     // days without a file are already two missed payouts (a feed that stops over 国庆 would
     // otherwise stay silent for a week); T+N counts working days.
-    const calendarDays = terminalUntil > asOf ? daysBetweenDates(asOf, terminalUntil) : 0;
+    const calendarDays = terminalUntil > asOf ? dayNumber(terminalUntil) - dayNumber(asOf) : 0;
     const paidDaily = [input.contract.settlement, ...input.contract.settlementByMerchant.values()].some((t) => t.cycle.basis === 'D');
     const basis = paidDaily ? 'calendar' : 'working';
     if ((paidDaily ? calendarDays : workingDays) >= FEED_GAP_WORKING_DAYS) feedGap = { terminalUntil, settlementUntil: asOf, workingDays, calendarDays, basis };
