@@ -159,7 +159,20 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   });
+  // The same for stderr (`posrecon … 2>&1 | head -1`): an error's hint line must not turn exit 2 into 1.
+  let stderrClosed = false;
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      stderrClosed = true;
+      return;
+    }
+    throw e;
+  });
   const io = processIO();
-  const code = await runCli(argv, { ...io, stdout: (t) => void (stdoutClosed || process.stdout.write(t)) });
+  const code = await runCli(argv, {
+    ...io,
+    stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
+    stderr: (t) => void (stderrClosed || process.stderr.write(t)),
+  });
   process.exitCode = code;
 }

@@ -308,6 +308,16 @@ describe('broken pipe (`| head`)', () => {
   });
 });
 
+describe('an input error with stderr piped into `head -1`', () => {
+  it('still exits 2 (the hint line after the error must not crash the run into exit 1)', () => {
+    const file = join(TMP, 'not-an-export.png');
+    writeFileSync(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]));
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node bin/posrecon.js reconcile -t ${file} -s fixtures/demo/settlement-2025-09-30.csv 2>&1 | head -1`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout).toContain('this is a PNG image');
+    expect(r.status).toBe(2);
+  });
+});
+
 describe('-o - is stdout', () => {
   it.each([
     [['--format', 'json', '-o', '-'], '"schema": "posrecon.reconcile/1"'],
