@@ -368,7 +368,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     if (!r.time) return undefined;
     const t0 = localSeconds(r.time);
     return salesByCardAmount.get(`${cardDigits(r.card)}|${amountKey(r)}`)?.find(
-      (s) => s !== self && sameTerminal(s, r) && sameCard(s.card, r.card) && Math.abs(localSeconds(s.time!) - t0) <= DOUBLE_CHARGE_MINUTES * 60,
+      (s) => s !== self && sameCard(s.card, r.card) && Math.abs(localSeconds(s.time!) - t0) <= DOUBLE_CHARGE_MINUTES * 60 &&
+        // "This machine is stuck, use the other one": a card printed on both rows names the
+        // customer on any terminal of the merchant; without one (a QR payment), only the same
+        // terminal says it is the same customer.
+        (sameTerminal(s, r) || (cardDigits(s.card) !== '' && cardDigits(r.card) !== '' && sameMerchant(s, r))),
     );
   };
 
@@ -405,7 +409,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         finding(
           'dropped_order',
           `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal shows "${status}"` +
-            (retry ? ` — possible double charge: a successful retry of the same card and amount followed at ${retry.time} (${where(retry)})` : ''),
+            (retry ? ` — possible double charge: a successful retry of the same card and amount followed at ${retry.time}${otherTerminal(retry, t)} (${where(retry)})` : ''),
           { terminal: t, settlement: s, related: retry ? [retry] : [] },
           { actual: s.amount ?? s.net, details: { pass, terminalStatus: status, possibleDoubleCharge: Boolean(retry) } },
         ),
@@ -489,7 +493,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
             : isRefund
               ? `Refund of ¥${yuan((s.amount ?? s.net)?.abs())} settled (${describe(s)}) but the terminal export has no such refund`
               : `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal export has no such transaction`) +
-            (retry ? ` — possible double charge: the terminal shows a successful charge of the same card and amount at ${retry.time} (${where(retry)})` : ''),
+            (retry ? ` — possible double charge: the terminal shows a successful charge of the same card and amount at ${retry.time}${otherTerminal(retry, s)} (${where(retry)})` : ''),
           { settlement: s, related: retry ? [retry] : [] },
           {
             actual: s.amount ?? s.net,
@@ -541,7 +545,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         continue;
       }
       if (t.status !== 'success' || !EXPECTS_SETTLEMENT.has(t.txnType)) {
-        findings.push(finding('no_settlement_expected', `${t.rawType ?? t.txnType} ${t.rawStatus ?? t.status}: no settlement expected, none found`, { terminal: t }));
+        // A void or reversal that failed (not a cancellation) cancels nothing: one finding says so.
+        const what = t.txnType === 'void' || t.txnType === 'reversal' ? 'cancels nothing' : 'no settlement expected, none found';
+        findings.push(finding('no_settlement_expected', `${t.rawType ?? t.txnType} ${t.rawStatus ?? t.status}: ${what}`, { terminal: t }));
         continue;
       }
       // A row printing no 商户号 goes by the one merchant its file is known to hold.
@@ -579,9 +585,6 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     // Cancellation rows whose original is not among the inputs (its sale was in an earlier export).
     for (const c of links.unlinked) {
       findings.push(finding('voided', `${c.rawType ?? c.txnType} of ¥${yuan(c.amount)} (${describe(c)}): original sale not among the inputs`, { terminal: c }));
-    }
-    for (const t of input.terminal.filter((r) => (r.txnType === 'void' || r.txnType === 'reversal') && !isCancellation(r))) {
-      findings.push(finding('no_settlement_expected', `${t.rawType ?? t.txnType} ${t.rawStatus ?? t.status}: cancels nothing`, { terminal: t }));
     }
   }
 
@@ -939,6 +942,11 @@ function unreadableRowOf(rows: RejectedRow[] | undefined, t: CanonicalRecord, us
 }
 
 /** Last four digits of a masked card: the part every masking style keeps. */
+/** " on terminal 10000002" when the retry was on another terminal than the row it follows. */
+function otherTerminal(retry: CanonicalRecord, of: CanonicalRecord): string {
+  return retry.terminalId && of.terminalId && retry.terminalId !== of.terminalId ? ` on terminal ${retry.terminalId}` : '';
+}
+
 function cardDigits(card: string | undefined): string {
   return card ? card.replace(/\D/g, '').slice(-4) : '';
 }

@@ -853,26 +853,28 @@ function selectClean(input: ColumnarInput, phase: Phase) {
     }
   }
 
-  // A failed or missing charge names a successful retry of the same amount within 30 minutes.
-  const retryNeeds: { fen: number; at: number; terminal?: string }[] = [];
+  // A failed or missing charge names a successful retry of the same amount within 30 minutes:
+  // on its own terminal, or on another where both rows print the card (the columns hold no card:
+  // any terminal).
+  const retryNeeds: { fen: number; at: number }[] = [];
   // A date-only row counts as 00:00:00 there (retryOf compares its time as printed).
   for (const r of tRecords) {
     if (!r.time) continue;
     if (r.status === 'success' && (r.txnType === 'sale' || r.txnType === 'preauth_complete' || r.txnType === 'refund')) continue;
-    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time) });
   }
   for (const r of sRecords) {
     if (!r.time) continue;
-    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId });
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time) });
   }
   // Settlement candidates that end unpaired or off contract stay residual and may be dropped orders too.
   for (let s = 0; s < ss.count; s++) {
     if (sCand[s] && pairOf[s] < 0 && ss.day[s] >= 0) {
-      retryNeeds.push({ fen: ss.amount[s], at: ss.day[s] * 86400 + ss.secs[s], terminal: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : undefined });
+      retryNeeds.push({ fen: ss.amount[s], at: ss.day[s] * 86400 + ss.secs[s] });
     }
   }
   if (retryNeeds.length > 0) {
-    const wanted = new Map<number, { at: number; terminal?: string }[]>();
+    const wanted = new Map<number, { at: number }[]>();
     // A bitmap of the wanted amounts (low 20 bits) spares most rows the map lookup.
     const maybe = new Uint8Array(1 << 20);
     for (const n of retryNeeds) {
@@ -884,9 +886,8 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       const needs = wanted.get(ts.amount[t]);
       if (!needs) continue;
       const at = ts.day[t] * 86400 + ts.secs[t];
-      const tid = ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined;
       for (const n of needs) {
-        if (Math.abs(at - n.at) <= RETRY_WINDOW_SECONDS && (!tid || !n.terminal || tid === n.terminal)) {
+        if (Math.abs(at - n.at) <= RETRY_WINDOW_SECONDS) {
           keepTerminal(t);
           break;
         }

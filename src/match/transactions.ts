@@ -96,16 +96,29 @@ export function matchTransactions(
       if (list) list.push(s);
       else index.set(k, [s]);
     }
-    // Same amount first, so that of two terminal rows under one key (an order number Excel
-    // zeroed, a reused trace) the one that agrees with the line takes it, whichever comes first:
-    // a row whose candidates all differ in amount waits until every row has had its exact pick.
-    const waiting: { t: CanonicalRecord; list: CanonicalRecord[] }[] = [];
+    // Terminal rows by key, in canonical order. A key held by one row (the common case: an RRN)
+    // picks its line directly; rows sharing a key (a reused trace, an order number Excel zeroed)
+    // are paired best fit first, whichever comes first in the file.
+    const rowsOf = new Map<string, CanonicalRecord | CanonicalRecord[]>();
     for (const t of terminal) {
       if (hasMatched.has(t)) continue;
       const k = terminalKey(t);
-      if (!k) continue;
-      const list = index.get(k);
-      if (!list) continue;
+      if (!k || !index.has(k)) continue;
+      const held = rowsOf.get(k);
+      if (held === undefined) rowsOf.set(k, t);
+      else if (Array.isArray(held)) held.push(t);
+      else rowsOf.set(k, [held, t]);
+    }
+    // Same amount first: a row whose candidates all differ in amount waits until every row has
+    // had its exact pick.
+    const waiting: { t: CanonicalRecord; list: CanonicalRecord[] }[] = [];
+    for (const [k, held] of rowsOf) {
+      const list = index.get(k)!;
+      if (Array.isArray(held)) {
+        claimBestFits(held, list, compatible, claimed, (t, s) => claim(t, s, pass));
+        continue;
+      }
+      const t = held;
       const amount = amountKey(t);
       let same: CanonicalRecord[] | undefined;
       let other = false;
@@ -165,20 +178,52 @@ export function matchTransactions(
   };
 }
 
-/** Prefer the candidate with the same amount, then the nearest time; ties keep canonical order. */
+/** Prefer the candidate with the same amount, then the same card, then the nearest time; ties keep canonical order. */
 function pickBest(t: CanonicalRecord, candidates: CanonicalRecord[]): CanonicalRecord {
   if (candidates.length === 1) return candidates[0];
-  const amount = amountKey(t);
   let best = candidates[0];
   let bestScore = Infinity;
   for (const s of candidates) {
-    const score = (amountKey(s) === amount ? 0 : 1e12) + timeDistance(t, s);
+    const score = fitScore(t, s);
     if (score < bestScore) {
       best = s;
       bestScore = score;
     }
   }
   return best;
+}
+
+/** Lower is better: another amount, then another card (masks agreeing where both print digits), then seconds apart. */
+function fitScore(t: CanonicalRecord, s: CanonicalRecord): number {
+  return (amountKey(s) === amountKey(t) ? 0 : 1e12) + (sameCard(t.card, s.card) ? 0 : 1e11) + timeDistance(t, s);
+}
+
+/**
+ * Several terminal rows under one key (traces restart with each batch: Friday's timed-out
+ * 000201 and Saturday's sale 000201): the pair that fits best claims first — same amount, same
+ * card, nearest time — so an earlier row cannot take the line of a later one that is its exact
+ * swipe. Ties go to canonical order (rows, then lines).
+ */
+function claimBestFits(
+  rows: CanonicalRecord[],
+  lines: CanonicalRecord[],
+  compatible: (t: CanonicalRecord, s: CanonicalRecord) => boolean,
+  claimed: Set<CanonicalRecord>,
+  claim: (t: CanonicalRecord, s: CanonicalRecord) => void,
+): void {
+  const pairs: { t: CanonicalRecord; s: CanonicalRecord; score: number; order: number }[] = [];
+  rows.forEach((t, i) => {
+    lines.forEach((s, j) => {
+      if (!claimed.has(s) && compatible(t, s)) pairs.push({ t, s, score: fitScore(t, s), order: i * lines.length + j });
+    });
+  });
+  pairs.sort((a, b) => a.score - b.score || a.order - b.order);
+  const done = new Set<CanonicalRecord>();
+  for (const { t, s } of pairs) {
+    if (done.has(t) || claimed.has(s)) continue;
+    done.add(t);
+    claim(t, s);
+  }
 }
 
 function timeDistance(a: CanonicalRecord, b: CanonicalRecord): number {

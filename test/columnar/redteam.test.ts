@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../src/contract/contract.js';
 import gbk from '../support/gbk.js';
-import { enc, compare, fallbacks, expectSame, T_HEAD, S_HEAD, yuan, tLine, sLine, filler, anchors, files, base, spacer, type Input, type Tx, type Sx } from './support.js';
+import { enc, compare, fallbacks, expectSame, reference, T_HEAD, S_HEAD, yuan, tLine, sLine, filler, anchors, files, base, spacer, type Input, type Tx, type Sx } from './support.js';
 
 describe('columnar red team', () => {
   it('baseline: filler only', () => {
@@ -26,6 +26,26 @@ describe('columnar red team', () => {
       ],
     );
     expectSame('date-only settlement retry', f.t, f.s, base);
+  });
+
+  // Review CB: a retry on the other terminal (same card) is a possible double charge, so the
+  // clean pair of the retry must stay in the residual whatever its terminal.
+  it('a timed-out charge settled anyway and its clean retry on another terminal', () => {
+    const f = files(
+      [
+        tLine({ term: '10000001', time: '2025-10-14 10:00:00', status: '交易超时', amount: 26800, rrn: '', trace: '000201', cardNo: '622848******1111' }),
+        ...spacer.t,
+        tLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '622848******1111' }),
+      ],
+      [
+        sLine({ term: '10000001', time: '2025-10-14 10:00:00', amount: 26800, rrn: '600000000201', trace: '000201', cardNo: '622848******1111' }),
+        ...spacer.s,
+        sLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '622848******1111' }),
+      ],
+    );
+    const o = expectSame('retry on another terminal', f.t, f.s, base);
+    expect(o.cleanPairs).toBeGreaterThan(0);
+    expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(true);
   });
 
   // Same root cause as above (was a mismatch, now fixed).
