@@ -1,7 +1,9 @@
 // `posrecon init contract`: print the annotated contract template a merchant edits.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../model.js';
+import { InputError, UsageError } from '../model.js';
+import { checkOutputPath, fileSystemReason } from './io.js';
 import { EXIT } from './exitCodes.js';
 import { outputPath } from './args.js';
 import type { CliIO } from './main.js';
@@ -19,8 +21,16 @@ export function registerInit(program: Command, io: CliIO, setExit: (c: number) =
       if (what !== 'contract') throw new UsageError(`init: unknown template "${what}"; expected: contract`);
       const text = readFileSync(TEMPLATE, 'utf8');
       if (opts.output) {
+        if (existsSync(opts.output) && statSync(opts.output).isDirectory()) throw new UsageError(`init: ${opts.output} is a directory; name the file to write, e.g. ${join(opts.output, 'contract.yaml')}`);
         if (existsSync(opts.output)) throw new UsageError(`init: ${opts.output} already exists; not overwriting it`);
-        writeFileSync(opts.output, text);
+        checkOutputPath(opts.output);
+        try {
+          // 'wx': never overwrite, even a file that appeared since the check.
+          writeFileSync(opts.output, text, { flag: 'wx' });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`init: ${opts.output} already exists; not overwriting it`);
+          throw new InputError(`--output ${opts.output}: cannot write: ${fileSystemReason(e)}`, 'check that the directory exists and is writable, or print to stdout without --output');
+        }
       } else {
         io.stdout(text);
       }

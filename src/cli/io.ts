@@ -18,7 +18,7 @@ export function readBytes(file: string): Uint8Array {
 }
 
 /** Why a file-system call failed, in words (Node's own message names the syscall and the errno). */
-function fileSystemReason(e: unknown): string {
+export function fileSystemReason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case 'EISDIR': return 'is a directory';

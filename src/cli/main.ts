@@ -5,6 +5,7 @@ import { printable } from '../report/printable.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, UsageError, type Role } from '../model.js';
 import { EXIT } from './exitCodes.js';
+import { fileSystemReason } from './io.js';
 import { runInspect } from './inspectCommand.js';
 import { registerReconcile } from './reconcileCommand.js';
 import { registerInit } from './initCommand.js';
@@ -152,13 +153,26 @@ export async function main(argv: string[]): Promise<void> {
   // `posrecon … | head` closes the pipe early: stop writing quietly instead of crashing with an
   // EPIPE stack, and still exit with the code the run decided (as `set -o pipefail` reports it).
   let stdoutClosed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
-      stdoutClosed = true;
-      return;
-    }
-    throw e;
-  });
+  // Any other write failure (a full disk under `> today.txt`, /dev/full) is the user's
+  // environment, not a finding and not a bug: one line and exit 2 once the command is done.
+  let stdoutFailed: NodeJS.ErrnoException | undefined;
+  let finished = false;
+  const failStdout = (e: NodeJS.ErrnoException) => {
+    stdoutClosed = true;
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || stdoutFailed) return;
+    stdoutFailed = e;
+    // (Reported when the command is done; an error emitted after that is reported at once.)
+    if (finished) reportStdoutFailure();
+  };
+  const reportStdoutFailure = () => {
+    if (!stdoutFailed) return;
+    if (!stdoutFailed.code) throw stdoutFailed;
+    // A daily run records itself before it prints: say so, or the missed report looks like a day without news.
+    const recorded = argv.slice(2).find((a) => !a.startsWith('-')) === 'run' ? ' (the daily run was recorded all the same: `posrecon status` shows it)' : '';
+    if (!stderrClosed) process.stderr.write(`posrecon: cannot write the report to stdout: ${printable(fileSystemReason(stdoutFailed))}${recorded}\n`);
+    process.exitCode = EXIT.USAGE;
+  };
+  process.stdout.on('error', failStdout);
   // The same for stderr (`posrecon … 2>&1 | head -1`): an error's hint line must not turn exit 2 into 1.
   let stderrClosed = false;
   process.stderr.on('error', (e: NodeJS.ErrnoException) => {
@@ -169,10 +183,20 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   });
   const io = processIO();
+  const writeStdout = (t: string | Uint8Array) => {
+    if (stdoutClosed) return;
+    try {
+      process.stdout.write(t);
+    } catch (e) {
+      failStdout(e as NodeJS.ErrnoException);
+    }
+  };
   const code = await runCli(argv, {
     ...io,
-    stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
+    stdout: writeStdout,
     stderr: (t) => void (stderrClosed || process.stderr.write(t)),
   });
   process.exitCode = code;
+  finished = true;
+  reportStdoutFailure();
 }

@@ -128,8 +128,9 @@ Ingesting a file twice, or files that overlap, adds nothing for the overlap and 
 the same day with the same files records nothing. Each run is one transaction: a crash leaves the
 previous state; a second concurrent run fails at once (exit 2).
 
-Examples (crontab):
-  15 7 * * *  cd /srv/shop && npx posrecon run -c contract.yaml -t inbox/交易明细-*.csv -s inbox/结算单-*.csv -q
+Examples (crontab; name the script by its path: \`npx posrecon\` where posrecon is not installed
+would fetch a package of that name):
+  15 7 * * *  cd /srv/shop && /opt/posrecon/bin/posrecon.js run -c contract.yaml -t inbox/交易明细-*.csv -s inbox/结算单-*.csv -q
 
 Exit codes: 0 nothing to act on · 1 unacknowledged exceptions, or rejected rows in new files · 2 usage or input error, store busy`,
     )

@@ -395,9 +395,19 @@ function describeNode(node: YamlNode | null | undefined): string {
     if (value === null) return 'an empty value';
     if (typeof value === 'boolean') return `${value}`;
     if (typeof value === 'number') return JSON.stringify(node.source ?? String(value));
-    return JSON.stringify(String(value));
+    return JSON.stringify(excerpt(String(value)));
   }
   return 'an unsupported value';
+}
+
+/**
+ * A value quoted in an error, kept short and safe for cron mail: its first line, at most 40
+ * characters, and any long digit run (a card number in a data file given as the contract) masked.
+ */
+function excerpt(text: string): string {
+  const line = text.split(/\r?\n/)[0];
+  const short = line.length > 40 || line.length < text.length ? `${line.slice(0, 40)}…` : line;
+  return short.replace(/\d{12,}/g, (d) => `${d.slice(0, 6)}${'*'.repeat(d.length - 10)}${d.slice(-4)}`);
 }
 
 function isCalendarDate(text: string): boolean {
@@ -707,6 +717,11 @@ export function loadContract(text: string, fileName: string): Contract {
   const reader = new ContractReader(fileName, lineCounter, doc);
   const root = reader.deref(doc.contents as YamlNode | null);
   if (root === null || isNull(root)) return contract; // an empty file means "all defaults"
+  // A CSV export given as the contract (-c where -s was meant) parses as one long YAML string.
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  if (root !== null && isScalar(root) && typeof root.value === 'string' && /(?:[,\t].*){3}/.test(firstLine)) {
+    throw new InputError(`${fileName}: this looks like a data file (comma- or tab-separated columns), not a contract`, 'a contract is YAML or JSON (`posrecon init contract` writes an annotated one); was this file meant for --terminal, --settlement or --bank?');
+  }
 
   let feesRulesKey: YamlNode | null = null;
   let topRules: { keyNode: YamlNode; value: YamlNode } | null = null;

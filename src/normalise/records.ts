@@ -104,7 +104,7 @@ export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined
   let best: { rank: number; end: number; len: number; value: T } | undefined;
   for (const [word, value] of Object.entries(vocab)) {
     if (word.length < 2) continue;
-    const at = key.lastIndexOf(word);
+    const at = SHORT_CODE.test(word) ? lastStandalone(key, word) : key.lastIndexOf(word);
     if (at < 0 || (opts.negatable && NEGATIONS.test(key.slice(0, at)))) continue;
     const rank = opts.rank ? opts.rank(value) : 0;
     const end = at + word.length;
@@ -113,6 +113,20 @@ export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined
     }
   }
   return best?.value;
+}
+
+/**
+ * A short code (00, 01, ok, cr) is a word of its own only where no letter, digit, - or _ touches
+ * it: 00 is approved, but 9100, E00, 98-00 and 超时(E100) are other codes, and NOT OK is no ok.
+ */
+const SHORT_CODE = /^[a-z0-9]{2,3}$/;
+const CODE_CHAR = /[a-z0-9_-]/;
+
+function lastStandalone(key: string, word: string): number {
+  for (let at = key.lastIndexOf(word); at >= 0; at = at === 0 ? -1 : key.lastIndexOf(word, at - 1)) {
+    if (!CODE_CHAR.test(key.charAt(at - 1)) && !CODE_CHAR.test(key.charAt(at + word.length))) return at;
+  }
+  return -1;
 }
 
 /** Operations outrank the sale or channel words beside them (撤销 in 消费撤销(微信)). */

@@ -227,6 +227,15 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
   }
   const name = await nameFor(tx, f.path, sha);
   const parsed = f.parse(name);
+  // reconcile reads such a file as given and says so; the store would keep its rows on the wrong
+  // side for good (a settlement file in the terminal glob claims the lines it should pay).
+  if (parsed.readsBetterAs) {
+    const other = parsed.readsBetterAs;
+    throw new InputError(
+      `${f.path}: given as a ${f.role} file, but it reads as a ${other.role} file (${other.profile}); nothing was recorded`,
+      `pass it with --${other.role} (check the --${f.role} pattern), or name its layout with --${f.role}-profile if it really is a ${f.role} file`,
+    );
+  }
   const records = parsed.records.map((record) => ({ record, fingerprint: fingerprintOf(record) }));
   // Events per fingerprint = the most copies in any single file (reconcile's dedupe rule), so a
   // row is new only beyond the copies some stored file already holds.
@@ -325,6 +334,14 @@ function resultHash(result: ReconcileResult, configSha256: string | null): strin
 export async function dailyRun(store: Store, input: DailyRunInput): Promise<DailyRunResult> {
   return store.write(async (tx) => {
     const previousRun = (await tx.lastRun()) ?? null;
+    // A run that forgot -c would check no fee, and every fee finding would read as resolved
+    // ("now matched") and come back as new, its age reset, the day the contract returns.
+    if (previousRun?.contract && !input.contractPath) {
+      throw new InputError(
+        `this store's last run (#${previousRun.id}) checked fees against the contract ${previousRun.contract}; this run names none, so its fee findings would read as resolved`,
+        `pass --contract ${previousRun.contract} (or the contract that replaces it)`,
+      );
+    }
     const runId = await tx.beginRun({ startedAt: input.now(), by: input.by, args: input.args, contract: input.contractPath, contractSha256: input.configSha256 });
 
     const ingest: IngestReport[] = [];

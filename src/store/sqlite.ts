@@ -7,7 +7,8 @@
 //  - readers (status, history, export) see the last committed state while a run is in progress;
 //  - the schema is versioned with PRAGMA user_version and upgraded by MIGRATIONS, in order,
 //    each inside a write transaction.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError, type CanonicalRecord, type RejectedRow, type Role } from '../model.js';
 import { deserialiseRecord, serialiseRecord } from './serialise.js';
@@ -205,6 +206,19 @@ export interface OpenOptions {
 export function openSqliteStore(path: string, opts: OpenOptions): SqliteStore {
   if (!opts.create && !existsSync(path)) {
     throw new InputError(`${path}: no store here yet`, `\`posrecon run --store ${path} --terminal … --settlement …\` creates it`);
+  }
+  if (opts.create && !existsSync(path)) {
+    // better-sqlite3 says "Cannot open database because the directory does not exist" as a bare TypeError.
+    const dir = dirname(resolve(path));
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) {
+      throw new InputError(`${path}: cannot create the store: ${existsSync(dir) ? `${dir} is a file, not a directory` : `no such directory ${dir}`}`, 'create the directory first, or point --store (or POSRECON_STORE) at a file in an existing one');
+    }
   }
   let db: DB | undefined;
   try {

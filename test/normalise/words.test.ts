@@ -27,8 +27,15 @@ describe('status words', () => {
     ['交易不成功', 'failed'], ['未支付成功', 'failed'], ['余额不足', 'failed'], ['已撤销(成功)', 'failed'], ['交易关闭', 'failed'],
     ['51-余额不足', 'failed'], ['00-交易成功', 'success'], ['98-交易超时', 'timeout'], ['用户支付中', 'timeout'],
     ['超时补登成功', 'success'], ['UNSUCCESSFUL', 'failed'],
+    // Review CC: a code is a word of its own only where no letter, digit, - or _ touches it.
+    ['00', 'success'], ['成功(00)', 'success'], ['OK', 'success'], ['超时(E100)', 'timeout'], ['TIMEOUT(E100)', 'timeout'], ['98-00', 'timeout'],
   ])('%s → %s', (rawStatus, want) => {
     expect(words({ rawType: '消费', rawStatus }).status).toBe(want);
+  });
+
+  it.each(['9100', '0001', '1005', '2001', 'E00', '12300456', 'NOT OK'])('the code %s contains 00 or ok but is not approved: unknown, so the row is rejected', (rawStatus) => {
+    expect(lookupWord(DEFAULT_VOCAB.status, rawStatus)).toBeUndefined();
+    expect(words({ rawType: '消费', rawStatus })).toMatchObject({ unreadStatus: true });
   });
 
   it('a sale whose status names its void or reversal was cancelled, whatever success word follows; on the void row itself the words are its own outcome', () => {
