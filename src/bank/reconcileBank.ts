@@ -60,6 +60,8 @@ export interface BankTotals {
   credited: Decimal;
   missing: Decimal;
   pending: Decimal;
+  /** Σ payouts whose window closed days before the statements start: not judged. */
+  notCovered: Decimal;
   short: Decimal;
   over: Decimal;
   unexplainedCredits: Decimal;
@@ -175,9 +177,9 @@ export function reconcileBank(input: BankInput): BankResult {
   }
 
   // --- Payouts ↔ credits -----------------------------------------------------------------------
-  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank), ...(input.calendar ? { isWorkingDay: (d: LocalDate) => input.calendar!.isWorkingDay(d) } : {}) }) });
+  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(statement ? { statementStart: { date: statement.from, margin: contract.payoutWindowDays } } : {}), ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank), ...(input.calendar ? { isWorkingDay: (d: LocalDate) => input.calendar!.isWorkingDay(d) } : {}) }) });
   const totals: BankTotals = {
-    expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
+    expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, notCovered: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
   };
   for (const p of payouts) if (p.amount.gt(0)) totals.expected = totals.expected.plus(p.amount);
   const creditedByDate = new Map<LocalDate, Decimal>();
@@ -255,15 +257,30 @@ export function reconcileBank(input: BankInput): BankResult {
       }
       case 'missing': {
         totals.missing = totals.missing.plus(p.amount);
-        const short = statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '';
+        // A window the statement covers only in part (a payout of 09-28 whose window runs past
+        // 国庆 to 10-09, an October statement): missing as far as it shows, and it says so.
+        const short =
+          (statement && statement.from > p.date ? `; the bank statement starts on ${statement.from}, after the window opened: its credit may be in an earlier one` : '') +
+          (statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '');
         findings.push(
           finding('payout_missing', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited to the bank account by ${p.windowEnd} (未到账)${short}${o.note ? ` (${o.note})` : ''}`, [], {
             expected: p.amount,
-            details: { ...details, ...(statement ? { statementEnds: statement.to } : {}), ...(o.note ? { note: o.note } : {}) },
+            details: { ...details, ...(statement ? { statementStarts: statement.from, statementEnds: statement.to } : {}), ...(o.note ? { note: o.note } : {}) },
           }),
         );
         break;
       }
+      case 'not_covered':
+        totals.notCovered = totals.notCovered.plus(p.amount);
+        findings.push(
+          finding(
+            'payout_not_covered',
+            `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not judged: its window (${p.date} … ${p.windowEnd}) closed days before the bank statement starts (${statement!.from}); its credit would be in an earlier statement`,
+            [],
+            { expected: p.amount, details: { ...details, ...(statement ? { statementStarts: statement.from } : {}) } },
+          ),
+        );
+        break;
       case 'pending':
         totals.pending = totals.pending.plus(p.amount);
         findings.push(finding('payout_pending', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited yet; due by ${p.windowEnd}`, [], { expected: p.amount, details }));
@@ -372,6 +389,7 @@ export function reconcileBank(input: BankInput): BankResult {
     );
   }
   if (balance.missing === input.bank.length && input.bank.length > 0) notes.push('the statements print no running balance: continuity not checked');
+  if (ordered.length === 0) notes.push('the bank statements hold no rows: every payout due is read as not credited (an export of the wrong account or dates?)');
 
   // --- One disposition per bank row ----------------------------------------------------------------
   const dispositions = new Map<CanonicalRecord, BankRowDisposition>();

@@ -39,6 +39,8 @@ export const INFORMATIONAL_KINDS = [
   'duplicate_export',
   'payout_matched',
   'payout_pending',
+  // A payout whose window closed before the bank statements start: its credit cannot be in them.
+  'payout_not_covered',
   'bank_unrelated',
 ] as const;
 
@@ -81,6 +83,7 @@ export const SEVERITY: Record<FindingKind, Severity> = {
   duplicate_export: 'info',
   payout_matched: 'info',
   payout_pending: 'info',
+  payout_not_covered: 'info',
   bank_unrelated: 'info',
 };
 
@@ -116,6 +119,7 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   duplicate_export: 'Row repeated in another input file (re-export), counted once',
   payout_matched: 'Payout credited to the bank account',
   payout_pending: 'Payout not credited yet, still within its window',
+  payout_not_covered: 'Payout not judged: its window closed before the bank statement starts',
   bank_unrelated: 'Bank row unrelated to acquirer payouts (rent, transfers, card spending …)',
 };
 

@@ -361,6 +361,20 @@ describe('not credited', () => {
     expect(run(lines, [], '2025-11-08').kinds).toEqual({ payout_pending: 1 });
     expect(run(lines, [], '2025-11-09').kinds).toEqual({ payout_missing: 1 });
   });
+  // Review CA: an October statement beside September's settlement files.
+  it('is not judged when its window closed days before the statement starts (the credit would be in an earlier statement)', () => {
+    const rent = (day: string) => bankRow({ time: `${day} 09:00:00`, debit: '10.00', memo: '房租' });
+    const far = run(lines, [rent('2025-11-12')], '2025-11-20');
+    expect(far.kinds).toEqual({ payout_not_covered: 1, bank_unrelated: 1 });
+    expect(far.result.totals.notCovered.toFixed(2)).toBe('1000.00');
+    expect(far.result.findings.find((f) => f.kind === 'payout_not_covered')!.message).toMatch(/not judged: its window \(2025-11-05 … 2025-11-08\) closed days before the bank statement starts \(2025-11-12\)/);
+    // Its own late credit may be the statement's first row: within the window's length it is judged.
+    const late = run(lines, [payoutCredit('2025-11-10 10:00:00', '1000.00')], '2025-11-20');
+    expect(late.kinds).toEqual({ payout_missing: 1, bank_unrelated: 1 });
+    // A statement that starts inside the window judges the payout, and says where it starts.
+    const inside = run(lines, [rent('2025-11-07')], '2025-11-20');
+    expect(inside.result.findings.find((f) => f.kind === 'payout_missing')!.message).toMatch(/statement starts on 2025-11-07, after the window opened/);
+  });
   it('says when the statement ends before the window closes', () => {
     const { result } = run(lines, [bankRow({ time: '2025-11-06 09:00:00', debit: '10.00', memo: '房租' })], '2025-11-20');
     expect(result.findings.find((f) => f.kind === 'payout_missing')?.message).toMatch(/statement ends on 2025-11-06/);

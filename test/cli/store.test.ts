@@ -475,7 +475,7 @@ describe('an --output that cannot be written (review AT)', () => {
 });
 
 describe('what a file states about itself (review AT)', () => {
-  it('a footer count its rows do not reach is an open item of the daily run, as reconcile reports it; a file that reads as the other side is noted', () => {
+  it('a footer count its rows do not reach is an open item of the daily run, as reconcile reports it; a file that reads as the other side is refused by run (review CC)', () => {
     const day = join(dir, 'footer-count');
     mkdirSync(day, { recursive: true });
     writeFileSync(join(day, 'terminal.csv'), '商户号,终端号,交易时间,交易类型,交易状态,卡号,卡类型,交易金额,参考号,凭证号\n898310058120001,10000001,2025-10-14 10:00:00,消费,成功,622848******1111,借记卡,100.00,790000000001,000001\n898310058120001,10000001,2025-10-14 11:00:00,消费,成功,622848******2222,借记卡,200.00,790000000002,000002\n合计：3笔\n');
@@ -483,11 +483,15 @@ describe('what a file states about itself (review AT)', () => {
     const reconciled = JSON.parse(posrecon(['reconcile', ...args, '--format', 'json']).stdout) as { findings: { id: string; kind: string }[] };
     const stated = reconciled.findings.filter((f) => f.kind === 'control_total_mismatch');
     expect(stated).toHaveLength(1);
-    const run = json(['run', '--store', freshStore(), ...args]);
+    expect(posrecon(['reconcile', ...args]).stdout).toContain('Note: fixtures/demo/settlement-2025-09-30.csv was given as a terminal file but reads better as a settlement file');
+    // The store would keep it as terminal rows for good: run refuses it, recording nothing.
+    const store = freshStore();
+    const refused = posrecon(['run', '--store', store, ...args]);
+    expect([refused.code, refused.stderr.split('\n')[0]]).toEqual([2, 'posrecon: fixtures/demo/settlement-2025-09-30.csv: given as a terminal file, but it reads as a settlement file (generic-settlement); nothing was recorded']);
+    const run = json(['run', '--store', store, '-t', join(day, 'terminal.csv'), '-s', 'fixtures/demo/settlement-2025-10-09.csv', '-c', 'fixtures/demo/contract.yaml']);
     expect(run.code).toBe(1);
+    expect(run.json.run.id).toBe(1);
     expect(run.json.open.filter((o: { kind: string }) => o.kind === 'control_total_mismatch').map((o: { id: string }) => o.id)).toEqual(stated.map((f) => f.id));
-    const table = posrecon(['run', '--store', freshStore(), ...args]);
-    expect(table.stdout).toContain('Note: fixtures/demo/settlement-2025-09-30.csv was given as a terminal file but reads better as a settlement file');
   });
 });
 
