@@ -78,6 +78,8 @@ export interface MatchPayoutsInput {
    * payout's own late credit.
    */
   statementStart?: { date: LocalDate; margin: number };
+  /** Credits whose counterparty or memo names an acquirer: they win a tie over a bare 结算款. */
+  namesAcquirer?: ReadonlySet<CanonicalRecord>;
 }
 
 export interface MatchPayoutsResult {
@@ -159,8 +161,9 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     const m = mentions.get(c)!;
     const text = rowText(c);
     let score = 0;
-    if (p.payoutId && m.has(normText(p.payoutId))) score += 4;
-    if (p.merchantId && m.has(normText(p.merchantId))) score += 2;
+    if (p.payoutId && m.has(normText(p.payoutId))) score += 8;
+    if (p.merchantId && m.has(normText(p.merchantId))) score += 4;
+    if (input.namesAcquirer?.has(c)) score += 2;
     if (text.includes(p.date) || text.includes(p.date.replace(/-/g, ''))) score += 1;
     return score;
   };

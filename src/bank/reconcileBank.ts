@@ -18,7 +18,7 @@ import { formatYuan } from '../normalise/amount.js';
 import { expectedPayouts, lineNet, type ExpectedPayout } from './payouts.js';
 import { matchPayouts, type PayoutOutcome } from './matchPayouts.js';
 import { checkBalanceChains, type BalanceChains } from './balance.js';
-import { acquirerHint, bookingDate, feeWordIn, movementOf, orderBankRows, where } from './rows.js';
+import { acquirerHint, acquirerNameIn, bookingDate, feeWordIn, movementOf, orderBankRows, where } from './rows.js';
 
 export type BankRowCategory =
   | 'payout'
@@ -177,7 +177,7 @@ export function reconcileBank(input: BankInput): BankResult {
   }
 
   // --- Payouts ↔ credits -----------------------------------------------------------------------
-  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(statement ? { statementStart: { date: statement.from, margin: contract.payoutWindowDays } } : {}), ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank), ...(input.calendar ? { isWorkingDay: (d: LocalDate) => input.calendar!.isWorkingDay(d) } : {}) }) });
+  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(statement ? { statementStart: { date: statement.from, margin: contract.payoutWindowDays } } : {}), namesAcquirer: new Set(acquirerCredits.filter((c) => acquirerNameIn(c, contract))), ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank), ...(input.calendar ? { isWorkingDay: (d: LocalDate) => input.calendar!.isWorkingDay(d) } : {}) }) });
   const totals: BankTotals = {
     expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, notCovered: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
   };

@@ -68,9 +68,33 @@ export function acquirerNameIn(r: CanonicalRecord, contract: Contract): string |
  */
 const YINSHANG = /^银商(?:[（(\d].*)?$/u;
 
-/** Why a row looks like an acquirer movement: an acquirer name or a payout word. */
+/**
+ * Why a row looks like an acquirer movement: an acquirer name, or a payout word — but the
+ * words people use too (结算款, 银联入账) not when a private person is the counterparty: a
+ * customer's 货款结算款, or a transfer BOC books as 银联入账 (its 交易名称 for any incoming
+ * card-network transfer), is no acquirer payout. A merchant paid from a person's account names
+ * that person in the contract's `acquirers`.
+ */
 export function acquirerHint(r: CanonicalRecord, contract: Contract): string | undefined {
-  return acquirerNameIn(r, contract) ?? firstWordIn(rowText(r), PAYOUT_WORDS);
+  const named = acquirerNameIn(r, contract);
+  if (named) return named;
+  const text = rowText(r);
+  const word = firstWordIn(text, PAYOUT_WORDS);
+  if (word && isPersonName(r.counterparty) && PERSONAL_WORDS.includes(word) && PAYOUT_WORDS.every((w) => w === word || PERSONAL_WORDS.includes(w) || !text.includes(normText(w)))) return undefined;
+  return word;
+}
+
+/** Payout words a private person's transfer carries as well. */
+const PERSONAL_WORDS: readonly string[] = ['结算款', '银联入账'];
+
+/** 2–4 Han characters (a masked 张* too) and no word of an institution: a private person's name. */
+const PERSON = /^[\p{Script=Han}*＊·]{2,4}$/u;
+const INSTITUTION = /公司|银行|中心|集团|商务|支付|清算|结算|财付通|支付宝|银联|网联|商户|收单|科技|网络|基金|保险|证券|财政|税务|医院|学校|[店厂局社所部院会行]/u;
+
+export function isPersonName(name: string | undefined): boolean {
+  if (!name) return false;
+  const n = name.normalize('NFKC').replace(/\s+/g, '');
+  return PERSON.test(n) && !INSTITUTION.test(n);
 }
 
 // "退款总金额0.01元;含手续费0.00元" describes a refund's make-up, not a fee taken: such

@@ -126,6 +126,24 @@ describe('pass 1: exact amount', () => {
     expect(run(lines, [payoutCredit('2025-11-02 10:00:00', '1000.00')]).status(M1, '2025-11-03')).toBe('missing');
   });
 
+  // Review CA: a customer's transfer of the same amount must not answer "did the acquirer pay?".
+  it("a private person's transfer saying 结算款, or booked by BOC as 银联入账, is no payout; a credit naming the acquirer wins a tie", () => {
+    const lines = [settlementLine({ settleDate: '2025-11-03', net: '1449.13' })];
+    const customer = payoutCredit('2025-11-03 08:00:00', '1449.13', { memo: '货款结算款', counterparty: '王五' });
+    const boc = payoutCredit('2025-11-03 08:30:00', '1449.13', { memo: '银联入账 转账', counterparty: '张*' });
+    const missing = run(lines, [customer, boc]);
+    expect(missing.kinds).toEqual({ payout_missing: 1, bank_unrelated: 2 });
+    // With the acquirer's own credit the same day, that one pays, whichever was booked first.
+    const acquirer = payoutCredit('2025-11-03 09:30:00', '1449.13', { memo: '商户结算款', counterparty: '银联商务股份有限公司' });
+    const company = payoutCredit('2025-11-03 08:00:00', '1449.13', { memo: '结算款', counterparty: '某某商贸有限公司' });
+    const paid = run(lines, [company, acquirer]);
+    expect(paid.result.payouts[0].credits).toEqual([acquirer]);
+    expect(paid.kinds).toEqual({ payout_matched: 1, unexplained_credit: 1 });
+    // A strong payout word (清算款) keeps a person-named credit a candidate, and so does the contract's `acquirers`.
+    expect(run(lines, [payoutCredit('2025-11-03 09:00:00', '1449.13', { memo: 'POS清算款', counterparty: '王五' })]).kinds).toEqual({ payout_matched: 1 });
+    expect(run(lines, [customer], '2025-11-30', loadContract('acquirers: ["王五"]\n', 'c.yaml')).kinds).toEqual({ payout_matched: 1 });
+  });
+
   it('a longer payoutWindowDays widens the window', () => {
     const contract = loadContract('payoutWindowDays: 5\n', 'c.yaml');
     const { status } = run([settlementLine({ settleDate: '2025-11-03', net: '1000.00' })], [payoutCredit('2025-11-08 10:00:00', '1000.00')], '2025-11-30', contract);

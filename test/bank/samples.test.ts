@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readInputFile, type ParsedFile } from '../../src/read/readInput.js';
 import { builtinProfiles } from '../../src/profiles/builtin.js';
-import { defaultContract } from '../../src/contract/contract.js';
+import { defaultContract, loadContract } from '../../src/contract/contract.js';
 import { orderBankRows, acquirerHint } from '../../src/bank/rows.js';
 import { checkBalances } from '../../src/bank/balance.js';
 import { reconcileBank } from '../../src/bank/reconcileBank.js';
@@ -77,9 +77,12 @@ describe('BOC 交易流水明细 (newest first, signed amounts, ------- placehol
     expect(ordered[16].balance?.toFixed(2)).toBe('3240.28');
     expect(checkBalances(ordered)).toMatchObject({ checked: 16, gaps: [], missing: 0 });
   });
-  it('recognises the 银联入账 credit as acquirer-looking, and nothing else', () => {
-    const acquirer = f.records.filter((r) => acquirerHint(r, defaultContract()));
-    expect(acquirer.map((r) => [r.memo, r.credit?.toFixed(2)])).toEqual([['银联入账 / 转账', '1000.00']]);
+  it('finds nothing acquirer-looking: its 银联入账 credit is a transfer from 张三 (BOC books every incoming card-network transfer so, review CA)', () => {
+    const yinlian = f.records.filter((r) => r.memo?.includes('银联入账'));
+    expect(yinlian.map((r) => [r.memo, r.counterparty, r.credit?.toFixed(2)])).toEqual([['银联入账 / 转账', '张三', '1000.00']]);
+    expect(f.records.filter((r) => acquirerHint(r, defaultContract()))).toEqual([]);
+    // Named in the contract's acquirers (a merchant paid from a person's account), it is one.
+    expect(acquirerHint(yinlian[0], loadContract('acquirers: ["张三"]\n', 'c.yaml'))).toBe('张三');
   });
 });
 
