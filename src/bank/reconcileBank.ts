@@ -185,6 +185,8 @@ export function reconcileBank(input: BankInput): BankResult {
   const creditedByDate = new Map<LocalDate, Decimal>();
   const attribute = (date: LocalDate, amount: Decimal) => creditedByDate.set(date, (creditedByDate.get(date) ?? ZERO).plus(amount));
 
+  const shortLumpSums = new Map<CanonicalRecord, PayoutOutcome>();
+  for (const o of match.outcomes) if ((o.status === 'short' || o.status === 'over') && o.mergedWith?.length) shortLumpSums.set(o.credits[0], o);
   for (const o of match.outcomes) {
     const p = o.payout;
     const details = payoutDetails(p);
@@ -212,8 +214,11 @@ export function reconcileBank(input: BankInput): BankResult {
       case 'merged': {
         const others = (o.mergedWith ?? []).map((q) => q.date);
         const credit = movementOf(o.credits[0]).amount;
+        // A lump sum short or over as a whole: the difference is on its latest payout's finding.
+        const whole = shortLumpSums.get(o.credits[0]);
+        const off = whole ? ` (the credit is ¥${yuan(whole.difference!.abs())} ${whole.status}: see the payout of ${whole.payout.date})` : '';
         findings.push(
-          finding('payout_matched', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) arrived in one credit of ${credits[0]} together with the payout(s) of ${others.join(', ')}`, o.credits, {
+          finding('payout_matched', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) arrived in one credit of ${credits[0]} together with the payout(s) of ${others.join(', ')}${off}`, o.credits, {
             expected: p.amount,
             actual: p.amount,
             details: { ...details, mode: 'merged', mergedWith: others.join(','), creditAmount: formatYuan(credit) },
@@ -235,6 +240,21 @@ export function reconcileBank(input: BankInput): BankResult {
         const diff = o.difference!;
         if (o.status === 'short') totals.short = totals.short.plus(diff.abs());
         else totals.over = totals.over.plus(diff);
+        if (o.mergedWith?.length) {
+          // Several days paid in one credit, short or over as a whole (a holiday less a transfer fee).
+          const run = [...o.mergedWith, p].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+          const sum = run.reduce((acc, q) => acc.plus(q.amount), ZERO);
+          const credit = movementOf(o.credits[0]).amount;
+          findings.push(
+            finding(
+              o.status === 'short' ? 'payout_short' : 'payout_over',
+              `Payouts of ${run[0].date} … ${run[run.length - 1].date} (${run.length} payouts, ¥${yuan(sum)} together; ${describePayout(p)}) arrived in one credit of ${credits[0]}: ¥${yuan(diff.abs())} ${o.status === 'short' ? 'short' : 'over'} — likely cause: ${o.cause!.text}`,
+              o.cause?.row && o.cause.row.role === 'bank' ? [...o.credits, o.cause.row] : o.credits,
+              { expected: sum, actual: credit, difference: diff, details: { ...details, mode: 'merged', mergedWith: run.filter((q) => q !== p).map((q) => q.date).join(','), cause: o.cause!.code, causeText: o.cause!.text, ...(o.cause?.row ? { causeRow: where(o.cause.row) } : {}) } },
+            ),
+          );
+          break;
+        }
         findings.push(
           finding(
             o.status === 'short' ? 'payout_short' : 'payout_over',

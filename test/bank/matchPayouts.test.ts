@@ -373,6 +373,38 @@ describe('pass 5: several credits, together within tolerance', () => {
   });
 });
 
+// Review CA: 国庆 paid in one credit less a ¥2.00 transfer fee.
+describe('pass 6: one credit within tolerance of consecutive payouts', () => {
+  const week = ['2025-11-07', '2025-11-08', '2025-11-09'].map((d, i) => settlementLine({ settleDate: d, net: `${(i + 1) * 100}.00` }));
+  it('is one short lump sum on the latest payout (the others merged into it), not three payouts 未到账 and an unexplained credit', () => {
+    const credit = payoutCredit('2025-11-10 09:00:00', '598.00');
+    const { result, kinds } = run(week, [credit]);
+    expect(kinds).toEqual({ payout_matched: 2, payout_short: 1 });
+    expect(result.payouts.map((o) => [o.payout.date, o.status, o.credited?.toFixed(2)])).toEqual([
+      ['2025-11-07', 'merged', '100.00'],
+      ['2025-11-08', 'merged', '200.00'],
+      ['2025-11-09', 'short', '298.00'],
+    ]);
+    const short = result.findings.find((f) => f.kind === 'payout_short')!;
+    expect(short.message).toMatch(/^Payouts of 2025-11-07 … 2025-11-09 \(3 payouts, ¥600\.00 together; .*\) arrived in one credit of ¥598\.00 on 2025-11-10 .*: ¥2\.00 short/);
+    expect([short.expected?.toString(), short.actual?.toString(), short.difference?.toString()]).toEqual(['600', '598', '-2']);
+    expect(result.findings.filter((f) => f.kind === 'payout_matched').every((f) => f.message.endsWith('(the credit is ¥2.00 short: see the payout of 2025-11-09)'))).toBe(true);
+    expect(result.totals.credited.toFixed(2)).toBe('598.00');
+    expect(result.totals.short.toFixed(2)).toBe('2.00');
+  });
+  it('puts the difference on the latest payout that expected money, not on a deduction-only day netted in (the property found it)', () => {
+    const days = [settlementLine({ settleDate: '2025-11-01', net: '300.00' }), settlementLine({ settleDate: '2025-11-02', net: '-0.10', deduction: '押金' })];
+    // ¥50.10 short of the 300.00 alone (beyond the ¥50 tolerance), ¥50.00 short of the two together.
+    const { result, kinds } = run(days, [payoutCredit('2025-11-02 10:00:00', '249.90')]);
+    expect(result.payouts.map((o) => [o.payout.date, o.status])).toEqual([['2025-11-01', 'short'], ['2025-11-02', 'merged']]);
+    expect(kinds).toEqual({ payout_short: 1, payout_matched: 1 });
+  });
+  it('a single payout near the credit claims first; beyond the tolerance nothing is merged', () => {
+    expect(run(week, [payoutCredit('2025-11-10 09:00:00', '299.00')]).kinds).toEqual({ payout_short: 1, payout_missing: 2 });
+    expect(run(week, [payoutCredit('2025-11-10 09:00:00', '700.00')]).kinds).toEqual({ payout_missing: 3, unexplained_credit: 1 });
+  });
+});
+
 describe('not credited', () => {
   const lines = [settlementLine({ settleDate: '2025-11-05', net: '1000.00' })];
   it('is pending until as-of passes the end of the window, missing after', () => {
