@@ -201,6 +201,8 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
     t.dropped.gt(0) ? `${money(t.dropped)} charged to customers, missing or failed on the terminal` : '',
     uncovered > 0 ? `${uncovered} beyond what the terminal exports cover: add that export` : '',
   ].filter(Boolean).join('; ');
+  const settledFor = (kind: ExceptionKind) =>
+    result.findings.reduce((sum, f) => (f.kind === kind && f.actual instanceof Decimal ? sum.plus(f.actual.abs()) : sum), new Decimal(0));
   const stake: Partial<Record<ExceptionKind, string>> = {
     ...(droppedStake ? { dropped_order: droppedStake } : {}),
     // Overdue refunds are money the merchant still holds: no "not received" for them alone.
@@ -212,6 +214,8 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
       .filter(Boolean)
       .join(', '),
     extra_deduction: `${money(t.deductions)} deducted`,
+    // Money the acquirer paid that a customer is owed back (review CB): the amount at stake too.
+    ...(settledFor('void_settled').gt(0) ? { void_settled: `${money(settledFor('void_settled'))} settled though voided or reversed` } : {}),
     ...(result.bank
       ? {
           payout_missing: `${money(result.bank.totals.missing)} not credited to the bank account`,
