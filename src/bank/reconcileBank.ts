@@ -18,7 +18,7 @@ import { formatYuan } from '../normalise/amount.js';
 import { expectedPayouts, lineNet, type ExpectedPayout } from './payouts.js';
 import { matchPayouts, type PayoutOutcome } from './matchPayouts.js';
 import { checkBalanceChains, type BalanceChains } from './balance.js';
-import { acquirerHint, acquirerNameIn, bookingDate, feeWordIn, movementOf, orderBankRows, where } from './rows.js';
+import { acquirerHint, acquirerNameIn, bookingDate, daysBetween, feeWordIn, movementOf, normText, orderBankRows, returnWordIn, where } from './rows.js';
 
 export type BankRowCategory =
   | 'payout'
@@ -27,7 +27,9 @@ export type BankRowCategory =
   | 'unexplained_debit'
   | 'allowed_deduction'
   | 'unrelated'
-  | 'duplicate';
+  | 'duplicate'
+  /** An acquirer credit and the debit that returned it (退汇): no money received. */
+  | 'returned';
 
 export type BankRowDisposition = 'matched' | 'flagged' | 'informational';
 
@@ -126,6 +128,34 @@ function rowDetails(r: CanonicalRecord, extra: Record<string, string | number | 
   return d;
 }
 
+/** How long after its credit a bank may still return it (退汇). */
+const RETURN_WITHIN_DAYS = 7;
+
+/**
+ * Acquirer-looking credits and the debits that returned them: a debit saying 退汇 / 退票 of the
+ * same amount, booked the same day or up to a week after the credit, from the same counterparty
+ * where both print one. Each debit returns the latest such credit before it; each credit is
+ * returned once.
+ */
+function returnedCredits(ordered: CanonicalRecord[], contract: Contract): Map<CanonicalRecord, CanonicalRecord> {
+  const pairs = new Map<CanonicalRecord, CanonicalRecord>();
+  ordered.forEach((d, i) => {
+    const m = movementOf(d);
+    if (m.side !== 'debit' || !returnWordIn(d)) return;
+    for (let j = i - 1; j >= 0; j--) {
+      const c = ordered[j];
+      const days = daysBetween(bookingDate(c), bookingDate(d));
+      if (days > RETURN_WITHIN_DAYS) break;
+      const cm = movementOf(c);
+      if (cm.side !== 'credit' || pairs.has(c) || !cm.amount.eq(m.amount) || !acquirerHint(c, contract)) continue;
+      if (c.counterparty && d.counterparty && normText(c.counterparty) !== normText(d.counterparty)) continue;
+      pairs.set(c, d);
+      return;
+    }
+  });
+  return pairs;
+}
+
 /** Each statement file's first and last booking date. */
 function statementSpans(rows: CanonicalRecord[]): { from: LocalDate; to: LocalDate }[] {
   const spans = new Map<string, { from: LocalDate; to: LocalDate }>();
@@ -163,11 +193,27 @@ export function reconcileBank(input: BankInput): BankResult {
     : null;
   const inPeriod = (r: CanonicalRecord) => !!period && bookingDate(r) >= period.from && bookingDate(r) <= period.to;
 
+  // A payout the bank returned (退汇, 退票): the credit and the debit that took it back cancel out,
+  // neither pays a payout nor is a fee, and the payout stays unpaid.
+  const returned = returnedCredits(ordered, contract);
+  for (const [credit, debit] of returned) {
+    rows.set(credit, 'returned');
+    rows.set(debit, 'returned');
+    const amount = movementOf(credit).amount;
+    findings.push(
+      finding('credit_returned', `Credit ¥${yuan(amount)} on ${describeRow(credit)} was returned by the bank on ${describeRow(debit)} (${where(debit)}): no money received`, [credit, debit], {
+        actual: amount,
+        details: rowDetails(credit, { returnedBy: where(debit), returnedOn: bookingDate(debit), word: returnWordIn(debit)! }),
+      }),
+    );
+  }
+  const returnedDebits = new Set(returned.values());
   const acquirerCredits: CanonicalRecord[] = [];
   const outOfPeriod: CanonicalRecord[] = [];
   const debits: CanonicalRecord[] = [];
   const acquirerCreditsByDate = new Map<LocalDate, Decimal>();
   for (const r of ordered) {
+    if (returned.has(r) || returnedDebits.has(r)) continue;
     const m = movementOf(r);
     if (m.side === 'debit') debits.push(r);
     if (m.side !== 'credit' || !acquirerHint(r, contract)) continue;
@@ -185,6 +231,16 @@ export function reconcileBank(input: BankInput): BankResult {
   const creditedByDate = new Map<LocalDate, Decimal>();
   const attribute = (date: LocalDate, amount: Decimal) => creditedByDate.set(date, (creditedByDate.get(date) ?? ZERO).plus(amount));
 
+  /** "; a credit of ¥888.68 on 10-10 was returned (退汇) on 10-10 (bank.csv:20)" for a payout such a credit would have paid. */
+  const returnedNote = (p: ExpectedPayout): string => {
+    for (const [credit, debit] of returned) {
+      const d = bookingDate(credit);
+      if (movementOf(credit).amount.eq(p.amount) && d >= p.date && d <= p.windowEnd) {
+        return `; a credit of ¥${yuan(p.amount)} on ${d} (${where(credit)}) was returned (${returnWordIn(debit)}) on ${bookingDate(debit)} (${where(debit)})`;
+      }
+    }
+    return '';
+  };
   const shortLumpSums = new Map<CanonicalRecord, PayoutOutcome>();
   for (const o of match.outcomes) if ((o.status === 'short' || o.status === 'over') && o.mergedWith?.length) shortLumpSums.set(o.credits[0], o);
   for (const o of match.outcomes) {
@@ -281,7 +337,8 @@ export function reconcileBank(input: BankInput): BankResult {
         // 国庆 to 10-09, an October statement): missing as far as it shows, and it says so.
         const short =
           (statement && statement.from > p.date ? `; the bank statement starts on ${statement.from}, after the window opened: its credit may be in an earlier one` : '') +
-          (statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '');
+          (statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '') +
+          returnedNote(p);
         findings.push(
           finding('payout_missing', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited to the bank account by ${p.windowEnd} (未到账)${short}${o.note ? ` (${o.note})` : ''}`, [], {
             expected: p.amount,
@@ -303,7 +360,7 @@ export function reconcileBank(input: BankInput): BankResult {
         break;
       case 'pending':
         totals.pending = totals.pending.plus(p.amount);
-        findings.push(finding('payout_pending', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited yet; due by ${p.windowEnd}`, [], { expected: p.amount, details }));
+        findings.push(finding('payout_pending', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited yet; due by ${p.windowEnd}${returnedNote(p)}`, [], { expected: p.amount, details }));
         break;
       case 'nothing_due':
         break; // deductions only (or nothing): no credit expected, the deduction lines are judged on the settlement side

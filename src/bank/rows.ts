@@ -84,6 +84,16 @@ export function acquirerHint(r: CanonicalRecord, contract: Contract): string | u
   return word;
 }
 
+/**
+ * A debit that takes a credit back: the bank returned a transfer it could not book (退汇, 退票 —
+ * a closed account, a name that does not match). The money never arrived.
+ */
+const RETURN_WORDS: readonly string[] = ['退汇', '退票', '汇款退回', '划款退回', '资金退回', '清算款退回', '结算款退回', '入账退回'];
+
+export function returnWordIn(r: CanonicalRecord): string | undefined {
+  return firstWordIn(rowText(r), RETURN_WORDS);
+}
+
 /** Payout words a private person's transfer carries as well. */
 const PERSONAL_WORDS: readonly string[] = ['结算款', '银联入账'];
 

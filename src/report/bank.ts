@@ -11,7 +11,7 @@ import { formatYuan } from '../normalise/amount.js';
 import { money } from './common.js';
 
 const PAYOUT_STATUSES: readonly PayoutStatus[] = ['matched', 'merged', 'split', 'short', 'over', 'ambiguous', 'missing', 'pending', 'not_covered', 'nothing_due'];
-const CATEGORIES: readonly BankRowCategory[] = ['payout', 'ambiguous', 'unexplained_credit', 'unexplained_debit', 'allowed_deduction', 'unrelated', 'duplicate'];
+const CATEGORIES: readonly BankRowCategory[] = ['payout', 'ambiguous', 'unexplained_credit', 'unexplained_debit', 'allowed_deduction', 'returned', 'unrelated', 'duplicate'];
 
 const opt = (d: Decimal | null | undefined): string | null => (d === null || d === undefined ? null : formatYuan(d));
 

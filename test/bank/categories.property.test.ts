@@ -32,6 +32,7 @@ const CATEGORY_KINDS: Record<BankRowCategory, FindingKind[]> = {
   allowed_deduction: ['allowed_deduction'],
   unrelated: ['bank_unrelated'],
   duplicate: ['duplicate_export'],
+  returned: ['credit_returned'],
 };
 
 const rowArb = fc.record({

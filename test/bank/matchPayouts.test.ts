@@ -405,6 +405,27 @@ describe('pass 6: one credit within tolerance of consecutive payouts', () => {
   });
 });
 
+// Review CA: domain.md §4, a payout can bounce (退票): money never arrives though settlement says paid.
+describe('a payout the bank returned (退汇)', () => {
+  const lines = [settlementLine({ settleDate: '2025-11-05', net: '888.68' })];
+  it('is not received: the payout is missing, naming the credit and the return; the return is no fee debit', () => {
+    const credit = payoutCredit('2025-11-05 10:02:00', '888.68', { memo: `POS清算款 ${M1}` });
+    const back = bankRow({ time: '2025-11-05 16:20:00', debit: '888.68', memo: `退汇 原清算款 ${M1}`, counterparty: '拉卡拉支付股份有限公司' });
+    const { result, kinds } = run(lines, [credit, back]);
+    expect(kinds).toEqual({ payout_missing: 1, credit_returned: 1 });
+    expect(result.findings.find((f) => f.kind === 'payout_missing')!.message).toMatch(/; a credit of ¥888\.68 on 2025-11-05 \(bank\.csv:\d+\) was returned \(退汇\) on 2025-11-05/);
+    expect(result.findings.find((f) => f.kind === 'credit_returned')!.related).toEqual([credit, back]);
+    expect([result.rows.get(credit), result.rows.get(back)]).toEqual(['returned', 'returned']);
+    expect(result.totals.credited.toFixed(2)).toBe('0.00');
+    expect(result.totals.unexplainedDebits.toFixed(2)).toBe('0.00');
+  });
+  it('a 退汇 of another amount, or from another counterparty, returns nothing', () => {
+    const credit = payoutCredit('2025-11-05 10:02:00', '888.68');
+    const other = bankRow({ time: '2025-11-05 16:20:00', debit: '888.68', memo: '退汇', counterparty: '张三' });
+    expect(run(lines, [credit, other]).kinds).toMatchObject({ payout_matched: 1 });
+  });
+});
+
 describe('not credited', () => {
   const lines = [settlementLine({ settleDate: '2025-11-05', net: '1000.00' })];
   it('is pending until as-of passes the end of the window, missing after', () => {
