@@ -95,7 +95,7 @@ const HEAD_ROWS_NORMALISED = 100;
 // (A 币种 column is fine: no record field depends on it.)
 const UNSUPPORTED_FIELDS = ['timeOfDay', 'credit', 'debit', 'balance', 'direction', 'counterparty', 'counterpartyAccount', 'refundAmount', 'refundOrderId', 'extraFee', 'payoutMode'] as const;
 const ID_COLUMNS = ['batch', 'authCode', 'orderId', 'originalRef', 'originalTrace', 'payoutId'] as const;
-const SCAN_FIELDS: ScanField[] = ['rrn', 'amount', 'fee', 'net', 'time', 'date', 'settleDate', 'businessDate', 'merchantId', 'terminalId', 'trace', 'txnType', 'status', 'cardType', 'channel', 'memo'];
+const SCAN_FIELDS: ScanField[] = ['rrn', 'amount', 'fee', 'net', 'time', 'date', 'settleDate', 'businessDate', 'merchantId', 'terminalId', 'trace', 'card', 'txnType', 'status', 'cardType', 'channel', 'memo'];
 const RETRY_WINDOW_SECONDS = 30 * 60;
 /** Below this many terminal rows the candidate share is not judged (tests and small files engage as before). */
 const MIN_ROWS_FOR_CANDIDATE_CHECK = 10_000;
@@ -349,7 +349,7 @@ function groupSides(sides: Side[]): Group {
   const count = firstRow[sides.length];
   const first = sides[0].scan;
   // Same column types as the scan's, all files end to end.
-  const joined = <K extends 'line' | 'start' | 'end' | 'kind' | 'rrn' | 'amount' | 'fee' | 'net' | 'day' | 'secs' | 'settleDay' | 'bizDay' | 'trace' | 'memoDeduction'>(key: K): ScannedFile[K] => {
+  const joined = <K extends 'line' | 'start' | 'end' | 'kind' | 'rrn' | 'amount' | 'fee' | 'net' | 'day' | 'secs' | 'settleDay' | 'bizDay' | 'trace' | 'cardTail' | 'memoDeduction'>(key: K): ScannedFile[K] => {
     const out = new (first[key].constructor as new (n: number) => ScannedFile[K])(count);
     sides.forEach((side, f) => out.set(side.scan[key].subarray(0, side.scan.count) as never, firstRow[f]));
     return out;
@@ -384,7 +384,7 @@ function groupSides(sides: Side[]): Group {
     totalLines: -1, // per file: FileSide.totalLines
     line: joined('line'), start: joined('start'), end: joined('end'), kind: joined('kind'), rrn: joined('rrn'), amount: joined('amount'),
     fee: joined('fee'), net: joined('net'), day: joined('day'), secs: joined('secs'), settleDay: joined('settleDay'), bizDay: joined('bizDay'),
-    merchant: merchants.out, terminal: terminals.out, trace: joined('trace'), words: wordColumn, memoDeduction: joined('memoDeduction'),
+    merchant: merchants.out, terminal: terminals.out, trace: joined('trace'), cardTail: joined('cardTail'), words: wordColumn, memoDeduction: joined('memoDeduction'),
     merchants: merchants.list, terminals: terminals.list, wordCombos: [],
   };
   return { files, scan, words, firstRow };
@@ -854,27 +854,29 @@ function selectClean(input: ColumnarInput, phase: Phase) {
   }
 
   // A failed or missing charge names a successful retry of the same amount within 30 minutes:
-  // on its own terminal, or on another where both rows print the card (the columns hold no card:
-  // any terminal).
-  const retryNeeds: { fen: number; at: number }[] = [];
+  // on its own terminal, or on another where both rows print the same card (its last four
+  // digits tell two customers apart; a card the columns cannot read may be anyone's).
+  // Card tails as the scan keeps them: 0–9999, -2 no digit at all (no card), -1 not known.
+  const retryNeeds: { fen: number; at: number; terminal?: string; tail: number }[] = [];
+  const tailOf = (card: string | undefined) => (!card || !/\d/.test(card) ? -2 : /\d{4}$/.test(card) ? Number(card.slice(-4)) : -1);
   // A date-only row counts as 00:00:00 there (retryOf compares its time as printed).
   for (const r of tRecords) {
     if (!r.time) continue;
     if (r.status === 'success' && (r.txnType === 'sale' || r.txnType === 'preauth_complete' || r.txnType === 'refund')) continue;
-    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time) });
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId, tail: tailOf(r.card) });
   }
   for (const r of sRecords) {
     if (!r.time) continue;
-    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time) });
+    retryNeeds.push({ fen: fenOf(amountKey(r)), at: localSeconds(r.time), terminal: r.terminalId, tail: tailOf(r.card) });
   }
   // Settlement candidates that end unpaired or off contract stay residual and may be dropped orders too.
   for (let s = 0; s < ss.count; s++) {
     if (sCand[s] && pairOf[s] < 0 && ss.day[s] >= 0) {
-      retryNeeds.push({ fen: ss.amount[s], at: ss.day[s] * 86400 + ss.secs[s] });
+      retryNeeds.push({ fen: ss.amount[s], at: ss.day[s] * 86400 + ss.secs[s], terminal: ss.terminal[s] >= 0 ? ss.terminals[ss.terminal[s]] : undefined, tail: ss.cardTail[s] });
     }
   }
   if (retryNeeds.length > 0) {
-    const wanted = new Map<number, { at: number }[]>();
+    const wanted = new Map<number, { at: number; terminal?: string; tail: number }[]>();
     // A bitmap of the wanted amounts (low 20 bits) spares most rows the map lookup.
     const maybe = new Uint8Array(1 << 20);
     for (const n of retryNeeds) {
@@ -886,8 +888,12 @@ function selectClean(input: ColumnarInput, phase: Phase) {
       const needs = wanted.get(ts.amount[t]);
       if (!needs) continue;
       const at = ts.day[t] * 86400 + ts.secs[t];
+      const tid = ts.terminal[t] >= 0 ? ts.terminals[ts.terminal[t]] : undefined;
+      const tail = ts.cardTail[t];
       for (const n of needs) {
-        if (Math.abs(at - n.at) <= RETRY_WINDOW_SECONDS) {
+        // Another terminal only where both rows may print the same card (retryOf: card digits on both).
+        const sameCardMaybe = tail !== -2 && n.tail !== -2 && (tail === -1 || n.tail === -1 || tail === n.tail);
+        if (Math.abs(at - n.at) <= RETRY_WINDOW_SECONDS && (!tid || !n.terminal || tid === n.terminal || sameCardMaybe)) {
           keepTerminal(t);
           break;
         }

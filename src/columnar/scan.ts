@@ -16,7 +16,7 @@ import { hasDeductionWord } from '../normalise/records.js';
 
 export type ScanField =
   | 'rrn' | 'amount' | 'fee' | 'net' | 'time' | 'date' | 'settleDate' | 'businessDate' | 'merchantId' | 'terminalId'
-  | 'trace' | 'txnType' | 'status' | 'cardType' | 'channel' | 'memo';
+  | 'trace' | 'card' | 'txnType' | 'status' | 'cardType' | 'channel' | 'memo';
 
 /**
  * The cells whose distinct values make up a row's "words" (decoded once per combination). The
@@ -77,6 +77,11 @@ export interface ScannedFile {
   merchant: Int32Array;
   terminal: Int32Array;
   trace: Float64Array;
+  /**
+   * The card number's last four digits (0–9999) when its cell ends in four digits; -2 when the
+   * cell holds no digit at all (no card: a QR payment); -1 otherwise (not known).
+   */
+  cardTail: Int16Array;
   words: Int32Array;
   /** 1 when the row's memo (备注) names a deduction (押金, 流量费 …): a settlement line so is none of a sale's. */
   memoDeduction: Uint8Array;
@@ -286,7 +291,7 @@ class Columns {
   line: Int32Array; start: Float64Array; end: Float64Array; kind: Uint8Array; rrn: Float64Array;
   amount: Float64Array; fee: Float64Array; net: Float64Array; day: Int32Array; secs: Int32Array;
   settleDay: Int32Array; bizDay: Int32Array; merchant: Int32Array; terminal: Int32Array;
-  trace: Float64Array; words: Int32Array; memoDeduction: Uint8Array;
+  trace: Float64Array; cardTail: Int16Array; words: Int32Array; memoDeduction: Uint8Array;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -295,13 +300,13 @@ class Columns {
     this.fee = new Float64Array(capacity); this.net = new Float64Array(capacity); this.day = new Int32Array(capacity);
     this.secs = new Int32Array(capacity); this.settleDay = new Int32Array(capacity); this.bizDay = new Int32Array(capacity);
     this.merchant = new Int32Array(capacity); this.terminal = new Int32Array(capacity); this.trace = new Float64Array(capacity);
-    this.words = new Int32Array(capacity);
+    this.words = new Int32Array(capacity); this.cardTail = new Int16Array(capacity);
     this.memoDeduction = new Uint8Array(capacity);
   }
 
   grow(): void {
     const n = this.capacity * 2;
-    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    const g = <T extends Int32Array | Float64Array | Uint8Array | Int16Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a);
       return b;
@@ -314,7 +319,7 @@ class Columns {
     this.settleDay = g(this.settleDay, (k) => new Int32Array(k)); this.bizDay = g(this.bizDay, (k) => new Int32Array(k));
     this.merchant = g(this.merchant, (k) => new Int32Array(k)); this.terminal = g(this.terminal, (k) => new Int32Array(k));
     this.trace = g(this.trace, (k) => new Float64Array(k)); this.words = g(this.words, (k) => new Int32Array(k));
-    this.memoDeduction = g(this.memoDeduction, (k) => new Uint8Array(k));
+    this.memoDeduction = g(this.memoDeduction, (k) => new Uint8Array(k)); this.cardTail = g(this.cardTail, (k) => new Int16Array(k));
     this.capacity = n;
   }
 }
@@ -455,7 +460,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
   const wordCols = WORD_FIELDS.map((f) => c[f] ?? -1);
   const col = (f: ScanField): number => c[f] ?? -1;
   const ia = col('amount'), ifee = col('fee'), inet = col('net'), it = col('time'), isd = col('settleDate'), ibd = col('businessDate');
-  const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId'), idate = col('date'), imemo = col('memo');
+  const ir = col('rrn'), itr = col('trace'), im = col('merchantId'), iterm = col('terminalId'), idate = col('date'), imemo = col('memo'), icard = col('card');
   const idColumns = plan.idColumns;
   const usedColumns = [...new Set([...Object.values(c), ...idColumns])].filter((k): k is number => k !== undefined && k >= 0 && k < width);
   const delim = plan.delimiter;
@@ -523,6 +528,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
       cols.fee[r] = NaN;
       cols.net[r] = NaN;
       cols.trace[r] = NaN;
+      cols.cardTail[r] = -1;
       cols.day[r] = -1;
       cols.secs[r] = -1;
       cols.settleDay[r] = -1;
@@ -630,6 +636,19 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
         if (Number.isNaN(v)) continue;
         cols.trace[r] = v;
       }
+      // The card's last four digits: only to tell two customers apart (a retry on another terminal).
+      if (icard >= 0) {
+        let e = cellEnd[icard];
+        while (e > cellStart[icard] && (bytes[e - 1] === 0x20 || bytes[e - 1] === 0x09)) e--;
+        let digit = false;
+        for (let i = cellStart[icard]; i < e && !digit; i++) digit = bytes[i] >= ZERO && bytes[i] <= NINE;
+        if (!digit) cols.cardTail[r] = -2;
+        else if (e - cellStart[icard] >= 4) {
+          let tail = 0;
+          for (let i = e - 4; i < e && tail >= 0; i++) tail = bytes[i] >= ZERO && bytes[i] <= NINE ? tail * 10 + bytes[i] - ZERO : -1;
+          cols.cardTail[r] = tail;
+        }
+      }
       let ok = true;
       for (let k = 0; k < idColumns.length; k++) {
         if (!plainIdAt(bytes, cellStart[idColumns[k]], cellEnd[idColumns[k]])) { ok = false; break; }
@@ -694,7 +713,7 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
     totalLines: lastLine,
     line: cols.line, start: cols.start, end: cols.end, kind: cols.kind, rrn: cols.rrn, amount: cols.amount,
     fee: cols.fee, net: cols.net, day: cols.day, secs: cols.secs, settleDay: cols.settleDay, bizDay: cols.bizDay,
-    merchant: cols.merchant, terminal: cols.terminal, trace: cols.trace, words: cols.words, memoDeduction: cols.memoDeduction,
+    merchant: cols.merchant, terminal: cols.terminal, trace: cols.trace, cardTail: cols.cardTail, words: cols.words, memoDeduction: cols.memoDeduction,
     merchants: merchants.values.map((v) => v ?? ''),
     terminals: terminals.values.map((v) => v ?? ''),
     wordCombos,

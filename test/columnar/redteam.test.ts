@@ -48,6 +48,31 @@ describe('columnar red team', () => {
     expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(true);
   });
 
+  it('another card, or no card (a QR payment), on another terminal is no retry: the sale stays a clean pair', () => {
+    const day = (failedCard: string, saleCard: string) =>
+      files(
+        [
+          tLine({ term: '10000001', time: '2025-10-14 10:00:00', status: '交易超时', amount: 26800, rrn: '', trace: '000201', cardNo: failedCard }),
+          ...spacer.t,
+          tLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: saleCard }),
+        ],
+        [
+          sLine({ term: '10000001', time: '2025-10-14 10:00:00', amount: 26800, rrn: '600000000201', trace: '000201', cardNo: failedCard }),
+          ...spacer.s,
+          sLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: saleCard }),
+        ],
+      );
+    const retry = day('622848******1111', '622848******1111');
+    const withRetry = expectSame('retry, same card', retry.t, retry.s, base).cleanPairs;
+    for (const [failedCard, saleCard] of [['622848******1111', '622848******2222'], ['', '622848******1111'], ['622848******1111', '']]) {
+      const f = day(failedCard, saleCard);
+      const o = expectSame(`no retry: ${failedCard || 'no card'} / ${saleCard || 'no card'}`, f.t, f.s, base);
+      expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(false);
+      // The sale is summed in the columns, not read again: its card rules it out as the retry.
+      expect(o.cleanPairs).toBe(withRetry + 1);
+    }
+  });
+
   // Same root cause as above (was a mismatch, now fixed).
   it('date-only failed terminal row settled anyway names a clean retry', () => {
     const f = files(
