@@ -98,6 +98,18 @@ function finding(kind: FindingKind, message: string, related: CanonicalRecord[],
   return { kind, severity: SEVERITY[kind], message, terminal: null, settlement: null, related, details: {}, ...extra };
 }
 
+/** Where a payout's lines are, to ask the acquirer about them: "settlement-1014.csv:3, 4, 5" (at most 8 lines named). */
+function payoutLines(p: ExpectedPayout): string {
+  const byFile = new Map<string, number[]>();
+  for (const l of p.lines.slice(0, 8)) {
+    const list = byFile.get(l.source.file);
+    if (list) list.push(l.source.line);
+    else byFile.set(l.source.file, [l.source.line]);
+  }
+  const named = [...byFile].map(([file, lines]) => `${file}:${lines.sort((a, b) => a - b).join(', ')}`).join('; ');
+  return p.lines.length > 8 ? `${named} … (${p.lines.length} lines)` : named;
+}
+
 function describePayout(p: ExpectedPayout): string {
   const who = p.merchantId ? `merchant ${p.merchantId}` : 'merchant not printed';
   const id = p.payoutId ? `, payout ${p.payoutId}` : '';
@@ -340,9 +352,9 @@ export function reconcileBank(input: BankInput): BankResult {
           (statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '') +
           returnedNote(p);
         findings.push(
-          finding('payout_missing', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited to the bank account by ${p.windowEnd} (未到账)${short}${o.note ? ` (${o.note})` : ''}`, [], {
+          finding('payout_missing', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited to the bank account by ${p.windowEnd} (未到账)${short}${o.note ? ` (${o.note})` : ''}; its lines: ${payoutLines(p)}`, [], {
             expected: p.amount,
-            details: { ...details, ...(statement ? { statementStarts: statement.from, statementEnds: statement.to } : {}), ...(o.note ? { note: o.note } : {}) },
+            details: { ...details, settlementLines: payoutLines(p), ...(statement ? { statementStarts: statement.from, statementEnds: statement.to } : {}), ...(o.note ? { note: o.note } : {}) },
           }),
         );
         break;

@@ -415,6 +415,9 @@ describe('a payout the bank returned (退汇)', () => {
     expect(kinds).toEqual({ payout_missing: 1, credit_returned: 1 });
     expect(result.findings.find((f) => f.kind === 'payout_missing')!.message).toMatch(/; a credit of ¥888\.68 on 2025-11-05 \(bank\.csv:\d+\) was returned \(退汇\) on 2025-11-05/);
     expect(result.findings.find((f) => f.kind === 'credit_returned')!.related).toEqual([credit, back]);
+    // It names the settlement lines the payout is made of (review CA: the accountant had to find them by hand).
+    const line = lines[0].source;
+    expect(result.findings.find((f) => f.kind === 'payout_missing')!.message.endsWith(`; its lines: ${line.file}:${line.line}`)).toBe(true);
     expect([result.rows.get(credit), result.rows.get(back)]).toEqual(['returned', 'returned']);
     expect(result.totals.credited.toFixed(2)).toBe('0.00');
     expect(result.totals.unexplainedDebits.toFixed(2)).toBe('0.00');
