@@ -22,7 +22,7 @@ import type { CanonicalRecord, LocalDate } from '../model.js';
 import { formatYuan } from '../normalise/amount.js';
 import type { ExpectedPayout } from './payouts.js';
 import { lineNet } from './payouts.js';
-import { addDays, bookingDate, cmp, daysBetween, movementOf, normText, rowText, where } from './rows.js';
+import { bookingDate, cmp, daysBetween, movementOf, normText, rowText, where } from './rows.js';
 
 /** Pass 2 bound: at most this many consecutive payouts merged into one credit (Golden Week + weekend). */
 export const MAX_MERGED_PAYOUTS = 10;
@@ -31,7 +31,7 @@ export const MAX_SPLIT_CANDIDATES = 16;
 /** Pass 3: fitting sets listed on an ambiguous payout. */
 const MAX_LISTED_SETS = 4;
 
-export type PayoutStatus = 'matched' | 'merged' | 'split' | 'short' | 'over' | 'ambiguous' | 'missing' | 'pending' | 'not_covered' | 'nothing_due';
+export type PayoutStatus = 'matched' | 'merged' | 'split' | 'short' | 'over' | 'ambiguous' | 'missing' | 'pending' | 'nothing_due';
 
 export interface LikelyCause {
   code: 'bank_debit' | 'line_withheld' | 'deduction_not_taken' | 'fees_not_deducted' | 'unknown';
@@ -73,14 +73,6 @@ export interface MatchPayoutsInput {
   statementSpans?: { from: LocalDate; to: LocalDate }[];
   /** Banks book nothing on days off: statements a weekend or holiday apart join up. */
   isWorkingDay?: (date: LocalDate) => boolean;
-  /**
-   * The statements' first booking date and how long before it a window may close and still be
-   * judged. A payout whose window closed more than `margin` days before the statement starts is
-   * not judged: its credit would be in an earlier statement (an October statement beside
-   * September's settlement files). Within the margin it is: the first row may well be the
-   * payout's own late credit.
-   */
-  statementStart?: { date: LocalDate; margin: number };
   /** Credits whose counterparty or memo names an acquirer: they win a tie over a bare 结算款. */
   namesAcquirer?: ReadonlySet<CanonicalRecord>;
 }
@@ -397,8 +389,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     // Missing once the as-of date, or the statement itself, has passed the window: a statement
     // running past it proves no credit came in it, whatever the settlement files' date.
     const past = asOf > p.windowEnd || coveredPast(input.statementSpans ?? [], p.date, p.windowEnd, input.isWorkingDay);
-    const before = input.statementStart !== undefined && addDays(p.windowEnd, input.statementStart.margin) < input.statementStart.date;
-    const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : before ? 'not_covered' : past ? 'missing' : 'pending';
+    const status: PayoutStatus = !p.amount.gt(0) ? 'nothing_due' : past ? 'missing' : 'pending';
     const note = searchNotes.get(p);
     outcome.set(p, { payout: p, status, credits: [], ...(note ? { note } : {}) });
   }

@@ -62,8 +62,6 @@ export interface BankTotals {
   credited: Decimal;
   missing: Decimal;
   pending: Decimal;
-  /** Σ payouts whose window closed days before the statements start: not judged. */
-  notCovered: Decimal;
   short: Decimal;
   over: Decimal;
   unexplainedCredits: Decimal;
@@ -235,9 +233,9 @@ export function reconcileBank(input: BankInput): BankResult {
   }
 
   // --- Payouts ↔ credits -----------------------------------------------------------------------
-  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, ...(statement ? { statementStart: { date: statement.from, margin: contract.payoutWindowDays } } : {}), namesAcquirer: new Set(acquirerCredits.filter((c) => acquirerNameIn(c, contract))), ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank), ...(input.calendar ? { isWorkingDay: (d: LocalDate) => input.calendar!.isWorkingDay(d) } : {}) }) });
+  const match = matchPayouts({ payouts, credits: acquirerCredits, debits, tolerance: contract.payoutTolerance, asOf, namesAcquirer: new Set(acquirerCredits.filter((c) => acquirerNameIn(c, contract))), ...(input.asOfGiven ? {} : { statementSpans: statementSpans(input.bank), ...(input.calendar ? { isWorkingDay: (d: LocalDate) => input.calendar!.isWorkingDay(d) } : {}) }) });
   const totals: BankTotals = {
-    expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, notCovered: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
+    expected: ZERO, credited: ZERO, missing: ZERO, pending: ZERO, short: ZERO, over: ZERO, unexplainedCredits: ZERO, unexplainedDebits: ZERO,
   };
   for (const p of payouts) if (p.amount.gt(0)) totals.expected = totals.expected.plus(p.amount);
   const creditedByDate = new Map<LocalDate, Decimal>();
@@ -348,7 +346,12 @@ export function reconcileBank(input: BankInput): BankResult {
         // A window the statement covers only in part (a payout of 09-28 whose window runs past
         // 国庆 to 10-09, an October statement): missing as far as it shows, and it says so.
         const short =
-          (statement && statement.from > p.date ? `; the bank statement starts on ${statement.from}, after the window opened: its credit may be in an earlier one` : '') +
+          // A statement that starts after the window opened cannot show a credit booked before
+          // it: said, not guessed — a quiet account that only receives payouts starts with the
+          // first payout after a freeze, and the payouts held before it are the point (review CD).
+          (statement && statement.from > p.windowEnd
+            ? `; the bank statement starts on ${statement.from}, after this window closed: if an earlier statement shows the credit, it arrived — else ask the acquirer (payouts held?)`
+            : statement && statement.from > p.date ? `; the bank statement starts on ${statement.from}, after the window opened: its credit may be in an earlier one` : '') +
           (statement && statement.to < p.windowEnd ? `; the bank statement ends on ${statement.to}, check a later one` : '') +
           returnedNote(p);
         findings.push(
@@ -359,17 +362,6 @@ export function reconcileBank(input: BankInput): BankResult {
         );
         break;
       }
-      case 'not_covered':
-        totals.notCovered = totals.notCovered.plus(p.amount);
-        findings.push(
-          finding(
-            'payout_not_covered',
-            `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not judged: its window (${p.date} … ${p.windowEnd}) closed days before the bank statement starts (${statement!.from}); its credit would be in an earlier statement`,
-            [],
-            { expected: p.amount, details: { ...details, ...(statement ? { statementStarts: statement.from } : {}) } },
-          ),
-        );
-        break;
       case 'pending':
         totals.pending = totals.pending.plus(p.amount);
         findings.push(finding('payout_pending', `Payout ¥${yuan(p.amount)} (${describePayout(p)}) not credited yet; due by ${p.windowEnd}${returnedNote(p)}`, [], { expected: p.amount, details }));
@@ -479,6 +471,13 @@ export function reconcileBank(input: BankInput): BankResult {
   }
   if (balance.missing === input.bank.length && input.bank.length > 0) notes.push('the statements print no running balance: continuity not checked');
   if (ordered.length === 0) notes.push('the bank statements hold no rows: every payout due is read as not credited (an export of the wrong account or dates?)');
+  const before = statement ? match.outcomes.filter((o) => o.status === 'missing' && o.payout.windowEnd < statement.from) : [];
+  if (before.length > 0) {
+    notes.push(
+      `${before.length} payout(s) not credited (¥${yuan(before.reduce((sum, o) => sum.plus(o.payout.amount), ZERO))}) were due before the bank statement starts on ${statement!.from}: ` +
+        'give the statement of those days, or ask the acquirer whether it held them',
+    );
+  }
 
   // --- One disposition per bank row ----------------------------------------------------------------
   const dispositions = new Map<CanonicalRecord, BankRowDisposition>();

@@ -104,7 +104,8 @@ const INSTITUTION = /公司|银行|中心|集团|商务|支付|清算|结算|财
 export function isPersonName(name: string | undefined): boolean {
   if (!name) return false;
   const n = name.normalize('NFKC').replace(/\s+/g, '');
-  return PERSON.test(n) && !INSTITUTION.test(n);
+  // An acquirer's short name (通联, 富友, 汇付) is no person either (review CD).
+  return PERSON.test(n) && !INSTITUTION.test(n) && !ACQUIRER_NAMES.some((a) => a.startsWith(n));
 }
 
 // "退款总金额0.01元;含手续费0.00元" describes a refund's make-up, not a fee taken: such

@@ -369,10 +369,11 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     const t0 = localSeconds(r.time);
     return salesByCardAmount.get(`${cardDigits(r.card)}|${amountKey(r)}`)?.find(
       (s) => s !== self && sameCard(s.card, r.card) && Math.abs(localSeconds(s.time!) - t0) <= DOUBLE_CHARGE_MINUTES * 60 &&
-        // "This machine is stuck, use the other one": a card printed on both rows names the
-        // customer on any terminal of the merchant; without one (a QR payment), only the same
-        // terminal says it is the same customer.
-        (sameTerminal(s, r) || (cardDigits(s.card) !== '' && cardDigits(r.card) !== '' && sameMerchant(s, r))),
+        // "This machine is stuck, use the other one": on another terminal of the merchant, a
+        // success after the failed try, with both cards printed well enough to name one customer
+        // (first and last digits: a last-four-only mask fits one customer in ten thousand, and a
+        // QR payment names none).
+        (sameTerminal(s, r) || (localSeconds(s.time!) >= t0 && namesCustomer(s.card) && namesCustomer(r.card) && sameMerchant(s, r))),
     );
   };
 
@@ -409,7 +410,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
         finding(
           'dropped_order',
           `Card was charged ¥${yuan(s.amount ?? s.net)} (${describe(s)}) but the terminal shows "${status}"` +
-            (retry ? ` — possible double charge: a successful retry of the same card and amount followed at ${retry.time}${otherTerminal(retry, t)} (${where(retry)})` : ''),
+            (retry ? ` — possible double charge: ${retryText(retry, t)}` : ''),
           { terminal: t, settlement: s, related: retry ? [retry] : [] },
           { actual: s.amount ?? s.net, details: { pass, terminalStatus: status, possibleDoubleCharge: Boolean(retry) } },
         ),
@@ -462,8 +463,9 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
   if (input.haveTerminal) {
     for (const s of match.unmatchedSettlement) {
       if (ambiguousLines.has(s)) continue;
-      const retry = retryOf(s);
       const isRefund = s.txnType === 'refund' || (s.amount ?? s.net)?.isNegative() === true;
+      // Money given back is no charge: no double charge to name (review CD).
+      const retry = isRefund ? undefined : retryOf(s);
       // A terminal row that failed to read but names this line's RRN, or its terminal and trace,
       // is most likely its row: say so rather than "no such transaction".
       const unread = unreadableRowOf(input.rejectedTerminal, s, usedRejected);
@@ -942,6 +944,19 @@ function unreadableRowOf(rows: RejectedRow[] | undefined, t: CanonicalRecord, us
 }
 
 /** Last four digits of a masked card: the part every masking style keeps. */
+/** "a successful retry … followed at …" — or "came … before" when the success was the earlier swipe. */
+function retryText(retry: CanonicalRecord, failed: CanonicalRecord): string {
+  const before = failed.time && retry.time && localSeconds(retry.time) < localSeconds(failed.time);
+  return before
+    ? `a successful charge of the same card and amount came just before, at ${retry.time}${otherTerminal(retry, failed)} (${where(retry)})`
+    : `a successful retry of the same card and amount followed at ${retry.time}${otherTerminal(retry, failed)} (${where(retry)})`;
+}
+
+/** A card printed with its first and its last digits (622848******1234): enough to take two rows for one customer. */
+function namesCustomer(card: string | undefined): boolean {
+  return card !== undefined && /^\d{4}/.test(card.replace(/[^0-9*]/g, '')) && /\d{4}$/.test(card);
+}
+
 /** " on terminal 10000002" when the retry was on another terminal than the row it follows. */
 function otherTerminal(retry: CanonicalRecord, of: CanonicalRecord): string {
   return retry.terminalId && of.terminalId && retry.terminalId !== of.terminalId ? ` on terminal ${retry.terminalId}` : '';

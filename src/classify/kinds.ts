@@ -39,8 +39,6 @@ export const INFORMATIONAL_KINDS = [
   'duplicate_export',
   'payout_matched',
   'payout_pending',
-  // A payout whose window closed before the bank statements start: its credit cannot be in them.
-  'payout_not_covered',
   // An acquirer credit the bank took back (退汇, 退票): no money received.
   'credit_returned',
   'bank_unrelated',
@@ -85,7 +83,6 @@ export const SEVERITY: Record<FindingKind, Severity> = {
   duplicate_export: 'info',
   payout_matched: 'info',
   payout_pending: 'info',
-  payout_not_covered: 'info',
   credit_returned: 'info',
   bank_unrelated: 'info',
 };
@@ -122,7 +119,6 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   duplicate_export: 'Row repeated in another input file (re-export), counted once',
   payout_matched: 'Payout credited to the bank account',
   payout_pending: 'Payout not credited yet, still within its window',
-  payout_not_covered: 'Payout not judged: its window closed before the bank statement starts',
   credit_returned: 'Acquirer credit returned by the bank (退汇, 退票): no money received',
   bank_unrelated: 'Bank row unrelated to acquirer payouts (rent, transfers, card spending …)',
 };

@@ -718,8 +718,9 @@ export function loadContract(text: string, fileName: string): Contract {
   const root = reader.deref(doc.contents as YamlNode | null);
   if (root === null || isNull(root)) return contract; // an empty file means "all defaults"
   // A CSV export given as the contract (-c where -s was meant) parses as one long YAML string.
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
-  if (root !== null && isScalar(root) && typeof root.value === 'string' && /(?:[,\t].*){3}/.test(firstLine)) {
+  // (A title line may come first: 结算对账单, then the header.)
+  const firstLines = text.replace(/^\uFEFF/, '').split(/\r?\n/, 6);
+  if (root !== null && isScalar(root) && typeof root.value === 'string' && firstLines.some((line) => /(?:[,\t].*){3}/.test(line))) {
     throw new InputError(`${fileName}: this looks like a data file (comma- or tab-separated columns), not a contract`, 'a contract is YAML or JSON (`posrecon init contract` writes an annotated one); was this file meant for --terminal, --settlement or --bank?');
   }
 

@@ -104,7 +104,8 @@ export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined
   let best: { rank: number; end: number; len: number; value: T } | undefined;
   for (const [word, value] of Object.entries(vocab)) {
     if (word.length < 2) continue;
-    const at = SHORT_CODE.test(word) ? lastStandalone(key, word) : key.lastIndexOf(word);
+    const at = key.lastIndexOf(word);
+    if (at >= 0 && SHORT_CODE.test(word) && !standalone(text, word, opts.negatable === true)) continue;
     if (at < 0 || (opts.negatable && NEGATIONS.test(key.slice(0, at)))) continue;
     const rank = opts.rank ? opts.rank(value) : 0;
     const end = at + word.length;
@@ -116,17 +117,23 @@ export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined
 }
 
 /**
- * A short code (00, 01, ok, cr) is a word of its own only where no letter, digit, - or _ touches
- * it: 00 is approved, but 9100, E00, 98-00 and 超时(E100) are other codes, and NOT OK is no ok.
+ * A code (00, 01, 02, ok) is a word of its own only where no letter, digit, - or _ touches it
+ * in the cell as printed (spaces are boundaries: "00 Approved", "DC 01"): 00 is approved, but
+ * 9100, E00 and 超时(E100) are other codes; and NOT OK is no ok. Longer words (pay, qr, cr) are
+ * found inside others as before: WXPAY, UnionPay QR.
  */
-const SHORT_CODE = /^[a-z0-9]{2,3}$/;
+const SHORT_CODE = /^(?:\d{2,3}|ok)$/;
 const CODE_CHAR = /[a-z0-9_-]/;
+const ENGLISH_NEGATION = /(?:^|[^a-z])(?:not|no|non)[\s_-]*$/;
 
-function lastStandalone(key: string, word: string): number {
-  for (let at = key.lastIndexOf(word); at >= 0; at = at === 0 ? -1 : key.lastIndexOf(word, at - 1)) {
-    if (!CODE_CHAR.test(key.charAt(at - 1)) && !CODE_CHAR.test(key.charAt(at + word.length))) return at;
+function standalone(text: string, word: string, negatable: boolean): boolean {
+  const spaced = text.normalize('NFKC').toLowerCase();
+  for (let at = spaced.indexOf(word); at >= 0; at = spaced.indexOf(word, at + 1)) {
+    if (CODE_CHAR.test(spaced.charAt(at - 1)) || CODE_CHAR.test(spaced.charAt(at + word.length))) continue;
+    if (negatable && ENGLISH_NEGATION.test(spaced.slice(0, at))) continue;
+    return true;
   }
-  return -1;
+  return false;
 }
 
 /** Operations outrank the sale or channel words beside them (撤销 in 消费撤销(微信)). */

@@ -10,7 +10,7 @@ import { movementOf, bookingDate } from '../bank/rows.js';
 import { formatYuan } from '../normalise/amount.js';
 import { money } from './common.js';
 
-const PAYOUT_STATUSES: readonly PayoutStatus[] = ['matched', 'merged', 'split', 'short', 'over', 'ambiguous', 'missing', 'pending', 'not_covered', 'nothing_due'];
+const PAYOUT_STATUSES: readonly PayoutStatus[] = ['matched', 'merged', 'split', 'short', 'over', 'ambiguous', 'missing', 'pending', 'nothing_due'];
 const CATEGORIES: readonly BankRowCategory[] = ['payout', 'ambiguous', 'unexplained_credit', 'unexplained_debit', 'allowed_deduction', 'returned', 'unrelated', 'duplicate'];
 
 const opt = (d: Decimal | null | undefined): string | null => (d === null || d === undefined ? null : formatYuan(d));
@@ -41,7 +41,6 @@ export function bankSummaryJson(result: ReconcileResult): Record<string, unknown
       credited: formatYuan(t.credited),
       missing: formatYuan(t.missing),
       pending: formatYuan(t.pending),
-      notCovered: formatYuan(t.notCovered),
       short: formatYuan(t.short),
       over: formatYuan(t.over),
       unexplainedCredits: formatYuan(t.unexplainedCredits),
@@ -99,7 +98,6 @@ export function bankSummaryLines(result: ReconcileResult): string[] {
   if (count('over')) parts.push(`${count('over')} over ${money(bank.totals.over)}`);
   if (count('missing')) parts.push(`${count('missing')} not credited ${money(bank.totals.missing)}`);
   if (count('pending')) parts.push(`${count('pending')} pending ${money(bank.totals.pending)}`);
-  if (count('not_covered')) parts.push(`${count('not_covered')} not judged ${money(bank.totals.notCovered)} (window closed before the statement starts on ${bank.statement!.from})`);
   if (count('ambiguous')) parts.push(`${count('ambiguous')} ambiguous`);
   const lines = [
     `Bank: ${files.length} statement file(s), ${rows} rows${bank.statement ? ` (${bank.statement.from} … ${bank.statement.to})` : ''} · ${parts.join(' · ')}`,

@@ -59,3 +59,19 @@ describe('a failed reversal and a failed void', () => {
     expect(json.summary.rows.informational).toBe(2);
   });
 });
+
+describe('what is no retry on another terminal (review CD)', () => {
+  it('a success on another terminal before the failed try, or a match of last-four-only masks, is no double charge', () => {
+    const { json } = reconcileJson('no-retry-across-terminals');
+    const dropped = json.findings.filter((f) => f.kind === 'dropped_order');
+    expect(dropped.map((f) => [f.terminal!.line, f.details.possibleDoubleCharge])).toEqual(expect.arrayContaining([[3, false], [5, false]]));
+    expect(dropped.every((f) => f.related.length === 0)).toBe(true);
+  });
+
+  it('a refund settled at another counter is never called a double charge of its sale', () => {
+    const { json } = reconcileJson('refund-at-another-counter-no-double-charge');
+    const refund = json.findings.find((f) => f.kind === 'dropped_order')!;
+    expect(refund.message).toMatch(/^Refund of ¥300\.00 settled .* but the terminal export has no such refund$/);
+    expect(refund.details.possibleDoubleCharge).toBe(false);
+  });
+});

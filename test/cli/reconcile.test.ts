@@ -31,7 +31,7 @@ describe('posrecon reconcile on the demo files', () => {
       duplicate_export: 0,
       // The bank leg: no --bank, nothing to count.
       payout_missing: 0, payout_short: 0, payout_over: 0, ambiguous_payout: 0, unexplained_credit: 0,
-      unexplained_debit: 0, balance_gap: 0, payout_matched: 0, payout_pending: 0, payout_not_covered: 0, credit_returned: 0, bank_unrelated: 0,
+      unexplained_debit: 0, balance_gap: 0, payout_matched: 0, payout_pending: 0, credit_returned: 0, bank_unrelated: 0,
     });
     expect(json.summary.rows).toEqual({ read: 34, matched: 14, flagged: 16, informational: 4, rejected: 0 });
     expect(json.summary.totals.dropped).toBe('888.00');

@@ -58,6 +58,9 @@ describe('a data file given as the contract', () => {
     expect(oneLine(r.stderr)).toEqual([`posrecon: ${csv}: this looks like a data file (comma- or tab-separated columns), not a contract`]);
     expect(r.stderr).not.toContain('6222021234');
     expect(r.stderr.length).toBeLessThan(400);
+    // With a title line first (结算对账单), too (review CD).
+    const titled = posrecon(['reconcile', ...DEMO, '-c', 'fixtures/demo/settlement-2025-09-30.csv']);
+    expect([titled.code, oneLine(titled.stderr)]).toEqual([2, ['posrecon: fixtures/demo/settlement-2025-09-30.csv: this looks like a data file (comma- or tab-separated columns), not a contract']]);
   });
 });
 
@@ -84,6 +87,19 @@ describe('a settlement file caught by the terminal glob of a daily run', () => {
     const next = posrecon(['run', '--store', store, ...DEMO, '-c', 'fixtures/demo/contract.yaml', '-f', 'json']);
     expect(next.code).toBe(1);
     expect(JSON.parse(next.stdout).summary.counts.unsettled_overdue).toBe(1);
+  });
+});
+
+describe('a merchant-portal export printing 手续费 and 结算金额 beside its 交易状态 (review CD)', () => {
+  it('is still a terminal file to run: it scores as a settlement file too, but it is plainly not one', () => {
+    const d = 'fixtures/store/portal-export-with-fee-columns';
+    const r = posrecon(['run', '--store', join(dir, 'portal.sqlite'), '-c', `${d}/contract.yaml`, '-t', `${d}/交易明细-portal-20251114.csv`, '-s', `${d}/结算单-20251117.csv`, '-f', 'json']);
+    expect(r.stderr).toBe('');
+    const json = JSON.parse(r.stdout);
+    expect(json.run.ingested.map((i: { role: string; rows: number }) => [i.role, i.rows])).toEqual([['terminal', 3], ['settlement', 5]]);
+    // Read as terminal rows: the timed-out 268.00 settled anyway is a dropped order, the 50.00 and the retry match.
+    expect(json.summary.counts).toMatchObject({ matched: 2, dropped_order: 3 });
+    expect(json.findings.some((f: { kind: string; terminal: { rawStatus: string } | null }) => f.kind === "dropped_order" && f.terminal?.rawStatus === "交易超时")).toBe(true);
   });
 });
 

@@ -12,6 +12,8 @@ const words = (cells: { rawType?: string; rawStatus?: string; rawCardType?: stri
 
 describe('transaction types', () => {
   it.each([
+    // Review CD: words inside others and beside a space, as before the code rule.
+    ['QR PAY', 'sale'], ['WeChat Pay', 'sale'], ['WXPAY', 'sale'], ['Alipay', 'sale'], ['UnionPay', 'sale'],
     ['微信退款', 'refund'], ['支付宝撤销', 'void'], ['预授权完成撤销', 'void'], ['POS消费撤销', 'void'], ['扫码退款', 'refund'],
     ['消费撤销(微信)', 'void'], ['消费撤销(闪付)', 'void'], ['消费撤销-云闪付', 'void'], ['联机退货(微信)', 'refund'], ['预授权完成(云闪付)', 'preauth_complete'],
     ['微信扫码支付', 'sale'], ['银联二维码消费', 'sale'], ['非接消费', 'sale'], ['撤销冲正', 'reversal'], ['退货撤销', 'void'],
@@ -29,12 +31,14 @@ describe('status words', () => {
     ['超时补登成功', 'success'], ['UNSUCCESSFUL', 'failed'],
     // Review CC: a code is a word of its own only where no letter, digit, - or _ touches it.
     ['00', 'success'], ['成功(00)', 'success'], ['OK', 'success'], ['超时(E100)', 'timeout'], ['TIMEOUT(E100)', 'timeout'], ['98-00', 'timeout'],
+    // Review CD: spaces are boundaries, as printed.
+    ['00 Approved', 'success'], ['RC 00', 'success'],
   ])('%s → %s', (rawStatus, want) => {
     expect(words({ rawType: '消费', rawStatus }).status).toBe(want);
   });
 
   it.each(['9100', '0001', '1005', '2001', 'E00', '12300456', 'NOT OK'])('the code %s contains 00 or ok but is not approved: unknown, so the row is rejected', (rawStatus) => {
-    expect(lookupWord(DEFAULT_VOCAB.status, rawStatus)).toBeUndefined();
+    expect(lookupWord(DEFAULT_VOCAB.status, rawStatus, { negatable: true })).toBeUndefined();
     expect(words({ rawType: '消费', rawStatus })).toMatchObject({ unreadStatus: true });
   });
 
@@ -74,6 +78,8 @@ describe('card types', () => {
   it.each([
     ['银联借记卡', 'debit'], ['IC贷记卡', 'credit'], ['微信零钱', 'qr'], ['借记卡(其他)', 'debit'], ['借记卡/其他', 'debit'], ['信用卡-其他', 'credit'],
     ['贷记卡(外卡)', 'credit'], ['借记卡(云闪付)', 'debit'], ['借记卡(扫码)', 'debit'], ['信用卡(支付宝)', 'credit'],
+    // Review CD.
+    ['UnionPay QR', 'qr'], ['QR Code', 'qr'], ['Alipay QR', 'qr'], ['DC 01', 'debit'], ['01 Debit', 'debit'],
   ])('%s → %s', (rawCardType, want) => {
     expect(words({ rawType: '消费', rawStatus: '成功', rawCardType }).cardType).toBe(want);
   });
