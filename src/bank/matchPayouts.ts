@@ -24,6 +24,9 @@ import type { ExpectedPayout } from './payouts.js';
 import { lineNet } from './payouts.js';
 import { bookingDate, cmp, daysBetween, movementOf, normText, rowText, where } from './rows.js';
 
+/** A credit giving money back (押金退还, 退款, 返还): no payout's lump sum. */
+const MONEY_BACK = /退还|退回|返还|退款|返现|冲回|差错|调账/u;
+
 /** Pass 2 bound: at most this many consecutive payouts merged into one credit (Golden Week + weekend). */
 export const MAX_MERGED_PAYOUTS = 10;
 /** Pass 3 bound: the split search looks at the nearest 16 candidate credits of a payout, so ≤ 2^16 subsets. */
@@ -263,7 +266,8 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (!open(p)) continue;
     const allowance = Decimal.max(p.amount.times(tolerance.rate), tolerance.amount);
     for (const c of credits) {
-      if (!free(c) || !inWindow(p, c) || !allowed(p, c)) continue;
+      // A credit saying it gives money back (押金退还) is no payout paid near its amount.
+      if (!free(c) || !inWindow(p, c) || !allowed(p, c) || MONEY_BACK.test(rowText(c))) continue;
       const diff = creditOf(c).minus(p.amount);
       if (!diff.isZero() && diff.abs().lte(allowance)) near.push({ p, c, diff, dist: distance(p, c) });
     }
@@ -301,7 +305,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (!open(p)) continue;
     const allowance = Decimal.max(p.amount.times(tolerance.rate), tolerance.amount);
     const pool = credits
-      .filter((c) => free(c) && inWindow(p, c) && allowed(p, c) && creditOf(c).lt(p.amount))
+      .filter((c) => free(c) && inWindow(p, c) && allowed(p, c) && creditOf(c).lt(p.amount) && !MONEY_BACK.test(rowText(c)))
       .sort((a, b) => distance(p, a) - distance(p, b) || order.get(a)! - order.get(b)!);
     if (pool.length < 2) continue;
     const sets = subsetsWithin(pool.slice(0, MAX_SPLIT_CANDIDATES), p.amount.minus(allowance), p.amount.plus(allowance));
@@ -342,11 +346,12 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     for (const c of union) reserved.set(c, o);
   }
 
-  // --- 6. one credit within tolerance of consecutive payouts of one merchant ----------------------
+  // --- 6. one credit a little short of consecutive payouts of one merchant -------------------------
   // A holiday's payouts paid at once less a transfer fee (8 days of 国庆, one credit ¥2.00 short):
-  // the short lump sum, not eight payouts 未到账 and an unexplained credit. Last: any exact or
-  // single explanation claims first. Closest first; two runs equally close for one credit are
-  // left alone (a person decides from the missing payouts and the unexplained credit).
+  // the short lump sum, not eight payouts 未到账 and an unexplained credit. Short only (a fee is
+  // taken, never added: a credit above two held days is something else, a 押金退还 — review CE),
+  // and never a credit saying it gives money back. Last: any exact or single explanation claims
+  // first. Closest first; two runs equally close for one credit are left alone.
   const nearRuns: { run: ExpectedPayout[]; c: CanonicalRecord; diff: Decimal; dist: number }[] = [];
   for (const list of byMerchant.values()) {
     for (let i = 0; i < list.length; i++) {
@@ -360,9 +365,9 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
         const latest = run[run.length - 1];
         const allowance = Decimal.max(sum.times(tolerance.rate), tolerance.amount);
         for (const c of credits) {
-          if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c))) continue;
+          if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c)) || MONEY_BACK.test(rowText(c))) continue;
           const diff = creditOf(c).minus(sum);
-          if (!diff.isZero() && diff.abs().lte(allowance)) nearRuns.push({ run, c, diff, dist: distance(latest, c) });
+          if (diff.isNegative() && diff.abs().lte(allowance)) nearRuns.push({ run, c, diff, dist: distance(latest, c) });
         }
       }
     }

@@ -952,9 +952,9 @@ function retryText(retry: CanonicalRecord, failed: CanonicalRecord): string {
     : `a successful retry of the same card and amount followed at ${retry.time}${otherTerminal(retry, failed)} (${where(retry)})`;
 }
 
-/** A card printed with its first and its last digits (622848******1234): enough to take two rows for one customer. */
+/** A card printed with its first and its last digits (622848******1234, 8 or more in all): enough to take two rows for one customer. */
 function namesCustomer(card: string | undefined): boolean {
-  return card !== undefined && /^\d{4}/.test(card.replace(/[^0-9*]/g, '')) && /\d{4}$/.test(card);
+  return card !== undefined && /^\d{4}/.test(card.replace(/[^0-9*]/g, '')) && /\d{4}$/.test(card) && card.replace(/\D/g, '').length >= 8;
 }
 
 /** " on terminal 10000002" when the retry was on another terminal than the row it follows. */

@@ -640,9 +640,15 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
       if (icard >= 0) {
         let e = cellEnd[icard];
         while (e > cellStart[icard] && (bytes[e - 1] === 0x20 || bytes[e - 1] === 0x09)) e--;
+        // A byte past ASCII (full-width digits ６２２８…, which the reader folds to ASCII) leaves it unknown.
         let digit = false;
-        for (let i = cellStart[icard]; i < e && !digit; i++) digit = bytes[i] >= ZERO && bytes[i] <= NINE;
-        if (!digit) cols.cardTail[r] = -2;
+        let ascii = true;
+        for (let i = cellStart[icard]; i < e; i++) {
+          if (bytes[i] >= 0x80) ascii = false;
+          else if (bytes[i] >= ZERO && bytes[i] <= NINE) digit = true;
+        }
+        if (!ascii) cols.cardTail[r] = -1;
+        else if (!digit) cols.cardTail[r] = -2;
         else if (e - cellStart[icard] >= 4) {
           let tail = 0;
           for (let i = e - 4; i < e && tail >= 0; i++) tail = bytes[i] >= ZERO && bytes[i] <= NINE ? tail * 10 + bytes[i] - ZERO : -1;

@@ -122,7 +122,7 @@ export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined
  * 9100, E00 and 超时(E100) are other codes; and NOT OK is no ok. Longer words (pay, qr, cr) are
  * found inside others as before: WXPAY, UnionPay QR.
  */
-const SHORT_CODE = /^(?:\d{2,3}|ok)$/;
+const SHORT_CODE = /^(?:\d+|ok)$/;
 const CODE_CHAR = /[a-z0-9_-]/;
 const ENGLISH_NEGATION = /(?:^|[^a-z])(?:not|no|non)[\s_-]*$/;
 

@@ -167,7 +167,7 @@ export const DEFAULT_VOCAB: Vocabulary = {
   },
   status: {
     '成功': 'success', '交易成功': 'success', '支付成功': 'success', '已支付': 'success', '已清算': 'success',
-    '已结算': 'success', '清算成功': 'success', '已入账': 'success', 'success': 'success', '00': 'success', 'ok': 'success',
+    '已结算': 'success', '清算成功': 'success', '已入账': 'success', 'success': 'success', '00': 'success', '0000': 'success', '000000': 'success', 'ok': 'success',
     '完成': 'success', '已完成': 'success', '交易完成': 'success', '支付完成': 'success', '已退货': 'success', '部分退款': 'success', '部分退货': 'success',
     '未成功': 'failed', '不成功': 'failed', '交易不成功': 'failed', '未完成': 'failed',
     '余额不足': 'failed', '密码错误': 'failed', '不予承兑': 'failed', '无效卡': 'failed', '卡已过期': 'failed', '超过限额': 'failed', '交易受限': 'failed',

@@ -403,6 +403,11 @@ describe('pass 6: one credit within tolerance of consecutive payouts', () => {
     expect(result.payouts.map((o) => [o.payout.date, o.status])).toEqual([['2025-11-01', 'short'], ['2025-11-02', 'merged']]);
     expect(kinds).toEqual({ payout_short: 1, payout_matched: 1 });
   });
+  it('takes no credit above the run, nor one giving money back (review CE: a 押金退还 near two held days)', () => {
+    const held = [settlementLine({ settleDate: '2025-11-04', net: '45.20' }), settlementLine({ settleDate: '2025-11-05', net: '38.10' })];
+    expect(run(held, [payoutCredit('2025-11-05 15:00:00', '99.00', { memo: '结算款' })]).kinds).toEqual({ payout_missing: 2, unexplained_credit: 1 });
+    expect(run(held, [payoutCredit('2025-11-05 15:00:00', '80.00', { memo: '押金退还' })]).kinds).toEqual({ payout_missing: 2, unexplained_credit: 1 });
+  });
   it('a single payout near the credit claims first; beyond the tolerance nothing is merged', () => {
     expect(run(week, [payoutCredit('2025-11-10 09:00:00', '299.00')]).kinds).toEqual({ payout_short: 1, payout_missing: 2 });
     expect(run(week, [payoutCredit('2025-11-10 09:00:00', '700.00')]).kinds).toEqual({ payout_missing: 3, unexplained_credit: 1 });

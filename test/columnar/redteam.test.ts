@@ -48,6 +48,24 @@ describe('columnar red team', () => {
     expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(true);
   });
 
+  // Review CE: a card printed in full-width digits is one the reader folds to ASCII: the scan must not take it for no card.
+  it('a clean retry on another terminal whose card is printed in full-width digits', () => {
+    const f = files(
+      [
+        tLine({ term: '10000001', time: '2025-10-14 10:00:00', status: '交易超时', amount: 26800, rrn: '', trace: '000201', cardNo: '622848******1111' }),
+        ...spacer.t,
+        tLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '６２２８４８＊＊＊＊＊＊１１１１' }),
+      ],
+      [
+        sLine({ term: '10000001', time: '2025-10-14 10:00:00', amount: 26800, rrn: '600000000201', trace: '000201', cardNo: '622848******1111' }),
+        ...spacer.s,
+        sLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '622848******1111' }),
+      ],
+    );
+    expectSame('full-width card retry', f.t, f.s, base);
+    expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(true);
+  });
+
   it('another card, or no card (a QR payment), on another terminal is no retry: the sale stays a clean pair', () => {
     const day = (failedCard: string, saleCard: string) =>
       files(

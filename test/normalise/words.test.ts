@@ -33,11 +33,13 @@ describe('status words', () => {
     ['00', 'success'], ['成功(00)', 'success'], ['OK', 'success'], ['超时(E100)', 'timeout'], ['TIMEOUT(E100)', 'timeout'], ['98-00', 'timeout'],
     // Review CD: spaces are boundaries, as printed.
     ['00 Approved', 'success'], ['RC 00', 'success'],
+    // Review CE: the gateways' 0000 / 000000.
+    ['0000', 'success'], ['000000', 'success'],
   ])('%s → %s', (rawStatus, want) => {
     expect(words({ rawType: '消费', rawStatus }).status).toBe(want);
   });
 
-  it.each(['9100', '0001', '1005', '2001', 'E00', '12300456', 'NOT OK'])('the code %s contains 00 or ok but is not approved: unknown, so the row is rejected', (rawStatus) => {
+  it.each(['9100', '0001', '1005', '2001', 'E00', '12300456', 'NOT OK', '90000', '00000'])('the code %s contains 00 or ok but is not approved: unknown, so the row is rejected', (rawStatus) => {
     expect(lookupWord(DEFAULT_VOCAB.status, rawStatus, { negatable: true })).toBeUndefined();
     expect(words({ rawType: '消费', rawStatus })).toMatchObject({ unreadStatus: true });
   });
