@@ -210,23 +210,28 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (list) list.push(p);
     else byMerchant.set(k, [p]);
   }
-  const merged: { run: ExpectedPayout[]; c: CanonicalRecord; hint: number; dist: number }[] = [];
-  for (const list of byMerchant.values()) {
-    list.sort((a, b) => cmp(a.date, b.date) || cmp(a.key, b.key));
-    for (let i = 0; i < list.length; i++) {
-      if (!open(list[i])) continue;
-      let sum = list[i].amount;
-      for (let j = i + 1; j < list.length && j - i < MAX_MERGED_PAYOUTS; j++) {
-        if (!open(list[j])) break;
-        sum = sum.plus(list[j].amount);
-        if (!sum.gt(0)) continue;
-        const run = list.slice(i, j + 1);
-        const latest = run[run.length - 1];
-        for (const c of byAmount.get(sum.toString()) ?? []) {
-          if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c))) continue;
-          merged.push({ run, c, hint: Math.max(...run.map((p) => hint(p, c))), dist: distance(latest, c) });
+  for (const list of byMerchant.values()) list.sort((a, b) => cmp(a.date, b.date) || cmp(a.key, b.key));
+  /** Runs of 2…MAX_MERGED_PAYOUTS consecutive open payouts of one merchant that expect money in all. */
+  function* openRuns(): Generator<{ run: ExpectedPayout[]; sum: Decimal; latest: ExpectedPayout }> {
+    for (const list of byMerchant.values()) {
+      for (let i = 0; i < list.length; i++) {
+        if (!open(list[i])) continue;
+        let sum = list[i].amount;
+        for (let j = i + 1; j < list.length && j - i < MAX_MERGED_PAYOUTS; j++) {
+          if (!open(list[j])) break;
+          sum = sum.plus(list[j].amount);
+          if (!sum.gt(0)) continue;
+          const run = list.slice(i, j + 1);
+          yield { run, sum, latest: run[run.length - 1] };
         }
       }
+    }
+  }
+  const merged: { run: ExpectedPayout[]; c: CanonicalRecord; hint: number; dist: number }[] = [];
+  for (const { run, sum, latest } of openRuns()) {
+    for (const c of byAmount.get(sum.toString()) ?? []) {
+      if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c))) continue;
+      merged.push({ run, c, hint: Math.max(...run.map((p) => hint(p, c))), dist: distance(latest, c) });
     }
   }
   merged.sort((a, b) => b.hint - a.hint || a.dist - b.dist || a.run.length - b.run.length || order.get(a.c)! - order.get(b.c)! || cmp(a.run[0].key, b.run[0].key));
@@ -353,23 +358,12 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   // and never a credit saying it gives money back. Last: any exact or single explanation claims
   // first. Closest first; two runs equally close for one credit are left alone.
   const nearRuns: { run: ExpectedPayout[]; c: CanonicalRecord; diff: Decimal; dist: number }[] = [];
-  for (const list of byMerchant.values()) {
-    for (let i = 0; i < list.length; i++) {
-      if (!open(list[i])) continue;
-      let sum = list[i].amount;
-      for (let j = i + 1; j < list.length && j - i < MAX_MERGED_PAYOUTS; j++) {
-        if (!open(list[j])) break;
-        sum = sum.plus(list[j].amount);
-        if (!sum.gt(0)) continue;
-        const run = list.slice(i, j + 1);
-        const latest = run[run.length - 1];
-        const allowance = Decimal.max(sum.times(tolerance.rate), tolerance.amount);
-        for (const c of credits) {
-          if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c)) || MONEY_BACK.test(rowText(c))) continue;
-          const diff = creditOf(c).minus(sum);
-          if (diff.isNegative() && diff.abs().lte(allowance)) nearRuns.push({ run, c, diff, dist: distance(latest, c) });
-        }
-      }
+  for (const { run, sum, latest } of openRuns()) {
+    const allowance = Decimal.max(sum.times(tolerance.rate), tolerance.amount);
+    for (const c of credits) {
+      if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c)) || MONEY_BACK.test(rowText(c))) continue;
+      const diff = creditOf(c).minus(sum);
+      if (diff.isNegative() && diff.abs().lte(allowance)) nearRuns.push({ run, c, diff, dist: distance(latest, c) });
     }
   }
   nearRuns.sort((a, b) => a.diff.abs().comparedTo(b.diff.abs()) || a.dist - b.dist || a.run.length - b.run.length || order.get(a.c)! - order.get(b.c)! || cmp(a.run[0].key, b.run[0].key));

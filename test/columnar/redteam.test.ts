@@ -28,64 +28,46 @@ describe('columnar red team', () => {
     expectSame('date-only settlement retry', f.t, f.s, base);
   });
 
-  // Review CB: a retry on the other terminal (same card) is a possible double charge, so the
-  // clean pair of the retry must stay in the residual whatever its terminal.
-  it('a timed-out charge settled anyway and its clean retry on another terminal', () => {
-    const f = files(
+  // Review CB, CE: a timed-out charge settled anyway on terminal 1, and a successful charge of the
+  // same amount on terminal 2 two minutes later, each card printed as given.
+  const retryDay = (failedCard: string, saleCard: string, settledSaleCard = saleCard) =>
+    files(
       [
-        tLine({ term: '10000001', time: '2025-10-14 10:00:00', status: '交易超时', amount: 26800, rrn: '', trace: '000201', cardNo: '622848******1111' }),
+        tLine({ term: '10000001', time: '2025-10-14 10:00:00', status: '交易超时', amount: 26800, rrn: '', trace: '000201', cardNo: failedCard }),
         ...spacer.t,
-        tLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '622848******1111' }),
+        tLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: saleCard }),
       ],
       [
-        sLine({ term: '10000001', time: '2025-10-14 10:00:00', amount: 26800, rrn: '600000000201', trace: '000201', cardNo: '622848******1111' }),
+        sLine({ term: '10000001', time: '2025-10-14 10:00:00', amount: 26800, rrn: '600000000201', trace: '000201', cardNo: failedCard }),
         ...spacer.s,
-        sLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '622848******1111' }),
+        sLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: settledSaleCard }),
       ],
     );
+  const doubleCharge = (f: { t: Input; s: Input }) => reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge;
+
+  // A retry on the other terminal (same card) is a possible double charge, so the clean pair of
+  // the retry must stay in the residual whatever its terminal.
+  it('a timed-out charge settled anyway and its clean retry on another terminal', () => {
+    const f = retryDay('622848******1111', '622848******1111');
     const o = expectSame('retry on another terminal', f.t, f.s, base);
     expect(o.cleanPairs).toBeGreaterThan(0);
-    expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(true);
+    expect(doubleCharge(f)).toBe(true);
   });
 
   // Review CE: a card printed in full-width digits is one the reader folds to ASCII: the scan must not take it for no card.
   it('a clean retry on another terminal whose card is printed in full-width digits', () => {
-    const f = files(
-      [
-        tLine({ term: '10000001', time: '2025-10-14 10:00:00', status: '交易超时', amount: 26800, rrn: '', trace: '000201', cardNo: '622848******1111' }),
-        ...spacer.t,
-        tLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '６２２８４８＊＊＊＊＊＊１１１１' }),
-      ],
-      [
-        sLine({ term: '10000001', time: '2025-10-14 10:00:00', amount: 26800, rrn: '600000000201', trace: '000201', cardNo: '622848******1111' }),
-        ...spacer.s,
-        sLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: '622848******1111' }),
-      ],
-    );
+    const f = retryDay('622848******1111', '６２２８４８＊＊＊＊＊＊１１１１', '622848******1111');
     expectSame('full-width card retry', f.t, f.s, base);
-    expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(true);
+    expect(doubleCharge(f)).toBe(true);
   });
 
   it('another card, or no card (a QR payment), on another terminal is no retry: the sale stays a clean pair', () => {
-    const day = (failedCard: string, saleCard: string) =>
-      files(
-        [
-          tLine({ term: '10000001', time: '2025-10-14 10:00:00', status: '交易超时', amount: 26800, rrn: '', trace: '000201', cardNo: failedCard }),
-          ...spacer.t,
-          tLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: saleCard }),
-        ],
-        [
-          sLine({ term: '10000001', time: '2025-10-14 10:00:00', amount: 26800, rrn: '600000000201', trace: '000201', cardNo: failedCard }),
-          ...spacer.s,
-          sLine({ term: '10000002', time: '2025-10-14 10:02:20', amount: 26800, rrn: '600000000502', trace: '000502', cardNo: saleCard }),
-        ],
-      );
-    const retry = day('622848******1111', '622848******1111');
+    const retry = retryDay('622848******1111', '622848******1111');
     const withRetry = expectSame('retry, same card', retry.t, retry.s, base).cleanPairs;
     for (const [failedCard, saleCard] of [['622848******1111', '622848******2222'], ['', '622848******1111'], ['622848******1111', '']]) {
-      const f = day(failedCard, saleCard);
+      const f = retryDay(failedCard, saleCard);
       const o = expectSame(`no retry: ${failedCard || 'no card'} / ${saleCard || 'no card'}`, f.t, f.s, base);
-      expect(reference(f.t, f.s, base).findings.find((x) => x.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(false);
+      expect(doubleCharge(f)).toBe(false);
       // The sale is summed in the columns, not read again: its card rules it out as the retry.
       expect(o.cleanPairs).toBe(withRetry + 1);
     }
