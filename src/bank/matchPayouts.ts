@@ -24,8 +24,15 @@ import type { ExpectedPayout } from './payouts.js';
 import { lineNet } from './payouts.js';
 import { bookingDate, cmp, daysBetween, movementOf, normText, rowText, where } from './rows.js';
 
-/** A credit giving money back (押金退还, 退款, 返还): no payout's lump sum. */
-const MONEY_BACK = /退还|退回|返还|退款|返现|冲回|差错|调账/u;
+/**
+ * A credit giving money back (押金退还, 退押金, 退款, 返还) — or naming a deposit without taking
+ * one (扣押金 is a payout less its deposit): no payout paid near its amount. 差错 and 调账 say no
+ * direction (差错扣款 is money taken): they do not count (review CF).
+ */
+function givesMoneyBack(c: CanonicalRecord): boolean {
+  const text = rowText(c);
+  return /退还|退回|返还|退款|返现|冲回/u.test(text) || (/押金|保证金/u.test(text) && !/扣/u.test(text));
+}
 
 /** Pass 2 bound: at most this many consecutive payouts merged into one credit (Golden Week + weekend). */
 export const MAX_MERGED_PAYOUTS = 10;
@@ -272,7 +279,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     const allowance = Decimal.max(p.amount.times(tolerance.rate), tolerance.amount);
     for (const c of credits) {
       // A credit saying it gives money back (押金退还) is no payout paid near its amount.
-      if (!free(c) || !inWindow(p, c) || !allowed(p, c) || MONEY_BACK.test(rowText(c))) continue;
+      if (!free(c) || !inWindow(p, c) || !allowed(p, c) || givesMoneyBack(c)) continue;
       const diff = creditOf(c).minus(p.amount);
       if (!diff.isZero() && diff.abs().lte(allowance)) near.push({ p, c, diff, dist: distance(p, c) });
     }
@@ -310,7 +317,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
     if (!open(p)) continue;
     const allowance = Decimal.max(p.amount.times(tolerance.rate), tolerance.amount);
     const pool = credits
-      .filter((c) => free(c) && inWindow(p, c) && allowed(p, c) && creditOf(c).lt(p.amount) && !MONEY_BACK.test(rowText(c)))
+      .filter((c) => free(c) && inWindow(p, c) && allowed(p, c) && creditOf(c).lt(p.amount) && !givesMoneyBack(c))
       .sort((a, b) => distance(p, a) - distance(p, b) || order.get(a)! - order.get(b)!);
     if (pool.length < 2) continue;
     const sets = subsetsWithin(pool.slice(0, MAX_SPLIT_CANDIDATES), p.amount.minus(allowance), p.amount.plus(allowance));
@@ -361,7 +368,7 @@ export function matchPayouts(input: MatchPayoutsInput): MatchPayoutsResult {
   for (const { run, sum, latest } of openRuns()) {
     const allowance = Decimal.max(sum.times(tolerance.rate), tolerance.amount);
     for (const c of credits) {
-      if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c)) || MONEY_BACK.test(rowText(c))) continue;
+      if (!free(c) || !inWindow(latest, c) || !run.every((p) => allowed(p, c)) || givesMoneyBack(c)) continue;
       const diff = creditOf(c).minus(sum);
       if (diff.isNegative() && diff.abs().lte(allowance)) nearRuns.push({ run, c, diff, dist: distance(latest, c) });
     }

@@ -407,6 +407,15 @@ describe('pass 6: one credit within tolerance of consecutive payouts', () => {
     const held = [settlementLine({ settleDate: '2025-11-04', net: '45.20' }), settlementLine({ settleDate: '2025-11-05', net: '38.10' })];
     expect(run(held, [payoutCredit('2025-11-05 15:00:00', '99.00', { memo: '结算款' })]).kinds).toEqual({ payout_missing: 2, unexplained_credit: 1 });
     expect(run(held, [payoutCredit('2025-11-05 15:00:00', '80.00', { memo: '押金退还' })]).kinds).toEqual({ payout_missing: 2, unexplained_credit: 1 });
+    // Review CF: 退押金 and 保证金 too; 差错 and 调账 say no direction (差错扣款), and 扣押金 is a payout less its deposit.
+    const deposits = [settlementLine({ settleDate: '2025-11-04', net: '150.00' }), settlementLine({ settleDate: '2025-11-05', net: '160.00' })];
+    for (const memo of ['退押金', '保证金返还', '押金']) {
+      expect(run(deposits, [payoutCredit('2025-11-05 15:00:00', '299.00', { memo })]).kinds, memo).toEqual({ payout_missing: 2, unexplained_credit: 1 });
+    }
+    const one = [settlementLine({ settleDate: '2025-11-05', net: '1000.00' })];
+    for (const memo of ['结算款(差错调整后)', '清算款 差错扣款', '结算款 扣调账20.00', '结算款 已扣押金20.00']) {
+      expect(run(one, [payoutCredit('2025-11-05 15:00:00', '980.00', { memo })]).kinds, memo).toEqual({ payout_short: 1 });
+    }
   });
   it('a single payout near the credit claims first; beyond the tolerance nothing is merged', () => {
     expect(run(week, [payoutCredit('2025-11-10 09:00:00', '299.00')]).kinds).toEqual({ payout_short: 1, payout_missing: 2 });
