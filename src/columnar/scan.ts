@@ -640,19 +640,15 @@ export function scanDelimited(input: Uint8Array | ByteSource, plan: ScanPlan, on
       if (icard >= 0) {
         let e = cellEnd[icard];
         while (e > cellStart[icard] && (bytes[e - 1] === 0x20 || bytes[e - 1] === 0x09)) e--;
-        // A byte past ASCII (full-width digits ６２２８…, which the reader folds to ASCII) leaves it unknown.
-        let digit = false;
-        let ascii = true;
-        for (let i = cellStart[icard]; i < e; i++) {
-          if (bytes[i] >= 0x80) ascii = false;
-          else if (bytes[i] >= ZERO && bytes[i] <= NINE) digit = true;
-        }
-        if (!ascii) cols.cardTail[r] = -1;
-        else if (!digit) cols.cardTail[r] = -2;
-        else if (e - cellStart[icard] >= 4) {
-          let tail = 0;
-          for (let i = e - 4; i < e && tail >= 0; i++) tail = bytes[i] >= ZERO && bytes[i] <= NINE ? tail * 10 + bytes[i] - ZERO : -1;
-          cols.cardTail[r] = tail;
+        let tail = e - cellStart[icard] >= 4 ? 0 : -1;
+        for (let i = e - 4; i < e && tail >= 0; i++) tail = bytes[i] >= ZERO && bytes[i] <= NINE ? tail * 10 + bytes[i] - ZERO : -1;
+        if (tail >= 0) cols.cardTail[r] = tail;
+        else {
+          // No four digits at the end: no digit at all is no card; a byte past ASCII (full-width
+          // digits ６２２８…, which the reader folds to ASCII) or any other digit leaves it unknown.
+          let digit = false;
+          for (let i = cellStart[icard]; i < e && !digit; i++) digit = bytes[i] >= 0x80 || (bytes[i] >= ZERO && bytes[i] <= NINE);
+          cols.cardTail[r] = digit ? -1 : -2;
         }
       }
       let ok = true;

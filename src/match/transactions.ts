@@ -86,6 +86,8 @@ export function matchTransactions(
     terminalKey: (r: CanonicalRecord) => string | undefined,
     settlementKey: (r: CanonicalRecord) => string | undefined,
     compatible: (t: CanonicalRecord, s: CanonicalRecord) => boolean,
+    /** Keys several rows may share (traces restart each batch): pair best fit first. An RRN is unique: first row first. */
+    opts: { sharedKeys: boolean } = { sharedKeys: true },
   ) => {
     const index = new Map<string, CanonicalRecord[]>();
     for (const s of primaries) {
@@ -99,26 +101,10 @@ export function matchTransactions(
     // Terminal rows by key, in canonical order. A key held by one row (the common case: an RRN)
     // picks its line directly; rows sharing a key (a reused trace, an order number Excel zeroed)
     // are paired best fit first, whichever comes first in the file.
-    const rowsOf = new Map<string, CanonicalRecord | CanonicalRecord[]>();
-    for (const t of terminal) {
-      if (hasMatched.has(t)) continue;
-      const k = terminalKey(t);
-      if (!k || !index.has(k)) continue;
-      const held = rowsOf.get(k);
-      if (held === undefined) rowsOf.set(k, t);
-      else if (Array.isArray(held)) held.push(t);
-      else rowsOf.set(k, [held, t]);
-    }
     // Same amount first: a row whose candidates all differ in amount waits until every row has
     // had its exact pick.
     const waiting: { t: CanonicalRecord; list: CanonicalRecord[] }[] = [];
-    for (const [k, held] of rowsOf) {
-      const list = index.get(k)!;
-      if (Array.isArray(held)) {
-        claimBestFits(held, list, compatible, claimed, (t, s) => claim(t, s, pass));
-        continue;
-      }
-      const t = held;
+    const pickFor = (t: CanonicalRecord, list: CanonicalRecord[]) => {
       const amount = amountKey(t);
       let same: CanonicalRecord[] | undefined;
       let other = false;
@@ -129,6 +115,26 @@ export function matchTransactions(
       }
       if (same) claim(t, pickBest(t, same), pass);
       else if (other) waiting.push({ t, list });
+    };
+    const rowsOf = new Map<string, CanonicalRecord | CanonicalRecord[]>();
+    for (const t of terminal) {
+      if (hasMatched.has(t)) continue;
+      const k = terminalKey(t);
+      if (!k) continue;
+      const list = index.get(k);
+      if (!list) continue;
+      if (!opts.sharedKeys) {
+        pickFor(t, list);
+        continue;
+      }
+      const held = rowsOf.get(k);
+      if (held === undefined) rowsOf.set(k, t);
+      else if (Array.isArray(held)) held.push(t);
+      else rowsOf.set(k, [held, t]);
+    }
+    for (const [k, held] of rowsOf) {
+      if (Array.isArray(held)) claimBestFits(held, index.get(k)!, compatible, claimed, (t, s) => claim(t, s, pass));
+      else pickFor(held, index.get(k)!);
     }
     for (const { t, list } of waiting) {
       const candidates = list.filter((s) => !claimed.has(s) && compatible(t, s));
@@ -137,7 +143,7 @@ export function matchTransactions(
   };
 
   // 1. RRN is assigned by the host and unique per merchant: the strongest key.
-  byKeyPass('rrn', (t) => normaliseRrn(t.rrn), (s) => normaliseRrn(s.rrn), (t, s) => sameMerchant(t, s) && sameSign(t, s));
+  byKeyPass('rrn', (t) => normaliseRrn(t.rrn), (s) => normaliseRrn(s.rrn), (t, s) => sameMerchant(t, s) && sameSign(t, s), { sharedKeys: false });
   // 2. QR order numbers (微信订单号 / 商户订单号 / 支付宝交易号) identify a payment as well as an RRN.
   byKeyPass('order', (t) => t.orderId, (s) => s.orderId, (t, s) => sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s));
   //    A QR refund the terminal prints under its original order (商户订单号) with its own number
