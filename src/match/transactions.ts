@@ -199,9 +199,14 @@ function pickBest(t: CanonicalRecord, candidates: CanonicalRecord[]): CanonicalR
   return best;
 }
 
-/** Lower is better: another amount, then another card (masks agreeing where both print digits), then seconds apart. */
+/**
+ * Lower is better: another amount, then another card (masks agreeing where both print digits),
+ * then a terminal row that did not succeed (a QR order's 用户支付中 row beside its 成功 row under
+ * one 商户订单号: the wallet's success second may fall nearer the first — review CG), then
+ * seconds apart.
+ */
 function fitScore(t: CanonicalRecord, s: CanonicalRecord): number {
-  return (amountKey(s) === amountKey(t) ? 0 : 1e12) + (sameCard(t.card, s.card) ? 0 : 1e11) + timeDistance(t, s);
+  return (amountKey(s) === amountKey(t) ? 0 : 1e12) + (sameCard(t.card, s.card) ? 0 : 1e11) + (t.status === 'success' ? 0 : 1e10) + timeDistance(t, s);
 }
 
 /**

@@ -75,3 +75,12 @@ describe('what is no retry on another terminal (review CD)', () => {
     expect(refund.details.possibleDoubleCharge).toBe(false);
   });
 });
+
+describe('a QR order logged 用户支付中, then 成功, under one 商户订单号 (review CG)', () => {
+  it('pairs the wallet line with the 成功 row even when its second is nearer the 用户支付中 row', () => {
+    const { run, json } = reconcileJson('qr-order-paying-then-paid');
+    expect(json.summary.counts).toMatchObject({ matched: 1, no_settlement_expected: 1, dropped_order: 0, unsettled_pending: 0, unsettled_overdue: 0 });
+    expect(json.findings.find((f) => f.kind === 'no_settlement_expected')!.terminal!.line).toBe(2);
+    expect(run.code).toBe(0);
+  });
+});
