@@ -337,8 +337,14 @@ export function feeDifferenceReason(
   }
 
   const fixed = rule.fixed ?? new Decimal(0);
-  // The part of the fee a rate gives: without the fixed add-on, or the 秒到 fee printed apart.
-  const addOnPart = opts.instantFee ?? fixed;
+  const instant = opts.instantFee && opts.instantFee.gt(0) ? opts.instantFee : undefined;
+  // A 秒到 fee printed apart where the rule prices no add-on (a T+1 rule, or a D0 rule whose rate
+  // already holds it): exactly that fee over is the 秒到 fee itself; anything else is judged all-in.
+  if (instant && !rule.fixed && difference.eq(instant)) {
+    return `秒到 fee ${instant.toFixed(2)} charged where the contract's rule for this line has none (${rule.ratePercent}, no add-on): was a same-day payout asked for?`;
+  }
+  // The part of the fee a rate (and its cap) gives: without the fixed add-on, or the 秒到 fee printed apart.
+  const addOnPart = instant ?? fixed;
   if (difference.gt(0)) {
     const charged = actual.minus(fixed);
     const addOn = ROUND_YUAN_ADD_ONS.find((yuan) => difference.eq(yuan));
@@ -371,7 +377,9 @@ export function feeDifferenceReason(
 
   const direction = difference.gt(0) ? 'above' : 'below';
   if (magnitude.isZero()) return `fee ${direction} contract (${actual.toFixed(2)} charged on a zero amount)`;
-  const charged = chargedPercent(actual.minus(addOnPart), magnitude, rule);
+  // A rule without an add-on is compared all-in: a D0 rule's 0.65% already holds the 秒到 part
+  // (6.30 + 0.50 on 1000.00 is 0.68%, not "0.63%, above 0.65%" — review CH).
+  const charged = chargedPercent(actual.minus(rule.fixed ? addOnPart : 0), magnitude, rule);
   if (charged === rule.ratePercent) {
     // Same rate, different fen: the acquirer rounds another way (e.g. up instead of half-up).
     return `fee ${difference.abs().toFixed(2)} ${direction} contract (rounding differs)`;

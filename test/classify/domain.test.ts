@@ -216,7 +216,7 @@ describe('fee reasons that must not mistake an add-on or a deposit for a rate (r
   it('a 秒到 fee printed apart on lines the contract gives no D0 terms is that fee, not a rate change to 0.70%', () => {
     const json = audit('instant-fee-not-in-contract');
     expect(json.summary.counts).toMatchObject({ fee_mismatch: 6, fee_drift: 0 });
-    expect(new Set(json.findings.filter((f) => f.kind === 'fee_mismatch').map((f) => f.details.reason))).toEqual(new Set(['fixed fee 2.00 not agreed (incl. 秒到 fee 2.00)']));
+    expect(new Set(json.findings.filter((f) => f.kind === 'fee_mismatch').map((f) => f.details.reason))).toEqual(new Set(["秒到 fee 2.00 charged where the contract's rule for this line has none (0.50%, no add-on): was a same-day payout asked for? (incl. 秒到 fee 2.00)"]));
   });
 
   it('a 99.00 deposit on a terminal\'s first line stays 首刷 though the fee happens to fit a plain rate (17000.00 → 119.00 is 0.70%), when the terminal\'s next line is on contract', () => {

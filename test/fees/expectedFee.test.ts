@@ -179,6 +179,17 @@ describe('feeDifferenceReason', () => {
     );
   });
 
+  // Review CH: a 秒到 fee printed in its own column, judged against a rule with no add-on.
+  it('names a 秒到 fee charged under terms that have none, and compares a D0 rate all-in', () => {
+    expect(feeDifferenceReason(new Decimal('6.00'), new Decimal('6.50'), credit, new Decimal('1000.00'), { instantFee: new Decimal('0.50') })).toBe(
+      "秒到 fee 0.50 charged where the contract's rule for this line has none (0.60%, no add-on): was a same-day payout asked for?",
+    );
+    const d0 = singleRuleContract('rate: "0.65%"').fees.rules[0];
+    expect(feeDifferenceReason(new Decimal('6.50'), new Decimal('6.80'), d0, new Decimal('1000.00'), { instantFee: new Decimal('0.50') })).toBe(
+      'rate above contract (charged ≈0.68%, contract 0.65%)',
+    );
+  });
+
   it('names a cap not applied', () => {
     expect(feeDifferenceReason(new Decimal('20.00'), new Decimal('23.84'), debit, new Decimal('4768.00'))).toBe(
       'cap 20.00 not applied',

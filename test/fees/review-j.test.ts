@@ -80,7 +80,8 @@ describe('contract terms', () => {
       [4, '12.00'],
       [5, '5.00'],
     ]);
-    expect(of('fee_mismatch')[0].message).toMatch(/32\.00 charged above the contract cap 20\.00 \(incl\. 秒到 fee 12\.00\)$/);
+    // The cap was applied (20.00): the 12.00 over is the 秒到 fee, which the debit terms do not have (review CH: named as such).
+    expect(of('fee_mismatch')[0].message).toMatch(/contract allows ¥20\.00: 秒到 fee 12\.00 charged where the contract's rule for this line has none \(0\.50%, no add-on\)/);
   });
 
   it('a channel rule reads the wallet from the 卡类型 column (云闪付 above 1000.00 at 0.60%)', () => {
