@@ -70,6 +70,19 @@ describe('detectRateDrift', () => {
     expect(drift.mismatched - drift.count).toBe(5);
   });
 
+  // Review CH: a month's rounding slips (one fen off) and what differed before the hike no longer
+  // turn the detector off: 6 lines at 0.63% from the 15th, beside 5 slips of a fen before it.
+  it('finds a mid-month hike beside one-fen rounding slips and earlier differences', () => {
+    const hike = [1000, 1250, 2400, 800, 3000, 1500].map((yuan, i) => ({
+      cardType: 'credit' as CardType, businessDate: `2025-11-${15 + i}`, amount: new Decimal(yuan), actualFee: halfUp(new Decimal(yuan), new Decimal('0.0063')), expectedRate: new Decimal('0.006'),
+    }));
+    const slips = ['1337.50', '1000.50', '2001.50', '501.50', '777.50'].map((yuan, i) => ({
+      cardType: 'credit' as CardType, businessDate: `2025-11-0${3 + i}`, amount: new Decimal(yuan), actualFee: halfUp(new Decimal(yuan), new Decimal('0.006')).plus('0.01'), expectedRate: new Decimal('0.006'),
+    }));
+    const [drift] = detectRateDrift([...hike, ...slips]);
+    expect(drift).toMatchObject({ rate: '0.63%', from: '2025-11-15', count: 6 });
+  });
+
   it('reports nothing for scattered differences', () => {
     const noise: DriftSample[] = amounts(20, 5).map((amount, i) => ({
       cardType: 'credit',
