@@ -652,8 +652,18 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       // The payout mode (D0 rules carry 秒到费 add-ons): D0 for a line printing a 秒到 fee, else
       // the contract's settlement cycle.
       // As the line says (结算方式), else a 秒到 fee printed apart or a D0 contract make it D0.
-      mode: line.payoutMode ?? (line.instantFee || settlementTermsOf(contract, line.merchantId).cycle.days === 0 ? ('D0' as const) : ('T1' as const)),
+      mode: line.payoutMode ?? (instantPaid(line) || settlementTermsOf(contract, line.merchantId).cycle.days === 0 ? ('D0' as const) : ('T1' as const)),
     };
+  };
+  /**
+   * Whether a line printing a 秒到 fee was paid as one: not when it prints a settlement date after
+   * its business date, a working day — the fee bought no same-day payout, and the line is judged
+   * under the contract's own cycle (review CH: "秒到费 charged on days I did not use 秒到").
+   */
+  const instantPaid = (line: CanonicalRecord) => {
+    if (!line.instantFee) return false;
+    const businessDate = businessDateOfRecord(line, contract);
+    return !(line.settleDate && businessDate && line.settleDate > businessDate && calendar.isWorkingDay(businessDate));
   };
   /**
    * Sale lines these settlement files paid, by gross amount: a reversal returning no fee is a
@@ -790,7 +800,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       feeSums.add(sumKeys, actual, expected.fee, { withinTolerance });
       continue;
     }
-    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee, refunds: terms.fees.refunds }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)})` : '');
+    const paidLater = s.instantFee && !s.payoutMode && !instantPaid(s) ? `, paid on ${s.settleDate}, not the same day` : '';
+    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee, refunds: terms.fees.refunds }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)}${paidLater})` : '');
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
     // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
     // daily file every terminal has a "first" line, and a big debit sale charged the plain rate

@@ -169,13 +169,17 @@ describe('a settlement file printing refunds and voids unsigned (交易类型 gi
 });
 
 describe('a 秒到 fee on a T+1 contract', () => {
-  it('buys a same-day payout: a line charging it and paid the next day settled late under D0, and says what the fee was for', () => {
+  it('buys a same-day payout: a line charging it and paid the next day settled late under D0, says what the fee was for, and the fee bought nothing (review CH)', () => {
     const { run, json } = reconcileJson('instant-fee-paid-next-day');
-    expect(json.summary.counts).toMatchObject({ matched: 1, settled_late: 1, fee_mismatch: 0 });
+    expect(json.summary.counts).toMatchObject({ settled_late: 1, fee_mismatch: 1 });
+    // Judged under the contract's own T+1 terms: the 2.00 is the 秒到 fee for a payout that was not same-day.
+    const fee = json.findings.find((f) => f.kind === 'fee_mismatch')!;
+    expect(fee).toMatchObject({ expected: '6.00', actual: '8.00', difference: '2.00' });
+    expect(fee.message).toMatch(/秒到 fee 2\.00 charged where the contract's rule for this line has none .* \(incl\. 秒到 fee 2\.00, paid on 2025-10-15, not the same day\)$/);
     const late = json.findings.find((f) => f.kind === 'settled_late')!;
     expect(late.message).toMatch(/settled on 2025-10-15, 1 day after its due date 2025-10-14 under D0 — a 秒到 fee of ¥2\.00 was charged for a same-day payout$/);
     expect(late.details).toMatchObject({ businessDate: '2025-10-14', dueDate: '2025-10-14', settleDate: '2025-10-15', daysLate: 1 });
-    expect(run.code).toBe(0); // informational, as every late settlement
+    expect(run.code).toBe(1); // the fee; the late settlement itself stays informational
   });
 });
 
