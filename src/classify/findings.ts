@@ -800,7 +800,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       feeSums.add(sumKeys, actual, expected.fee, { withinTolerance });
       continue;
     }
-    const paidLater = s.instantFee && !s.payoutMode && !instantPaid(s) ? `, paid on ${s.settleDate}, not the same day` : '';
+    const paidLater = s.instantFee && !s.payoutMode && !isRefund && !instantPaid(s) && settlementTermsOf(contract, s.merchantId).cycle.days > 0 ? `, paid on ${s.settleDate}, not the same day` : '';
     const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee, refunds: terms.fees.refunds }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)}${paidLater})` : '');
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
     // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
@@ -874,7 +874,7 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
     findings.push(
       finding(
         'fee_drift',
-        `From ${drift.from} ${drift.cardType} cards were charged ${drift.rate}, contract says ${drift.contractRate} (${drift.count} of ${drift.mismatched} differing fees fit ${drift.rate} exactly)`,
+        `From ${drift.from} ${drift.cardType} cards were charged ${drift.rate}, contract says ${drift.contractRate} (${drift.count} of ${drift.mismatched} fees differing from then on by more than a fen fit ${drift.rate} exactly)`,
         {},
         { expected: drift.contractRate, actual: drift.rate, details: { cardType: drift.cardType, from: drift.from, until: drift.until, count: drift.count } },
       ),

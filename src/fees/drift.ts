@@ -206,9 +206,11 @@ export function detectRateDrift(samples: readonly DriftSample[], opts: { roundin
     const step = bestStep(intervals);
     if (step === null) continue;
 
+    // A fee one fen off the contract's is a rounding slip: it neither supports nor contradicts a rate.
     const explained = intervals
-      .filter(({ low, high }) => low <= step && step <= high)
+      .filter(({ low, high, sample }) => low <= step && step <= high && !oneFenOff(sample, rounding))
       .map(({ sample }) => sample);
+    if (explained.length === 0) continue;
     const dates = explained.map((sample) => sample.businessDate).sort();
     // A rate raised on the 15th is not contradicted by what differed before the 15th, nor by a
     // fee one fen off the contract's (a rounding slip): a real month has a few of those, and
@@ -227,7 +229,8 @@ export function detectRateDrift(samples: readonly DriftSample[], opts: { roundin
       from: dates[0],
       until: dates[dates.length - 1],
       count: explained.length,
-      mismatched: mismatched.length,
+      // The share tested: differing fees from its first day on, rounding slips aside.
+      mismatched: against.length,
     });
   }
   return drifts.sort((a, b) => (a.from === b.from ? a.cardType.localeCompare(b.cardType) : a.from < b.from ? -1 : 1));

@@ -377,9 +377,11 @@ export function feeDifferenceReason(
 
   const direction = difference.gt(0) ? 'above' : 'below';
   if (magnitude.isZero()) return `fee ${direction} contract (${actual.toFixed(2)} charged on a zero amount)`;
-  // A rule without an add-on is compared all-in: a D0 rule's 0.65% already holds the 秒到 part
-  // (6.30 + 0.50 on 1000.00 is 0.68%, not "0.63%, above 0.65%" — review CH).
-  const charged = chargedPercent(actual.minus(rule.fixed ? addOnPart : 0), magnitude, rule);
+  // A D0 rule without an add-on is compared all-in: its 0.65% already holds the 秒到 part (6.30 +
+  // 0.50 on 1000.00 is 0.68%, not "0.63%, above 0.65%" — review CH). Any other rule's rate is the
+  // fee without the 秒到 fee printed apart (0.60 + 2.00 秒到 on 100.00 is 0.60%, not 2.60%).
+  const allIn = instant !== undefined && !rule.fixed && (rule.when.mode ?? []).includes('D0');
+  const charged = chargedPercent(actual.minus(allIn ? 0 : addOnPart), magnitude, rule);
   if (charged === rule.ratePercent) {
     // Same rate, different fen: the acquirer rounds another way (e.g. up instead of half-up).
     return `fee ${difference.abs().toFixed(2)} ${direction} contract (rounding differs)`;

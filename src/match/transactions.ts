@@ -86,8 +86,12 @@ export function matchTransactions(
     terminalKey: (r: CanonicalRecord) => string | undefined,
     settlementKey: (r: CanonicalRecord) => string | undefined,
     compatible: (t: CanonicalRecord, s: CanonicalRecord) => boolean,
-    /** Keys several rows may share (traces restart each batch): pair best fit first. An RRN is unique: first row first. */
-    opts: { sharedKeys: boolean } = { sharedKeys: true },
+    /**
+     * Keys several rows may share (traces restart each batch): pair best fit first. An RRN is
+     * unique: first row first. Under one order number the rows are one payment's states (用户支付中,
+     * then 成功): its successful row fits first; under one trace they are separate charges.
+     */
+    opts: { sharedKeys: boolean; preferSuccess?: boolean } = { sharedKeys: true },
   ) => {
     const index = new Map<string, CanonicalRecord[]>();
     for (const s of primaries) {
@@ -133,7 +137,7 @@ export function matchTransactions(
       else rowsOf.set(k, [held, t]);
     }
     for (const [k, held] of rowsOf) {
-      if (Array.isArray(held)) claimBestFits(held, index.get(k)!, compatible, claimed, (t, s) => claim(t, s, pass));
+      if (Array.isArray(held)) claimBestFits(held, index.get(k)!, compatible, claimed, (t, s) => claim(t, s, pass), { preferSuccess: opts.preferSuccess === true });
       else pickFor(held, index.get(k)!);
     }
     for (const { t, list } of waiting) {
@@ -145,7 +149,7 @@ export function matchTransactions(
   // 1. RRN is assigned by the host and unique per merchant: the strongest key.
   byKeyPass('rrn', (t) => normaliseRrn(t.rrn), (s) => normaliseRrn(s.rrn), (t, s) => sameMerchant(t, s) && sameSign(t, s), { sharedKeys: false });
   // 2. QR order numbers (微信订单号 / 商户订单号 / 支付宝交易号) identify a payment as well as an RRN.
-  byKeyPass('order', (t) => t.orderId, (s) => s.orderId, (t, s) => sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s));
+  byKeyPass('order', (t) => t.orderId, (s) => s.orderId, (t, s) => sameMerchant(t, s) && sameSign(t, s) && !conflictingRrn(t, s), { sharedKeys: true, preferSuccess: true });
   //    A QR refund the terminal prints under its original order (商户订单号) with its own number
   //    beside it (退款单号): by that number where the line is keyed by it (WeChat's 商户退款单号),
   //    else by the original order the line names (原订单号), refund to refund.
@@ -201,12 +205,12 @@ function pickBest(t: CanonicalRecord, candidates: CanonicalRecord[]): CanonicalR
 
 /**
  * Lower is better: another amount, then another card (masks agreeing where both print digits),
- * then a terminal row that did not succeed (a QR order's 用户支付中 row beside its 成功 row under
- * one 商户订单号: the wallet's success second may fall nearer the first — review CG), then
- * seconds apart.
+ * then (one payment's states under one order number) a terminal row that did not succeed — a QR
+ * order's 用户支付中 row beside its 成功 row, the wallet's success second nearer the first (review
+ * CG) — then seconds apart.
  */
-function fitScore(t: CanonicalRecord, s: CanonicalRecord): number {
-  return (amountKey(s) === amountKey(t) ? 0 : 1e12) + (sameCard(t.card, s.card) ? 0 : 1e11) + (t.status === 'success' ? 0 : 1e10) + timeDistance(t, s);
+function fitScore(t: CanonicalRecord, s: CanonicalRecord, opts: { preferSuccess: boolean } = { preferSuccess: false }): number {
+  return (amountKey(s) === amountKey(t) ? 0 : 1e12) + (sameCard(t.card, s.card) ? 0 : 1e11) + (opts.preferSuccess && t.status !== 'success' ? 1e10 : 0) + timeDistance(t, s);
 }
 
 /**
@@ -221,11 +225,12 @@ function claimBestFits(
   compatible: (t: CanonicalRecord, s: CanonicalRecord) => boolean,
   claimed: Set<CanonicalRecord>,
   claim: (t: CanonicalRecord, s: CanonicalRecord) => void,
+  opts: { preferSuccess: boolean },
 ): void {
   const pairs: { t: CanonicalRecord; s: CanonicalRecord; score: number; order: number }[] = [];
   rows.forEach((t, i) => {
     lines.forEach((s, j) => {
-      if (!claimed.has(s) && compatible(t, s)) pairs.push({ t, s, score: fitScore(t, s), order: i * lines.length + j });
+      if (!claimed.has(s) && compatible(t, s)) pairs.push({ t, s, score: fitScore(t, s, opts), order: i * lines.length + j });
     });
   });
   pairs.sort((a, b) => a.score - b.score || a.order - b.order);

@@ -206,7 +206,7 @@ describe('a debit card rule with a cap (0.50%, 封顶 20.00)', () => {
     const { json } = audit('debit-rate-raised-below-cap');
     expect(json.summary.counts).toMatchObject({ fee_mismatch: 6, fee_drift: 1 });
     const drift = json.findings.find((f) => f.kind === 'fee_drift')!;
-    expect(drift.message).toBe('From 2025-10-20 debit cards were charged 0.55%, contract says 0.50% (6 of 6 differing fees fit 0.55% exactly)');
+    expect(drift.message).toBe('From 2025-10-20 debit cards were charged 0.55%, contract says 0.50% (6 of 6 fees differing from then on by more than a fen fit 0.55% exactly)');
   });
 });
 

@@ -84,3 +84,12 @@ describe('a QR order logged 用户支付中, then 成功, under one 商户订单
     expect(run.code).toBe(0);
   });
 });
+
+describe('a timed-out charge and a success under one trace (review CI)', () => {
+  it('are two charges: the line 2 s from the timed-out row is its (a possible double charge), not the success 88 s away', () => {
+    const { run, json } = reconcileJson('timeout-and-success-under-one-trace');
+    expect(json.summary.counts).toMatchObject({ dropped_order: 1, unsettled_overdue: 1 });
+    expect(json.findings.find((f) => f.kind === 'dropped_order')!.details.possibleDoubleCharge).toBe(true);
+    expect(run.code).toBe(1);
+  });
+});

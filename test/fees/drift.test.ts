@@ -4,6 +4,7 @@ import { detectRateDrift, halfUpFee, reproducesFee, reproducingSteps, reproducin
 import fc from 'fast-check';
 import type { DriftSample } from '../../src/fees/drift.js';
 import type { CardType } from '../../src/model.js';
+import { posrecon } from '../cli/run.js';
 
 function halfUp(amount: Decimal, rate: Decimal): Decimal {
   return amount.times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
@@ -81,6 +82,12 @@ describe('detectRateDrift', () => {
     }));
     const [drift] = detectRateDrift([...hike, ...slips]);
     expect(drift).toMatchObject({ rate: '0.63%', from: '2025-11-15', count: 6 });
+  });
+
+  it('reports nothing for one-fen rounding slips alone (review CI: 5 up and 3 down read as "0.601%")', () => {
+    const run = posrecon(['reconcile', '-s', 'fixtures/fees/rounding-slips-no-drift/settlement.csv', '-c', 'fixtures/fees/rounding-slips-no-drift/contract.yaml', '--format', 'json']);
+    const json = JSON.parse(run.stdout) as { summary: { counts: Record<string, number> } };
+    expect(json.summary.counts).toMatchObject({ fee_drift: 0, fee_mismatch: 8 });
   });
 
   it('reports nothing for scattered differences', () => {

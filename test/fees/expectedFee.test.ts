@@ -184,7 +184,11 @@ describe('feeDifferenceReason', () => {
     expect(feeDifferenceReason(new Decimal('6.00'), new Decimal('6.50'), credit, new Decimal('1000.00'), { instantFee: new Decimal('0.50') })).toBe(
       "秒到 fee 0.50 charged where the contract's rule for this line has none (0.60%, no add-on): was a same-day payout asked for?",
     );
-    const d0 = singleRuleContract('rate: "0.65%"').fees.rules[0];
+    // Under a rule that is no D0 rule, the 秒到 fee printed apart is no part of the rate (review CI).
+    expect(feeDifferenceReason(new Decimal('0.50'), new Decimal('2.60'), singleRuleContract('rate: "0.50%"').fees.rules[0], new Decimal('100.00'), { instantFee: new Decimal('2.00') })).toBe(
+      'rate above contract (charged ≈0.60%, contract 0.50%)',
+    );
+    const d0 = singleRuleContract('{ when: { mode: D0 }, rate: "0.65%" }').fees.rules[0];
     expect(feeDifferenceReason(new Decimal('6.50'), new Decimal('6.80'), d0, new Decimal('1000.00'), { instantFee: new Decimal('0.50') })).toBe(
       'rate above contract (charged ≈0.68%, contract 0.65%)',
     );
