@@ -801,7 +801,8 @@ export function classifyFindings(input: ClassifyInput): ClassifyResult {
       continue;
     }
     const paidLater = s.instantFee && !s.payoutMode && !isRefund && !instantPaid(s) && settlementTermsOf(contract, s.merchantId).cycle.days > 0 ? `, paid on ${s.settleDate}, not the same day` : '';
-    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee, refunds: terms.fees.refunds }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)}${paidLater})` : '');
+    const sameDay = feeSubject(s, amount, isRefund ? 'refund' : s.txnType).mode === 'D0';
+    const reason = feeDifferenceReason(expected.fee, actual, expected.rule, amount, { instantFee: s.instantFee, refunds: terms.fees.refunds, sameDay }) + (feeDerived ? ' (no fee printed: amount − net)' : '') + (s.instantFee ? ` (incl. 秒到 fee ${s.instantFee.toFixed(2)}${paidLater})` : '');
     // 首刷: the very first settled transaction of a terminal carrying a fee far above contract by
     // whole yuan (a 99 or 199 deposit folded into the fee). Not a cap the acquirer ignored: on a
     // daily file every terminal has a "first" line, and a big debit sale charged the plain rate

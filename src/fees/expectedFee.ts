@@ -304,7 +304,8 @@ export function feeDifferenceReason(
   rule: FeeRule,
   amount: Decimal,
   /** A 秒到 fee the line prints in a column of its own (included in `actual`): not part of any rate. */
-  opts: { instantFee?: Decimal; refunds?: 'fee-kept' | 'fee-returned' } = {},
+  /** `sameDay`: the line is judged under same-day (D0) terms, a D0 rule's or a D0 contract's. */
+  opts: { instantFee?: Decimal; refunds?: 'fee-kept' | 'fee-returned'; sameDay?: boolean } = {},
 ): string {
   const difference = actual.minus(expected);
   if (difference.isZero()) return 'fee as contract';
@@ -380,7 +381,7 @@ export function feeDifferenceReason(
   // A D0 rule without an add-on is compared all-in: its 0.65% already holds the 秒到 part (6.30 +
   // 0.50 on 1000.00 is 0.68%, not "0.63%, above 0.65%" — review CH). Any other rule's rate is the
   // fee without the 秒到 fee printed apart (0.60 + 2.00 秒到 on 100.00 is 0.60%, not 2.60%).
-  const allIn = instant !== undefined && !rule.fixed && (rule.when.mode ?? []).includes('D0');
+  const allIn = instant !== undefined && !rule.fixed && (opts.sameDay === true || (rule.when.mode ?? []).includes('D0'));
   const charged = chargedPercent(actual.minus(allIn ? 0 : addOnPart), magnitude, rule);
   if (charged === rule.ratePercent) {
     // Same rate, different fen: the acquirer rounds another way (e.g. up instead of half-up).

@@ -146,3 +146,11 @@ describe('integer fen arithmetic agrees with the 60-digit Decimal definitions', 
     );
   });
 });
+
+describe('a D0 contract whose rule names no mode (review CJ)', () => {
+  it('compares a line printing a 秒到 fee all-in: 6.30 + 0.50 on 1000.00 is 0.68%, above 0.65%', () => {
+    const d = 'fixtures/fees/d0-contract-untagged-rule';
+    const json = JSON.parse(posrecon(['reconcile', '-s', `${d}/settlement.csv`, '-c', `${d}/contract.yaml`, '--format', 'json']).stdout) as { findings: { kind: string; details: Record<string, unknown> }[] };
+    expect(json.findings.filter((f) => f.kind === 'fee_mismatch').map((f) => f.details.reason)).toEqual(['rate above contract (charged ≈0.68%, contract 0.65%) (incl. 秒到 fee 0.50)']);
+  });
+});

@@ -188,6 +188,10 @@ describe('feeDifferenceReason', () => {
     expect(feeDifferenceReason(new Decimal('0.50'), new Decimal('2.60'), singleRuleContract('rate: "0.50%"').fees.rules[0], new Decimal('100.00'), { instantFee: new Decimal('2.00') })).toBe(
       'rate above contract (charged ≈0.60%, contract 0.50%)',
     );
+    // A D0 contract's untagged rule is a same-day rule too (review CJ).
+    expect(feeDifferenceReason(new Decimal('6.50'), new Decimal('6.80'), singleRuleContract('rate: "0.65%"').fees.rules[0], new Decimal('1000.00'), { instantFee: new Decimal('0.50'), sameDay: true })).toBe(
+      'rate above contract (charged ≈0.68%, contract 0.65%)',
+    );
     const d0 = singleRuleContract('{ when: { mode: D0 }, rate: "0.65%" }').fees.rules[0];
     expect(feeDifferenceReason(new Decimal('6.50'), new Decimal('6.80'), d0, new Decimal('1000.00'), { instantFee: new Decimal('0.50') })).toBe(
       'rate above contract (charged ≈0.68%, contract 0.65%)',
