@@ -196,9 +196,12 @@ export function summarize(result: ReconcileResult, opts: SummaryOptions = {}): S
   const allClear = nothingWrong && !result.feedGap && !nothingKnown;
   // Lines of a day no terminal export of their merchant covers: a missing export, most likely.
   const uncovered = result.findings.filter((f) => f.kind === 'dropped_order' && f.details.terminalStatus === 'no_export_for_date').length;
+  // A customer charged twice is money to give back, not money the shop is owed: said on the first screen (review CB).
+  const doubleCharges = result.findings.filter((f) => f.kind === 'dropped_order' && f.details.possibleDoubleCharge === true).length;
   const droppedStake = [
     // Zero when every dropped line is a refund, has an unreadable terminal row or no export of its day: no money claim then.
     t.dropped.gt(0) ? `${money(t.dropped)} charged to customers, missing or failed on the terminal` : '',
+    doubleCharges > 0 ? `${doubleCharges} of them a possible double charge of the customer` : '',
     uncovered > 0 ? `${uncovered} beyond what the terminal exports cover: add that export` : '',
   ].filter(Boolean).join('; ');
   const settledFor = (kind: ExceptionKind) =>

@@ -18,7 +18,7 @@ describe('renderMarkdown on the demo', () => {
 
   it('has the summary and one well-formed table per exception kind', () => {
     expect(md).toContain('**10 exception(s) need attention:**');
-    expect(md).toContain('| dropped orders (掉单) | 2 | ¥888.00 charged to customers, missing or failed on the terminal |');
+    expect(md).toContain('| dropped orders (掉单) | 2 | ¥888.00 charged to customers, missing or failed on the terminal; 1 of them a possible double charge of the customer |');
     const headings = md.split('\n').filter((l) => l.startsWith('### '));
     expect(headings).toHaveLength(7);
     // Every table row has the same number of unescaped pipes as its header.
