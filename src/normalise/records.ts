@@ -117,7 +117,7 @@ export function lookupWord<T>(vocab: Record<string, T>, text: string | undefined
 }
 
 /**
- * A code (00, 01, 02, ok) is a word of its own only where no letter, digit, - or _ touches it
+ * A code (00, 0000, 01, ok: digits only, or ok) is a word of its own only where no letter, digit, - or _ touches it
  * in the cell as printed (spaces are boundaries: "00 Approved", "DC 01"): 00 is approved, but
  * 9100, E00 and 超时(E100) are other codes; and NOT OK is no ok. Longer words (pay, qr, cr) are
  * found inside others as before: WXPAY, UnionPay QR.

@@ -31,7 +31,12 @@ export interface Detection {
   /** How well the header fits (columns mapped + 2 × signature columns); headered layouts only. */
   score?: number;
   /** Set by the reader: a layout of another side fits the same header better. */
-  readsBetterAs?: { role: Role; profile: string };
+  /**
+   * The header fits another side's layout better. `plainly`: it is that side's beyond doubt (as a
+   * terminal file no status column and a settlement date the other layout maps; as a settlement
+   * file neither fee, net nor settlement date) — a daily run refuses to store it as given.
+   */
+  readsBetterAs?: { role: Role; profile: string; plainly?: true };
 }
 
 interface Fit {

@@ -56,7 +56,12 @@ export interface ParsedFile {
   role: Role;
   reason: string;
   /** The header fits a layout of another side better (a settlement file given as a terminal export). */
-  readsBetterAs?: { role: Role; profile: string };
+  /**
+   * The header fits another side's layout better. `plainly`: it is that side's beyond doubt (as a
+   * terminal file no status column and a settlement date the other layout maps; as a settlement
+   * file neither fee, net nor settlement date) — a daily run refuses to store it as given.
+   */
+  readsBetterAs?: { role: Role; profile: string; plainly?: true };
   headerLine: number | null;
   mapping: ColumnMapping;
   records: CanonicalRecord[];
@@ -289,7 +294,12 @@ function detectDelimitedProfile(rows: RawRow[], file: string, opts: ReadOptions,
       other = undefined;
     }
     if (other?.score !== undefined && other.headerIndex === detection.headerIndex && other.score > detection.score) {
-      detection.readsBetterAs = { role: other.profile.role, profile: other.profile.name };
+      const given = detection.mapping.columns;
+      const plainly =
+        opts.role === 'terminal' ? given.status === undefined && given.settleDate === undefined && other.mapping.columns.settleDate !== undefined
+        : opts.role === 'settlement' ? given.fee === undefined && given.net === undefined && given.settleDate === undefined
+        : false;
+      detection.readsBetterAs = { role: other.profile.role, profile: other.profile.name, ...(plainly ? { plainly: true as const } : {}) };
     }
   }
   return detection;

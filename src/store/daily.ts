@@ -231,7 +231,7 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
   // side for good (a settlement file in the terminal glob claims the lines it should pay). Only a
   // plain case is refused: a merchant-portal export printing 手续费 and 结算金额 beside its
   // 交易状态 scores as a settlement file too, and is one of the shop's terminal exports.
-  if (parsed.readsBetterAs && plainlyOtherSide(parsed, f.role)) {
+  if (parsed.readsBetterAs?.plainly) {
     const other = parsed.readsBetterAs;
     throw new InputError(
       `${f.path}: given as a ${f.role} file, but it reads as a ${other.role} file (${other.profile}); nothing was recorded`,
@@ -319,18 +319,6 @@ async function ingestFile(tx: StoreWriter, f: RunInputFile, runId: number): Prom
     },
     rejected: parsed.rejected,
   };
-}
-
-/**
- * A file given to one side that is plainly the other's: as a terminal file, no status column and
- * a settlement date (清算日期, 结算日期 …) in its header; as a settlement file, neither fee, net nor
- * settlement date.
- */
-function plainlyOtherSide(parsed: ParsedFile, role: Role): boolean {
-  const cols = parsed.mapping.columns;
-  if (role === 'terminal') return cols.status === undefined && (cols.settleDate !== undefined || parsed.mapping.unmapped.some((h) => /(?:清算|结算|入账|划款|到账)日期?/u.test(h)));
-  if (role === 'settlement') return cols.fee === undefined && cols.net === undefined && cols.settleDate === undefined;
-  return false;
 }
 
 /** The date a row belongs to, for telling a re-issue of a file from a file of other days. */

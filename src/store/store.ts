@@ -25,7 +25,7 @@ export interface FileMeta {
   controlTotalMismatches?: StoredMismatch[];
   controlTotalsSource?: string;
   /** Given as one role, its header fits another's layout better (reconcile's note). */
-  readsBetterAs?: { role: Role; profile: string };
+  readsBetterAs?: { role: Role; profile: string; plainly?: true };
 }
 
 /** A ControlTotalMismatch with its Decimals as strings (FileMeta is JSON). */
